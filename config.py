@@ -1,0 +1,126 @@
+"""Settings for Pasar Koperasi.
+
+Three classes: `Config` (the embedded default: SQLite under instance/, mail printed to the
+log, the built-in Midtrans simulator), `TestConfig` (the test suite) and `ProductionConfig`
+(PostgreSQL, SMTP, real Midtrans keys, secure cookies). Every secret and every site-specific
+URL comes from the environment; `.env.example` names each variable.
+
+`APP_CONFIG` chooses the class when `create_app()` is called without one: `default`
+(the embedded default) or `production`.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+INSECURE_DEV_SECRET = "dev-only-insecure-secret-key"
+
+
+def database_url(raw: str) -> str:
+    """Point postgres URLs at psycopg 3, the driver we install (SQLAlchemy defaults to psycopg2)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    # Signs sessions and tokens. The default is for the embedded demo only.
+    SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEV_SECRET)
+
+    # Database: an SQLite file under instance/ unless DATABASE_URL is set.
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'pasar.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Uploaded and generated images (product photos, logos).
+    MEDIA_DIR = os.environ.get("MEDIA_DIR", str(INSTANCE_DIR / "media"))
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # bytes; larger uploads get the 413 page
+
+    # Languages: Indonesian first, English second.
+    LANGUAGES = ("id", "en")
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+    # Mail: "log" prints each message to the log; "smtp" sends it through MAIL_SERVER.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = env_flag("MAIL_USE_TLS", True)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Pasar Koperasi <noreply@pasar-koperasi.test>")
+
+    # Links in e-mails and WhatsApp messages need an absolute address.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+
+    # Account tokens: how long a password-reset link and an invitation stay valid.
+    PASSWORD_RESET_MAX_AGE_SECONDS = 60 * 60
+    INVITATION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
+
+    # Midtrans. With no server key, the built-in simulator stands in for the gateway.
+    MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY", "")
+    MIDTRANS_CLIENT_KEY = os.environ.get("MIDTRANS_CLIENT_KEY", "")
+    MIDTRANS_IS_PRODUCTION = env_flag("MIDTRANS_IS_PRODUCTION")
+
+    # Shared state between processes (rate limits, page cache) when set; in memory otherwise.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+
+    # Cookies: HttpOnly and SameSite=Lax always; Secure in production.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    # Strict-Transport-Security is only sent when the site is served over HTTPS.
+    SEND_HSTS = False
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    @staticmethod
+    def check(settings) -> None:
+        """Refuse to start with settings that are unsafe for this class (none for the demo)."""
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    MAIL_BACKEND = "memory"
+    SITE_URL = "http://localhost"
+    # Tests post forms without tokens; one test switches CSRF on to prove it is enforced.
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SEND_HSTS = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @staticmethod
+    def check(settings) -> None:
+        secret = settings.get("SECRET_KEY") or ""
+        if secret == INSECURE_DEV_SECRET or len(secret) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in "
+                'production, for example: python -c "import secrets; print(secrets.token_hex(32))"'
+            )
+        if settings.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
+            raise RuntimeError("DATABASE_URL must be set in production (PostgreSQL).")
+
+
+CONFIGS = {"default": Config, "production": ProductionConfig, "test": TestConfig}

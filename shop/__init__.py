@@ -1,0 +1,76 @@
+"""Pasar Koperasi: create_app() is the table of contents of the application."""
+
+import logging
+import os
+
+from flask import Flask
+
+from config import CONFIGS, Config
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_DIR") or None)
+    config = config or CONFIGS[os.environ.get("APP_CONFIG", "default")]
+    app.config.from_object(config)
+    app.config.update(overrides)
+    config.check(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from shop.errors import register_error_pages
+    from shop.i18n import register_filters
+    from shop.security import add_security_headers
+
+    register_error_pages(app)
+    register_filters(app)
+    add_security_headers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from shop import models  # noqa: F401  (every model registered before the mappers configure)
+    from shop.accounts.session import load_user
+    from shop.extensions import babel, csrf, db, login_manager, migrate
+    from shop.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.session_protection = "strong"
+
+    from shop.db_events import enable_sqlite_foreign_keys
+
+    with app.app_context():
+        enable_sqlite_foreign_keys(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from shop.accounts.views import bp as accounts_bp
+    from shop.coops.views import bp as coops_bp
+    from shop.core.views import bp as core_bp
+    from shop.operator.views import bp as operator_bp
+
+    for blueprint in (core_bp, accounts_bp, coops_bp, operator_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from shop.accounts.cli import create_operator_command
+    from shop.coops.cli import coop_cli
+    from shop.demo.cli import seed_demo_command
+
+    app.cli.add_command(create_operator_command)
+    app.cli.add_command(coop_cli)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,172 @@
+"""Account rules: registering, signing in, resetting and changing passwords."""
+
+import logging
+from datetime import timedelta
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from shop.accounts.models import PasswordResetToken, User, new_login_id
+from shop.errors import ShopError
+from shop.extensions import db
+from shop.mail import send_mail
+from shop.timeutil import utcnow
+from shop.tokens import hash_token, new_token
+
+logger = logging.getLogger(__name__)
+
+# Checked when the e-mail is unknown, so that a wrong address takes as long as a wrong
+# password and the timing does not reveal which accounts exist.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class EmailTaken(ShopError):
+    pass
+
+
+class BadCredentials(ShopError):
+    pass
+
+
+class InvalidToken(ShopError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def add_user(email: str, name: str, password: str, is_operator: bool = False) -> User:
+    """Add an account inside the caller's unit of work (flushes, never commits)."""
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise EmailTaken(_("An account with this e-mail address already exists."), field="email")
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=generate_password_hash(password),
+        is_operator=is_operator,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_user(email: str, name: str, password: str, is_operator: bool = False) -> User:
+    """Create a shopper account. Raises EmailTaken."""
+    try:
+        user = add_user(email, name, password, is_operator)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("account %s registered", user.id)
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The active user with this e-mail and password. Raises BadCredentials, the same way
+    for an unknown e-mail and a wrong password."""
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+    if (
+        user is None
+        or not user.is_active
+        or not check_password_hash(user.password_hash, password or "")
+    ):
+        raise BadCredentials(_("E-mail or password is incorrect."))
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    user.last_sign_in_at = utcnow()
+    db.session.commit()
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a single-use reset link if the account exists; do nothing visible otherwise."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        logger.info("password reset asked for an unknown address")
+        return
+    token, token_hash = new_token()
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(seconds=max_age)
+        )
+    )
+    db.session.commit()
+    link = current_app.config["SITE_URL"].rstrip("/") + f"/akun/sandi-baru/{token}"
+    send_mail(
+        user.email,
+        _("Reset your Pasar Koperasi password"),
+        render_template(
+            "accounts/mail/reset_password.txt", user=user, link=link, minutes=max_age // 60
+        ),
+    )
+
+
+def find_reset_token(token: str) -> PasswordResetToken | None:
+    """The unused, unexpired reset token for this link, or None."""
+    reset = db.session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token or ""))
+    )
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        return None
+    return reset
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password through a reset link; the link works once. Raises InvalidToken."""
+    try:
+        reset = find_reset_token(token)
+        if reset is None:
+            raise InvalidToken(
+                _("This reset link is invalid or has expired. Please ask for a new one.")
+            )
+        # Claiming the token with a conditional UPDATE makes two simultaneous uses impossible.
+        claimed = db.session.execute(
+            update(PasswordResetToken)
+            .where(PasswordResetToken.id == reset.id, PasswordResetToken.used_at.is_(None))
+            .values(used_at=utcnow())
+        ).rowcount
+        if claimed != 1:
+            raise InvalidToken(
+                _("This reset link is invalid or has expired. Please ask for a new one.")
+            )
+        user = db.session.get(User, reset.user_id)
+        _set_password(user, new_password)
+        # Any other link still in the user's mailbox dies with this one.
+        db.session.execute(
+            update(PasswordResetToken)
+            .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+            .values(used_at=utcnow())
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("account %s reset its password", user.id)
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change a password, knowing the current one. Raises BadCredentials."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise BadCredentials(_("Your current password is incorrect."), field="current_password")
+    _set_password(user, new_password)
+    db.session.commit()
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = generate_password_hash(password)
+    user.login_id = new_login_id()  # signs out every other session
+    db.session.flush()

@@ -1,0 +1,95 @@
+"""Who may open which page: every view declares exactly one of these rules.
+
+A test walks app.url_map and fails for any endpoint without a rule, so a new route that
+forgets to say who may use it breaks the suite instead of shipping open.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from shop.coops.services import find_membership, get_coop_by_slug
+
+# Endpoints served by Flask itself, not by our views.
+BUILTIN_PUBLIC_ENDPOINTS = frozenset({"static"})
+
+RULES = ("public", "signed_in", "operator", "coop_admin", "coop_member")
+
+
+def _mark(view: Callable, rule: str) -> Callable:
+    view.access_rule = rule
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Anyone, signed in or not."""
+    return _mark(view, "public")
+
+
+def _sign_in_redirect():
+    return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+
+
+def require_sign_in(view: Callable) -> Callable:
+    """Any signed-in account."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _sign_in_redirect()
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, "signed_in")
+
+
+def require_operator(view: Callable) -> Callable:
+    """The platform operator only."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _sign_in_redirect()
+        if not current_user.is_operator:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, "operator")
+
+
+def _coop_rule(rule: str, admin_only: bool) -> Callable[[Callable], Callable]:
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, coop_slug: str, **kwargs):
+            if not current_user.is_authenticated:
+                return _sign_in_redirect()
+            coop = get_coop_by_slug(coop_slug)
+            if coop is None:
+                abort(404)
+            membership = find_membership(current_user, coop)
+            if membership is None or (admin_only and not membership.is_admin):
+                abort(403)
+            g.coop, g.membership = coop, membership
+            return view(*args, coop=coop, membership=membership, **kwargs)
+
+        return _mark(wrapper, rule)
+
+    return decorator
+
+
+require_coop_admin = _coop_rule("coop_admin", admin_only=True)
+require_coop_admin.__doc__ = "An admin (pengurus) of the cooperative named by <coop_slug>."
+require_member = _coop_rule("coop_member", admin_only=False)
+require_member.__doc__ = "Any active member (admins included) of the cooperative <coop_slug>."
+
+
+def unguarded_endpoints(app: Flask) -> list[str]:
+    """Endpoints whose view declares no rule of this module."""
+    missing = []
+    for endpoint, view in app.view_functions.items():
+        if endpoint in BUILTIN_PUBLIC_ENDPOINTS:
+            continue
+        if getattr(view, "access_rule", None) not in RULES:
+            missing.append(endpoint)
+    return sorted(missing)

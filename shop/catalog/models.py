@@ -1,0 +1,159 @@
+"""The catalog: categories, products, their variants (the things with a price and stock)
+and their images."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    ForeignKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.coops.models import Cooperative, Membership
+from shop.errors import InvalidTransition
+from shop.extensions import db
+from shop.money import Rupiah
+from shop.timeutil import UTCDateTime, utcnow
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name_id: Mapped[str] = mapped_column(String(80))  # Indonesian
+    name_en: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+
+    parent: Mapped["Category | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Category"]] = relationship(
+        back_populates="parent", order_by="Category.position"
+    )
+
+    def name_in(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_id
+
+
+class ProductStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"  # waiting for the cooperative's review
+    ACTIVE = "active"  # on sale
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
+
+
+PRODUCT_STATUS_LABELS = {
+    ProductStatus.DRAFT: _l("Draft"),
+    ProductStatus.PENDING: _l("Awaiting review"),
+    ProductStatus.ACTIVE: _l("Active"),
+    ProductStatus.REJECTED: _l("Rejected"),
+    ProductStatus.ARCHIVED: _l("Archived"),
+}
+
+ALLOWED_PRODUCT_MOVES = {
+    ProductStatus.DRAFT: {ProductStatus.PENDING, ProductStatus.ARCHIVED},
+    ProductStatus.PENDING: {ProductStatus.ACTIVE, ProductStatus.REJECTED, ProductStatus.DRAFT},
+    ProductStatus.ACTIVE: {ProductStatus.PENDING, ProductStatus.ARCHIVED},
+    ProductStatus.REJECTED: {ProductStatus.PENDING, ProductStatus.DRAFT, ProductStatus.ARCHIVED},
+    ProductStatus.ARCHIVED: {ProductStatus.DRAFT},
+}
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["member_id", "cooperative_id"],
+            ["memberships.id", "memberships.cooperative_id"],
+            name="fk_products_member_in_cooperative",
+        ),
+        CheckConstraint("weight_grams > 0", name="weight_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    member_id: Mapped[int] = mapped_column(index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    name: Mapped[str] = mapped_column(String(150))
+    slug: Mapped[str] = mapped_column(String(180), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ProductStatus] = mapped_column(
+        Enum(
+            ProductStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ProductStatus.DRAFT,
+        index=True,
+    )
+    weight_grams: Mapped[int]
+    # Permits a shopper looks for on food: home-industry (PIRT), halal, and BPOM numbers.
+    pirt_number: Mapped[str] = mapped_column(String(40), default="")
+    halal_number: Mapped[str] = mapped_column(String(60), default="")
+    bpom_number: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    cooperative: Mapped[Cooperative] = relationship()
+    member: Mapped[Membership] = relationship(
+        foreign_keys=[member_id], primaryjoin="Product.member_id == Membership.id"
+    )
+    category: Mapped[Category] = relationship()
+    variants: Mapped[list["ProductVariant"]] = relationship(
+        back_populates="product", order_by="ProductVariant.position", cascade="all, delete-orphan"
+    )
+    images: Mapped[list["ProductImage"]] = relationship(
+        back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
+    )
+
+    def move_to(self, status: ProductStatus) -> None:
+        if status not in ALLOWED_PRODUCT_MOVES[self.status]:
+            raise InvalidTransition(f"product {self.id}: {self.status} -> {status} is not allowed")
+        self.status = status
+
+
+class ProductVariant(db.Model):
+    __tablename__ = "product_variants"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_not_negative"),
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    option_label: Mapped[str] = mapped_column(String(60), default="")  # "250 g", "L", "Merah"
+    price: Mapped[Rupiah]
+    stock: Mapped[int] = mapped_column(default=0)
+    position: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+
+class ProductImage(db.Model):
+    __tablename__ = "product_images"
+    __table_args__ = (UniqueConstraint("product_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    # Relative to MEDIA_DIR.
+    file_path: Mapped[str] = mapped_column(String(255))
+    alt_text: Mapped[str] = mapped_column(String(200), default="")
+    width: Mapped[int]
+    height: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship(back_populates="images")

@@ -1,0 +1,104 @@
+"""Cooperatives, their memberships (admins and members) and invitations to join."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.accounts.models import User
+from shop.extensions import db
+from shop.timeutil import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # pengurus: runs the cooperative, and may also sell
+    MEMBER = "member"  # anggota: sells their own products
+
+
+RoleColumn = Enum(
+    Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+)
+
+
+class Cooperative(db.Model):
+    __tablename__ = "cooperatives"
+    __table_args__ = (CheckConstraint("fee_bp >= 0 AND fee_bp <= 10000", name="fee_bp_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # Nomor badan hukum (AHU) from the Ministry of Law: how a buyer can check it is real.
+    registration_number: Mapped[str] = mapped_column(String(80), default="")
+    city: Mapped[str] = mapped_column(String(80))  # kota / kabupaten
+    province: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    whatsapp: Mapped[str] = mapped_column(String(20), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    logo_path: Mapped[str | None] = mapped_column(String(255))
+    fee_bp: Mapped[int] = mapped_column(default=500)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="cooperative")
+
+    def __repr__(self) -> str:
+        return f"<Cooperative {self.slug}>"
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("user_id", "cooperative_id"),
+        UniqueConstraint("cooperative_id", "member_number"),
+        # Lets products reference (member, cooperative) together, so the database itself
+        # refuses a product whose maker belongs to another cooperative.
+        UniqueConstraint("id", "cooperative_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    role: Mapped[Role] = mapped_column(RoleColumn, default=Role.MEMBER)
+    member_number: Mapped[str] = mapped_column(String(20))
+    business_name: Mapped[str] = mapped_column(String(120), default="")  # the UMKM's name
+    story: Mapped[str] = mapped_column(Text, default="")
+    whatsapp: Mapped[str] = mapped_column(String(20), default="")
+    bank_name: Mapped[str] = mapped_column(String(60), default="")
+    bank_account_number: Mapped[str] = mapped_column(String(34), default="")
+    bank_account_holder: Mapped[str] = mapped_column(String(120), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+    cooperative: Mapped[Cooperative] = relationship(back_populates="memberships")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def has_payout_account(self) -> bool:
+        return bool(self.bank_name and self.bank_account_number and self.bank_account_holder)
+
+    @property
+    def display_name(self) -> str:
+        return self.business_name or self.user.name
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(RoleColumn, default=Role.MEMBER)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    cooperative: Mapped[Cooperative] = relationship()

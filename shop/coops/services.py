@@ -1,0 +1,295 @@
+"""Cooperative rules: onboarding, memberships, invitations, profiles."""
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from shop.accounts.models import User
+from shop.accounts.services import add_user, find_user_by_email, normalise_email
+from shop.audit.services import record_audit
+from shop.coops.models import Cooperative, Invitation, Membership, Role
+from shop.errors import ShopError
+from shop.extensions import db
+from shop.mail import send_mail
+from shop.timeutil import utcnow
+from shop.tokens import hash_token, new_token
+
+logger = logging.getLogger(__name__)
+
+
+class AlreadyMember(ShopError):
+    pass
+
+
+class InvalidInvitation(ShopError):
+    pass
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "item"
+
+
+def get_coop_by_slug(slug: str) -> Cooperative | None:
+    return db.session.scalar(
+        select(Cooperative).where(Cooperative.slug == slug, Cooperative.is_active.is_(True))
+    )
+
+
+def find_membership(user: User, coop: Cooperative) -> Membership | None:
+    """The user's active membership of the cooperative, if any."""
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id,
+            Membership.cooperative_id == coop.id,
+            Membership.is_active.is_(True),
+        )
+    )
+
+
+def memberships_of(user: User) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Cooperative)
+            .where(Membership.user_id == user.id, Membership.is_active.is_(True))
+            .where(Cooperative.is_active.is_(True))
+            .order_by(Cooperative.name)
+        )
+    )
+
+
+def members_of(coop: Cooperative) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(User)
+            .where(Membership.cooperative_id == coop.id)
+            .order_by(Membership.member_number)
+        )
+    )
+
+
+def pending_invitations(coop: Cooperative) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.cooperative_id == coop.id, Invitation.accepted_at.is_(None))
+            .where(Invitation.expires_at > utcnow())
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70]
+    slug, n = base, 2
+    while db.session.scalar(select(Cooperative.id).where(Cooperative.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _next_member_number(coop: Cooperative) -> str:
+    count = db.session.scalar(
+        select(func.count(Membership.id)).where(Membership.cooperative_id == coop.id)
+    )
+    return f"{count + 1:04d}"
+
+
+def _add_membership(user: User, coop: Cooperative, role: Role, **profile) -> Membership:
+    membership = Membership(
+        user_id=user.id,
+        cooperative_id=coop.id,
+        role=role,
+        member_number=_next_member_number(coop),
+        **profile,
+    )
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+@dataclass(frozen=True)
+class CoopDetails:
+    name: str
+    city: str
+    province: str
+    registration_number: str = ""
+    address: str = ""
+    phone: str = ""
+    whatsapp: str = ""
+    description: str = ""
+    fee_bp: int = 500
+
+
+def create_cooperative(
+    details: CoopDetails, admin_email: str, admin_name: str, admin_password: str | None
+) -> tuple[Cooperative, Membership]:
+    """Onboard a cooperative with its first admin (an existing account, or a new one when a
+    password is given). Raises ShopError when the admin account is missing."""
+    try:
+        coop = Cooperative(slug=_unique_slug(details.name), **details.__dict__)
+        db.session.add(coop)
+        db.session.flush()
+        admin = find_user_by_email(admin_email)
+        if admin is None:
+            if not admin_password:
+                raise ShopError(
+                    _("No account with this e-mail exists; give a password to create it.")
+                )
+            admin = add_user(admin_email, admin_name, admin_password)
+        membership = _add_membership(admin, coop, Role.ADMIN)
+        record_audit(None, coop, "coop.created", coop, {"admin": admin.email})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("cooperative %s onboarded", coop.slug)
+    return coop, membership
+
+
+COOP_TEXT_FIELDS = tuple(field for field in CoopDetails.__dataclass_fields__ if field != "fee_bp")
+
+
+def update_coop_profile(coop: Cooperative, actor: User, details: CoopDetails) -> None:
+    """Change a cooperative's profile and fee; the audit log keeps what changed."""
+    changes = {}
+    for field, value in details.__dict__.items():
+        if getattr(coop, field) != value:
+            changes[field] = [getattr(coop, field), value]
+            setattr(coop, field, value)
+    if changes:
+        record_audit(actor, coop, "coop.profile_updated", coop, changes)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    business_name: str
+    story: str
+    whatsapp: str
+    bank_name: str
+    bank_account_number: str
+    bank_account_holder: str
+
+
+MEMBER_PROFILE_FIELDS = tuple(MemberProfile.__dataclass_fields__)
+
+
+def update_member_profile(membership: Membership, actor: User, profile: MemberProfile) -> None:
+    """A member's own UMKM profile and payout account. Payout-account changes are audited,
+    because they decide where money goes."""
+    payout_fields = ("bank_name", "bank_account_number", "bank_account_holder")
+    payout_changes = {
+        field: [getattr(membership, field), getattr(profile, field)]
+        for field in payout_fields
+        if getattr(membership, field) != getattr(profile, field)
+    }
+    for field, value in profile.__dict__.items():
+        setattr(membership, field, value)
+    if payout_changes:
+        record_audit(
+            actor,
+            membership.cooperative,
+            "member.payout_account_changed",
+            membership,
+            payout_changes,
+        )
+    db.session.commit()
+
+
+def invite_member(
+    coop: Cooperative, email: str, role: Role, invited_by: User
+) -> tuple[Invitation, str]:
+    """Create an invitation and mail its link. Returns (invitation, link).
+    Raises AlreadyMember when the address already belongs to a member."""
+    email = normalise_email(email)
+    existing = find_user_by_email(email)
+    if existing is not None and find_membership(existing, coop) is not None:
+        raise AlreadyMember(_("This person is already a member of the cooperative."), field="email")
+    token, token_hash = new_token()
+    max_age = current_app.config["INVITATION_MAX_AGE_SECONDS"]
+    invitation = Invitation(
+        cooperative_id=coop.id,
+        email=email,
+        role=role,
+        token_hash=token_hash,
+        invited_by_id=invited_by.id,
+        expires_at=utcnow() + timedelta(seconds=max_age),
+    )
+    try:
+        db.session.add(invitation)
+        db.session.flush()
+        record_audit(
+            invited_by, coop, "member.invited", invitation, {"email": email, "role": role.value}
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    link = invitation_link(token)
+    send_mail(
+        email,
+        _("Invitation to join %(coop)s on Pasar Koperasi", coop=coop.name),
+        render_template("coops/mail/invitation.txt", coop=coop, link=link, inviter=invited_by),
+    )
+    return invitation, link
+
+
+def invitation_link(token: str) -> str:
+    return current_app.config["SITE_URL"].rstrip("/") + f"/undangan/{token}"
+
+
+def find_open_invitation(token: str) -> Invitation | None:
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(token or ""))
+    )
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.expires_at <= utcnow()
+    ):
+        return None
+    if not invitation.cooperative.is_active:
+        return None
+    return invitation
+
+
+def accept_invitation(
+    token: str, user: User | None, name: str = "", password: str = ""
+) -> tuple[User, Membership]:
+    """Accept an invitation: as the signed-in user, or by creating the account for the invited
+    address. Raises InvalidInvitation, AlreadyMember, EmailTaken."""
+    try:
+        invitation = find_open_invitation(token)
+        if invitation is None:
+            raise InvalidInvitation(_("This invitation is invalid, expired or already used."))
+        coop = invitation.cooperative
+        if user is None:
+            user = add_user(invitation.email, name, password)
+        membership = db.session.scalar(
+            select(Membership).where(
+                Membership.user_id == user.id, Membership.cooperative_id == coop.id
+            )
+        )
+        if membership is not None and membership.is_active:
+            raise AlreadyMember(_("You are already a member of this cooperative."))
+        if membership is None:
+            membership = _add_membership(user, coop, invitation.role)
+        else:  # a former member coming back keeps their member number
+            membership.is_active, membership.role = True, invitation.role
+        invitation.accepted_at = utcnow()
+        invitation.accepted_by_id = user.id
+        record_audit(user, coop, "member.joined", membership, {"role": invitation.role.value})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("user %s joined cooperative %s", user.id, coop.slug)
+    return user, membership

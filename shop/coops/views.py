@@ -1,0 +1,128 @@
+"""Cooperative console pages (admins) and member pages, plus accepting an invitation."""
+
+from urllib.parse import quote
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from shop.accounts.views import start_session
+from shop.auth.policy import public, require_coop_admin, require_member
+from shop.coops import services
+from shop.coops.forms import (
+    AcceptInvitationForm,
+    ConfirmForm,
+    CoopProfileForm,
+    InviteForm,
+    MemberProfileForm,
+)
+from shop.coops.models import Role
+from shop.errors import ShopError
+from shop.money import format_bp_as_percent, parse_percent_to_bp
+
+bp = Blueprint("coops", __name__)
+
+
+@bp.route("/koperasi/<coop_slug>/kelola/")
+@require_coop_admin
+def console(coop, membership):
+    return render_template(
+        "coops/console.html",
+        coop=coop,
+        members=services.members_of(coop),
+        invitations=services.pending_invitations(coop),
+    )
+
+
+@bp.route("/koperasi/<coop_slug>/kelola/undang", methods=["GET", "POST"])
+@require_coop_admin
+def invite(coop, membership):
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation, link = services.invite_member(
+                coop, form.email.data, Role(form.role.data), current_user
+            )
+        except ShopError as error:
+            form[error.field or "email"].errors.append(error.message)
+        else:
+            message = _(
+                "You are invited to join %(coop)s on Pasar Koperasi: %(link)s",
+                coop=coop.name,
+                link=link,
+            )
+            return render_template(
+                "coops/invite_sent.html",
+                coop=coop,
+                invitation=invitation,
+                link=link,
+                whatsapp_url="https://wa.me/?text=" + quote(message),
+            )
+    return render_template("coops/invite.html", coop=coop, form=form)
+
+
+@bp.route("/koperasi/<coop_slug>/kelola/profil", methods=["GET", "POST"])
+@require_coop_admin
+def edit_coop(coop, membership):
+    form = CoopProfileForm(obj=coop)
+    if not form.is_submitted():
+        form.fee_percent.data = format_bp_as_percent(coop.fee_bp)
+    if form.validate_on_submit():
+        details = services.CoopDetails(
+            **{field: form[field].data.strip() for field in services.COOP_TEXT_FIELDS},
+            fee_bp=parse_percent_to_bp(form.fee_percent.data),
+        )
+        services.update_coop_profile(coop, current_user, details)
+        flash(_("The cooperative's profile has been saved."), "success")
+        return redirect(url_for("coops.console", coop_slug=coop.slug))
+    return render_template("coops/edit_coop.html", coop=coop, form=form)
+
+
+@bp.route("/koperasi/<coop_slug>/anggota/profil", methods=["GET", "POST"])
+@require_member
+def edit_member_profile(coop, membership):
+    form = MemberProfileForm(obj=membership)
+    if form.validate_on_submit():
+        profile = services.MemberProfile(
+            **{field: (form[field].data or "").strip() for field in services.MEMBER_PROFILE_FIELDS}
+        )
+        services.update_member_profile(membership, current_user, profile)
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("coops.edit_member_profile", coop_slug=coop.slug))
+    return render_template("coops/member_profile.html", coop=coop, membership=membership, form=form)
+
+
+@bp.route("/undangan/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    invitation = services.find_open_invitation(token)
+    if invitation is None:
+        return render_template("coops/invitation_invalid.html"), 404
+    signed_in = current_user.is_authenticated
+    form = ConfirmForm() if signed_in else AcceptInvitationForm()
+    account_exists = not signed_in and services.find_user_by_email(invitation.email) is not None
+    if not account_exists and form.validate_on_submit():
+        try:
+            if signed_in:
+                user, membership = services.accept_invitation(
+                    token, current_user._get_current_object()
+                )
+            else:
+                user, membership = services.accept_invitation(
+                    token, None, name=form.name.data, password=form.password.data
+                )
+        except ShopError as error:
+            flash(error.message, "error")
+        else:
+            if not signed_in:
+                start_session(user)
+            flash(_("Welcome to %(coop)s!", coop=invitation.cooperative.name), "success")
+            return redirect(
+                url_for("coops.edit_member_profile", coop_slug=membership.cooperative.slug)
+            )
+    return render_template(
+        "coops/accept_invitation.html",
+        invitation=invitation,
+        form=form,
+        account_exists=account_exists,
+    )

@@ -1,0 +1,56 @@
+"""Pages that belong to no single feature: home, search, language, health check."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from shop.auth.policy import public
+from shop.catalog import services as catalog
+from shop.extensions import db
+from shop.security import safe_next_url
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@public
+def home():
+    return render_template(
+        "core/home.html",
+        categories=catalog.top_categories(),
+        cooperatives=catalog.active_cooperatives(),
+        products=catalog.newest_products(),
+    )
+
+
+@bp.route("/cari")
+@public
+def search():
+    query = request.args.get("q", "")[:100]
+    return render_template("core/search.html", query=query, products=catalog.search_products(query))
+
+
+@bp.route("/keranjang")
+@public
+def cart():
+    return render_template("core/cart.html")
+
+
+@bp.route("/bahasa", methods=["POST"])
+@public
+def set_language():
+    language = request.form.get("lang", "")
+    if language in current_app.config["LANGUAGES"]:
+        session["lang"] = language
+    return redirect(safe_next_url(request.form.get("next"), url_for("core.home")))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200

@@ -1,0 +1,65 @@
+"""Domain errors and the error pages."""
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class ShopError(Exception):
+    """A failure a user can cause. Its message is translated and safe to show."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(ShopError):
+    pass
+
+
+class InvalidTransition(ShopError):
+    pass
+
+
+ERROR_PAGES = {
+    400: (_l("Bad request"), _l("We could not understand that request. Please try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("The page you are looking for does not exist or has moved.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used this way.")),
+    413: (
+        _l("File too large"),
+        _l("The upload is larger than we accept. Please send a smaller file."),
+    ),
+    500: (_l("Something went wrong"), _l("An error occurred on our side. Please try again later.")),
+}
+
+
+def render_error_page(code: int):
+    title, message = ERROR_PAGES[code]
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register_error_pages(app: Flask) -> None:
+    def handle_http_error(error: HTTPException):
+        code = error.code if error.code in ERROR_PAGES else 500
+        if code == 500:
+            return render_error_page(500)
+        response = render_error_page(code)
+        if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            return response[0], code, {"Allow": ", ".join(error.valid_methods)}
+        return response
+
+    def handle_unexpected(error: Exception):
+        if isinstance(error, HTTPException):  # codes without a page of ours (401, 429...)
+            return error
+        logger.exception("unhandled error")
+        return render_error_page(500)
+
+    for code in ERROR_PAGES:
+        app.register_error_handler(code, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,29 @@
+"""Language choice (Indonesian unless the visitor picks English) and the Jinja filters."""
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_datetime
+
+from shop.money import format_bp_as_percent, format_rupiah
+
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return select_locale() if request else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["rupiah"] = format_rupiah
+    app.jinja_env.filters["percent_bp"] = format_bp_as_percent
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )
+    app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

@@ -1,0 +1,19 @@
+"""Imports every model, so that metadata is complete for migrations and mappers."""
+
+from shop.accounts.models import PasswordResetToken, User
+from shop.audit.models import AuditEntry
+from shop.catalog.models import Category, Product, ProductImage, ProductVariant
+from shop.coops.models import Cooperative, Invitation, Membership
+
+__all__ = [
+    "AuditEntry",
+    "Category",
+    "Cooperative",
+    "Invitation",
+    "Membership",
+    "PasswordResetToken",
+    "Product",
+    "ProductImage",
+    "ProductVariant",
+    "User",
+]

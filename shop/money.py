@@ -1,0 +1,57 @@
+"""Money is whole Rupiah in integer columns; fees are basis points (1 % = 100 bp).
+
+Everything that formats, parses or rounds money lives here, so nobody re-implements it.
+"""
+
+import re
+from typing import Annotated
+
+from sqlalchemy import BigInteger
+from sqlalchemy.orm import mapped_column
+
+Rupiah = Annotated[int, mapped_column(BigInteger)]
+
+BASIS_POINTS_PER_WHOLE = 10_000
+MAX_FEE_BP = 10_000
+
+_PERCENT = re.compile(r"^\s*(\d{1,3})(?:[.,](\d{1,2}))?\s*%?\s*$")
+
+
+def fee_for(amount: int, fee_bp: int) -> int:
+    """The cooperative's fee on an amount: rounded half up to whole Rupiah.
+
+    This is the one rounding rule. The member receives amount - fee, so the two parts always
+    sum exactly to the amount.
+    """
+    if amount < 0 or not 0 <= fee_bp <= MAX_FEE_BP:
+        raise ValueError("amount must be >= 0 and fee_bp within 0..10000")
+    return (amount * fee_bp + BASIS_POINTS_PER_WHOLE // 2) // BASIS_POINTS_PER_WHOLE
+
+
+def format_rupiah(amount: int | None) -> str:
+    """25000 -> "Rp 25.000" (Indonesian thousands separator, no decimals)."""
+    if amount is None:
+        return ""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp {abs(int(amount)):,}".replace(",", ".")
+
+
+def parse_percent_to_bp(text: str) -> int:
+    """ "2,5" or "2.5 %" -> 250. Raises ValueError for anything else or above 100 %.
+
+    Parsed as digits, never as a float, so 2,55 % is exactly 255 bp.
+    """
+    match = _PERCENT.match(text or "")
+    if not match:
+        raise ValueError("not a percentage")
+    whole, fraction = match.group(1), (match.group(2) or "").ljust(2, "0")
+    bp = int(whole) * 100 + int(fraction)
+    if bp > MAX_FEE_BP:
+        raise ValueError("above 100 %")
+    return bp
+
+
+def format_bp_as_percent(fee_bp: int) -> str:
+    """250 -> "2,5" (Indonesian decimal comma, no trailing zeros)."""
+    whole, fraction = divmod(fee_bp, 100)
+    return f"{whole},{fraction:02d}".rstrip("0").rstrip(",") if fraction else str(whole)

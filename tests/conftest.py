@@ -1,0 +1,141 @@
+"""Shared fixtures: one migrated database per run, each test inside a rolled-back transaction.
+
+SQLite by default (a file in a temporary folder); TEST_DATABASE_URL=postgresql://... runs the
+same suite on PostgreSQL. The pattern is the one in shared/STYLE.md's appendix.
+"""
+
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from config import TestConfig, database_url
+from shop import create_app
+from shop.extensions import db
+from tests.factories import DEFAULT_PASSWORD
+
+IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if IS_POSTGRES:
+        return
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL")
+    for item in items:
+        if "pg" in item.keywords:
+            item.add_marker(skip_pg)
+
+
+def reset_database(url: str) -> None:
+    """Empty the test database, whatever an earlier run left in it."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _make_sqlite_savepoints_work(engine) -> None:
+    # pysqlite's own BEGIN handling breaks SAVEPOINT; the documented recipe takes it over.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory) -> str:
+    if IS_POSTGRES:
+        url = database_url(os.environ["TEST_DATABASE_URL"])
+        reset_database(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_uri, tmp_path_factory):
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_uri,
+        MEDIA_DIR=str(tmp_path_factory.mktemp("media")),
+    )
+    with app.app_context():
+        upgrade()
+        if db.engine.dialect.name == "sqlite":
+            _make_sqlite_savepoints_work(db.engine)
+        db.session.configure(join_transaction_mode="create_savepoint")
+    return app
+
+
+@pytest.fixture(autouse=True)
+def db_session(app):
+    """Everything a test writes, commits included, is rolled back after it."""
+    with app.app_context():
+        engines = db.engines
+        original = engines[None]
+        connection = original.connect()
+        transaction = connection.begin()
+        engines[None] = connection
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            transaction.rollback()
+            connection.close()
+            engines[None] = original
+            app.extensions.get("mail_outbox", []).clear()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app):
+    return app.extensions.setdefault("mail_outbox", [])
+
+
+@pytest.fixture
+def login(client):
+    """login(user) signs the test client in through the real sign-in form."""
+
+    def sign_in(user, password: str = DEFAULT_PASSWORD):
+        response = client.post(
+            "/akun/masuk", data={"email": user.email, "password": password}, follow_redirects=False
+        )
+        assert response.status_code == 302, "sign-in failed"
+        return response
+
+    return sign_in
+
+
+@pytest.fixture
+def csrf_on(app):
+    """The one place the suite runs with CSRF protection on, as production does."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_TOKEN.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)

@@ -1,0 +1,88 @@
+"""Plain functions that add and flush test data; keyword arguments override the defaults."""
+
+import itertools
+
+from werkzeug.security import generate_password_hash
+
+from shop.accounts.models import User
+from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
+from shop.coops.models import Cooperative, Membership, Role
+from shop.extensions import db
+
+DEFAULT_PASSWORD = "rahasia-123"
+# Hashing is slow on purpose; one hash serves every test user.
+_DEFAULT_HASH = generate_password_hash(DEFAULT_PASSWORD)
+_sequence = itertools.count(1)
+
+
+def _add(instance):
+    db.session.add(instance)
+    db.session.flush()
+    return instance
+
+
+def make_user(**over) -> User:
+    n = next(_sequence)
+    values = {
+        "email": f"user{n}@example.test",
+        "name": f"Pengguna {n}",
+        "password_hash": _DEFAULT_HASH,
+    }
+    return _add(User(**(values | over)))
+
+
+def make_coop(**over) -> Cooperative:
+    n = next(_sequence)
+    values = {
+        "name": f"Koperasi Uji {n}",
+        "slug": f"koperasi-uji-{n}",
+        "city": "Kota Yogyakarta",
+        "province": "DI Yogyakarta",
+        "fee_bp": 500,
+    }
+    return _add(Cooperative(**(values | over)))
+
+
+def make_membership(user=None, coop=None, role: Role = Role.MEMBER, **over) -> Membership:
+    user = user or make_user()
+    coop = coop or make_coop()
+    n = next(_sequence)
+    values = {
+        "user_id": user.id,
+        "cooperative_id": coop.id,
+        "role": role,
+        "member_number": f"{n:04d}",
+    }
+    membership = _add(Membership(**(values | over)))
+    return membership
+
+
+def category(slug: str = "camilan") -> Category:
+    return db.session.query(Category).filter_by(slug=slug).one()
+
+
+def make_product(membership=None, variants=((15000, 10),), **over) -> Product:
+    """A product with one variant per (price, stock) pair."""
+    membership = membership or make_membership()
+    n = next(_sequence)
+    values = {
+        "cooperative_id": membership.cooperative_id,
+        "member_id": membership.id,
+        "category_id": category().id,
+        "name": f"Keripik Tempe {n}",
+        "slug": f"keripik-tempe-{n}",
+        "status": ProductStatus.ACTIVE,
+        "weight_grams": 250,
+    }
+    product = _add(Product(**(values | over)))
+    for position, (price, stock) in enumerate(variants):
+        _add(
+            ProductVariant(
+                product_id=product.id,
+                sku=f"SKU-{n}-{position}",
+                price=price,
+                stock=stock,
+                position=position,
+            )
+        )
+    return product

@@ -4,10 +4,13 @@ SQLite by default (a file in a temporary folder); TEST_DATABASE_URL=postgresql:/
 same suite on PostgreSQL. The pattern is the one in shared/STYLE.md's appendix.
 """
 
+import contextvars
 import os
 import re
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
@@ -61,6 +64,19 @@ def database_uri(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class RequestIsolatingClient(FlaskClient):
+    """Each request in its own application context (its own g and database session), as in
+    production. Without this, requests reuse the test's app context and share g, so a user
+    loaded by one request would leak into the next."""
+
+    def open(self, *args, **kwargs):
+        open_request = super().open
+        response = contextvars.Context().run(open_request, *args, **kwargs)
+        if has_app_context():  # not when werkzeug calls open() again to follow a redirect
+            db.session.expire_all()  # the test's own objects reload what the request changed
+        return response
+
+
 @pytest.fixture(scope="session")
 def app(database_uri, tmp_path_factory):
     app = create_app(
@@ -68,6 +84,7 @@ def app(database_uri, tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=database_uri,
         MEDIA_DIR=str(tmp_path_factory.mktemp("media")),
     )
+    app.test_client_class = RequestIsolatingClient
     with app.app_context():
         upgrade()
         if db.engine.dialect.name == "sqlite":

@@ -1,4 +1,8 @@
-"""Plain functions that add and flush test data; keyword arguments override the defaults."""
+"""Plain functions that add test data; keyword arguments override the defaults.
+
+They commit: under the test fixture a commit only releases a savepoint (the whole test is still
+rolled back), and it keeps the data when a service under test rolls back its own failure.
+"""
 
 import itertools
 
@@ -17,7 +21,7 @@ _sequence = itertools.count(1)
 
 def _add(instance):
     db.session.add(instance)
-    db.session.flush()
+    db.session.commit()
     return instance
 
 

@@ -75,6 +75,12 @@ class Config:
 
     # Shared state between processes (rate limits, page cache) when set; in memory otherwise.
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    # Behind a reverse proxy, how many X-Forwarded-* hops to trust (rate limits key on the
+    # client's address, and HTTPS detection needs the proxy's word). 0: no proxy.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
     # Cookies: HttpOnly and SameSite=Lax always; Secure in production.
     SESSION_COOKIE_HTTPONLY = True
@@ -101,6 +107,7 @@ class TestConfig(Config):
     SITE_URL = "http://localhost"
     # Tests post forms without tokens; one test switches CSRF on to prove it is enforced.
     WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False  # one test builds an app with limits on
 
 
 class ProductionConfig(Config):

@@ -4,6 +4,7 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
 
@@ -15,6 +16,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     config.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["TRUSTED_PROXY_HOPS"]:
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -22,6 +26,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+
+    from shop.ratelimits import init_rate_limits
+
+    init_rate_limits(app)
 
     from shop.errors import register_error_pages
     from shop.i18n import register_filters

@@ -35,6 +35,7 @@ ERROR_PAGES = {
         _l("File too large"),
         _l("The upload is larger than we accept. Please send a smaller file."),
     ),
+    429: (_l("Too many attempts"), _l("Please wait a moment before you try again.")),
     500: (_l("Something went wrong"), _l("An error occurred on our side. Please try again later.")),
 }
 

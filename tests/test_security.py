@@ -116,3 +116,13 @@ def test_a_new_route_without_a_rule_is_caught():
 def test_policy_ignores_only_flasks_own_static_endpoint():
     bare = Flask(__name__)
     assert unguarded_endpoints(bare) == []  # only "static"
+
+
+def test_repeated_sign_in_attempts_are_slowed_down():
+    limited = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://", RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    # An empty form keeps this throwaway app (it has no tables) away from the database.
+    codes = [client.post("/akun/masuk", data={"email": ""}).status_code for _ in range(11)]
+    assert codes[:10] == [200] * 10  # the form again, with its messages
+    assert codes[10] == 429
+    assert client.get("/akun/masuk").status_code == 200  # reading the page is never limited

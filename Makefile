@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
+AXE := tests/browser/node_modules/.installed
+
 .PHONY: install run test translations lint
 
 install: $(VENV)/.installed
@@ -15,14 +17,19 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 translations: install
-	$(BIN)/pybabel compile -q -d shop/translations
+	$(BIN)/pybabel compile -d shop/translations
 
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install translations
+# axe-core for the accessibility checks in the browser tests (they skip without npm/Chromium).
+$(AXE): tests/browser/package-lock.json
+	-command -v npm >/dev/null && cd tests/browser && npm ci --no-audit --no-fund --silent \
+		&& touch node_modules/.installed
+
+test: install translations $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

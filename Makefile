@@ -7,7 +7,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 AXE := tests/browser/node_modules/.installed
 
-.PHONY: install run test translations lint
+.PHONY: install run test translations messages lint
 
 install: $(VENV)/.installed
 
@@ -18,6 +18,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 translations: install
 	$(BIN)/pybabel compile -d shop/translations
+
+# After adding or changing strings: refresh the template and the Indonesian catalog, then
+# translate the new entries (docs/TRANSLATIONS.md).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		-k lazy_pgettext:1c,2 -c TRANSLATORS: --project="Pasar Koperasi" \
+		--copyright-holder="Pasar Koperasi" -o shop/translations/messages.pot .
+	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations
 
 run: install translations
 	$(BIN)/flask db upgrade

@@ -1,6 +1,6 @@
 """Language choice (Indonesian unless the visitor picks English) and the Jinja filters."""
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_datetime
 
 from shop.money import format_bp_as_percent, format_rupiah
@@ -9,14 +9,15 @@ LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
 def select_locale() -> str:
-    chosen = session.get("lang")
-    if chosen in current_app.config["LANGUAGES"]:
-        return chosen
+    """The visitor's chosen language; Indonesian outside a request (CLI, mail jobs)."""
+    if has_request_context():
+        chosen = session.get("lang")
+        if chosen in current_app.config["LANGUAGES"]:
+            return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def current_language() -> str:
-    return select_locale() if request else current_app.config["BABEL_DEFAULT_LOCALE"]
+current_language = select_locale
 
 
 def register_filters(app: Flask) -> None:

@@ -7,6 +7,7 @@ same suite on PostgreSQL. The pattern is the one in shared/STYLE.md's appendix.
 import contextvars
 import os
 import re
+from pathlib import Path
 
 import pytest
 from flask import has_app_context
@@ -20,6 +21,25 @@ from shop.extensions import db
 from tests.factories import DEFAULT_PASSWORD
 
 IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql"))
+
+
+def pytest_configure(config):
+    compile_translations()
+
+
+def compile_translations() -> None:
+    """Compile the catalogs when stale, so plain `pytest` works without `make translations`
+    (the app loads them on its first request, so this must happen before any test runs)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parents[1].glob("shop/translations/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,7 +1,8 @@
 """Field checks shared by several features' forms."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import ValidationError
+from wtforms import SelectField, ValidationError
+from wtforms.validators import Length
 
 from shop.money import parse_percent_to_bp
 from shop.phone import normalise_phone
@@ -27,3 +28,18 @@ def percentage(form, field) -> None:
         raise ValidationError(
             _l("Enter a percentage between 0 and 100, for example 2,5.")
         ) from None
+
+
+def max_length(limit: int) -> Length:
+    """Length with our own translated message (WTForms has no Indonesian catalog)."""
+    return Length(max=limit, message=_l("Use at most %(max)d characters."))
+
+
+class ChoiceField(SelectField):
+    """A select whose "not in the list" message is translated like the rest of the form."""
+
+    def pre_validate(self, form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_l("Choose one of the options in the list.")) from None

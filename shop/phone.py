@@ -3,6 +3,7 @@
 import re
 
 _SEPARATORS = re.compile(r"[\s\-().]")
+_ASCII_DIGITS = re.compile(r"[0-9]+")  # str.isdigit() would let "०८१२" or "¹²" through
 
 
 def normalise_phone(text: str) -> str:
@@ -17,7 +18,7 @@ def normalise_phone(text: str) -> str:
     else:
         raise ValueError("not an Indonesian number")
     # Mobile numbers are 8 + 8..12 digits; landlines start with an area code (2x..9x).
-    if not digits.isdigit() or not 8 <= len(digits) <= 13 or digits[0] == "0":
+    if not _ASCII_DIGITS.fullmatch(digits) or not 8 <= len(digits) <= 13 or digits[0] == "0":
         raise ValueError("not an Indonesian number")
     return "+62" + digits
 

@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
+from shop.forms_common import max_length
+
 PASSWORD_RULES = [
     DataRequired(message=_l("Enter a password.")),
     Length(min=8, max=128, message=_l("Use between 8 and 128 characters.")),
@@ -12,7 +14,7 @@ PASSWORD_RULES = [
 def email_field(strict: bool = True) -> EmailField:
     """Strict for addresses we will write down; loose for sign-in and reset, where an address
     that was once accepted (or a reserved demo domain such as pasar.test) must still work."""
-    checks = [DataRequired(message=_l("Enter your e-mail address.")), Length(max=254)]
+    checks = [DataRequired(message=_l("Enter your e-mail address.")), max_length(254)]
     if strict:
         checks.append(
             Email(message=_l("Enter a valid e-mail address."), check_deliverability=False)
@@ -35,7 +37,7 @@ def confirm_field() -> PasswordField:
 class RegisterForm(FlaskForm):
     name = StringField(
         _l("Full name"),
-        validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)],
+        validators=[DataRequired(message=_l("Enter your name.")), max_length(120)],
     )
     email = email_field()
     password = PasswordField(_l("Password"), validators=PASSWORD_RULES)

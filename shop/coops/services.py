@@ -2,13 +2,15 @@
 
 import logging
 import re
+import smtplib
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from shop.accounts.models import User
 from shop.accounts.services import add_user, find_user_by_email, normalise_email
@@ -234,11 +236,17 @@ def invite_member(
         db.session.rollback()
         raise
     link = invitation_link(token)
-    send_mail(
-        email,
-        _("Invitation to join %(coop)s on Pasar Koperasi", coop=coop.name),
-        render_template("coops/mail/invitation.txt", coop=coop, link=link, inviter=invited_by),
-    )
+    # The invitee's language is unknown: the invitation speaks the platform's default.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = _("Invitation to join %(coop)s on Pasar Koperasi", coop=coop.name)
+        body = render_template(
+            "coops/mail/invitation.txt", coop=coop, link=link, inviter=invited_by
+        )
+    try:
+        send_mail(email, subject, body)
+    except (OSError, smtplib.SMTPException):
+        # The invitation stands: the admin still gets the link to share on WhatsApp.
+        logger.exception("invitation mail to %s failed", email)
     return invitation, link
 
 
@@ -284,8 +292,14 @@ def accept_invitation(
             membership = _add_membership(user, coop, invitation.role)
         else:  # a former member coming back keeps their member number
             membership.is_active, membership.role = True, invitation.role
-        invitation.accepted_at = utcnow()
-        invitation.accepted_by_id = user.id
+        # Claimed with a conditional UPDATE, so of two simultaneous acceptances one loses.
+        claimed = db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+            .values(accepted_at=utcnow(), accepted_by_id=user.id)
+        ).rowcount
+        if claimed != 1:
+            raise InvalidInvitation(_("This invitation is invalid, expired or already used."))
         record_audit(user, coop, "member.joined", membership, {"role": invitation.role.value})
         db.session.commit()
     except Exception:

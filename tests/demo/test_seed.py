@@ -1,0 +1,163 @@
+"""`flask seed-demo` through the real CLI on the test database.
+
+Seeding writes about 330 products and 440 images, so each test seeds once (the reset test
+twice) and the tests are few. Image files are not rolled back with the database, so every
+test gets its own media folder.
+"""
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+import shop.demo.seed
+from shop.accounts.models import User
+from shop.catalog.models import Category, Product, ProductImage, ProductVariant
+from shop.coops.models import Cooperative, Membership, Role
+from shop.demo.data import DEMO_ADMIN, DEMO_MEMBER, DEMO_OPERATOR, DEMO_SHOPPER, DEMO_SIGN_INS
+from shop.extensions import db
+
+COUNTED_MODELS = (User, Cooperative, Membership, Product, ProductVariant, ProductImage)
+
+
+@pytest.fixture(autouse=True)
+def media_dir(app, tmp_path, monkeypatch) -> Path:
+    monkeypatch.setitem(app.config, "MEDIA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def seed(runner, *options):
+    return runner.invoke(args=["seed-demo", *options])
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+        for model in COUNTED_MODELS
+    }
+
+
+def files_under(media_dir: Path) -> set[str]:
+    return {
+        path.relative_to(media_dir).as_posix() for path in media_dir.rglob("*") if path.is_file()
+    }
+
+
+def user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def membership_of(email: str) -> Membership | None:
+    return db.session.scalar(select(Membership).join(User).where(User.email == email))
+
+
+def assert_every_product_has_a_price_and_a_real_image(media_dir: Path) -> None:
+    priced = select(ProductVariant.product_id).where(ProductVariant.price > 0)
+    assert db.session.scalar(select(func.count()).where(Product.id.not_in(priced))) == 0
+    pictured = select(ProductImage.product_id)
+    assert db.session.scalar(select(func.count()).where(Product.id.not_in(pictured))) == 0
+    for image in db.session.scalars(select(ProductImage)):
+        with Image.open(media_dir / image.file_path) as picture:
+            assert picture.size == (image.width, image.height)
+            picture.verify()
+
+
+def assert_demo_accounts_have_their_roles() -> None:
+    first_coop_id = db.session.scalar(select(func.min(Cooperative.id)))
+    admin = membership_of(DEMO_ADMIN.email)
+    assert admin.cooperative_id == first_coop_id
+    assert admin.role == Role.ADMIN and admin.member_number == "0001"
+    member = membership_of(DEMO_MEMBER.email)
+    assert member.cooperative_id == first_coop_id and member.role == Role.MEMBER
+    owned = select(func.count(Product.id)).where(Product.member_id == member.id)
+    assert db.session.scalar(owned) > 0
+    assert user(DEMO_OPERATOR.email).is_operator
+    assert not user(DEMO_SHOPPER.email).is_operator
+    assert membership_of(DEMO_SHOPPER.email) is None
+
+
+def test_empty_database_gets_three_cooperatives_with_products_and_sign_ins(
+    runner, client, media_dir
+):
+    result = seed(runner)
+
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(Cooperative.id))) == 3
+    active_members = db.session.execute(
+        select(Membership.cooperative_id, func.count())
+        .where(Membership.is_active.is_(True))
+        .group_by(Membership.cooperative_id)
+    ).all()
+    assert len(active_members) == 3 and all(count >= 10 for _, count in active_members)
+    product_count = db.session.scalar(select(func.count(Product.id)))
+    assert product_count >= 300
+    parent = aliased(Category)
+    top_slugs = db.session.scalars(
+        select(parent.slug).select_from(Product).join(Category).join(parent, Category.parent)
+    ).all()
+    assert len(top_slugs) == product_count  # every product sits in a subcategory
+    assert set(top_slugs) == {"kuliner", "fashion", "kerajinan"}
+    assert_every_product_has_a_price_and_a_real_image(media_dir)
+    assert_demo_accounts_have_their_roles()
+    for sign_in in DEMO_SIGN_INS:
+        assert sign_in.email in result.output
+    assert DEMO_ADMIN.password in result.output
+    response = client.post(
+        "/akun/masuk", data={"email": DEMO_ADMIN.email, "password": DEMO_ADMIN.password}
+    )
+    assert response.status_code == 302
+
+
+def test_seeded_database_is_refused_or_skipped_and_left_unchanged(runner, media_dir):
+    assert seed(runner).exit_code == 0
+    counts, files = row_counts(), files_under(media_dir)
+
+    refused = seed(runner)
+    skipped = seed(runner, "--if-empty")
+
+    assert refused.exit_code != 0
+    assert "refuses" in refused.output
+    assert skipped.exit_code == 0
+    assert "nothing seeded" in skipped.output
+    assert row_counts() == counts
+    assert files_under(media_dir) == files
+
+
+def test_reset_replaces_the_demo_instead_of_doubling_it(runner, media_dir):
+    assert seed(runner).exit_code == 0
+    counts = row_counts()
+    orphan = media_dir / "products" / "999999" / "1.jpg"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"left over")
+
+    result = seed(runner, "--reset")
+
+    assert result.exit_code == 0, result.output
+    assert row_counts() == counts
+    stored = set(db.session.scalars(select(ProductImage.file_path)))
+    assert files_under(media_dir) == stored  # no orphan, nothing stashed left behind
+
+
+def test_failed_seed_leaves_no_rows_and_puts_earlier_images_back(runner, media_dir, monkeypatch):
+    counts = row_counts()
+    earlier = media_dir / "products" / "999998" / "1.jpg"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_bytes(b"earlier")
+    real_write = shop.demo.seed.write_product_image
+    written = []
+
+    def write_then_fail(*args):
+        if len(written) == 5:
+            raise OSError("disk full")
+        written.append(real_write(*args))
+        return written[-1]
+
+    monkeypatch.setattr(shop.demo.seed, "write_product_image", write_then_fail)
+
+    result = seed(runner)
+
+    assert isinstance(result.exception, OSError)
+    assert row_counts() == counts
+    assert files_under(media_dir) == {"products/999998/1.jpg"}

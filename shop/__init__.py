@@ -22,6 +22,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin
 
     _init_extensions(app)
     _register_blueprints(app)

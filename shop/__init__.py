@@ -67,11 +67,16 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from shop.accounts.views import bp as accounts_bp
+    from shop.cart.views import bp as cart_bp
+    from shop.catalog.views import bp as catalog_bp
     from shop.coops.views import bp as coops_bp
     from shop.core.views import bp as core_bp
+    from shop.media.views import bp as media_bp
     from shop.operator.views import bp as operator_bp
+    from shop.search.views import bp as search_bp
 
-    for blueprint in (core_bp, accounts_bp, coops_bp, operator_bp):
+    blueprints = (core_bp, catalog_bp, search_bp, cart_bp, media_bp, accounts_bp, coops_bp)
+    for blueprint in (*blueprints, operator_bp):
         app.register_blueprint(blueprint)
 
 

@@ -2,11 +2,14 @@
 
 from shop.accounts.models import PasswordResetToken, User
 from shop.audit.models import AuditEntry
+from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Category, Product, ProductImage, ProductVariant
 from shop.coops.models import Cooperative, Invitation, Membership
 
 __all__ = [
     "AuditEntry",
+    "Cart",
+    "CartLine",
     "Category",
     "Cooperative",
     "Invitation",

@@ -7,6 +7,7 @@ same suite on PostgreSQL. The pattern is the one in shared/STYLE.md's appendix.
 import contextvars
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,29 @@ def db_session(app):
             connection.close()
             engines[None] = original
             app.extensions.get("mail_outbox", []).clear()
+
+
+@pytest.fixture
+def count_queries():
+    """`with count_queries() as statements:` collects the SQL the app runs inside the block
+    (savepoint bookkeeping of the test fixture left out), for N+1 checks."""
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+        connection = db.engines[None]  # the test's connection, shared by every request
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(statement)
+
+        event.listen(connection, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(connection, "before_cursor_execute", record)
+
+    return counting
 
 
 @pytest.fixture

@@ -100,6 +100,11 @@ class Product(db.Model):
     pirt_number: Mapped[str] = mapped_column(String(40), default="")
     halal_number: Mapped[str] = mapped_column(String(60), default="")
     bpom_number: Mapped[str] = mapped_column(String(40), default="")
+    # Chosen by the cooperative for the home page.
+    is_featured: Mapped[bool] = mapped_column(default=False)
+    # Units sold, kept by the checkout when a payment settles: what "best-selling" sorts by,
+    # without summing order lines on every listing.
+    sold_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -149,8 +154,11 @@ class ProductImage(db.Model):
     product_id: Mapped[int] = mapped_column(
         ForeignKey("products.id", ondelete="CASCADE"), index=True
     )
-    # Relative to MEDIA_DIR.
+    # The original upload, relative to MEDIA_DIR.
     file_path: Mapped[str] = mapped_column(String(255))
+    # Names the folder of resized renditions (made once, when the image is saved); a hash of
+    # the content, so a changed image gets new URLs and old ones can be cached forever.
+    rendition_key: Mapped[str] = mapped_column(String(40), default="")
     alt_text: Mapped[str] = mapped_column(String(200), default="")
     width: Mapped[int]
     height: Mapped[int]

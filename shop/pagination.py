@@ -1,0 +1,47 @@
+"""Paging through listings: one COUNT and one page of rows, whatever the page number."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+
+from shop.extensions import db
+
+MAX_PAGE = 1000  # deeper than anyone browses; keeps OFFSET scans bounded
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.page_count
+
+
+def parse_page_number(raw: str | None) -> int:
+    """?page= as people and bots send it: anything that is not 1..MAX_PAGE means page 1."""
+    try:
+        number = int(raw or "1")
+    except ValueError:
+        return 1
+    return number if 1 <= number <= MAX_PAGE else 1
+
+
+def paginate(statement: Select, number: int, per_page: int) -> Page:
+    """Rows of `statement` (already ordered) for page `number`. A page past the end is empty."""
+    total = db.session.scalar(
+        select(func.count()).select_from(statement.order_by(None).options().subquery())
+    )
+    items = db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page)).all()
+    return Page(items=list(items), number=number, per_page=per_page, total=total or 0)

@@ -1,29 +1,30 @@
 """Placeholder product photos for the demo, drawn with Pillow: no downloads, no font files.
 
 Each image is a flat colour with a motif for its top category (dots for food, ikat diamonds
-for fashion, a woven grid for crafts) and the product's name on a card. Drawing and saving one
-takes a few milliseconds, so the whole demo's images take about a second.
+for fashion, a woven grid for crafts) and the product's name on a card. They are stored the
+way uploads are (shop/catalog/images.py), renditions and all, which costs about 30 ms of CPU
+each (mostly WebP encoding). They are drawn 640 px wide: enough for a phone's product page,
+and a rendition width, so that rendition needs no resizing and none larger is made.
 """
 
+import io
 import textwrap
 from functools import cache
-from pathlib import Path
 from typing import NamedTuple
 
+from flask import current_app
 from PIL import Image, ImageDraw, ImageFont
 
-SIZE = 800
-JPEG_QUALITY = 80
-CARD_MARGIN = 90
+from shop.catalog.images import save_product_image
+from shop.catalog.models import Product, ProductImage
+
+SIZE = 640
+# Handed to save_product_image as an upload, which stores it again at its own quality.
+UPLOAD_QUALITY = 95
+CARD_MARGIN = 72
 TITLE_WIDTH_CHARACTERS = 18
 
 Colour = tuple[int, int, int]
-
-
-class StoredImage(NamedTuple):
-    file_path: str  # relative to MEDIA_DIR
-    width: int
-    height: int
 
 
 class Palette(NamedTuple):
@@ -89,21 +90,21 @@ MOTIFS = {"kuliner": _draw_dots, "fashion": _draw_diamonds, "kerajinan": _draw_w
 
 def _draw_card(draw: ImageDraw.ImageDraw, palette: Palette, title: str, caption: str) -> None:
     lines = textwrap.wrap(title, TITLE_WIDTH_CHARACTERS)[:4]
-    title_font, caption_font = _font(52), _font(28)
-    line_height = 64
-    text_height = line_height * len(lines) + 56
-    top = (SIZE - text_height) // 2 - 30
+    title_font, caption_font = _font(42), _font(22)
+    line_height = 51
+    text_height = line_height * len(lines) + 45
+    top = (SIZE - text_height) // 2 - 24
     draw.rounded_rectangle(
-        (CARD_MARGIN, top, SIZE - CARD_MARGIN, top + text_height + 60), radius=28, fill=CARD_COLOUR
+        (CARD_MARGIN, top, SIZE - CARD_MARGIN, top + text_height + 48), radius=22, fill=CARD_COLOUR
     )
     for n, line in enumerate(lines):
-        y = top + 40 + n * line_height + line_height // 2
+        y = top + 32 + n * line_height + line_height // 2
         draw.text((SIZE // 2, y), line, font=title_font, fill=palette.ink, anchor="mm")
-    caption_y = top + 40 + len(lines) * line_height + 32
+    caption_y = top + 32 + len(lines) * line_height + 26
     draw.text((SIZE // 2, caption_y), caption, font=caption_font, fill=palette.ink, anchor="mm")
 
 
-# 27 backgrounds (3 themes x 3 palettes x 3 motif sizes) of about 2 MB each: drawing each
+# 27 backgrounds (3 themes x 3 palettes x 3 motif sizes) of about 1.2 MB each: drawing each
 # once instead of per product takes a quarter off the seeding time.
 @cache
 def _background(theme: str, palette: Palette, step: int) -> Image.Image:
@@ -113,20 +114,22 @@ def _background(theme: str, palette: Palette, step: int) -> Image.Image:
 
 
 def draw_product_image(title: str, caption: str, theme: str, variation: int) -> Image.Image:
-    """An 800 x 800 picture for a product; `theme` is a top-category slug, `variation` picks
+    """A 640 x 640 picture for a product; `theme` is a top-category slug, `variation` picks
     the palette and motif scale so that neighbouring products look different."""
     palette = PALETTES[theme][variation % len(PALETTES[theme])]
-    image = _background(theme, palette, (80, 120, 160)[variation // 3 % 3]).copy()
+    image = _background(theme, palette, (64, 96, 128)[variation // 3 % 3]).copy()
     _draw_card(ImageDraw.Draw(image), palette, title, caption[:40])
     return image
 
 
-def write_product_image(
-    media_dir: Path, product_id: int, number: int, image: Image.Image
-) -> StoredImage:
-    """Save as MEDIA_DIR/products/<product_id>/<number>.jpg."""
-    relative = Path("products") / str(product_id) / f"{number}.jpg"
-    target = media_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    image.save(target, "JPEG", quality=JPEG_QUALITY)
-    return StoredImage(relative.as_posix(), image.width, image.height)
+def write_product_image(product: Product, image: Image.Image) -> ProductImage:
+    """Store a drawn picture as the product's next image, the way an upload is stored.
+
+    DEMO_IMAGE_PX below 640 shrinks it first: the tests seed the demo several times and need
+    the rows and files, not sharp pictures (renditions are most of the seed's time)."""
+    width = current_app.config.get("DEMO_IMAGE_PX", SIZE)
+    if width < SIZE:
+        image = image.resize((width, width))
+    upload = io.BytesIO()
+    image.save(upload, "JPEG", quality=UPLOAD_QUALITY)
+    return save_product_image(product, upload.getvalue(), alt_text=product.name)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from shop.accounts.models import User
-from shop.catalog.models import Category, Product, ProductImage, ProductStatus, ProductVariant
+from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
 from shop.coops.models import Cooperative, Membership, Role
 from shop.coops.services import slugify
 from shop.demo import data
@@ -129,7 +129,7 @@ def seed_demo(reset: bool = False, on_product: Callable[[], None] | None = None)
             _delete_app_rows()
         seeded = _add_people(generate_password_hash(data.DEMO_PASSWORD))
         new_products = _add_products(seeded, random.Random(RANDOM_SEED))
-        image_count = _add_images(new_products, media_dir, on_product or (lambda: None))
+        image_count = _add_images(new_products, on_product or (lambda: None))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -352,33 +352,18 @@ def _permit_numbers(permits: Permits, demo: DemoCoop, rng: random.Random) -> dic
     return numbers
 
 
-def _add_images(
-    new_products: list[_NewProduct],
-    media_dir: Path,
-    on_product: Callable[[], None],
-) -> int:
-    images = []
+def _add_images(new_products: list[_NewProduct], on_product: Callable[[], None]) -> int:
+    count = 0
     for n, (product, maker, theme) in enumerate(new_products):
         pictures = [draw_product_image(product.name, maker.business_name, theme, n)]
         if n % 3 == 0:  # a second picture for some products, so galleries have something
             options = " / ".join(variant.option_label for variant in product.variants)
             pictures.append(draw_product_image(product.name, options, theme, n + 4))
-        for position, picture in enumerate(pictures):
-            stored = write_product_image(media_dir, product.id, position + 1, picture)
-            images.append(
-                ProductImage(
-                    product_id=product.id,
-                    file_path=stored.file_path,
-                    alt_text=product.name,
-                    width=stored.width,
-                    height=stored.height,
-                    position=position,
-                )
-            )
+        for picture in pictures:
+            write_product_image(product, picture)
+        count += len(pictures)
         on_product()
-    db.session.add_all(images)
-    db.session.flush()
-    return len(images)
+    return count
 
 
 def seed_demo_cli(reset: bool, if_empty: bool) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 import shop.demo.seed
 from shop.accounts.models import User
+from shop.catalog.images import rendition_path, rendition_widths
 from shop.catalog.models import Category, Product, ProductImage, ProductVariant
 from shop.coops.models import Cooperative, Membership, Role
 from shop.demo.data import DEMO_ADMIN, DEMO_MEMBER, DEMO_OPERATOR, DEMO_SHOPPER, DEMO_SIGN_INS
@@ -45,6 +46,15 @@ def files_under(media_dir: Path) -> set[str]:
     }
 
 
+def stored_files(image: ProductImage) -> set[str]:
+    renditions = {
+        rendition_path(image, width, fmt)
+        for width in rendition_widths(image)
+        for fmt in ("webp", "jpg")
+    }
+    return {image.file_path} | renditions
+
+
 def user(email: str) -> User:
     return db.session.scalar(select(User).where(User.email == email))
 
@@ -62,6 +72,14 @@ def assert_every_product_has_a_price_and_a_real_image(media_dir: Path) -> None:
         with Image.open(media_dir / image.file_path) as picture:
             assert picture.size == (image.width, image.height)
             picture.verify()
+        # Stored as uploads are: renditions up to the original's width, in both formats.
+        # The tests draw demo pictures DEMO_IMAGE_PX (160) wide, so one width of each.
+        assert image.rendition_key and rendition_widths(image) == [160]
+        for width in rendition_widths(image):
+            for fmt, pillow_format in (("webp", "WEBP"), ("jpg", "JPEG")):
+                with Image.open(media_dir / rendition_path(image, width, fmt)) as rendition:
+                    assert rendition.format == pillow_format
+                    assert rendition.size == (width, image.height * width // image.width)
 
 
 def assert_demo_accounts_have_their_roles() -> None:
@@ -136,7 +154,7 @@ def test_reset_replaces_the_demo_instead_of_doubling_it(runner, media_dir):
 
     assert result.exit_code == 0, result.output
     assert row_counts() == counts
-    stored = set(db.session.scalars(select(ProductImage.file_path)))
+    stored = set().union(*map(stored_files, db.session.scalars(select(ProductImage))))
     assert files_under(media_dir) == stored  # no orphan, nothing stashed left behind
 
 

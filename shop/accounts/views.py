@@ -11,6 +11,8 @@ from shop.accounts.forms import (
     SignInForm,
 )
 from shop.auth.policy import public, require_sign_in
+from shop.cart.guest import guest_cart_from
+from shop.cart.services import merge_guest_cart
 from shop.coops.services import memberships_of
 from shop.errors import ShopError
 from shop.security import safe_next_url
@@ -19,13 +21,17 @@ bp = Blueprint("accounts", __name__, url_prefix="/akun")
 
 
 def start_session(user, remember: bool = False) -> None:
-    """A fresh session on every sign-in, so nothing planted before it survives (fixation)."""
+    """A fresh session on every sign-in, so nothing planted before it survives (fixation).
+    The guest's cart is carried over into the account's cart, never kept in the session."""
     language = session.get("lang")
+    guest_cart = guest_cart_from(session)
     session.clear()
     if language:
         session["lang"] = language
     login_user(user, remember=remember)
     services.record_sign_in(user)
+    for note in merge_guest_cart(user, guest_cart):
+        flash(note, "info")
 
 
 @bp.route("/daftar", methods=["GET", "POST"])

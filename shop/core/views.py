@@ -1,12 +1,13 @@
-"""Pages that belong to no single feature: home, search, language, health check."""
+"""Pages that belong to no single feature: home, language, health check."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from shop.auth.policy import public
-from shop.catalog import services as catalog
+from shop.catalog import storefront
 from shop.extensions import db
+from shop.pagecache import cached_page
 from shop.security import safe_next_url
 
 bp = Blueprint("core", __name__)
@@ -14,26 +15,9 @@ bp = Blueprint("core", __name__)
 
 @bp.route("/")
 @public
+@cached_page
 def home():
-    return render_template(
-        "core/home.html",
-        categories=catalog.top_categories(),
-        cooperatives=catalog.active_cooperatives(),
-        products=catalog.newest_products(),
-    )
-
-
-@bp.route("/cari")
-@public
-def search():
-    query = request.args.get("q", "")[:100]
-    return render_template("core/search.html", query=query, products=catalog.search_products(query))
-
-
-@bp.route("/keranjang")
-@public
-def cart():
-    return render_template("core/cart.html")
+    return render_template("core/home.html", home=storefront.home_page())
 
 
 @bp.route("/bahasa", methods=["POST"])

@@ -1,0 +1,126 @@
+"""What the cart shows: its lines grouped by cooperative, with today's price and stock, and
+what stops a line from being bought as it is. Loaded in one query, whatever its size."""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from shop.cart.guest import GuestCart
+from shop.cart.models import Cart, CartLine
+from shop.cart.services import CartOwner, is_on_sale, variant_name, variants_by_id
+from shop.catalog.models import Product, ProductVariant
+from shop.coops.models import Cooperative
+from shop.extensions import db
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    variant: ProductVariant
+    quantity: int
+    problem: str | None  # why it cannot be bought as it is; shown beside the line
+
+    @property
+    def product(self) -> Product:
+        return self.variant.product
+
+    @property
+    def name(self) -> str:
+        return variant_name(self.variant)
+
+    @property
+    def unit_price(self) -> int:
+        return self.variant.price
+
+    @property
+    def line_total(self) -> int:
+        return self.variant.price * self.quantity
+
+
+@dataclass(frozen=True)
+class CooperativeGroup:
+    cooperative: Cooperative
+    lines: tuple[CartLineView, ...]
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.line_total for line in self.lines)
+
+
+@dataclass(frozen=True)
+class CartView:
+    groups: tuple[CooperativeGroup, ...]
+    # A guest's variants that have left the catalog; the view drops them from the session.
+    gone_variant_ids: tuple[int, ...] = ()
+
+    @property
+    def lines(self) -> list[CartLineView]:
+        return [line for group in self.groups for line in group.lines]
+
+    @property
+    def total(self) -> int:
+        return sum(group.subtotal for group in self.groups)
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def has_problems(self) -> bool:
+        """Checkout must refuse the cart until the shopper has dealt with these lines."""
+        return any(line.problem for line in self.lines)
+
+
+def cart_for(owner: CartOwner) -> CartView:
+    """The cart grouped by cooperative (by name; lines in the order added). Every line counts
+    in the totals at today's price, problems included: nothing changes without the shopper."""
+    if isinstance(owner, GuestCart):
+        variants = variants_by_id([variant_id for variant_id, _quantity in owner.lines])
+        pairs = [(variants[vid], qty) for vid, qty in owner.lines if vid in variants]
+        gone = tuple(vid for vid, _quantity in owner.lines if vid not in variants)
+    else:
+        lines = db.session.scalars(
+            select(CartLine)
+            .join(CartLine.cart)
+            .where(Cart.user_id == owner.id)
+            .options(
+                joinedload(CartLine.variant)
+                .joinedload(ProductVariant.product)
+                .joinedload(Product.cooperative)
+            )
+            .order_by(CartLine.id)
+        )
+        pairs, gone = [(line.variant, line.quantity) for line in lines], ()
+    by_cooperative: dict[int, list[CartLineView]] = {}
+    for variant, quantity in pairs:
+        line = CartLineView(variant, quantity, _problem(variant, quantity))
+        by_cooperative.setdefault(variant.product.cooperative_id, []).append(line)
+    groups = [
+        CooperativeGroup(cooperative=lines[0].product.cooperative, lines=tuple(lines))
+        for lines in by_cooperative.values()
+    ]
+    groups.sort(key=lambda group: (group.cooperative.name, group.cooperative.id))
+    return CartView(groups=tuple(groups), gone_variant_ids=gone)
+
+
+def item_count(owner: CartOwner) -> int:
+    """How many items are in the cart (the header's number): for a guest without a query,
+    for a user in one small one."""
+    if isinstance(owner, GuestCart):
+        return owner.item_count
+    return db.session.scalar(
+        select(func.coalesce(func.sum(CartLine.quantity), 0))
+        .join(CartLine.cart)
+        .where(Cart.user_id == owner.id)
+    )
+
+
+def _problem(variant: ProductVariant, quantity: int) -> str | None:
+    if not is_on_sale(variant.product):
+        return _("No longer on sale. Please remove it from your cart.")
+    if variant.stock == 0:
+        return _("Out of stock. Please remove it from your cart.")
+    if quantity > variant.stock:
+        return _("Only %(count)s left. Please lower the quantity.", count=variant.stock)
+    return None

@@ -6,11 +6,22 @@ from sqlalchemy import inspect, select
 
 from shop.catalog.models import Category
 from shop.extensions import db
+from shop.search.services import is_search_table
+
+
+def include_name(name, type_, parent_names) -> bool:
+    # The product search index is no model: its columns differ by database (a tsvector with
+    # a GIN index on PostgreSQL; an FTS5 virtual table and its shadow tables on SQLite), so
+    # its migration creates it by hand and the comparison with the models leaves it out
+    # (migrations/env.py does the same for autogenerate).
+    return not (type_ == "table" and is_search_table(name))
 
 
 def test_migrated_schema_matches_the_models():
     # The session database was built by `flask db upgrade` (the app fixture), not create_all.
-    context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
+    context = MigrationContext.configure(
+        db.session.connection(), opts={"compare_type": True, "include_name": include_name}
+    )
     differences = compare_metadata(context, db.metadata)
     assert differences == [], f"models and migrations differ; add a migration: {differences}"
 

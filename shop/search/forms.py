@@ -1,0 +1,141 @@
+"""The search form: whatever arrives in the query string becomes SearchParams, and what had
+to be ignored becomes a note for the shopper. It never fails."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from shop.pagination import parse_page_number
+from shop.search.services import FilterChoices, SearchParams, SearchSort
+
+MAX_QUERY_LENGTH = 100
+MAX_PRICE = 10**12  # Rupiah; anything above is a typo, not a budget
+MAX_ECHO = 40  # characters of a filter's value kept: enough for a slug or a price
+
+SORT_LABELS = {
+    SearchSort.RELEVANCE: _l("Most relevant"),
+    SearchSort.NEWEST: _l("Newest"),
+    SearchSort.PRICE_ASC: _l("Lowest price"),
+    SearchSort.PRICE_DESC: _l("Highest price"),
+    SearchSort.BESTSELLING: _l("Best-selling"),
+}
+
+# "25000", "25.000", "Rp 25.000", "Rp25.000,00", "25rb", "1,5 jt": how prices are written.
+_PRICE = re.compile(
+    r"(?:rp\.?|idr)?\s*"
+    r"(?P<whole>\d{1,3}(?:[.,]\d{3})+|\d+)(?:,(?P<fraction>\d{1,2}))?\s*"
+    r"(?P<unit>rb|ribu|k|jt|juta)?",
+    re.IGNORECASE,
+)
+_UNITS = {"rb": 1_000, "ribu": 1_000, "k": 1_000, "jt": 1_000_000, "juta": 1_000_000}
+_TRUE = {"1", "on", "true", "yes", "ya"}
+
+# What the shopper is told when a filter's value is dropped.
+REJECTED = {
+    "min_price": _l("The lowest price “%(value)s” is not an amount in Rupiah, so it was ignored."),
+    "max_price": _l("The highest price “%(value)s” is not an amount in Rupiah, so it was ignored."),
+    "category": _l("There is no category “%(value)s”, so every category is shown."),
+    "cooperative": _l(
+        "There is no cooperative “%(value)s” selling here, so every cooperative is shown."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SearchForm:
+    params: SearchParams
+    min_price_text: str = ""  # as typed, shown back in the form
+    max_price_text: str = ""
+    # What was ignored and why, by field (q, min_price, max_price, category, cooperative),
+    # to show next to that field.
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def has_filter_notes(self) -> bool:
+        """Whether a filter was ignored: the filters are then shown open."""
+        return any(name != "q" for name in self.notes)
+
+    def url_args(self) -> dict[str, str]:
+        """The search as query-string arguments, first page, without empty or rejected values."""
+        params = self.params
+        args = {
+            "q": params.q,
+            "category": params.category or "",
+            "cooperative": params.cooperative or "",
+            "min_price": "" if params.min_price is None else str(params.min_price),
+            "max_price": "" if params.max_price is None else str(params.max_price),
+            "in_stock": "1" if params.in_stock else "",
+            "sort": params.sort.value if params.sort else "",
+        }
+        return {name: value for name, value in args.items() if value}
+
+
+def parse_rupiah(text: str) -> int | None:
+    """ "Rp 25.000" -> 25000; "25rb" -> 25000; "1,5 jt" -> 1500000. None for anything that is
+    not a whole, non-negative amount of Rupiah."""
+    match = _PRICE.fullmatch((text or "").strip())
+    if not match:
+        return None
+    unit = _UNITS.get((match["unit"] or "").lower(), 1)
+    fraction = match["fraction"] or ""
+    from_fraction, remainder = divmod(int(fraction or "0") * unit, 10 ** len(fraction))
+    if remainder:  # "25.000,50": not whole Rupiah
+        return None
+    amount = int(re.sub(r"[.,]", "", match["whole"])) * unit + from_fraction
+    return amount if amount <= MAX_PRICE else None
+
+
+def parse_search_args(args: Mapping[str, str], choices: FilterChoices) -> SearchForm:
+    """SearchParams from request arguments; each value we cannot use is dropped with a note."""
+    notes: dict[str, str] = {}
+
+    def reject(name: str) -> None:
+        notes[name] = REJECTED[name] % {"value": _typed(args, name)}
+
+    q = " ".join((args.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    min_text, max_text = _typed(args, "min_price"), _typed(args, "max_price")
+    min_price, max_price = parse_rupiah(min_text), parse_rupiah(max_text)
+    for name, text, amount in (
+        ("min_price", min_text, min_price),
+        ("max_price", max_text, max_price),
+    ):
+        if text and amount is None:
+            reject(name)
+    if min_price is not None and max_price is not None and min_price > max_price:
+        min_price, max_price, min_text, max_text = max_price, min_price, max_text, min_text
+        notes["max_price"] = _("The lowest price was above the highest, so the two were swapped.")
+    category, cooperative = _typed(args, "category"), _typed(args, "cooperative")
+    if category and not choices.has_category(category):
+        reject("category")
+        category = ""
+    if cooperative and not choices.has_cooperative(cooperative):
+        reject("cooperative")
+        cooperative = ""
+    params = SearchParams(
+        q=q,
+        category=category or None,
+        cooperative=cooperative or None,
+        min_price=min_price,
+        max_price=max_price,
+        in_stock=_typed(args, "in_stock").lower() in _TRUE,
+        sort=_sort(args.get("sort")),
+        page=parse_page_number(args.get("page")),
+    )
+    if q and not params.terms:
+        notes["q"] = _("Your search has no letters or numbers to look for. Please type a word.")
+    return SearchForm(params, min_text, max_text, notes)
+
+
+def _typed(args: Mapping[str, str], name: str) -> str:
+    """A filter's value as sent, trimmed to what a note or an input may repeat."""
+    return (args.get(name) or "").strip()[:MAX_ECHO]
+
+
+def _sort(raw: str | None) -> SearchSort | None:
+    try:
+        return SearchSort(raw or "")
+    except ValueError:  # unknown or missing: the default order for the query
+        return None

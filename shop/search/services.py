@@ -1,0 +1,403 @@
+"""Product search: the full-text index, and the search over it with filters and sorts.
+
+The index: one row per product in `product_search`, whatever the product's status, with
+  - its words: the product's name and description, its maker's business and personal
+    names, its cooperative's name (four tables: no generated column on products can hold
+    them). PostgreSQL: a tsvector `document` with a GIN index, 'simple' configuration (no
+    Indonesian dictionary exists: words are lowercased, never stemmed), weighted A name,
+    B maker, C cooperative, D description for ts_rank. SQLite: the FTS5 table
+    product_search_fts (rowid = product id), ranked by bm25().
+  - the facts that filters and sorts need and only the ORM changes: on sale (an active
+    product of an active cooperative), category, cooperative, lowest price, created. So a
+    search counts, filters, orders and pages on this table alone and then loads the page's
+    cards by id: however many products match, it never scans the products table. Stock and
+    sold_count change by Core UPDATEs at checkout, so they are read live, by product id.
+  Not models (a tsvector column and an FTS5 table cannot be one model on both databases):
+  a migration creates them; the schema comparison skips them through is_search_table().
+
+Keeping it in step: an after_flush listener on every ORM session rewrites the rows of the
+products whose indexed data changed (see _SOURCES) on the flush's own connection, so the
+index commits or rolls back with the change, whoever writes: services, the demo seed, test
+factories. Writers that change indexed columns without the ORM (a Core UPDATE of a price or
+a name, raw SQL, bulk inserts) must call reindex_products(ids) in their transaction;
+`flask search reindex` rebuilds everything.
+"""
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    Text,
+    and_,
+    delete,
+    event,
+    false,
+    func,
+    insert,
+    inspect,
+    literal_column,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Session
+
+from shop.accounts.models import User
+from shop.catalog.listing import on_sale
+from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
+from shop.coops.models import Cooperative, Membership
+from shop.extensions import db
+from shop.pagination import Page, paginate
+
+PER_PAGE = 24
+MAX_TERMS = 8  # words of a query that count; the rest of a pasted paragraph is ignored
+SEARCH_TABLE = "product_search"
+IDS_PER_STATEMENT = 500  # keeps IN (...) lists far below the databases' parameter limits
+
+_metadata = MetaData()
+_search = Table(
+    SEARCH_TABLE,
+    _metadata,
+    Column("product_id", Integer, primary_key=True),
+    Column("is_on_sale", Boolean),
+    Column("category_id", Integer),
+    Column("cooperative_id", Integer),
+    Column("lowest_price", BigInteger),
+    Column("created_at", DateTime),
+    Column("document", TSVECTOR),  # PostgreSQL only
+)
+_fts = Table(  # SQLite only
+    SEARCH_TABLE + "_fts",
+    _metadata,
+    Column("rowid", Integer, primary_key=True),
+    *(Column(name, Text) for name in ("name", "maker", "cooperative", "description")),
+)
+_SIMPLE = literal_column("'simple'::regconfig")
+# bm25 weights of name, maker, cooperative, description.
+_BM25_WEIGHTS = tuple(literal_column(weight) for weight in ("10.0", "4.0", "2.0", "1.0"))
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, as both databases' tokenizers see words
+
+
+def is_search_table(name: str) -> bool:
+    """The search tables, and on SQLite the FTS5 shadow tables behind them."""
+    return name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_")
+
+
+# Searching ---------------------------------------------------------------------------------
+
+
+class SearchSort(StrEnum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    PRICE_ASC = "price_asc"
+    PRICE_DESC = "price_desc"
+    BESTSELLING = "bestselling"
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    category: str | None = None  # slug; a top category includes its subcategories
+    cooperative: str | None = None  # slug
+    min_price: int | None = None  # Rupiah, compared with the product's lowest variant price
+    max_price: int | None = None
+    in_stock: bool = False
+    sort: SearchSort | None = None  # None: by relevance when there are words, else newest
+    page: int = 1
+
+    @property
+    def terms(self) -> list[str]:
+        return search_terms(self.q)
+
+    @property
+    def effective_sort(self) -> SearchSort:
+        if self.sort is None or self.sort is SearchSort.RELEVANCE:
+            return SearchSort.RELEVANCE if self.terms else SearchSort.NEWEST
+        return self.sort
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    categories: list[Category]  # each top category followed by its subcategories
+    cooperatives: list[Cooperative]  # active ones, by name
+
+    def has_category(self, slug: str) -> bool:
+        return any(category.slug == slug for category in self.categories)
+
+    def has_cooperative(self, slug: str) -> bool:
+        return any(coop.slug == slug for coop in self.cooperatives)
+
+
+def search_terms(q: str) -> list[str]:
+    """The words of a query, without punctuation or search syntax: 'tas "rajut*' -> tas, rajut."""
+    return list(dict.fromkeys(_WORD.findall(q or "")))[:MAX_TERMS]
+
+
+def filter_choices() -> FilterChoices:
+    """What the category and cooperative filters offer, in two queries."""
+    categories = db.session.scalars(select(Category).order_by(Category.position, Category.id))
+    children: dict[int | None, list[Category]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    ordered = [
+        category for top in children.get(None, []) for category in (top, *children.get(top.id, []))
+    ]
+    cooperatives = db.session.scalars(
+        select(Cooperative).where(Cooperative.is_active.is_(True)).order_by(Cooperative.name)
+    )
+    return FilterChoices(categories=ordered, cooperatives=list(cooperatives))
+
+
+def search_products(params: SearchParams) -> Page:
+    """One page of product cards on sale that match the words and filters, in params' order,
+    in five queries: a COUNT and the page's ids from the index, then the cards by id with
+    their cooperatives, variants and images."""
+    ids = paginate(search_statement(params), params.page, PER_PAGE)
+    cards = {product.id: product for product in _cards(ids.items)}
+    return Page(
+        items=[cards[id_] for id_ in ids.items if id_ in cards],
+        number=ids.number,
+        per_page=ids.per_page,
+        total=ids.total,
+    )
+
+
+def search_statement(params: SearchParams) -> Select:
+    """The ids of the matching products, in order (public for EXPLAIN in tests and benchmarks).
+    It reads only the index tables, and product_variants and products by product id."""
+    statement = select(_search.c.product_id).where(_search.c.is_on_sale.is_(True))
+    rank = None
+    if params.q.strip():
+        terms = params.terms
+        if not terms:  # only punctuation: nothing to look for
+            return statement.where(false())
+        if db.session.get_bind().dialect.name == "postgresql":
+            statement, rank = _match_postgres(statement, terms)
+        else:
+            statement, rank = _match_sqlite(statement, terms)
+    statement = _filter(statement, params)
+    return statement.order_by(*_ordering(params.effective_sort, rank))
+
+
+def _cards(ids: list[int]) -> list[Product]:
+    if not ids:
+        return []
+    return list(db.session.scalars(on_sale().where(Product.id.in_(ids))))
+
+
+def _match_postgres(statement: Select, terms: list[str]) -> tuple[Select, ColumnElement]:
+    # Each word quoted as a lexeme, so no user input is read as tsquery syntax; the last word
+    # is a prefix, for a shopper still typing.
+    words = [f"'{term}'" for term in terms]
+    if len(terms[-1]) > 1:
+        words[-1] += ":*"
+    query = func.to_tsquery(_SIMPLE, " & ".join(words))
+    document = _search.c.document
+    statement = statement.where(document.bool_op("@@")(query))
+    return statement, func.ts_rank(document, query).desc()
+
+
+def _match_sqlite(statement: Select, terms: list[str]) -> tuple[Select, ColumnElement]:
+    # Each word a quoted FTS5 string (words never contain '"'), so NEAR, OR, -, :, * and
+    # brackets typed by a shopper are plain text; the last word is a prefix.
+    words = [f'"{term}"' for term in terms]
+    if len(terms[-1]) > 1:
+        words[-1] += "*"
+    fts = literal_column(_fts.name)
+    statement = statement.join(_fts, _fts.c.rowid == _search.c.product_id).where(
+        fts.op("MATCH")(" ".join(words))
+    )
+    return statement, func.bm25(fts, *_BM25_WEIGHTS).asc()
+
+
+def _filter(statement: Select, params: SearchParams) -> Select:
+    if params.category:
+        chosen = select(Category.id).where(Category.slug == params.category)
+        subcategories = select(Category.id).where(Category.parent_id.in_(chosen))
+        statement = statement.where(
+            or_(_search.c.category_id.in_(chosen), _search.c.category_id.in_(subcategories))
+        )
+    if params.cooperative:
+        chosen = select(Cooperative.id).where(Cooperative.slug == params.cooperative)
+        statement = statement.where(_search.c.cooperative_id.in_(chosen))
+    if params.min_price is not None:
+        statement = statement.where(_search.c.lowest_price >= params.min_price)
+    if params.max_price is not None:
+        statement = statement.where(_search.c.lowest_price <= params.max_price)
+    if params.in_stock:
+        statement = statement.where(
+            select(ProductVariant.id)
+            .where(ProductVariant.product_id == _search.c.product_id, ProductVariant.stock > 0)
+            .exists()
+        )
+    return statement
+
+
+def _ordering(sort: SearchSort, rank: ColumnElement | None) -> tuple[ColumnElement, ...]:
+    newest = (_search.c.created_at.desc(), _search.c.product_id.desc())  # also breaks ties
+    if sort is SearchSort.RELEVANCE and rank is not None:
+        return (rank, *newest)
+    if sort is SearchSort.PRICE_ASC:
+        return (_search.c.lowest_price.asc().nulls_last(), *newest)
+    if sort is SearchSort.PRICE_DESC:
+        return (_search.c.lowest_price.desc().nulls_last(), *newest)
+    if sort is SearchSort.BESTSELLING:
+        sold = select(Product.sold_count).where(Product.id == _search.c.product_id)
+        return (sold.scalar_subquery().desc(), *newest)
+    return newest
+
+
+# Indexing ----------------------------------------------------------------------------------
+
+
+def reindex_products(product_ids: Iterable[int]) -> None:
+    """Rewrite the search rows of these products from their current data, in the caller's
+    transaction (no commit: it belongs to the caller's unit of work). Only for writers that
+    change indexed data without the ORM; ORM changes are indexed on flush."""
+    _rewrite_rows(db.session.connection(), product_ids)
+
+
+def reindex_all() -> int:
+    """Rebuild the whole search index from the products and commit; returns how many
+    products were indexed. For `flask search reindex` after raw SQL edits or a restore."""
+    connection = db.session.connection()
+    for table in _tables(connection):
+        connection.execute(delete(table))
+    _write_rows(connection, true())
+    db.session.commit()
+    return db.session.scalar(select(func.count()).select_from(_search)) or 0
+
+
+def _tables(connection: Connection) -> tuple[Table, ...]:
+    return (_search,) if connection.dialect.name == "postgresql" else (_search, _fts)
+
+
+def _rewrite_rows(connection: Connection, product_ids: Iterable[int]) -> None:
+    """Delete these products' rows and write them again (none for a deleted product)."""
+    for chunk in _chunks(product_ids):
+        for table in _tables(connection):
+            connection.execute(delete(table).where(table.primary_key.columns[0].in_(chunk)))
+        _write_rows(connection, Product.id.in_(chunk))
+
+
+def _write_rows(connection: Connection, condition: ColumnElement) -> None:
+    """Insert the rows of the products matching `condition`. The migration that created the
+    tables has a frozen copy of these SELECTs, to fill them; a test checks they agree."""
+    maker = Membership.business_name + " " + User.name
+    texts = (Product.name, maker, Cooperative.name, Product.description)
+    lowest_price = select(func.min(ProductVariant.price)).where(
+        ProductVariant.product_id == Product.id
+    )
+    facts = (
+        Product.id,
+        and_(Product.status == ProductStatus.ACTIVE, Cooperative.is_active.is_(True)),
+        Product.category_id,
+        Product.cooperative_id,
+        lowest_price.scalar_subquery(),
+        Product.created_at,
+    )
+    if connection.dialect.name == "postgresql":
+        document = _weighted(texts)
+        _insert(connection, _search, _search.columns, (*facts, document), condition)
+    else:
+        columns = [column for column in _search.columns if column.name != "document"]
+        _insert(connection, _search, columns, facts, condition)
+        _insert(connection, _fts, _fts.columns, (Product.id, *texts), condition)
+
+
+def _weighted(texts: tuple[ColumnElement, ...]) -> ColumnElement:
+    parts = [
+        func.setweight(func.to_tsvector(_SIMPLE, text), literal_column(f"'{weight}'"))
+        for text, weight in zip(texts, "ABCD", strict=True)
+    ]
+    document = parts[0]
+    for part in parts[1:]:
+        document = document.op("||", return_type=TSVECTOR)(part)
+    return document
+
+
+def _insert(connection, table: Table, columns, values, condition: ColumnElement) -> None:
+    rows = (
+        select(*values)
+        .join(Membership, Membership.id == Product.member_id)
+        .join(User, User.id == Membership.user_id)
+        .join(Cooperative, Cooperative.id == Product.cooperative_id)
+        .where(condition)
+    )
+    connection.execute(insert(table).from_select([column.name for column in columns], rows))
+
+
+def _chunks(ids: Iterable[int | None]) -> Iterable[list[int]]:
+    ordered = sorted({id_ for id_ in ids if id_ is not None})
+    for start in range(0, len(ordered), IDS_PER_STATEMENT):
+        yield ordered[start : start + IDS_PER_STATEMENT]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A model whose columns feed the search rows: which columns, and which products a
+    change concerns: the ids in `key` are product ids, or `products` finds them."""
+
+    columns: tuple[str, ...]
+    key: str = "product_id"
+    products: Callable[[list[int]], ColumnElement] | None = None
+
+
+_SOURCES = {
+    Product: _Source(
+        ("name", "description", "member_id", "cooperative_id", "category_id", "status"), "id"
+    ),
+    ProductVariant: _Source(("price", "product_id")),
+    Membership: _Source(("business_name", "user_id"), "id", Product.member_id.in_),
+    Cooperative: _Source(("name", "is_active"), "id", Product.cooperative_id.in_),
+    User: _Source(("name",), "id", lambda ids: Product.member_id.in_(
+        select(Membership.id).where(Membership.user_id.in_(ids))
+    )),
+}  # fmt: skip
+
+
+def _changed_keys(session: Session) -> dict[type, set[int]]:
+    """For each source model, the keys of the rows this flush added, deleted or changed."""
+    keys: dict[type, set[int]] = {model: set() for model in _SOURCES}
+    for instance in (*session.new, *session.deleted):
+        if isinstance(instance, Product | ProductVariant):
+            keys[type(instance)].add(getattr(instance, _SOURCES[type(instance)].key))
+    for instance in session.dirty:
+        source = _SOURCES.get(type(instance))
+        if source is None:
+            continue
+        attributes = inspect(instance).attrs
+        if any(attributes[name].history.has_changes() for name in source.columns):
+            # The key as it is and as it was (a variant moved to another product).
+            keys[type(instance)].add(getattr(instance, source.key))
+            keys[type(instance)].update(attributes[source.key].history.deleted or ())
+    return keys
+
+
+@event.listens_for(Session, "after_flush")
+def _index_flushed_changes(session: Session, flush_context) -> None:
+    product_ids: set[int] = set()
+    for model, keys in _changed_keys(session).items():
+        find = _SOURCES[model].products
+        for chunk in _chunks(keys):
+            if find is None:
+                product_ids.update(chunk)
+            else:
+                product_ids.update(
+                    session.connection().scalars(select(Product.id).where(find(chunk)))
+                )
+    if product_ids:
+        _rewrite_rows(session.connection(), product_ids)

@@ -76,6 +76,9 @@ class Config:
     # Shared state between processes (rate limits, page cache) when set; in memory otherwise.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Rendered storefront pages for anonymous shoppers are kept this long (0: no page cache);
+    # any catalog change invalidates them sooner. In Redis when REDIS_URL is set.
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Behind a reverse proxy, how many X-Forwarded-* hops to trust (rate limits key on the
@@ -108,6 +111,8 @@ class TestConfig(Config):
     # Tests post forms without tokens; one test switches CSRF on to prove it is enforced.
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # one test builds an app with limits on
+    PAGE_CACHE_SECONDS = 0  # tests see every change at once; the cache's own tests switch it on
+    DEMO_IMAGE_PX = 160  # demo pictures small enough to seed fast; one rendition each
 
 
 class ProductionConfig(Config):

@@ -28,8 +28,12 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
 
+    from shop.assets import init_assets
+    from shop.pagecache import init_page_cache
     from shop.ratelimits import init_rate_limits
 
+    init_assets(app)
+    init_page_cache(app)
     init_rate_limits(app)
 
     from shop.errors import register_error_pages
@@ -74,9 +78,10 @@ def _register_blueprints(app: Flask) -> None:
     from shop.media.views import bp as media_bp
     from shop.operator.views import bp as operator_bp
     from shop.search.views import bp as search_bp
+    from shop.seo.views import bp as seo_bp
 
     blueprints = (core_bp, catalog_bp, search_bp, cart_bp, media_bp, accounts_bp, coops_bp)
-    for blueprint in (*blueprints, operator_bp):
+    for blueprint in (*blueprints, operator_bp, seo_bp):
         app.register_blueprint(blueprint)
 
 
@@ -84,7 +89,9 @@ def _register_cli(app: Flask) -> None:
     from shop.accounts.cli import create_operator_command
     from shop.coops.cli import coop_cli
     from shop.demo.cli import seed_demo_command
+    from shop.search.cli import search_cli
 
     app.cli.add_command(create_operator_command)
     app.cli.add_command(coop_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(search_cli)

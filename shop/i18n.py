@@ -4,6 +4,7 @@ from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_datetime
 
 from shop.money import format_bp_as_percent, format_rupiah
+from shop.seo.services import absolute_url, canonical_url
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -28,3 +29,5 @@ def register_filters(app: Flask) -> None:
     )
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.globals["absolute_url"] = absolute_url
+    app.jinja_env.globals["canonical_url"] = canonical_url

@@ -1,5 +1,96 @@
 """The storefront: cooperative, member, category and product pages."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+
+from shop.auth.policy import public
+from shop.catalog import storefront
+from shop.catalog.images import rendition_url, rendition_widths
+from shop.money import format_rupiah
+from shop.pagecache import cached_page
+from shop.pagination import parse_page_number
+from shop.seo.services import absolute_url
+from shop.whatsapp import chat_url, share_url
 
 bp = Blueprint("catalog", __name__)
+
+SHARE_IMAGE_WIDTH = 640
+
+
+def _page_number() -> int:
+    return parse_page_number(request.args.get("page"))
+
+
+@bp.route("/koperasi/<coop_slug>")
+@public
+@cached_page
+def cooperative(coop_slug: str):
+    coop = storefront.find_cooperative(coop_slug) or abort(404)
+    return render_template(
+        "catalog/cooperative.html",
+        coop=coop,
+        members=storefront.active_members(coop),
+        page=storefront.cooperative_products(coop, _page_number()),
+        chat_link=chat_url(coop.whatsapp, _("Hello %(coop)s, ", coop=coop.name)),
+    )
+
+
+@bp.route("/koperasi/<coop_slug>/umkm/<member_number>")
+@public
+@cached_page
+def member(coop_slug: str, member_number: str):
+    coop = storefront.find_cooperative(coop_slug) or abort(404)
+    maker = storefront.find_member(coop, member_number) or abort(404)
+    return render_template(
+        "catalog/member.html",
+        coop=coop,
+        maker=maker,
+        page=storefront.member_products(maker, _page_number()),
+        chat_link=chat_url(maker.whatsapp, _("Hello %(name)s, ", name=maker.display_name)),
+    )
+
+
+@bp.route("/kategori/<slug>")
+@public
+@cached_page
+def category(slug: str):
+    found = storefront.find_category(slug) or abort(404)
+    tree = storefront.category_tree()
+    return render_template(
+        "catalog/category.html",
+        category=found,
+        tree=tree,
+        page=storefront.category_products(found, tree, _page_number()),
+    )
+
+
+def share_image_url(item) -> str | None:
+    """The photo a WhatsApp or Facebook preview shows: the first one, up to 640 px."""
+    if not item.images:
+        return None
+    image = item.images[0]
+    widths = [width for width in rendition_widths(image) if width <= SHARE_IMAGE_WIDTH]
+    if not image.rendition_key or not widths:
+        return None
+    return absolute_url(rendition_url(image, widths[-1], "jpg"))
+
+
+@bp.route("/produk/<slug>")
+@public
+@cached_page
+def product(slug: str):
+    shown = storefront.product_page(slug) or abort(404)
+    item = shown.product
+    url = url_for("catalog.product", slug=item.slug, _external=True)
+    lowest = min(variant.price for variant in item.variants)
+    return render_template(
+        "catalog/product.html",
+        product=item,
+        og_image=share_image_url(item),
+        related=shown.related,
+        share_link=share_url(f"{item.name} – {format_rupiah(lowest)} {url}"),
+        chat_link=chat_url(
+            item.member.whatsapp,
+            _("Hello, I am interested in %(product)s: %(url)s", product=item.name, url=url),
+        ),
+    )

@@ -1,7 +1,5 @@
 """Cooperative console pages (admins) and member pages, plus accepting an invitation."""
 
-from urllib.parse import quote
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +17,7 @@ from shop.coops.forms import (
 from shop.coops.models import Role
 from shop.errors import ShopError
 from shop.money import format_bp_as_percent, parse_percent_to_bp
+from shop.whatsapp import share_url
 
 bp = Blueprint("coops", __name__)
 
@@ -56,7 +55,7 @@ def invite(coop, membership):
                 coop=coop,
                 invitation=invitation,
                 link=link,
-                whatsapp_url="https://wa.me/?text=" + quote(message),
+                whatsapp_url=share_url(message),
             )
     return render_template("coops/invite.html", coop=coop, form=form)
 

@@ -1,0 +1,171 @@
+"""What the storefront pages show, each loaded in a fixed handful of queries.
+
+Listings select product ids first and then load the cards for those ids (CARD_LOADING),
+so a page costs the same number of queries with 1 product or 48.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from shop.catalog.listing import CARD_LOADING, on_sale
+from shop.catalog.models import Category, Product
+from shop.coops.models import Cooperative, Membership
+from shop.extensions import db
+from shop.pagination import Page, paginate
+
+PER_PAGE = 24
+HOME_FEATURED = 8
+HOME_NEWEST = 12
+RELATED = 4
+
+
+@dataclass(frozen=True)
+class CategoryTree:
+    top: list[Category]
+    children: dict[int, list[Category]]  # parent id -> subcategories in order
+
+
+@dataclass(frozen=True)
+class HomePage:
+    categories: CategoryTree
+    cooperatives: list[Cooperative]
+    featured: list[Product]
+    newest: list[Product]
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    product: Product
+    related: list[Product]  # more from the same member
+
+
+def category_tree() -> CategoryTree:
+    """Every category in one query, arranged as top level and children."""
+    categories = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
+    children: dict[int, list[Category]] = {}
+    for category in categories:
+        if category.parent_id is not None:
+            children.setdefault(category.parent_id, []).append(category)
+    top = [category for category in categories if category.parent_id is None]
+    return CategoryTree(top=top, children=children)
+
+
+def _cards(ids: list[int]) -> list[Product]:
+    """Product cards for these ids, in the order given."""
+    if not ids:
+        return []
+    products = db.session.scalars(select(Product).where(Product.id.in_(ids)).options(*CARD_LOADING))
+    by_id = {product.id: product for product in products}
+    return [by_id[id_] for id_ in ids if id_ in by_id]
+
+
+def _ids(statement, limit: int) -> list[int]:
+    return list(db.session.scalars(statement.with_only_columns(Product.id).limit(limit)))
+
+
+def newest_first(statement):
+    return statement.order_by(Product.created_at.desc(), Product.id.desc())
+
+
+def home_page() -> HomePage:
+    featured_ids = _ids(newest_first(on_sale().where(Product.is_featured.is_(True))), HOME_FEATURED)
+    newest_ids = _ids(newest_first(on_sale()), HOME_NEWEST)
+    cards = {product.id: product for product in _cards(featured_ids + newest_ids)}
+    return HomePage(
+        categories=category_tree(),
+        cooperatives=active_cooperatives(),
+        featured=[cards[id_] for id_ in featured_ids if id_ in cards],
+        newest=[cards[id_] for id_ in newest_ids if id_ in cards],
+    )
+
+
+def active_cooperatives() -> list[Cooperative]:
+    return list(
+        db.session.scalars(
+            select(Cooperative).where(Cooperative.is_active.is_(True)).order_by(Cooperative.name)
+        )
+    )
+
+
+def _page_of_cards(statement, page_number: int) -> Page:
+    ids_page = paginate(
+        newest_first(statement).with_only_columns(Product.id), page_number, PER_PAGE
+    )
+    return Page(
+        items=_cards(ids_page.items),
+        number=ids_page.number,
+        per_page=ids_page.per_page,
+        total=ids_page.total,
+    )
+
+
+def find_category(slug: str) -> Category | None:
+    return db.session.scalar(
+        select(Category).where(Category.slug == slug).options(joinedload(Category.parent))
+    )
+
+
+def category_products(category: Category, tree: CategoryTree, page_number: int) -> Page:
+    """Products of a category, or of all its subcategories for a top category."""
+    ids = [category.id] + [child.id for child in tree.children.get(category.id, [])]
+    return _page_of_cards(on_sale().where(Product.category_id.in_(ids)), page_number)
+
+
+def find_cooperative(slug: str) -> Cooperative | None:
+    return db.session.scalar(
+        select(Cooperative).where(Cooperative.slug == slug, Cooperative.is_active.is_(True))
+    )
+
+
+def active_members(coop: Cooperative) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.cooperative_id == coop.id, Membership.is_active.is_(True))
+            .options(joinedload(Membership.user))
+            .order_by(Membership.business_name, Membership.member_number)
+        )
+    )
+
+
+def cooperative_products(coop: Cooperative, page_number: int) -> Page:
+    return _page_of_cards(on_sale().where(Product.cooperative_id == coop.id), page_number)
+
+
+def find_member(coop: Cooperative, member_number: str) -> Membership | None:
+    return db.session.scalar(
+        select(Membership)
+        .where(
+            Membership.cooperative_id == coop.id,
+            Membership.member_number == member_number,
+            Membership.is_active.is_(True),
+        )
+        .options(joinedload(Membership.user))
+    )
+
+
+def member_products(member: Membership, page_number: int) -> Page:
+    return _page_of_cards(on_sale().where(Product.member_id == member.id), page_number)
+
+
+def product_page(slug: str) -> ProductPage | None:
+    """A product on sale with everything its page shows, or None (unknown, not on sale)."""
+    product = db.session.scalar(
+        on_sale()
+        .where(Product.slug == slug)
+        .options(
+            joinedload(Product.member).joinedload(Membership.user),
+            joinedload(Product.category).joinedload(Category.parent),
+        )
+    )
+    if product is None:
+        return None
+    related_ids = _ids(
+        newest_first(
+            on_sale().where(Product.member_id == product.member_id, Product.id != product.id)
+        ),
+        RELATED,
+    )
+    return ProductPage(product=product, related=_cards(related_ids))

@@ -1,0 +1,96 @@
+"""The page cache: anonymous shoppers get cached pages, never stale after a catalog change,
+never someone else's CSRF token, and nobody personal is ever served from it."""
+
+import re
+
+import pytest
+
+from shop.extensions import db
+from shop.pagecache import TOKEN_PLACEHOLDER, cache, configure_backend
+from tests.factories import make_product, make_user
+
+
+@pytest.fixture
+def page_cache_on(app):
+    app.config["PAGE_CACHE_SECONDS"] = 60
+    configure_backend(app)
+    cache.clear()
+    yield
+    app.config["PAGE_CACHE_SECONDS"] = 0
+    configure_backend(app)
+
+
+def test_second_anonymous_visit_is_served_from_the_cache_without_queries(
+    client, page_cache_on, count_queries
+):
+    make_product(name="Keripik Tempe Sagu")
+    assert client.get("/").headers["X-Page-Cache"] == "miss"
+    with count_queries() as statements:
+        response = client.get("/")
+    assert response.headers["X-Page-Cache"] == "hit"
+    assert "Keripik Tempe Sagu" in response.get_data(as_text=True)
+    assert statements == []
+
+
+def test_a_price_change_is_visible_on_the_next_request(client, page_cache_on):
+    product = make_product(name="Keripik Tempe Sagu", variants=((15_000, 5),))
+    assert "Rp 15.000" in client.get("/").get_data(as_text=True)
+    product.variants[0].price = 17_500
+    db.session.commit()
+    response = client.get("/")
+    assert response.headers["X-Page-Cache"] == "miss"
+    assert "Rp 17.500" in response.get_data(as_text=True)
+
+
+def test_languages_are_cached_apart(client, page_cache_on):
+    make_product()
+    assert "Produk terbaru" in client.get("/").get_data(as_text=True)
+    english = client.application.test_client()
+    english.post("/bahasa", data={"lang": "en"})
+    assert "New products" in english.get("/").get_data(as_text=True)
+
+
+def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page(app, client, page_cache_on):
+    make_product()
+    first = client.get("/").get_data(as_text=True)
+    other = app.test_client()
+    second = other.get("/")
+    assert second.headers["X-Page-Cache"] == "hit"
+    html = second.get_data(as_text=True)
+    assert TOKEN_PLACEHOLDER not in html and TOKEN_PLACEHOLDER not in first
+    assert csrf_token_from_page(html) != csrf_token_from_page(first)
+
+
+def csrf_token_from_page(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_signed_in_shoppers_are_never_served_from_the_cache(client, page_cache_on, login):
+    make_product()
+    client.get("/")
+    login(make_user(name="Siti Aminah"))
+    response = client.get("/")
+    assert "X-Page-Cache" not in response.headers
+
+
+def test_a_page_with_a_flash_message_is_not_cached(client, page_cache_on):
+    client.post("/bahasa", data={"lang": "id"})
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Pesan untuk Anda")]
+    response = client.get("/")
+    assert "X-Page-Cache" not in response.headers
+    assert "Pesan untuk Anda" in response.get_data(as_text=True)
+    assert "Pesan untuk Anda" not in client.get("/").get_data(as_text=True)
+
+
+def test_not_found_pages_are_not_cached(client, page_cache_on):
+    assert client.get("/produk/tidak-ada").status_code == 404
+    make_product(slug="tidak-ada")
+    assert client.get("/produk/tidak-ada").status_code == 200
+
+
+def test_a_remembered_visitor_is_not_served_from_the_cache(client, page_cache_on):
+    make_product()
+    client.get("/")
+    client.set_cookie("remember_token", "someone")
+    assert "X-Page-Cache" not in client.get("/").headers

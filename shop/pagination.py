@@ -1,4 +1,4 @@
-"""Paging through listings: one COUNT and one page of rows, whatever the page number."""
+"""Paging through listings: one query for a page of rows and the total, whatever the page."""
 
 from dataclasses import dataclass
 
@@ -39,9 +39,20 @@ def parse_page_number(raw: str | None) -> int:
 
 
 def paginate(statement: Select, number: int, per_page: int) -> Page:
-    """Rows of `statement` (already ordered) for page `number`. A page past the end is empty."""
-    total = db.session.scalar(
-        select(func.count()).select_from(statement.order_by(None).options().subquery())
-    )
-    items = db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page)).all()
-    return Page(items=list(items), number=number, per_page=per_page, total=total or 0)
+    """Rows of `statement` (already ordered, one column or entity) for page `number`.
+
+    The total comes with the rows (COUNT(*) OVER ()), so a page costs one query; only a page
+    past the end, which has no row to carry it, asks for the count separately.
+    """
+    rows = db.session.execute(
+        statement.add_columns(func.count().over().label("total"))
+        .limit(per_page)
+        .offset((number - 1) * per_page)
+    ).all()
+    if rows:
+        total = rows[0].total
+    else:
+        total = db.session.scalar(
+            select(func.count()).select_from(statement.order_by(None).subquery())
+        )
+    return Page(items=[row[0] for row in rows], number=number, per_page=per_page, total=total or 0)

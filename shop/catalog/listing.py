@@ -1,13 +1,14 @@
 """What every product listing (home, category, cooperative, member, search) shares: which
-products are on sale, and how to load a page of product cards in a fixed number of queries."""
+products are on sale, and how to load product cards in a fixed number of queries."""
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog.models import Product, ProductStatus
 from shop.coops.models import Cooperative
+from shop.extensions import db
 
-# A card shows the price range, the first image, the cooperative: loaded with the page in
+# A card shows the price range, the first image, the cooperative: loaded with the cards in
 # two extra queries (variants, images), never one per card.
 CARD_LOADING = (
     joinedload(Product.cooperative),
@@ -17,10 +18,18 @@ CARD_LOADING = (
 
 
 def on_sale() -> Select:
-    """Active products of active cooperatives, with what a card needs."""
+    """Active products of active cooperatives. Listings select ids from it, then cards()."""
     return (
         select(Product)
         .join(Product.cooperative)
         .where(Product.status == ProductStatus.ACTIVE, Cooperative.is_active.is_(True))
-        .options(*CARD_LOADING)
     )
+
+
+def cards(ids: list[int]) -> list[Product]:
+    """Product cards for these ids, in the order given, in three queries."""
+    if not ids:
+        return []
+    products = db.session.scalars(select(Product).where(Product.id.in_(ids)).options(*CARD_LOADING))
+    by_id = {product.id: product for product in products}
+    return [by_id[id_] for id_ in ids if id_ in by_id]

@@ -6,10 +6,10 @@ so a page costs the same number of queries with 1 product or 48.
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
-from shop.catalog.listing import CARD_LOADING, on_sale
+from shop.catalog.listing import cards, on_sale
 from shop.catalog.models import Category, Product
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
@@ -52,15 +52,6 @@ def category_tree() -> CategoryTree:
     return CategoryTree(top=top, children=children)
 
 
-def _cards(ids: list[int]) -> list[Product]:
-    """Product cards for these ids, in the order given."""
-    if not ids:
-        return []
-    products = db.session.scalars(select(Product).where(Product.id.in_(ids)).options(*CARD_LOADING))
-    by_id = {product.id: product for product in products}
-    return [by_id[id_] for id_ in ids if id_ in by_id]
-
-
 def _ids(statement, limit: int) -> list[int]:
     return list(db.session.scalars(statement.with_only_columns(Product.id).limit(limit)))
 
@@ -70,14 +61,37 @@ def newest_first(statement):
 
 
 def home_page() -> HomePage:
-    featured_ids = _ids(newest_first(on_sale().where(Product.is_featured.is_(True))), HOME_FEATURED)
-    newest_ids = _ids(newest_first(on_sale()), HOME_NEWEST)
-    cards = {product.id: product for product in _cards(featured_ids + newest_ids)}
+    """Featured and newest products come from one UNION of two short id lists."""
+    featured = _ranked_ids(
+        on_sale().where(Product.is_featured.is_(True)), HOME_FEATURED, "featured"
+    )
+    newest = _ranked_ids(on_sale(), HOME_NEWEST, "newest")
+    rows = db.session.execute(union_all(select(featured), select(newest))).all()
+    ordered = sorted(rows, key=lambda row: (row.list, row.place))
+    loaded = {product.id: product for product in cards([row.id for row in ordered])}
+    pick = {"featured": [], "newest": []}
+    for row in ordered:
+        if row.id in loaded:
+            pick[row.list].append(loaded[row.id])
     return HomePage(
         categories=category_tree(),
         cooperatives=active_cooperatives(),
-        featured=[cards[id_] for id_ in featured_ids if id_ in cards],
-        newest=[cards[id_] for id_ in newest_ids if id_ in cards],
+        featured=pick["featured"],
+        newest=pick["newest"],
+    )
+
+
+def _ranked_ids(statement, limit: int, name: str):
+    """The newest `limit` ids of `statement`, labelled with the list they belong to and their
+    place in it (a UNION keeps no order of its own)."""
+    place = func.row_number().over(order_by=(Product.created_at.desc(), Product.id.desc()))
+    return (
+        newest_first(statement)
+        .with_only_columns(
+            Product.id.label("id"), literal(name).label("list"), place.label("place")
+        )
+        .limit(limit)
+        .subquery(name)
     )
 
 
@@ -94,17 +108,19 @@ def _page_of_cards(statement, page_number: int) -> Page:
         newest_first(statement).with_only_columns(Product.id), page_number, PER_PAGE
     )
     return Page(
-        items=_cards(ids_page.items),
+        items=cards(ids_page.items),
         number=ids_page.number,
         per_page=ids_page.per_page,
         total=ids_page.total,
     )
 
 
-def find_category(slug: str) -> Category | None:
-    return db.session.scalar(
-        select(Category).where(Category.slug == slug).options(joinedload(Category.parent))
-    )
+def find_category(tree: CategoryTree, slug: str) -> Category | None:
+    """The category with this slug, from the tree already loaded."""
+    for category in tree.top + [child for children in tree.children.values() for child in children]:
+        if category.slug == slug:
+            return category
+    return None
 
 
 def category_products(category: Category, tree: CategoryTree, page_number: int) -> Page:
@@ -168,4 +184,6 @@ def product_page(slug: str) -> ProductPage | None:
         ),
         RELATED,
     )
-    return ProductPage(product=product, related=_cards(related_ids))
+    # The product's own variants and images load with the related cards, in one batch.
+    related = cards([product.id, *related_ids])[1:]
+    return ProductPage(product=product, related=related)

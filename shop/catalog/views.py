@@ -54,8 +54,8 @@ def member(coop_slug: str, member_number: str):
 @public
 @cached_page
 def category(slug: str):
-    found = storefront.find_category(slug) or abort(404)
     tree = storefront.category_tree()
+    found = storefront.find_category(tree, slug) or abort(404)
     return render_template(
         "catalog/category.html",
         category=found,

@@ -56,7 +56,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 
 from shop.accounts.models import User
-from shop.catalog.listing import on_sale
+from shop.catalog.listing import cards
 from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
@@ -163,12 +163,11 @@ def filter_choices() -> FilterChoices:
 
 def search_products(params: SearchParams) -> Page:
     """One page of product cards on sale that match the words and filters, in params' order,
-    in five queries: a COUNT and the page's ids from the index, then the cards by id with
+    in four queries: the page's ids with their total from the index, then the cards by id with
     their cooperatives, variants and images."""
     ids = paginate(search_statement(params), params.page, PER_PAGE)
-    cards = {product.id: product for product in _cards(ids.items)}
     return Page(
-        items=[cards[id_] for id_ in ids.items if id_ in cards],
+        items=cards(ids.items),
         number=ids.number,
         per_page=ids.per_page,
         total=ids.total,
@@ -192,12 +191,6 @@ def search_statement(params: SearchParams) -> Select:
     return statement.order_by(*_ordering(params.effective_sort, rank))
 
 
-def _cards(ids: list[int]) -> list[Product]:
-    if not ids:
-        return []
-    return list(db.session.scalars(on_sale().where(Product.id.in_(ids))))
-
-
 def _match_postgres(statement: Select, terms: list[str]) -> tuple[Select, ColumnElement]:
     # Each word quoted as a lexeme, so no user input is read as tsquery syntax; the last word
     # is a prefix, for a shopper still typing.
@@ -217,10 +210,15 @@ def _match_sqlite(statement: Select, terms: list[str]) -> tuple[Select, ColumnEl
     if len(terms[-1]) > 1:
         words[-1] += "*"
     fts = literal_column(_fts.name)
-    statement = statement.join(_fts, _fts.c.rowid == _search.c.product_id).where(
-        fts.op("MATCH")(" ".join(words))
+    # bm25() only works in a plain FTS query (not beside the window function that counts the
+    # results for paging), so the matches and their scores come from a subquery.
+    hits = (
+        select(_fts.c.rowid.label("product_id"), func.bm25(fts, *_BM25_WEIGHTS).label("score"))
+        .where(fts.op("MATCH")(" ".join(words)))
+        .subquery("hits")
     )
-    return statement, func.bm25(fts, *_BM25_WEIGHTS).asc()
+    statement = statement.join(hits, hits.c.product_id == _search.c.product_id)
+    return statement, hits.c.score.asc()
 
 
 def _filter(statement: Select, params: SearchParams) -> Select:

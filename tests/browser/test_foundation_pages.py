@@ -1,6 +1,7 @@
 """The foundation's pages on a 360 px phone: accessible, no sideways scrolling, usable."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import DEFAULT_PASSWORD, make_product, make_user
 
@@ -44,7 +45,7 @@ def test_sign_in_with_a_real_browser_and_switch_to_english(page, live_server, li
     assert email in page.content()
 
     page.get_by_role("button", name="English").click()
-    assert page.get_by_role("heading", name="My account").is_visible()
+    expect(page.get_by_role("heading", name="My account")).to_be_visible()
 
 
 def test_forms_work_without_javascript(browser, live_server):
@@ -52,5 +53,5 @@ def test_forms_work_without_javascript(browser, live_server):
     page = context.new_page()
     page.goto(live_server + "/akun/daftar")
     page.get_by_role("button", name="Daftar", exact=True).click()
-    assert page.locator("#email-error").is_visible()  # the server's message, beside the field
+    expect(page.locator("#email-error")).to_be_visible()  # the server's message, beside the field
     context.close()

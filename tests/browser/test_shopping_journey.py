@@ -5,6 +5,7 @@ on search and cart."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import make_coop, make_membership, make_product
 
@@ -40,12 +41,14 @@ def test_search_choose_a_variant_add_to_cart_and_change_quantity(
     page.get_by_label(re.compile("500 g")).check()
     page.get_by_label("Jumlah").fill("2")
     page.get_by_role("button", name="Tambah ke keranjang").click()
-    assert page.get_by_role("status").is_visible()  # the flash message confirms it
+    expect(page.get_by_role("status")).to_contain_text("Keripik Singkong")  # the flash message
 
     page.goto(live_server + f"/produk/{two_cooperatives['kain']}")
     page.get_by_role("button", name="Tambah ke keranjang").click()
+    expect(page.get_by_role("status")).to_contain_text("Selendang Tenun Ikat Kambera")
 
     page.get_by_role("link", name=re.compile("Keranjang")).click()
+    page.wait_for_url(re.compile(r".*/keranjang$"))
     groups = page.locator("section.cart-group h2")
     assert groups.all_inner_texts() == ["Koperasi Mlijo Rukun", "Koperasi Tenun Kambera"]
     quantity = page.get_by_role("spinbutton", name=re.compile("Keripik Singkong Balado Jumbo"))
@@ -54,9 +57,10 @@ def test_search_choose_a_variant_add_to_cart_and_change_quantity(
 
     quantity.fill("3")
     page.get_by_role("button", name=re.compile("Perbarui jumlah Keripik Singkong")).click()
+    # 3 x Rp 27.500 + Rp 350.000: the cart's total across both cooperatives, once reloaded.
+    expect(page.locator(".cart-total")).to_contain_text("Rp 432.500")
     assert quantity.input_value() == "3"
     assert "Rp 82.500" in page.content()
-    assert "Rp 432.500" in page.content()  # the cart's total across both cooperatives
     assert axe_violations(page) == []
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"

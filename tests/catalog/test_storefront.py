@@ -4,7 +4,7 @@ import pytest
 
 from shop.catalog.models import ProductStatus
 from shop.extensions import db
-from tests.factories import category, make_coop, make_membership, make_product
+from tests.factories import category, make_coop, make_membership, make_product, make_user
 
 
 @pytest.fixture
@@ -179,3 +179,14 @@ def test_every_storefront_page_runs_a_fixed_small_number_of_queries(
             html_of(client, url)
         assert len(statements) == few[url], f"{url}: {few[url]} queries, then {len(statements)}"
         assert len(statements) <= 8, f"{url} runs {len(statements)} queries"
+
+
+def test_a_signed_in_shopper_costs_at_most_two_queries_more(
+    client, shop_front, count_queries, login
+):
+    """Their account and cart count come on top of the page's own queries: still at most 8."""
+    login(make_user())
+    for url in [*_listing_pages(shop_front), "/cari?q=keripik"]:
+        with count_queries() as statements:
+            html_of(client, url)
+        assert len(statements) <= 8, f"{url} runs {len(statements)} queries for a signed-in shopper"

@@ -14,6 +14,16 @@ Rupiah = Annotated[int, mapped_column(BigInteger)]
 BASIS_POINTS_PER_WHOLE = 10_000
 MAX_FEE_BP = 10_000
 
+MAX_TYPED_AMOUNT = 10**12  # Rupiah; anything above is a typo, not a budget
+
+# "25000", "25.000", "Rp 25.000", "Rp25.000,00", "25rb", "1,5 jt": how prices are written.
+_TYPED_AMOUNT = re.compile(
+    r"(?:rp\.?|idr)?\s*"
+    r"(?P<whole>\d{1,3}(?:[.,]\d{3})+|\d+)(?:,(?P<fraction>\d{1,2}))?\s*"
+    r"(?P<unit>rb|ribu|k|jt|juta)?",
+    re.IGNORECASE,
+)
+_UNITS = {"rb": 1_000, "ribu": 1_000, "k": 1_000, "jt": 1_000_000, "juta": 1_000_000}
 _PERCENT = re.compile(r"^\s*(\d{1,3})(?:[.,](\d{1,2}))?\s*%?\s*$")
 
 
@@ -55,3 +65,18 @@ def format_bp_as_percent(fee_bp: int) -> str:
     """250 -> "2,5" (Indonesian decimal comma, no trailing zeros)."""
     whole, fraction = divmod(fee_bp, 100)
     return f"{whole},{fraction:02d}".rstrip("0").rstrip(",") if fraction else str(whole)
+
+
+def parse_rupiah(text: str) -> int | None:
+    """ "Rp 25.000" -> 25000; "25rb" -> 25000; "1,5 jt" -> 1500000. None for anything that is
+    not a whole, non-negative amount of Rupiah."""
+    match = _TYPED_AMOUNT.fullmatch((text or "").strip())
+    if not match:
+        return None
+    unit = _UNITS.get((match["unit"] or "").lower(), 1)
+    fraction = match["fraction"] or ""
+    from_fraction, remainder = divmod(int(fraction or "0") * unit, 10 ** len(fraction))
+    if remainder:  # "25.000,50": not whole Rupiah
+        return None
+    amount = int(re.sub(r"[.,]", "", match["whole"])) * unit + from_fraction
+    return amount if amount <= MAX_TYPED_AMOUNT else None

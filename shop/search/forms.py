@@ -1,18 +1,17 @@
 """The search form: whatever arrives in the query string becomes SearchParams, and what had
 to be ignored becomes a note for the shopper. It never fails."""
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from shop.money import parse_rupiah
 from shop.pagination import parse_page_number
 from shop.search.services import FilterChoices, SearchParams, SearchSort
 
 MAX_QUERY_LENGTH = 100
-MAX_PRICE = 10**12  # Rupiah; anything above is a typo, not a budget
 MAX_ECHO = 40  # characters of a filter's value kept: enough for a slug or a price
 
 SORT_LABELS = {
@@ -23,14 +22,6 @@ SORT_LABELS = {
     SearchSort.BESTSELLING: _l("Best-selling"),
 }
 
-# "25000", "25.000", "Rp 25.000", "Rp25.000,00", "25rb", "1,5 jt": how prices are written.
-_PRICE = re.compile(
-    r"(?:rp\.?|idr)?\s*"
-    r"(?P<whole>\d{1,3}(?:[.,]\d{3})+|\d+)(?:,(?P<fraction>\d{1,2}))?\s*"
-    r"(?P<unit>rb|ribu|k|jt|juta)?",
-    re.IGNORECASE,
-)
-_UNITS = {"rb": 1_000, "ribu": 1_000, "k": 1_000, "jt": 1_000_000, "juta": 1_000_000}
 _TRUE = {"1", "on", "true", "yes", "ya"}
 
 # What the shopper is told when a filter's value is dropped.
@@ -71,21 +62,6 @@ class SearchForm:
             "sort": params.sort.value if params.sort else "",
         }
         return {name: value for name, value in args.items() if value}
-
-
-def parse_rupiah(text: str) -> int | None:
-    """ "Rp 25.000" -> 25000; "25rb" -> 25000; "1,5 jt" -> 1500000. None for anything that is
-    not a whole, non-negative amount of Rupiah."""
-    match = _PRICE.fullmatch((text or "").strip())
-    if not match:
-        return None
-    unit = _UNITS.get((match["unit"] or "").lower(), 1)
-    fraction = match["fraction"] or ""
-    from_fraction, remainder = divmod(int(fraction or "0") * unit, 10 ** len(fraction))
-    if remainder:  # "25.000,50": not whole Rupiah
-        return None
-    amount = int(re.sub(r"[.,]", "", match["whole"])) * unit + from_fraction
-    return amount if amount <= MAX_PRICE else None
 
 
 def parse_search_args(args: Mapping[str, str], choices: FilterChoices) -> SearchForm:

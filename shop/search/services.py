@@ -56,6 +56,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 
 from shop.accounts.models import User
+from shop.catalog import storefront
 from shop.catalog.listing import cards
 from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
 from shop.coops.models import Cooperative, Membership
@@ -147,18 +148,11 @@ def search_terms(q: str) -> list[str]:
 
 
 def filter_choices() -> FilterChoices:
-    """What the category and cooperative filters offer, in two queries."""
-    categories = db.session.scalars(select(Category).order_by(Category.position, Category.id))
-    children: dict[int | None, list[Category]] = {}
-    for category in categories:
-        children.setdefault(category.parent_id, []).append(category)
-    ordered = [
-        category for top in children.get(None, []) for category in (top, *children.get(top.id, []))
-    ]
-    cooperatives = db.session.scalars(
-        select(Cooperative).where(Cooperative.is_active.is_(True)).order_by(Cooperative.name)
-    )
-    return FilterChoices(categories=ordered, cooperatives=list(cooperatives))
+    """What the category and cooperative filters offer, in two queries: each top category
+    followed by its subcategories, and the active cooperatives."""
+    tree = storefront.category_tree()
+    ordered = [category for top in tree.top for category in (top, *tree.children.get(top.id, []))]
+    return FilterChoices(categories=ordered, cooperatives=storefront.active_cooperatives())
 
 
 def search_products(params: SearchParams) -> Page:

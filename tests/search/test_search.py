@@ -10,8 +10,8 @@ from sqlalchemy import func, insert, select, text, update
 
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.extensions import db
+from shop.money import parse_rupiah
 from shop.search.cli import search_cli
-from shop.search.forms import parse_rupiah
 from shop.search.services import (
     SEARCH_TABLE,
     SearchParams,

@@ -122,7 +122,7 @@ def cached_page(view: Callable) -> Callable:
                 return _with_tokens(response)
             html = response.get_data(as_text=True)
             cache.set(key, html)
-        response = make_response(html.replace(TOKEN_PLACEHOLDER, generate_csrf()))
+        response = make_response(_with_visitor_token(html))
         response.headers["X-Page-Cache"] = state
         return response
 
@@ -132,10 +132,15 @@ def cached_page(view: Callable) -> Callable:
 def _with_tokens(response):
     """A response rendered for the cache but not stored: give it the real token."""
     if response.mimetype == "text/html" and not response.direct_passthrough:
-        response.set_data(
-            response.get_data(as_text=True).replace(TOKEN_PLACEHOLDER, generate_csrf())
-        )
+        response.set_data(_with_visitor_token(response.get_data(as_text=True)))
     return response
+
+
+def _with_visitor_token(html: str) -> str:
+    # Only a page with a form costs the visitor a session (the token lives there).
+    if TOKEN_PLACEHOLDER not in html:
+        return html
+    return html.replace(TOKEN_PLACEHOLDER, generate_csrf())
 
 
 def _catalog_touched(session_: Session) -> bool:

@@ -20,13 +20,14 @@ def home():
     return render_template("core/home.html", home=storefront.home_page())
 
 
-@bp.route("/bahasa", methods=["POST"])
+@bp.route("/bahasa/<language>")
 @public
-def set_language():
-    language = request.form.get("lang", "")
+def set_language(language: str):
+    """A link, not a form: choosing a language changes nothing but the visitor's own view, so
+    it needs no CSRF token, and pages without other forms stay free of a session cookie."""
     if language in current_app.config["LANGUAGES"]:
         session["lang"] = language
-    return redirect(safe_next_url(request.form.get("next"), url_for("core.home")))
+    return redirect(safe_next_url(request.args.get("next"), url_for("core.home")))
 
 
 @bp.route("/healthz")

@@ -43,7 +43,7 @@ def test_register_creates_the_account_and_signs_in(client):
 def test_register_with_bad_input_shows_the_error_by_the_field_and_keeps_what_was_typed(
     client, change, field, message
 ):
-    client.post("/bahasa", data={"lang": "en"})
+    client.get("/bahasa/en")
     response = client.post("/akun/daftar", data=GOOD | change)
     html = response.get_data(as_text=True)
     assert response.status_code == 200

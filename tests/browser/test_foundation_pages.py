@@ -44,7 +44,7 @@ def test_sign_in_with_a_real_browser_and_switch_to_english(page, live_server, li
     page.goto(live_server + "/akun/")
     assert email in page.content()
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", name="My account")).to_be_visible()
 
 

@@ -48,12 +48,10 @@ def render_error_page(code: int):
 def register_error_pages(app: Flask) -> None:
     def handle_http_error(error: HTTPException):
         code = error.code if error.code in ERROR_PAGES else 500
-        if code == 500:
-            return render_error_page(500)
-        response = render_error_page(code)
-        if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            return response[0], code, {"Allow": ", ".join(error.valid_methods)}
-        return response
+        body, status = render_error_page(code)
+        # Keep what the error says in headers (Allow for 405, Retry-After for 429).
+        headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+        return body, status, headers
 
     def handle_unexpected(error: Exception):
         if isinstance(error, HTTPException):  # codes without a page of ours (401, 429...)

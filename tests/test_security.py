@@ -125,4 +125,6 @@ def test_repeated_sign_in_attempts_are_slowed_down():
     codes = [client.post("/akun/masuk", data={"email": ""}).status_code for _ in range(11)]
     assert codes[:10] == [200] * 10  # the form again, with its messages
     assert codes[10] == 429
+    refused = client.post("/akun/masuk", data={"email": ""})
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
     assert client.get("/akun/masuk").status_code == 200  # reading the page is never limited

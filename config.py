@@ -16,6 +16,8 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
 
 INSECURE_DEV_SECRET = "dev-only-insecure-secret-key"
+# The server key the built-in Midtrans simulator expects (and signs with) when no real key is set.
+SIMULATOR_SERVER_KEY = "SB-Mid-server-SIMULATOR"
 
 
 def database_url(raw: str) -> str:
@@ -24,6 +26,11 @@ def database_url(raw: str) -> str:
         if raw.startswith(prefix):
             return "postgresql+psycopg://" + raw[len(prefix) :]
     return raw
+
+
+def float_list(raw: str) -> tuple[float, ...]:
+    """ "3.05,10" -> (3.05, 10.0)."""
+    return tuple(float(part) for part in raw.split(",") if part.strip())
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -68,10 +75,32 @@ class Config:
     PASSWORD_RESET_MAX_AGE_SECONDS = 60 * 60
     INVITATION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
 
-    # Midtrans. With no server key, the built-in simulator stands in for the gateway.
-    MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY", "")
+    # Midtrans. With no server key, the built-in simulator (shop/payments/simulator) stands in
+    # for the gateway under /simulator/midtrans, with a fixed key of its own; setting a real
+    # sandbox or production key switches it off and talks to Midtrans instead.
+    MIDTRANS_SIMULATOR_ENABLED = not os.environ.get("MIDTRANS_SERVER_KEY")
+    MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY") or SIMULATOR_SERVER_KEY
     MIDTRANS_CLIENT_KEY = os.environ.get("MIDTRANS_CLIENT_KEY", "")
     MIDTRANS_IS_PRODUCTION = env_flag("MIDTRANS_IS_PRODUCTION")
+    # Where midtransclient is pointed while the simulator is on (its base URLs are replaced).
+    MIDTRANS_SIMULATOR_URL = (
+        os.environ.get("MIDTRANS_SIMULATOR_URL") or SITE_URL.rstrip("/") + "/simulator/midtrans"
+    )
+    # Where the simulator POSTs its notifications; real Midtrans takes this from its dashboard.
+    MIDTRANS_NOTIFICATION_URL = (
+        os.environ.get("MIDTRANS_NOTIFICATION_URL")
+        or SITE_URL.rstrip("/") + "/payments/midtrans/notification"
+    )
+    # Seconds between the simulator's notification retries (Midtrans waits ~2, 10, 30, 90 and
+    # 210 minutes); the last one repeats when more retries are due.
+    MIDTRANS_SIMULATOR_RETRY_DELAYS = float_list(
+        os.environ.get("MIDTRANS_SIMULATOR_RETRY_DELAYS") or "1,2,5"
+    )
+    # (connect, read) seconds for every call to Midtrans: the library itself sets none, so a
+    # stalled gateway would hold a worker forever.
+    MIDTRANS_TIMEOUT_SECONDS = float_list(os.environ.get("MIDTRANS_TIMEOUT_SECONDS") or "3.05,10")
+    # How long a started payment stays open before Midtrans expires it (Snap "expiry").
+    MIDTRANS_EXPIRY_MINUTES = int(os.environ.get("MIDTRANS_EXPIRY_MINUTES") or "1440")
 
     # Shared state between processes (rate limits, page cache) when set; in memory otherwise.
     REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -108,6 +137,11 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     MAIL_BACKEND = "memory"
     SITE_URL = "http://localhost"
+    MIDTRANS_SIMULATOR_ENABLED = True
+    MIDTRANS_SERVER_KEY = SIMULATOR_SERVER_KEY
+    MIDTRANS_SIMULATOR_URL = SITE_URL + "/simulator/midtrans"
+    MIDTRANS_NOTIFICATION_URL = SITE_URL + "/payments/midtrans/notification"
+    MIDTRANS_SIMULATOR_RETRY_DELAYS = (0.05,)
     # Tests post forms without tokens; one test switches CSRF on to prove it is enforced.
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # one test builds an app with limits on
@@ -122,6 +156,10 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     SEND_HSTS = True
     PREFERRED_URL_SCHEME = "https"
+    # Never the simulator in production: its payment page lets anyone mark an order paid.
+    # check() refuses to start without MIDTRANS_SERVER_KEY.
+    MIDTRANS_SIMULATOR_ENABLED = False
+    MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY", "")
 
     @staticmethod
     def check(settings) -> None:
@@ -133,6 +171,8 @@ class ProductionConfig(Config):
             )
         if settings.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
             raise RuntimeError("DATABASE_URL must be set in production (PostgreSQL).")
+        if not settings.get("MIDTRANS_SERVER_KEY"):
+            raise RuntimeError("MIDTRANS_SERVER_KEY must be set in production (sandbox or live).")
 
 
 CONFIGS = {"default": Config, "production": ProductionConfig, "test": TestConfig}

@@ -1,0 +1,296 @@
+"""The one door to Midtrans: the official midtransclient, wrapped so that callers get frozen
+dataclasses and one exception family, never the library's dicts and errors.
+
+Nothing else imports midtransclient (STYLE rule 13). The library's sharp edges are handled
+here (MIDTRANS.md §5): fresh header and proxy dicts per client (defect 3), base URLs pointed
+at the simulator through api_config instance attributes, an HTTP timeout through a
+requests.Session (defect 6), and errors that arrive in three shapes (requests exceptions,
+MidtransAPIError, midtransclient.JSONDecodeError).
+
+A Gateway is cheap to build: make one per unit of work with gateway_from_config(app.config).
+"""
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import midtransclient
+import requests
+from flask_babel import gettext as _
+from midtransclient.error_midtrans import MidtransAPIError
+
+from shop.errors import ShopError
+
+logger = logging.getLogger(__name__)
+
+# Midtrans's own limits (MIDTRANS.md §2); longer names are refused, so we cut them.
+MAX_ITEM_NAME = 50
+SUM_MISMATCH = "transaction_details.gross_amount is not equal to the sum of item_details"
+NOT_FOUND = "not_found"
+
+
+class GatewayError(ShopError):
+    """Midtrans did not do what we asked. `message` is translated and safe to show;
+    `midtrans_message` is what Midtrans (or the network) said, for the logs; `status_code`
+    the body's status_code string ("412", "414"...), when Midtrans sent one."""
+
+    def __init__(
+        self,
+        message: str,
+        midtrans_message: str = "",
+        http_status: int | None = None,
+        status_code: str | None = None,
+    ):
+        super().__init__(message)
+        self.midtrans_message = midtrans_message
+        self.http_status = http_status
+        self.status_code = status_code
+
+
+class GatewayUnavailable(GatewayError):
+    """Network error, timeout, 5xx or an answer that is not JSON: trying again may work."""
+
+
+class GatewayRejected(GatewayError):
+    """Midtrans refused the request (4xx, or a body status_code >= 400): retrying won't help."""
+
+
+@dataclass(frozen=True)
+class PaymentItem:
+    id: str
+    name: str
+    price: int  # Rupiah; negative for a voucher
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Customer:
+    first_name: str
+    email: str
+    phone: str = ""
+    last_name: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    token: str
+    redirect_url: str
+
+
+@dataclass(frozen=True)
+class TransactionStatus:
+    """Midtrans's answer about one transaction. transaction_status is "not_found" while the
+    shopper has not picked a method yet (Midtrans says 404, which is not a failure)."""
+
+    order_id: str
+    transaction_status: str
+    transaction_id: str | None = None
+    fraud_status: str | None = None
+    status_code: str | None = None
+    gross_amount: int | None = None  # whole Rupiah, parsed from "163000.00"
+    payment_type: str | None = None
+    refund_amount: int = 0  # cumulative
+    raw: Mapping = field(default_factory=dict, compare=False)
+
+    @property
+    def is_found(self) -> bool:
+        return self.transaction_status != NOT_FOUND
+
+    @property
+    def is_paid(self) -> bool:
+        """MIDTRANS.md's success rule: settlement, or capture with fraud_status accept."""
+        if self.transaction_status == "settlement":
+            return self.fraud_status in (None, "accept")
+        return self.transaction_status == "capture" and self.fraud_status == "accept"
+
+
+class _TimeoutSession(requests.Session):
+    """The library calls http_client.request(...) without a timeout (defect 6)."""
+
+    def __init__(self, timeout: tuple[float, ...]):
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, **kwargs)
+
+
+def gateway_from_config(config: Mapping) -> "Gateway":
+    """A Gateway for the app's settings: the simulator's URL while it is enabled."""
+    snap = midtransclient.Snap(
+        is_production=bool(config["MIDTRANS_IS_PRODUCTION"]),
+        server_key=config["MIDTRANS_SERVER_KEY"],
+        client_key=config.get("MIDTRANS_CLIENT_KEY", ""),
+        custom_headers={},  # fresh dicts: the library's defaults are shared by every client
+        proxies={},
+    )
+    session = _TimeoutSession(tuple(config["MIDTRANS_TIMEOUT_SECONDS"]))
+    if config.get("MIDTRANS_SIMULATOR_ENABLED"):
+        # Instance attributes shadow the class constants for this client only (MIDTRANS.md §5).
+        base, api = config["MIDTRANS_SIMULATOR_URL"].rstrip("/"), snap.api_config
+        api.SNAP_SANDBOX_BASE_URL = api.SNAP_PRODUCTION_BASE_URL = base + "/snap/v1"
+        api.CORE_SANDBOX_BASE_URL = api.CORE_PRODUCTION_BASE_URL = base
+        session.trust_env = False  # a local simulator must not go through an HTTP(S)_PROXY
+    snap.http_client.http_client = session
+    return Gateway(snap)
+
+
+class Gateway:
+    def __init__(self, snap: midtransclient.Snap):
+        self._snap = snap
+
+    def create_payment(
+        self,
+        order_id: str,
+        gross_amount: int,
+        items: Sequence[PaymentItem],
+        customer: Customer | None,
+        finish_url: str,
+        expiry_minutes: int,
+    ) -> PaymentStart:
+        """Start a Snap payment (redirect mode). Raises GatewayRejected when the items do not
+        add up to gross_amount (checked here, before any call) or Midtrans refuses, and
+        GatewayUnavailable when Midtrans cannot be reached."""
+        _check_amounts(gross_amount, items)
+        if sum(item.price * item.quantity for item in items) != gross_amount:
+            logger.error("payment %s: items do not add up to %s", order_id, gross_amount)
+            raise GatewayRejected(_rejected_message(), SUM_MISMATCH)
+        params = {
+            "transaction_details": {"order_id": order_id, "gross_amount": gross_amount},
+            "item_details": [_item_params(item) for item in items],
+            "callbacks": {"finish": finish_url},
+            "expiry": {"unit": "minute", "duration": expiry_minutes},
+        }
+        if customer is not None:
+            params["customer_details"] = _customer_params(customer)
+        answer = self._call(order_id, "create", lambda: self._snap.create_transaction(params))
+        if not answer.get("token") or not answer.get("redirect_url"):
+            raise GatewayUnavailable(_unavailable_message(), f"no token in {answer!r}")
+        return PaymentStart(token=answer["token"], redirect_url=answer["redirect_url"])
+
+    def status(self, order_id: str) -> TransactionStatus:
+        """The transaction as Midtrans sees it now; "not_found" before a method is chosen."""
+        return self._transaction_call(order_id, "status", self._snap.transactions.status)
+
+    def cancel(self, order_id: str) -> TransactionStatus:
+        """Cancel a pending (or unsettled card) payment; GatewayRejected (412) otherwise."""
+        return self._transaction_call(order_id, "cancel", self._snap.transactions.cancel)
+
+    def expire(self, order_id: str) -> TransactionStatus:
+        """Expire a pending payment. Midtrans answers "407", which here means success."""
+        return self._transaction_call(order_id, "expire", self._snap.transactions.expire)
+
+    def approve(self, order_id: str) -> TransactionStatus:
+        """Accept a card payment held for fraud review (capture + challenge)."""
+        return self._transaction_call(order_id, "approve", self._snap.transactions.approve)
+
+    def deny(self, order_id: str) -> TransactionStatus:
+        """Refuse a card payment held for fraud review."""
+        return self._transaction_call(order_id, "deny", self._snap.transactions.deny)
+
+    def refund(self, order_id: str, refund_key: str, amount: int, reason: str) -> TransactionStatus:
+        """Refund part or all of a settled payment. The same refund_key again returns the first
+        result instead of refunding twice. VA and convenience-store payments cannot be refunded
+        by API: GatewayRejected."""
+        _check_amounts(amount, ())
+        params = {"refund_key": refund_key, "amount": amount, "reason": reason}
+        answer = self._call(
+            order_id, "refund", lambda: self._snap.transactions.refund(order_id, params)
+        )
+        return _status_from(order_id, answer)
+
+    def _transaction_call(
+        self, order_id: str, action: str, method: Callable[[str], dict]
+    ) -> TransactionStatus:
+        try:
+            answer = self._call(order_id, action, lambda: method(order_id))
+        except GatewayRejected as error:
+            if error.status_code == "404":  # no method chosen yet: not a failure
+                return TransactionStatus(order_id=order_id, transaction_status=NOT_FOUND)
+            raise
+        return _status_from(order_id, answer)
+
+    def _call(self, order_id: str, action: str, call: Callable[[], dict]) -> dict:
+        try:
+            return call()
+        except requests.RequestException as error:
+            logger.warning("midtrans %s %s: no answer: %r", action, order_id, error)
+            raise GatewayUnavailable(_unavailable_message(), repr(error)) from error
+        except midtransclient.JSONDecodeError as error:
+            logger.warning("midtrans %s %s: answer is not JSON: %s", action, order_id, error)
+            raise GatewayUnavailable(_unavailable_message(), str(error)) from error
+        except MidtransAPIError as error:
+            raise _translate_api_error(order_id, action, error) from error
+
+
+def _translate_api_error(order_id: str, action: str, error: MidtransAPIError) -> GatewayError:
+    body = error.api_response_dict if isinstance(error.api_response_dict, dict) else {}
+    body_status = str(body.get("status_code", ""))
+    said = body.get("status_message") or "; ".join(body.get("error_messages") or []) or str(error)
+    # The library raises for HTTP >= 400 and for a 2xx whose body says >= 400 (then HTTP 200).
+    is_server_fault = error.http_status_code >= 500 or body_status.startswith("5")
+    status = body_status or None
+    if is_server_fault:
+        logger.warning("midtrans %s %s: server error %s", action, order_id, said)
+        return GatewayUnavailable(_unavailable_message(), said, error.http_status_code, status)
+    level = logging.INFO if body_status == "404" else logging.WARNING
+    logger.log(level, "midtrans %s %s refused: %s %s", action, order_id, body_status, said)
+    return GatewayRejected(_rejected_message(), said, error.http_status_code, status)
+
+
+def _status_from(order_id: str, answer: dict) -> TransactionStatus:
+    return TransactionStatus(
+        order_id=answer.get("order_id") or order_id,
+        transaction_status=answer.get("transaction_status") or NOT_FOUND,
+        transaction_id=answer.get("transaction_id"),
+        fraud_status=answer.get("fraud_status"),
+        status_code=answer.get("status_code"),
+        gross_amount=parse_rupiah(answer.get("gross_amount")),
+        payment_type=answer.get("payment_type"),
+        refund_amount=parse_rupiah(answer.get("refund_amount")) or 0,
+        raw=dict(answer),
+    )
+
+
+def parse_rupiah(text: str | None) -> int | None:
+    """ "163000.00" -> 163000. Rupiah have no cents; a non-zero fraction is a bug upstream."""
+    if text is None or text == "":
+        return None
+    whole, _dot, fraction = str(text).partition(".")
+    if fraction.strip("0"):
+        raise ValueError(f"not whole Rupiah: {text!r}")
+    return int(whole)
+
+
+def _check_amounts(gross_amount: int, items: Sequence[PaymentItem]) -> None:
+    """The library json.dumps the body: a Decimal raises TypeError and a float sends "1.0"."""
+    numbers = [gross_amount, *(n for item in items for n in (item.price, item.quantity))]
+    if any(type(number) is not int for number in numbers):
+        raise TypeError("Midtrans amounts and quantities must be int (whole Rupiah)")
+
+
+def _item_params(item: PaymentItem) -> dict:
+    return {
+        "id": item.id[:MAX_ITEM_NAME],
+        "name": item.name[:MAX_ITEM_NAME],
+        "price": item.price,
+        "quantity": item.quantity,
+    }
+
+
+def _customer_params(customer: Customer) -> dict:
+    details = {"first_name": customer.first_name, "email": customer.email}
+    if customer.last_name:
+        details["last_name"] = customer.last_name
+    if customer.phone:
+        details["phone"] = customer.phone
+    return details
+
+
+def _unavailable_message() -> str:
+    return _("The payment service is not answering right now. Please try again in a few minutes.")
+
+
+def _rejected_message() -> str:
+    return _("The payment service refused this request. Please try again or contact us.")

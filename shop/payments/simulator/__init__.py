@@ -1,0 +1,1 @@
+"""The built-in Midtrans simulator: the embedded default's payment gateway (see views.py)."""

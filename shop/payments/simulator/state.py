@@ -1,0 +1,269 @@
+"""The simulated Midtrans transactions and how they move, kept in process memory.
+
+Embedded default only: the store is a dict in this process guarded by a threading.Lock, so
+it serves one process (Flask's dev server, the tests' live server), and a restart forgets
+every transaction. Several gunicorn workers would each see only their own, which is one more
+reason the simulator is never on in production (config.ProductionConfig).
+
+Codes and messages follow MIDTRANS.md §3-4: status_code is a string, gross_amount a string
+with two decimals, and an expired transaction answers "407" (which means success).
+"""
+
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from shop.payments.signature import notification_signature
+
+JAKARTA = ZoneInfo("Asia/Jakarta")  # Midtrans's times are WIB, without an offset
+MERCHANT_ID = "G000000000"
+METHODS = ("bank_transfer", "qris", "gopay", "credit_card")
+REFUNDABLE_METHODS = frozenset({"credit_card", "gopay", "qris"})  # never VA (MIDTRANS.md §3)
+PAID_STATES = frozenset({"settlement", "capture", "refund", "partial_refund"})
+NOT_FOUND_MESSAGE = "Transaction doesn't exist."
+CANNOT_MODIFY = "Merchant cannot modify the status of the transaction"
+
+T = TypeVar("T")
+
+
+class SimulatorError(Exception):
+    """An answer in Midtrans's Core API error shape: {"status_code", "status_message"}."""
+
+    def __init__(self, status_code: str, message: str):
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+def _now() -> str:
+    return datetime.now(JAKARTA).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _amount(rupiah: int) -> str:
+    return f"{rupiah}.00"
+
+
+@dataclass
+class SimTransaction:
+    order_id: str
+    token: str
+    gross_amount: int
+    finish_url: str | None
+    expiry_minutes: int
+    transaction_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    transaction_status: str | None = None  # None: no method chosen, Midtrans says 404
+    payment_type: str | None = None
+    fraud_status: str | None = None
+    transaction_time: str | None = None
+    settlement_time: str | None = None
+    refund_amount: int = 0
+    refunds: list[dict] = field(default_factory=list)
+    refund_answers: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.transaction_status in PAID_STATES
+
+    def status_code(self, for_notification: bool = False) -> str:
+        status, fraud = self.transaction_status, self.fraud_status
+        if status == "pending" or (status == "capture" and fraud == "challenge"):
+            return "201"
+        if status == "expire":
+            # The status and expire answers say 407; notifications file expiry under 202.
+            return "202" if for_notification else "407"
+        if status in ("deny", "cancel", "failure"):
+            return "202"
+        return "200"
+
+    def fields(self, server_key: str, for_notification: bool = False) -> dict:
+        """The transaction as Midtrans's status answer and notifications show it."""
+        status_code = self.status_code(for_notification)
+        gross = _amount(self.gross_amount)
+        body = {
+            "transaction_time": self.transaction_time,
+            "transaction_status": self.transaction_status,
+            "transaction_id": self.transaction_id,
+            "status_code": status_code,
+            "status_message": "midtrans payment notification"
+            if for_notification
+            else "Success, transaction is found",
+            "signature_key": notification_signature(self.order_id, status_code, gross, server_key),
+            "payment_type": self.payment_type,
+            "order_id": self.order_id,
+            "merchant_id": MERCHANT_ID,
+            "gross_amount": gross,
+            "currency": "IDR",
+        }
+        if self.fraud_status:  # cards only here; absent for other methods, as in Midtrans
+            body["fraud_status"] = self.fraud_status
+        if self.payment_type == "bank_transfer":
+            body["va_numbers"] = [{"bank": "bca", "va_number": self.transaction_id[-11:]}]
+        if self.settlement_time:
+            body["settlement_time"] = self.settlement_time
+        if self.transaction_status == "pending":
+            expiry = datetime.now(JAKARTA) + timedelta(minutes=self.expiry_minutes)
+            body["expiry_time"] = expiry.strftime("%Y-%m-%d %H:%M:%S")
+        if self.refunds:
+            body["refund_amount"] = _amount(self.refund_amount)
+            body["refunds"] = list(self.refunds)
+        return body
+
+
+class SimulatorStore:
+    """Every simulated transaction of this process, by order_id (and token, transaction_id)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._by_order: dict[str, SimTransaction] = {}
+
+    def create(
+        self, order_id: str, gross_amount: int, finish_url: str | None, expiry_minutes: int
+    ) -> SimTransaction:
+        """A new Snap token. Raises ValueError when the order_id was already paid."""
+        with self._lock:
+            existing = self._by_order.get(order_id)
+            if existing is not None and existing.is_paid:
+                raise ValueError("paid")
+            # An unpaid order_id gets a fresh transaction: what Midtrans does is undocumented,
+            # and our rule is one order_id per attempt anyway.
+            transaction = SimTransaction(
+                order_id=order_id,
+                token=str(uuid.uuid4()),
+                gross_amount=gross_amount,
+                finish_url=finish_url,
+                expiry_minutes=expiry_minutes,
+            )
+            self._by_order[order_id] = transaction
+            return transaction
+
+    def by_token(self, token: str, change: Callable[[SimTransaction], T]) -> T | None:
+        """change(transaction) under the lock; None when no transaction has that token."""
+        with self._lock:
+            for transaction in self._by_order.values():
+                if transaction.token == token:
+                    return change(transaction)
+            return None
+
+    def by_id(self, transaction_or_order_id: str, change: Callable[[SimTransaction], T]) -> T:
+        """change(transaction) under the lock. Raises SimulatorError 404 for an unknown id or a
+        transaction whose method was never chosen (Midtrans doesn't know it yet either)."""
+        with self._lock:
+            transaction = self._by_order.get(transaction_or_order_id)
+            if transaction is None:
+                transaction = next(
+                    (
+                        t
+                        for t in self._by_order.values()
+                        if t.transaction_id == transaction_or_order_id
+                    ),
+                    None,
+                )
+            if transaction is None or transaction.transaction_status is None:
+                raise SimulatorError("404", NOT_FOUND_MESSAGE)
+            return change(transaction)
+
+
+# Transitions: each changes one transaction (under the store's lock) or raises SimulatorError.
+
+
+# The steps each choice on the payment page walks through: (transaction_status, fraud_status).
+# Cards skip pending (captured or denied at once); the other methods are pending first.
+CARD_STEPS = {
+    "pay": [("capture", "accept")],
+    "challenge": [("capture", "challenge")],
+    "deny": [("deny", "deny")],
+    "expire": [("pending", None), ("expire", None)],
+    "pending": [("pending", None)],
+}
+OTHER_STEPS = {
+    "pay": [("pending", None), ("settlement", None)],
+    "deny": [("pending", None), ("deny", None)],
+    "expire": [("pending", None), ("expire", None)],
+    "pending": [("pending", None)],
+}
+
+
+def choose(transaction: SimTransaction, method: str, outcome: str, server_key: str) -> list[dict]:
+    """The shopper's choice on the payment page. Returns the notifications to send, in order.
+    Raises SimulatorError 412 once the transaction has left pending, KeyError for a choice
+    that does not exist for the method (challenge is for cards only)."""
+    if transaction.transaction_status not in (None, "pending"):
+        raise SimulatorError("412", CANNOT_MODIFY)
+    steps = (CARD_STEPS if method == "credit_card" else OTHER_STEPS)[outcome]
+    transaction.payment_type = method
+    transaction.transaction_time = transaction.transaction_time or _now()
+    notifications = []
+    for status, fraud in steps:
+        if status == transaction.transaction_status:
+            continue  # pending already notified on an earlier visit
+        transaction.transaction_status, transaction.fraud_status = status, fraud
+        if status == "settlement":
+            transaction.settlement_time = _now()
+        notifications.append(transaction.fields(server_key, for_notification=True))
+    return notifications
+
+
+def _answer(transaction: SimTransaction, server_key: str, code: str, message: str) -> dict:
+    body = transaction.fields(server_key)
+    body.update(status_code=code, status_message=message)
+    return body
+
+
+def cancel(transaction: SimTransaction, server_key: str) -> dict:
+    # Cancel frees pending payments and unsettled card captures; after settlement, refund.
+    if transaction.transaction_status not in ("pending", "capture", "authorize"):
+        raise SimulatorError("412", CANNOT_MODIFY)
+    transaction.transaction_status = "cancel"
+    return _answer(transaction, server_key, "200", "Success, transaction is canceled")
+
+
+def expire(transaction: SimTransaction, server_key: str) -> dict:
+    if transaction.transaction_status != "pending":
+        raise SimulatorError("412", CANNOT_MODIFY)
+    transaction.transaction_status = "expire"
+    return _answer(transaction, server_key, "407", "Success, transaction has expired")
+
+
+def review(transaction: SimTransaction, server_key: str, approve: bool) -> dict:
+    """Approve or deny a card capture held with fraud_status challenge."""
+    if transaction.transaction_status != "capture" or transaction.fraud_status != "challenge":
+        raise SimulatorError("412", CANNOT_MODIFY)
+    if approve:
+        transaction.fraud_status = "accept"
+        return _answer(transaction, server_key, "200", "Success, transaction is approved")
+    transaction.transaction_status = transaction.fraud_status = "deny"
+    return _answer(transaction, server_key, "200", "Success, transaction is denied")
+
+
+def refund(
+    transaction: SimTransaction, server_key: str, refund_key: str, amount: int | None
+) -> dict:
+    """Full or partial refund of a settled card, GoPay or QRIS payment. The same refund_key
+    returns the first answer again; refund_amount is cumulative."""
+    if refund_key and refund_key in transaction.refund_answers:
+        return transaction.refund_answers[refund_key]
+    if transaction.transaction_status not in ("settlement", "partial_refund"):
+        raise SimulatorError("412", CANNOT_MODIFY)
+    if transaction.payment_type not in REFUNDABLE_METHODS:
+        raise SimulatorError("412", "Payment type does not support refund via API")
+    remaining = transaction.gross_amount - transaction.refund_amount
+    amount = remaining if amount is None else amount
+    if amount <= 0 or amount > remaining:
+        raise SimulatorError("414", "Refund amount is not allowed or exceeds the remaining")
+    transaction.refund_amount += amount
+    transaction.transaction_status = "refund" if amount == remaining else "partial_refund"
+    refund_entry = {
+        "refund_chargeback_id": len(transaction.refunds) + 1,
+        "refund_amount": _amount(amount),
+    }
+    refund_entry |= {"refund_key": refund_key, "created_at": _now()}
+    transaction.refunds.append(refund_entry)
+    answer = _answer(transaction, server_key, "200", "Success, refund request is approved")
+    answer |= {"refund_key": refund_key, "refund_amount": _amount(transaction.refund_amount)}
+    if refund_key:
+        transaction.refund_answers[refund_key] = answer
+    return answer

@@ -4,6 +4,7 @@ from shop.accounts.models import PasswordResetToken, User
 from shop.audit.models import AuditEntry
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Category, Product, ProductImage, ProductVariant
+from shop.checkout.models import Order, OrderLine, OrderShipment
 from shop.coops.models import Cooperative, Invitation, Membership
 
 __all__ = [
@@ -14,6 +15,9 @@ __all__ = [
     "Cooperative",
     "Invitation",
     "Membership",
+    "Order",
+    "OrderLine",
+    "OrderShipment",
     "PasswordResetToken",
     "Product",
     "ProductImage",

@@ -1,0 +1,1 @@
+"""Checkout: orders, their lines and shipments, and the stock reservation."""

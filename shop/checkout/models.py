@@ -1,0 +1,170 @@
+"""Orders: what a shopper bought, snapshotted at checkout, with one shipment per cooperative.
+
+Prices, names and the cooperative's fee are copied onto the lines, so later catalog edits
+never change a past order. The money rules that fit on one row are CHECK constraints.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.errors import InvalidTransition
+from shop.extensions import db
+from shop.money import Rupiah
+from shop.timeutil import UTCDateTime, utcnow
+
+
+def _string_enum(enum: type[StrEnum]) -> Enum:
+    return Enum(enum, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"  # placed, stock reserved, waiting for the payment
+    PAID = "paid"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    DENIED = "denied"
+
+
+ALLOWED_ORDER_MOVES = {
+    OrderStatus.PENDING: {
+        OrderStatus.PAID,
+        OrderStatus.EXPIRED,
+        OrderStatus.CANCELLED,
+        OrderStatus.DENIED,
+    },
+    OrderStatus.PAID: {OrderStatus.PACKED},
+    OrderStatus.PACKED: {OrderStatus.SHIPPED},
+    OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
+    OrderStatus.DELIVERED: {OrderStatus.COMPLETED},
+    OrderStatus.COMPLETED: set(),
+    OrderStatus.EXPIRED: set(),
+    OrderStatus.CANCELLED: set(),
+    OrderStatus.DENIED: set(),
+}
+
+# Closing an unpaid order gives its reserved stock back.
+RELEASING_STATUSES = frozenset({OrderStatus.EXPIRED, OrderStatus.CANCELLED, OrderStatus.DENIED})
+
+
+class ShippingMethod(StrEnum):
+    PICKUP = "pickup"  # at the cooperative, free
+    LOCAL = "local"  # inside the cooperative's city, flat fee
+    COURIER = "courier"
+
+
+class ShipmentStatus(StrEnum):
+    PENDING = "pending"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("items_total >= 0", name="items_total_not_negative"),
+        CheckConstraint("shipping_total >= 0", name="shipping_total_not_negative"),
+        CheckConstraint("grand_total = items_total + shipping_total", name="grand_total_sum"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # shown to the shopper
+    # SHA-256 of the guest's link token (shop/tokens.py): the link itself is never stored.
+    access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[OrderStatus] = mapped_column(
+        _string_enum(OrderStatus), default=OrderStatus.PENDING, index=True
+    )
+    contact_name: Mapped[str] = mapped_column(String(120))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    contact_phone: Mapped[str] = mapped_column(String(20))
+    province: Mapped[str] = mapped_column(String(80))
+    city: Mapped[str] = mapped_column(String(80))
+    district: Mapped[str] = mapped_column(String(80))  # kecamatan
+    village: Mapped[str] = mapped_column(String(80))  # kelurahan / desa
+    postcode: Mapped[str] = mapped_column(String(10))
+    street: Mapped[str] = mapped_column(Text)
+    address_notes: Mapped[str] = mapped_column(Text, default="")
+    items_total: Mapped[Rupiah]
+    shipping_total: Mapped[Rupiah]
+    grand_total: Mapped[Rupiah]
+    # Set on a move to a releasing status, in the same transaction: stock goes back once.
+    stock_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    shipments: Mapped[list["OrderShipment"]] = relationship(
+        back_populates="order", order_by="OrderShipment.id", cascade="all, delete-orphan"
+    )
+
+    def move_to(self, status: OrderStatus) -> None:
+        if status not in ALLOWED_ORDER_MOVES[self.status]:
+            raise InvalidTransition(
+                f"order {self.number}: {self.status} -> {status} is not allowed"
+            )
+        self.status = status
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        CheckConstraint("fee_bp >= 0 AND fee_bp <= 10000", name="fee_bp_range"),
+        CheckConstraint("line_total = unit_price * quantity", name="line_total_product"),
+        CheckConstraint("fee >= 0 AND member_amount >= 0", name="parts_not_negative"),
+        CheckConstraint("fee + member_amount = line_total", name="parts_sum"),
+        UniqueConstraint("order_id", "variant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    # Plain ids, no foreign keys to the catalog: an order outlives the products it names.
+    variant_id: Mapped[int] = mapped_column(index=True)
+    product_id: Mapped[int]
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), index=True)
+    product_name: Mapped[str] = mapped_column(String(150))
+    variant_label: Mapped[str] = mapped_column(String(60), default="")
+    unit_price: Mapped[Rupiah]
+    quantity: Mapped[int]
+    fee_bp: Mapped[int]
+    line_total: Mapped[Rupiah]
+    fee: Mapped[Rupiah]
+    member_amount: Mapped[Rupiah]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+    @property
+    def name(self) -> str:
+        return f"{self.product_name} {self.variant_label}".strip()
+
+
+class OrderShipment(db.Model):
+    __tablename__ = "order_shipments"
+    __table_args__ = (
+        CheckConstraint("fee >= 0", name="fee_not_negative"),
+        UniqueConstraint("order_id", "cooperative_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    method: Mapped[ShippingMethod] = mapped_column(_string_enum(ShippingMethod))
+    fee: Mapped[Rupiah]
+    status: Mapped[ShipmentStatus] = mapped_column(
+        _string_enum(ShipmentStatus), default=ShipmentStatus.PENDING
+    )
+
+    order: Mapped[Order] = relationship(back_populates="shipments")

@@ -1,0 +1,307 @@
+"""Placing an order and giving back its stock.
+
+place_order() is one transaction: prices and fees are read from the database (never taken
+from the caller), stock is reserved by one conditional UPDATE per line, and the order, its
+lines and its shipments are written, or nothing is. release_stock() closes an unpaid order
+and puts its quantities back, exactly once.
+"""
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from shop.accounts.models import User
+from shop.cart.services import MAX_QUANTITY, is_on_sale, variant_name, variants_by_id
+from shop.catalog.models import ProductVariant
+from shop.checkout.models import (
+    RELEASING_STATUSES,
+    Order,
+    OrderLine,
+    OrderShipment,
+    OrderStatus,
+    ShippingMethod,
+)
+from shop.checkout.numbers import new_order_number
+from shop.errors import ShopError
+from shop.extensions import db
+from shop.money import fee_for
+from shop.pagecache import bump_catalog_version
+from shop.timeutil import utcnow
+from shop.tokens import new_token
+
+logger = logging.getLogger(__name__)
+
+
+class CheckoutError(ShopError):
+    pass
+
+
+class EmptyOrder(CheckoutError):
+    pass
+
+
+class BadQuantity(CheckoutError):
+    pass
+
+
+class NotOnSale(CheckoutError):
+    pass
+
+
+class MissingShipping(CheckoutError):
+    pass
+
+
+@dataclass(frozen=True)
+class ShortItem:
+    variant_id: int
+    name: str
+    left: int
+
+
+class OutOfStock(CheckoutError):
+    """Some lines ask for more than is left; `items` says which and how many are left."""
+
+    def __init__(self, items: list[ShortItem]):
+        message = " ".join(
+            _("Only %(left)d left of %(name)s.", left=item.left, name=item.name)
+            if item.left
+            else _("%(name)s is sold out.", name=item.name)
+            for item in items
+        )
+        super().__init__(message)
+        self.items = items
+
+
+@dataclass(frozen=True)
+class ShippingChoice:
+    method: ShippingMethod
+    fee: int  # Rupiah
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    province: str
+    city: str
+    district: str
+    village: str
+    postcode: str
+    street: str
+    address_notes: str = ""
+    # cooperative id -> the shipping the shopper chose for that cooperative's part
+    shipping: Mapping[int, ShippingChoice] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: Order
+    access_token: str  # for the guest's link; only its hash is stored
+
+
+def place_order(
+    cart_lines: list[tuple[int, int]], request: CheckoutRequest, user: User | None
+) -> PlacedOrder:
+    """Place an order for (variant id, quantity) pairs and reserve their stock.
+
+    Raises EmptyOrder, BadQuantity, NotOnSale, MissingShipping, or OutOfStock (listing every
+    short item and what is left); then nothing is written and no stock changes. The cart is
+    left as it is: emptying it is the caller's business.
+    """
+    try:
+        quantities = _quantities(cart_lines)
+        variants = variants_by_id(list(quantities))
+        _check_on_sale(quantities, variants)
+        shipping = _shipping_for(variants.values(), request)
+        _reserve_stock(quantities, variants)
+        order, access_token = _new_order(quantities, variants, shipping, request, user)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    bump_catalog_version()  # the stock shown on cached pages changed
+    logger.info("order %s placed: %d Rupiah", order.number, order.grand_total)
+    return PlacedOrder(order, access_token)
+
+
+def release_stock(order: Order, status: OrderStatus) -> bool:
+    """Close a pending order as expired, cancelled or denied and put its stock back.
+
+    The move from pending is a conditional UPDATE, so of two concurrent calls only one
+    releases; a call on an order no longer pending changes nothing and returns False.
+    """
+    if status not in RELEASING_STATUSES:
+        raise ValueError(f"{status} does not release stock")
+    try:
+        moved = db.session.execute(
+            update(Order)
+            .where(Order.id == order.id, Order.status == OrderStatus.PENDING)
+            .values(status=status, stock_released_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:
+            db.session.rollback()
+            return False
+        lines = db.session.execute(
+            select(OrderLine.variant_id, OrderLine.quantity)
+            .where(OrderLine.order_id == order.id)
+            .order_by(OrderLine.variant_id)
+        ).all()
+        for variant_id, quantity in lines:
+            _add_stock(variant_id, quantity)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.refresh(order)
+    bump_catalog_version()
+    logger.info("order %s %s: stock released", order.number, status)
+    return True
+
+
+# Helpers: they flush at most; the public functions above commit or roll back.
+
+
+def _quantities(cart_lines: list[tuple[int, int]]) -> dict[int, int]:
+    if not cart_lines:
+        raise EmptyOrder(_("Your cart is empty."))
+    quantities: dict[int, int] = {}
+    for variant_id, quantity in cart_lines:
+        if not 0 < quantity <= MAX_QUANTITY:
+            raise BadQuantity(
+                _("Choose a quantity from 1 to %(max)d.", max=MAX_QUANTITY), field="quantity"
+            )
+        quantities[variant_id] = quantities.get(variant_id, 0) + quantity
+    return quantities
+
+
+def _check_on_sale(quantities: dict[int, int], variants: dict[int, ProductVariant]) -> None:
+    for variant_id in quantities:
+        variant = variants.get(variant_id)
+        if variant is None:
+            raise NotOnSale(_("An item in your cart is no longer sold."))
+        if not is_on_sale(variant.product):
+            raise NotOnSale(_("%(name)s is no longer on sale.", name=variant_name(variant)))
+
+
+def _shipping_for(
+    variants: Iterable[ProductVariant], request: CheckoutRequest
+) -> dict[int, ShippingChoice]:
+    """The choice for each cooperative in the cart (choices for others are ignored)."""
+    chosen: dict[int, ShippingChoice] = {}
+    for variant in variants:
+        cooperative = variant.product.cooperative
+        choice = request.shipping.get(cooperative.id)
+        if choice is None:
+            raise MissingShipping(
+                _("Choose how %(cooperative)s sends your order.", cooperative=cooperative.name),
+                field="shipping",
+            )
+        if choice.fee < 0 or (choice.method == ShippingMethod.PICKUP and choice.fee != 0):
+            raise ValueError(f"shipping fee {choice.fee} for {choice.method}")  # a caller's bug
+        chosen[cooperative.id] = choice
+    return chosen
+
+
+def _reserve_stock(quantities: dict[int, int], variants: dict[int, ProductVariant]) -> None:
+    # By variant id: every checkout takes the row locks in the same order, so two carts with
+    # the same items cannot deadlock.
+    short: list[ShortItem] = []
+    for variant_id in sorted(quantities):
+        quantity = quantities[variant_id]
+        reserved = db.session.execute(
+            update(ProductVariant)
+            .where(ProductVariant.id == variant_id, ProductVariant.stock >= quantity)
+            .values(stock=ProductVariant.stock - quantity)
+            .execution_options(synchronize_session=False)
+        )
+        if reserved.rowcount != 1:
+            left = db.session.scalar(
+                select(ProductVariant.stock).where(ProductVariant.id == variant_id)
+            )
+            short.append(ShortItem(variant_id, variant_name(variants[variant_id]), left or 0))
+    if short:
+        raise OutOfStock(short)
+
+
+def _add_stock(variant_id: int, quantity: int) -> None:
+    added = db.session.execute(
+        update(ProductVariant)
+        .where(ProductVariant.id == variant_id)
+        .values(stock=ProductVariant.stock + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    if added.rowcount != 1:  # the variant was deleted since; nothing to give back to
+        logger.warning("variant %s gone; %d units not restocked", variant_id, quantity)
+
+
+def _new_order(
+    quantities: dict[int, int],
+    variants: dict[int, ProductVariant],
+    shipping: dict[int, ShippingChoice],
+    request: CheckoutRequest,
+    user: User | None,
+) -> tuple[Order, str]:
+    access_token, token_hash = new_token()
+    now = utcnow()
+    lines = [_new_line(variants[variant_id], qty) for variant_id, qty in quantities.items()]
+    shipments = [
+        OrderShipment(cooperative_id=cooperative_id, method=choice.method, fee=choice.fee)
+        for cooperative_id, choice in sorted(shipping.items())
+    ]
+    items_total = sum(line.line_total for line in lines)
+    shipping_total = sum(shipment.fee for shipment in shipments)
+    order = Order(
+        number=new_order_number(now),
+        access_token_hash=token_hash,
+        user_id=user.id if user else None,
+        status=OrderStatus.PENDING,
+        contact_name=request.contact_name,
+        contact_email=request.contact_email,
+        contact_phone=request.contact_phone,
+        province=request.province,
+        city=request.city,
+        district=request.district,
+        village=request.village,
+        postcode=request.postcode,
+        street=request.street,
+        address_notes=request.address_notes,
+        items_total=items_total,
+        shipping_total=shipping_total,
+        grand_total=items_total + shipping_total,
+        expires_at=now + timedelta(minutes=current_app.config["MIDTRANS_EXPIRY_MINUTES"]),
+        created_at=now,
+        lines=lines,
+        shipments=shipments,
+    )
+    db.session.add(order)
+    db.session.flush()
+    return order, access_token
+
+
+def _new_line(variant: ProductVariant, quantity: int) -> OrderLine:
+    product = variant.product
+    fee_bp = product.cooperative.fee_bp
+    line_total = variant.price * quantity
+    fee = fee_for(line_total, fee_bp)
+    return OrderLine(
+        variant_id=variant.id,
+        product_id=product.id,
+        cooperative_id=product.cooperative_id,
+        member_id=product.member_id,
+        product_name=product.name,
+        variant_label=variant.option_label,
+        unit_price=variant.price,
+        quantity=quantity,
+        fee_bp=fee_bp,
+        line_total=line_total,
+        fee=fee,
+        member_amount=line_total - fee,
+    )

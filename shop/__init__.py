@@ -78,12 +78,13 @@ def _register_blueprints(app: Flask) -> None:
     from shop.media.views import bp as media_bp
     from shop.operator.views import bp as operator_bp
     from shop.payments.simulator.views import bp as simulator_bp
+    from shop.payments.views import bp as payments_bp
     from shop.search.views import bp as search_bp
     from shop.seo.views import bp as seo_bp
 
     blueprints = (core_bp, catalog_bp, search_bp, cart_bp, media_bp, accounts_bp, coops_bp)
     simulator = (simulator_bp,) if app.config["MIDTRANS_SIMULATOR_ENABLED"] else ()
-    for blueprint in (*blueprints, operator_bp, seo_bp, *simulator):
+    for blueprint in (*blueprints, operator_bp, seo_bp, payments_bp, *simulator):
         app.register_blueprint(blueprint)
 
 

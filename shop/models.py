@@ -6,6 +6,7 @@ from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Category, Product, ProductImage, ProductVariant
 from shop.checkout.models import Order, OrderLine, OrderShipment
 from shop.coops.models import Cooperative, Invitation, Membership
+from shop.payments.models import PaymentNotification
 
 __all__ = [
     "AuditEntry",
@@ -19,6 +20,7 @@ __all__ = [
     "OrderLine",
     "OrderShipment",
     "PasswordResetToken",
+    "PaymentNotification",
     "Product",
     "ProductImage",
     "ProductVariant",

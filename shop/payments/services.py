@@ -1,0 +1,257 @@
+"""Receiving Midtrans notifications and applying them to orders.
+
+The body is stored first and committed on its own. Its signature is then checked, but its
+transaction_status is never trusted (it is not signed, MIDTRANS.md §4): we ask the gateway
+for the status and act on that answer. Order states only move forward, so duplicates and
+out-of-order deliveries (settlement before pending, a late expire after paid) change
+nothing already final. The HTTP status we answer drives Midtrans's retries: 2xx none,
+400/404 two, 503 four.
+"""
+
+import json
+import logging
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from shop.catalog.models import Product
+from shop.checkout.models import Order, OrderLine, OrderStatus
+from shop.checkout.services import release_stock
+from shop.extensions import db
+from shop.pagecache import bump_catalog_version
+from shop.payments.gateway import Gateway, GatewayError, TransactionStatus
+from shop.payments.models import (
+    ORDER_ID_LENGTH,
+    STATUS_LENGTH,
+    NotificationOutcome,
+    PaymentNotification,
+)
+from shop.payments.signature import signature_ok
+from shop.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
+
+Outcome = NotificationOutcome
+
+# A fresh Midtrans order_id per payment attempt is "<order number>-<n>" (MIDTRANS.md §2); an
+# order number ("PK-20261123-7QK2MZ") has exactly two dashes, so the suffix is unambiguous.
+ATTEMPT_ORDER_ID = re.compile(r"^(PK-\d{8}-[0-9A-Z]{6})-\d{1,4}$")
+
+# Statuses that close an unpaid order and give its stock back.
+RELEASING = {
+    "deny": OrderStatus.DENIED,
+    "failure": OrderStatus.DENIED,
+    "cancel": OrderStatus.CANCELLED,
+    "expire": OrderStatus.EXPIRED,
+}
+HOLDING = frozenset({"pending", "capture"})  # capture here: not paid, so fraud challenge
+# A paid order moves on to packing and beyond; all of those count as "already paid".
+PAID_OR_LATER = frozenset(
+    {
+        OrderStatus.PAID,
+        OrderStatus.PACKED,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+        OrderStatus.COMPLETED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class NotificationResult:
+    http_status: int
+    outcome: NotificationOutcome
+
+
+HTTP_STATUS = {
+    Outcome.APPLIED: 200,
+    Outcome.DUPLICATE: 200,
+    Outcome.IGNORED: 200,
+    Outcome.BAD_SIGNATURE: 400,
+    Outcome.MALFORMED: 400,
+    Outcome.AMOUNT_MISMATCH: 400,
+    Outcome.UNKNOWN_ORDER: 404,
+    Outcome.GATEWAY_UNAVAILABLE: 503,
+}
+
+
+def handle_notification(raw_body: bytes, gateway: Gateway) -> NotificationResult:
+    """Store a Midtrans notification, verify it, ask the gateway, and apply its answer.
+
+    Returns the HTTP status to answer and the outcome also stored on the notification row.
+    Bad input never raises; a bug does, after rolling back everything but the stored row.
+    """
+    fields = _parse(raw_body)
+    notification = _store(raw_body, fields)
+    try:
+        outcome = _handle(notification, fields, gateway)
+    except Exception:
+        db.session.rollback()
+        raise
+    return NotificationResult(HTTP_STATUS[outcome], outcome)
+
+
+def _parse(raw_body: bytes) -> dict | None:
+    try:
+        fields = json.loads(raw_body)
+    except ValueError:  # UnicodeDecodeError included
+        return None
+    return fields if isinstance(fields, dict) else None
+
+
+def _store(raw_body: bytes, fields: dict | None) -> PaymentNotification:
+    fields = fields or {}
+    order_id, status = fields.get("order_id"), fields.get("transaction_status")
+    server_key = current_app.config["MIDTRANS_SERVER_KEY"]
+    notification = PaymentNotification(
+        raw_body=raw_body.decode("utf-8", errors="replace"),
+        order_id=order_id[:ORDER_ID_LENGTH] if isinstance(order_id, str) else None,
+        transaction_status=status[:STATUS_LENGTH] if isinstance(status, str) else None,
+        signature_valid=signature_ok(fields, server_key),
+        received_at=utcnow(),
+    )
+    db.session.add(notification)
+    db.session.commit()
+    return notification
+
+
+def _finish(
+    notification: PaymentNotification, outcome: NotificationOutcome, detail: str = ""
+) -> NotificationOutcome:
+    notification.record(outcome, detail)
+    db.session.commit()
+    return outcome
+
+
+def _handle(
+    notification: PaymentNotification, fields: dict | None, gateway: Gateway
+) -> NotificationOutcome:
+    said = f"notification {notification.id} ({notification.order_id!r})"
+    if fields is None:
+        logger.warning("%s: body is not a JSON object", said)
+        return _finish(notification, Outcome.MALFORMED, "body is not a JSON object")
+    if not notification.signature_valid:
+        logger.warning("%s: bad signature", said)
+        return _finish(notification, Outcome.BAD_SIGNATURE, "signature_key does not match")
+    order_id = fields["order_id"]  # a valid signature means it is a string
+    order = _find_order(order_id)
+    if order is None:
+        logger.warning("%s: no such order", said)
+        return _finish(notification, Outcome.UNKNOWN_ORDER, "no order with this number")
+    try:
+        status = gateway.status(order_id)
+    except GatewayError as error:
+        logger.warning("%s: gateway status failed: %s", said, error.midtrans_message)
+        return _finish(notification, Outcome.GATEWAY_UNAVAILABLE, error.midtrans_message)
+    if not status.is_found:
+        logger.warning("%s: the gateway does not know this transaction", said)
+        return _finish(notification, Outcome.UNKNOWN_ORDER, "gateway: transaction not found")
+    if status.gross_amount != order.grand_total:
+        logger.error(
+            "%s: gateway amount %s, order total %s", said, status.gross_amount, order.grand_total
+        )
+        detail = f"gateway {status.gross_amount} != order {order.grand_total}"
+        return _finish(notification, Outcome.AMOUNT_MISMATCH, detail)
+    return _apply(notification, order.id, status, said)
+
+
+def _find_order(order_id: str) -> Order | None:
+    order = db.session.scalar(select(Order).where(Order.number == order_id))
+    if order is None and (attempt := ATTEMPT_ORDER_ID.match(order_id)):
+        order = db.session.scalar(select(Order).where(Order.number == attempt.group(1)))
+    return order
+
+
+def _apply(
+    notification: PaymentNotification, order_pk: int, status: TransactionStatus, said: str
+) -> NotificationOutcome:
+    """One transaction, under the order's row lock (ignored by SQLite, where the conditional
+    UPDATEs below keep two deliveries from both taking effect)."""
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.id == order_pk)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    state = status.transaction_status
+    if state == "capture" and status.fraud_status == "deny":
+        state = "deny"  # a card refused by fraud review fails like a deny (MIDTRANS.md §4)
+    detail = f"gateway: {state}" + (f"/{status.fraud_status}" if status.fraud_status else "")
+    if status.is_paid:
+        return _apply_paid(notification, order, detail, said)
+    if state in RELEASING:
+        return _apply_release(notification, order, RELEASING[state], detail, said)
+    if state in HOLDING:  # pending, or a card capture held for fraud review
+        if order.status == OrderStatus.PENDING:
+            return _finish(notification, Outcome.APPLIED, detail + ": still pending")
+        logger.info("%s: late %s for a %s order: nothing changes", said, state, order.status)
+        return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
+    # refund / partial_refund are posted by the ledger; authorize / chargeback are unused.
+    log = logger.info if state in ("refund", "partial_refund") else logger.warning
+    log("%s: %s on a %s order: stored only", said, state, order.status)
+    return _finish(notification, Outcome.IGNORED, f"{detail}: stored only")
+
+
+def _apply_paid(
+    notification: PaymentNotification, order: Order, detail: str, said: str
+) -> NotificationOutcome:
+    moved = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status == OrderStatus.PENDING)
+        .values(status=OrderStatus.PAID, paid_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.refresh(order)
+        if order.status in PAID_OR_LATER:
+            return _finish(notification, Outcome.DUPLICATE, detail + ": already paid")
+        # Paid after we closed the order (and gave its stock back): money without goods.
+        logger.error("%s: paid but the order is %s: needs a refund", said, order.status)
+        return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
+    _count_sold(order.id)
+    outcome = _finish(notification, Outcome.APPLIED, detail + ": paid")
+    db.session.refresh(order)
+    bump_catalog_version()  # best-selling order changed
+    logger.info("order %s paid (%s)", order.number, detail)
+    return outcome
+
+
+def _count_sold(order_pk: int) -> None:
+    lines = db.session.execute(
+        select(OrderLine.product_id, OrderLine.quantity).where(OrderLine.order_id == order_pk)
+    ).all()
+    sold: dict[int, int] = defaultdict(int)
+    for product_id, quantity in lines:
+        sold[product_id] += quantity
+    for product_id in sorted(sold):  # a fixed order, like every other multi-row update
+        db.session.execute(
+            update(Product)
+            .where(Product.id == product_id)
+            .values(sold_count=Product.sold_count + sold[product_id])
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _apply_release(
+    notification: PaymentNotification,
+    order: Order,
+    target: OrderStatus,
+    detail: str,
+    said: str,
+) -> NotificationOutcome:
+    if order.status == target:
+        return _finish(notification, Outcome.DUPLICATE, detail + f": already {target}")
+    if order.status != OrderStatus.PENDING:
+        if order.status in PAID_OR_LATER:
+            # A deny after settlement is a reversal (MIDTRANS.md §4): the ledger's job.
+            logger.error("%s: %s after the order was paid: not applied", said, target)
+        return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
+    notification.record(Outcome.APPLIED, detail + f": {target}, stock released")
+    # release_stock commits this row with the order's move, or rolls both back and says False.
+    if not release_stock(order, target):
+        db.session.refresh(order)
+        return _finish(notification, Outcome.DUPLICATE, f"{detail} after {order.status}")
+    return Outcome.APPLIED

@@ -1,0 +1,344 @@
+"""Midtrans notifications applied to orders: stored raw first, signature checked, the status
+asked of the live simulator through the real midtransclient, and every effect exactly once."""
+
+import json
+import threading
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from config import SIMULATOR_SERVER_KEY
+from shop.catalog.models import Product, ProductVariant
+from shop.checkout.models import Order, OrderStatus
+from shop.checkout.services import place_order
+from shop.extensions import db
+from shop.payments.gateway import PaymentItem, gateway_from_config
+from shop.payments.models import NotificationOutcome as Outcome
+from shop.payments.models import PaymentNotification
+from shop.payments.services import handle_notification
+from shop.payments.signature import notification_signature
+from tests.checkout.test_orders import checkout_request
+from tests.factories import make_coop, make_membership, make_product
+from tests.payments.conftest import CUSTOMER, FINISH_URL, choose
+
+STATUS_CODES = {"settlement": "200", "capture": "200", "pending": "201", "expire": "202"}
+
+
+@pytest.fixture
+def order(app):
+    """A pending order of 2 x Keripik (Rp 15.000) and 1 x Madu (Rp 40.000): Rp 70.000."""
+    coop = make_coop(fee_bp=250)
+    keripik = make_product(make_membership(coop=coop), variants=((15000, 10),), name="Keripik")
+    madu = make_product(make_membership(coop=coop), variants=((40000, 3),), name="Madu")
+    lines = [(keripik.variants[0].id, 2), (madu.variants[0].id, 1)]
+    return place_order(lines, checkout_request(coop), None).order
+
+
+def start(gateway, order: Order, gross: int | None = None):
+    gross = order.grand_total if gross is None else gross
+    items = [PaymentItem("ORDER", "Pesanan", gross, 1)]
+    return gateway.create_payment(order.number, gross, items, CUSTOMER, FINISH_URL, 60)
+
+
+def body(
+    order_id: str,
+    transaction_status: str,
+    gross: int,
+    status_code: str | None = None,
+    fraud_status: str | None = None,
+    server_key: str = SIMULATOR_SERVER_KEY,
+) -> bytes:
+    status_code = status_code or STATUS_CODES.get(transaction_status, "202")
+    amount = f"{gross}.00"
+    fields = {
+        "transaction_status": transaction_status,
+        "status_code": status_code,
+        "order_id": order_id,
+        "gross_amount": amount,
+        "signature_key": notification_signature(order_id, status_code, amount, server_key),
+        "currency": "IDR",
+    }
+    if fraud_status:
+        fields["fraud_status"] = fraud_status
+    return json.dumps(fields).encode()
+
+
+def reload(order: Order) -> Order:
+    db.session.expire_all()
+    return db.session.get(Order, order.id)
+
+
+def sold_counts(order: Order) -> list[int]:
+    ids = sorted({line.product_id for line in order.lines})
+    return list(db.session.scalars(select(Product.sold_count).where(Product.id.in_(ids))))
+
+
+def stocks(order: Order) -> list[int]:
+    ids = sorted(line.variant_id for line in order.lines)
+    return list(db.session.scalars(select(ProductVariant.stock).where(ProductVariant.id.in_(ids))))
+
+
+def notifications() -> list[PaymentNotification]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(PaymentNotification).order_by(PaymentNotification.id)))
+
+
+def test_settlement_pays_once_and_counts_sales_once(gateway, order):
+    choose(start(gateway, order).redirect_url, "bank_transfer", "pay")
+    settlement = body(order.number, "settlement", order.grand_total)
+
+    results = [handle_notification(settlement, gateway) for _ in range(20)]
+
+    assert [r.http_status for r in results] == [200] * 20
+    assert [r.outcome for r in results] == [Outcome.APPLIED] + [Outcome.DUPLICATE] * 19
+    paid = reload(order)
+    assert paid.status == OrderStatus.PAID and paid.paid_at is not None
+    assert sold_counts(paid) == [2, 1]
+    assert stocks(paid) == [8, 2]  # reserved at checkout, not touched again
+    stored = notifications()
+    assert len(stored) == 20 and all(n.signature_valid for n in stored)
+    assert stored[0].raw_body == settlement.decode()
+    assert (stored[0].order_id, stored[0].transaction_status) == (order.number, "settlement")
+
+
+def test_pending_after_settlement_changes_nothing(gateway, order):
+    choose(start(gateway, order).redirect_url, "bank_transfer", "pay")
+    handle_notification(body(order.number, "settlement", order.grand_total), gateway)
+    paid_at = reload(order).paid_at
+
+    late = handle_notification(body(order.number, "pending", order.grand_total), gateway)
+
+    assert (late.http_status, late.outcome) == (200, Outcome.DUPLICATE)  # gateway: settlement
+    order = reload(order)
+    assert (order.status, order.paid_at, sold_counts(order)) == (OrderStatus.PAID, paid_at, [2, 1])
+
+
+def test_pending_keeps_the_order_pending(gateway, order):
+    choose(start(gateway, order).redirect_url, "qris", "pending")
+    result = handle_notification(body(order.number, "pending", order.grand_total), gateway)
+    assert (result.http_status, result.outcome) == (200, Outcome.APPLIED)
+    assert reload(order).status == OrderStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    ("outcome", "transaction_status", "closed_as"),
+    [("expire", "expire", OrderStatus.EXPIRED), ("deny", "deny", OrderStatus.DENIED)],
+)
+def test_failed_payment_closes_the_order_and_restores_stock_once(
+    gateway, order, outcome, transaction_status, closed_as
+):
+    choose(start(gateway, order).redirect_url, "gopay", outcome)
+    notification = body(order.number, transaction_status, order.grand_total)
+
+    first = handle_notification(notification, gateway)
+    again = handle_notification(notification, gateway)
+
+    assert (first.http_status, first.outcome) == (200, Outcome.APPLIED)
+    assert (again.http_status, again.outcome) == (200, Outcome.DUPLICATE)
+    order = reload(order)
+    assert order.status == closed_as and order.stock_released_at is not None
+    assert stocks(order) == [10, 3]
+    assert sold_counts(order) == [0, 0]
+
+
+def test_fraud_challenge_stays_pending_until_approved(gateway, order):
+    choose(start(gateway, order).redirect_url, "credit_card", "challenge")
+    held = handle_notification(
+        body(order.number, "capture", order.grand_total, "201", "challenge"), gateway
+    )
+    assert (held.http_status, held.outcome) == (200, Outcome.APPLIED)
+    assert reload(order).status == OrderStatus.PENDING
+
+    gateway.approve(order.number)
+    accepted = handle_notification(
+        body(order.number, "capture", order.grand_total, "200", "accept"), gateway
+    )
+    assert accepted.outcome == Outcome.APPLIED
+    assert reload(order).status == OrderStatus.PAID
+
+
+def test_body_status_is_not_trusted(gateway, order):
+    """A validly signed "settlement" while Midtrans says pending pays nothing."""
+    choose(start(gateway, order).redirect_url, "qris", "pending")
+    result = handle_notification(body(order.number, "settlement", order.grand_total), gateway)
+    assert result.outcome == Outcome.APPLIED  # applied what the gateway said: still pending
+    assert reload(order).status == OrderStatus.PENDING and sold_counts(order) == [0, 0]
+
+
+def test_partial_refund_is_stored_only(gateway, order):
+    choose(start(gateway, order).redirect_url, "gopay", "pay")
+    handle_notification(body(order.number, "settlement", order.grand_total), gateway)
+    gateway.refund(order.number, "r-1", 5000, "goodwill")
+
+    result = handle_notification(
+        body(order.number, "partial_refund", order.grand_total, "200"), gateway
+    )
+
+    assert (result.http_status, result.outcome) == (200, Outcome.IGNORED)
+    assert reload(order).status == OrderStatus.PAID
+    assert notifications()[-1].transaction_status == "partial_refund"
+
+
+def test_bad_signature_is_refused_stored_and_changes_nothing(gateway, order):
+    choose(start(gateway, order).redirect_url, "bank_transfer", "pay")
+    forged = body(order.number, "settlement", order.grand_total, server_key="SB-Mid-server-x")
+
+    result = handle_notification(forged, gateway)
+
+    assert (result.http_status, result.outcome) == (400, Outcome.BAD_SIGNATURE)
+    assert reload(order).status == OrderStatus.PENDING
+    [stored] = notifications()
+    assert (stored.signature_valid, stored.outcome) == (False, Outcome.BAD_SIGNATURE)
+    assert stored.order_id == order.number
+
+
+def test_unknown_order_is_404_and_stored(gateway):
+    result = handle_notification(body("PK-20991231-ZZZZZZ", "settlement", 10000), gateway)
+    assert (result.http_status, result.outcome) == (404, Outcome.UNKNOWN_ORDER)
+    [stored] = notifications()
+    assert (stored.order_id, stored.signature_valid) == ("PK-20991231-ZZZZZZ", True)
+
+
+def test_order_the_gateway_does_not_know_is_404(gateway, order):
+    result = handle_notification(body(order.number, "settlement", order.grand_total), gateway)
+    assert (result.http_status, result.outcome) == (404, Outcome.UNKNOWN_ORDER)
+    assert reload(order).status == OrderStatus.PENDING
+
+
+def test_amount_the_gateway_reports_must_equal_the_order_total(gateway, order):
+    tampered = order.grand_total + 1000
+    choose(start(gateway, order, gross=tampered).redirect_url, "bank_transfer", "pay")
+
+    result = handle_notification(body(order.number, "settlement", tampered), gateway)
+
+    assert (result.http_status, result.outcome) == (400, Outcome.AMOUNT_MISMATCH)
+    order = reload(order)
+    assert order.status == OrderStatus.PENDING and order.paid_at is None
+    assert sold_counts(order) == [0, 0]
+    assert notifications()[0].outcome == Outcome.AMOUNT_MISMATCH
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])
+def test_malformed_body_is_stored_and_refused(gateway, raw):
+    result = handle_notification(raw, gateway)
+    assert (result.http_status, result.outcome) == (400, Outcome.MALFORMED)
+    [stored] = notifications()
+    assert (stored.order_id, stored.signature_valid, stored.outcome) == (
+        None,
+        False,
+        Outcome.MALFORMED,
+    )
+
+
+def test_gateway_down_is_503_and_changes_nothing(simulator_app, gateway, order):
+    choose(start(gateway, order).redirect_url, "bank_transfer", "pay")
+    down = gateway_from_config(
+        dict(simulator_app.config, MIDTRANS_SIMULATOR_URL="http://127.0.0.1:9")
+    )
+
+    result = handle_notification(body(order.number, "settlement", order.grand_total), down)
+
+    assert (result.http_status, result.outcome) == (503, Outcome.GATEWAY_UNAVAILABLE)
+    assert reload(order).status == OrderStatus.PENDING
+    # Midtrans retries a 503; once the gateway answers, the retry pays.
+    retry = handle_notification(body(order.number, "settlement", order.grand_total), gateway)
+    assert retry.outcome == Outcome.APPLIED and reload(order).status == OrderStatus.PAID
+
+
+# Over HTTP ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_gateway_config(app, simulator_app, monkeypatch):
+    """The app under test asks the live simulator (same server key) for statuses."""
+    monkeypatch.setitem(
+        app.config, "MIDTRANS_SIMULATOR_URL", simulator_app.config["MIDTRANS_SIMULATOR_URL"]
+    )
+
+
+@pytest.mark.usefixtures("live_gateway_config", "csrf_on")
+def test_notification_url_is_public_and_csrf_exempt(client, gateway, order):
+    choose(start(gateway, order).redirect_url, "bank_transfer", "pay")
+    response = client.post(
+        "/payments/midtrans/notification",
+        data=body(order.number, "settlement", order.grand_total),
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json) == (200, {"status": "applied"})
+    assert reload(order).status == OrderStatus.PAID
+
+
+@pytest.mark.usefixtures("live_gateway_config")
+@pytest.mark.parametrize(
+    ("raw", "status"), [(b"<xml/>", 400), (b'{"order_id": 5, "status_code": []}', 400)]
+)
+def test_notification_url_answers_bad_input_without_500(client, raw, status):
+    response = client.post("/payments/midtrans/notification", data=raw)
+    assert response.status_code == status
+    assert response.json["status"] in ("malformed", "bad_signature")
+
+
+# Concurrency on PostgreSQL -------------------------------------------------------------------
+
+DELIVERIES = 20
+TOUCHED_TABLES = (
+    "payment_notifications, order_shipments, order_lines, orders, product_variants, products, "
+    "memberships, cooperatives, users"
+)
+
+
+@pytest.fixture
+def committed_database(app):
+    """Real commits on separate connections (as in tests/checkout/test_concurrency.py)."""
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=DELIVERIES + 5)
+    test_connection = db.engines[None]
+    db.session.remove()
+    db.engines[None] = engine
+    try:
+        yield engine
+    finally:
+        db.session.remove()
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {TOUCHED_TABLES} CASCADE"))
+        db.engines[None] = test_connection
+        engine.dispose()
+
+
+@pytest.mark.pg
+def test_twenty_concurrent_settlements_pay_once(app, simulator_app, committed_database, gateway):
+    coop = make_coop(fee_bp=250)
+    product = make_product(make_membership(coop=coop), variants=((15000, 10),))
+    placed = place_order([(product.variants[0].id, 3)], checkout_request(coop), None).order
+    order_pk, number, total = placed.id, placed.number, placed.grand_total
+    product_pk = product.id
+    choose(start(gateway, placed).redirect_url, "bank_transfer", "pay")
+    settlement = body(number, "settlement", total)
+    db.session.remove()
+
+    barrier = threading.Barrier(DELIVERIES)
+    outcomes: list[Outcome] = []
+    lock = threading.Lock()
+
+    def deliver() -> None:
+        own_gateway = gateway_from_config(simulator_app.config)
+        with app.app_context():
+            barrier.wait()
+            try:
+                result = handle_notification(settlement, own_gateway)
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(result.outcome)
+
+    threads = [threading.Thread(target=deliver) for _ in range(DELIVERIES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == sorted([Outcome.APPLIED] + [Outcome.DUPLICATE] * (DELIVERIES - 1))
+    with committed_database.connect() as connection:
+        status = connection.scalar(select(Order.status).where(Order.id == order_pk))
+        sold = connection.scalar(select(Product.sold_count).where(Product.id == product_pk))
+        stored = connection.scalar(select(func.count()).select_from(PaymentNotification))
+    assert (status, sold, stored) == (OrderStatus.PAID, 3, DELIVERIES)

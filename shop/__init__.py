@@ -2,11 +2,24 @@
 
 import logging
 import os
+from importlib import import_module
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
+
+# Each of these packages has a views.py defining `bp`.
+FEATURES_WITH_PAGES = (
+    "core", "catalog", "search", "cart", "media", "accounts",
+    "coops", "operator", "seo", "payments",
+)  # fmt: skip
+CLI_COMMANDS = (
+    "shop.accounts.cli:create_operator_command",
+    "shop.coops.cli:coop_cli",
+    "shop.demo.cli:seed_demo_command",
+    "shop.search.cli:search_cli",
+)
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -70,31 +83,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from shop.accounts.views import bp as accounts_bp
-    from shop.cart.views import bp as cart_bp
-    from shop.catalog.views import bp as catalog_bp
-    from shop.coops.views import bp as coops_bp
-    from shop.core.views import bp as core_bp
-    from shop.media.views import bp as media_bp
-    from shop.operator.views import bp as operator_bp
-    from shop.payments.simulator.views import bp as simulator_bp
-    from shop.payments.views import bp as payments_bp
-    from shop.search.views import bp as search_bp
-    from shop.seo.views import bp as seo_bp
-
-    blueprints = (core_bp, catalog_bp, search_bp, cart_bp, media_bp, accounts_bp, coops_bp)
-    simulator = (simulator_bp,) if app.config["MIDTRANS_SIMULATOR_ENABLED"] else ()
-    for blueprint in (*blueprints, operator_bp, seo_bp, payments_bp, *simulator):
-        app.register_blueprint(blueprint)
+    modules = [f"shop.{feature}.views" for feature in FEATURES_WITH_PAGES]
+    if app.config["MIDTRANS_SIMULATOR_ENABLED"]:  # never beside real Midtrans keys
+        modules.append("shop.payments.simulator.views")
+    for module in modules:
+        app.register_blueprint(import_module(module).bp)
 
 
 def _register_cli(app: Flask) -> None:
-    from shop.accounts.cli import create_operator_command
-    from shop.coops.cli import coop_cli
-    from shop.demo.cli import seed_demo_command
-    from shop.search.cli import search_cli
-
-    app.cli.add_command(create_operator_command)
-    app.cli.add_command(coop_cli)
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(search_cli)
+    for path in CLI_COMMANDS:
+        module, name = path.split(":")
+        app.cli.add_command(getattr(import_module(module), name))

@@ -14,7 +14,7 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 
 from config import TestConfig, database_url
 from shop import create_app
@@ -154,6 +154,26 @@ def count_queries():
             event.remove(connection, "before_cursor_execute", record)
 
     return counting
+
+
+@pytest.fixture
+def committed_database(app):
+    """PostgreSQL concurrency tests: the app's real database for one test, every commit a real
+    commit on its own connection (the per-test rollback cannot hold threads). Emptied after,
+    all but the reference data that ships with the schema."""
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=40)
+    test_connection = db.engines[None]  # put there by db_session; restored below
+    db.session.remove()
+    db.engines[None] = engine
+    try:
+        yield engine
+    finally:
+        db.session.remove()
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name != "categories")
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+        db.engines[None] = test_connection
+        engine.dispose()
 
 
 @pytest.fixture

@@ -1,14 +1,14 @@
 """Concurrent buyers on PostgreSQL: the conditional decrement never sells a unit twice.
 
 These tests need real commits on separate connections, so they cannot run inside the
-rolled-back transaction of the autouse db_session fixture: `committed_database` swaps the
-app's engine back to a real one for the test and empties the tables afterwards.
+rolled-back transaction of the autouse db_session fixture: `committed_database` (in
+tests/conftest.py) swaps the app's engine back to a real one and empties the tables after.
 """
 
 import threading
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from shop.catalog.models import ProductVariant
 from shop.checkout.models import Order, OrderLine
@@ -21,28 +21,6 @@ pytestmark = pytest.mark.pg
 
 BUYERS = 30
 UNITS_LEFT = 5
-# Everything the factories and the checkout write; CASCADE reaches the rest (carts, search).
-TOUCHED_TABLES = (
-    "order_shipments, order_lines, orders, product_variants, products, memberships, "
-    "cooperatives, users"
-)
-
-
-@pytest.fixture
-def committed_database(app):
-    """The app's real database for this test: every commit is a real commit."""
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=BUYERS + 5)
-    test_connection = db.engines[None]  # put there by db_session; restored below
-    db.session.remove()
-    db.engines[None] = engine
-    try:
-        yield engine
-    finally:
-        db.session.remove()
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {TOUCHED_TABLES} CASCADE"))
-        db.engines[None] = test_connection
-        engine.dispose()
 
 
 def test_thirty_buyers_for_five_units_make_exactly_five_orders(app, committed_database):

@@ -5,7 +5,7 @@ import json
 import threading
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from config import SIMULATOR_SERVER_KEY
 from shop.catalog.models import Product, ProductVariant
@@ -281,27 +281,6 @@ def test_notification_url_answers_bad_input_without_500(client, raw, status):
 # Concurrency on PostgreSQL -------------------------------------------------------------------
 
 DELIVERIES = 20
-TOUCHED_TABLES = (
-    "payment_notifications, order_shipments, order_lines, orders, product_variants, products, "
-    "memberships, cooperatives, users"
-)
-
-
-@pytest.fixture
-def committed_database(app):
-    """Real commits on separate connections (as in tests/checkout/test_concurrency.py)."""
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=DELIVERIES + 5)
-    test_connection = db.engines[None]
-    db.session.remove()
-    db.engines[None] = engine
-    try:
-        yield engine
-    finally:
-        db.session.remove()
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {TOUCHED_TABLES} CASCADE"))
-        db.engines[None] = test_connection
-        engine.dispose()
 
 
 @pytest.mark.pg

@@ -69,7 +69,9 @@ def _init_cache(app: Flask, cache_type: str, seconds: int) -> None:
             "CACHE_TYPE": cache_type,
             "CACHE_DEFAULT_TIMEOUT": seconds,
             "CACHE_REDIS_URL": app.config["REDIS_URL"],
-            "CACHE_KEY_PREFIX": "pasar:",
+            # The site's address in the key: two deployments sharing one Redis database
+            # (staging and production, say) never serve each other's pages.
+            "CACHE_KEY_PREFIX": f"pasar:{app.config['SITE_URL']}:",
             "CACHE_THRESHOLD": 2000,  # pages kept in memory per process (SimpleCache)
         },
     )

@@ -103,3 +103,21 @@ def test_browsing_pages_without_forms_sets_no_cookie(client, page_cache_on):
         response = client.get("/kategori/kuliner")
         assert response.headers.get("X-Page-Cache") in {"miss", "hit"}
         assert "Set-Cookie" not in response.headers
+
+
+def test_two_sites_sharing_one_redis_keep_their_pages_apart(app):
+    """The cache keys carry the site's address, so staging never serves production's pages."""
+    from flask import Flask
+
+    from shop.pagecache import cache as page_cache
+
+    def prefix_for(site_url: str) -> str:
+        other = Flask("other")
+        # Nothing is sent to this address: the Redis client connects on first use.
+        other.config.update(
+            PAGE_CACHE_SECONDS=60, REDIS_URL="redis://127.0.0.1:1/0", SITE_URL=site_url
+        )
+        configure_backend(other)
+        return other.extensions["cache"][page_cache].key_prefix
+
+    assert prefix_for("https://pasar.example") != prefix_for("https://staging.pasar.example")

@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from shop.cart.guest import GuestCart
 from shop.cart.models import Cart, CartLine
-from shop.cart.services import CartOwner, is_on_sale, variant_name, variants_by_id
+from shop.cart.services import CartOwner, variant_name, variants_by_id
+from shop.catalog.listing import is_on_sale
 from shop.catalog.models import Product, ProductVariant
 from shop.coops.models import Cooperative
 from shop.extensions import db

@@ -20,7 +20,8 @@ from sqlalchemy.orm import joinedload
 from shop.accounts.models import User
 from shop.cart.guest import GuestCart
 from shop.cart.models import Cart, CartLine
-from shop.catalog.models import Product, ProductStatus, ProductVariant
+from shop.catalog.listing import is_on_sale
+from shop.catalog.models import Product, ProductVariant
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.timeutil import utcnow
@@ -76,11 +77,6 @@ class CartChange:
 def variant_name(variant: ProductVariant) -> str:
     """ "Keripik Tempe 250 g": the product's name and the variant's label, if it has one."""
     return f"{variant.product.name} {variant.option_label}".strip()
-
-
-def is_on_sale(product: Product) -> bool:
-    """The rule of catalog.listing.on_sale(), for one loaded product."""
-    return product.status == ProductStatus.ACTIVE and product.cooperative.is_active
 
 
 def add_to_cart(owner: CartOwner, variant_id: int, quantity: int) -> CartChange:

@@ -26,6 +26,11 @@ def on_sale() -> Select:
     )
 
 
+def is_on_sale(product: Product) -> bool:
+    """The rule of on_sale(), for one product already loaded (cart, checkout)."""
+    return product.status == ProductStatus.ACTIVE and product.cooperative.is_active
+
+
 def cards(ids: list[int]) -> list[Product]:
     """Product cards for these ids, in the order given, in three queries."""
     if not ids:

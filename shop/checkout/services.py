@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from shop.accounts.models import User
-from shop.cart.services import MAX_QUANTITY, is_on_sale, variant_name, variants_by_id
+from shop.cart.services import MAX_QUANTITY, variant_name, variants_by_id
+from shop.catalog.listing import is_on_sale
 from shop.catalog.models import ProductVariant
 from shop.checkout.models import (
     RELEASING_STATUSES,

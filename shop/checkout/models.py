@@ -100,6 +100,11 @@ class Order(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    payment_method: Mapped[str | None] = mapped_column(String(40))  # Midtrans's payment_type
+    # Each payment attempt has its own Midtrans order id, "<number>-<n>" (MIDTRANS.md §2);
+    # n is this count, and payment_url is the current attempt's Snap page.
+    payment_attempts: Mapped[int] = mapped_column(default=0)
+    payment_url: Mapped[str | None] = mapped_column(String(255))
 
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
@@ -114,6 +119,21 @@ class Order(db.Model):
                 f"order {self.number}: {self.status} -> {status} is not allowed"
             )
         self.status = status
+
+    @property
+    def current_payment_id(self) -> str | None:
+        """The Midtrans order id of the latest payment attempt; None before the first."""
+        if not self.payment_attempts:
+            return None
+        return payment_id(self.number, self.payment_attempts)
+
+    @property
+    def is_awaiting_payment(self) -> bool:
+        return self.status == OrderStatus.PENDING
+
+
+def payment_id(number: str, attempt: int) -> str:
+    return f"{number}-{attempt}"
 
 
 class OrderLine(db.Model):
@@ -163,8 +183,72 @@ class OrderShipment(db.Model):
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
     method: Mapped[ShippingMethod] = mapped_column(_string_enum(ShippingMethod))
     fee: Mapped[Rupiah]
+    weight_grams: Mapped[int] = mapped_column(default=0)  # what the courier fee was worked on
     status: Mapped[ShipmentStatus] = mapped_column(
         _string_enum(ShipmentStatus), default=ShipmentStatus.PENDING
     )
+    tracking_number: Mapped[str] = mapped_column(String(60), default="")
+    packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[Order] = relationship(back_populates="shipments")
+
+
+class ShippingSettings(db.Model):
+    """How one cooperative sends orders: what it offers, and the fees its admin set."""
+
+    __tablename__ = "shipping_settings"
+    __table_args__ = (CheckConstraint("local_fee >= 0", name="local_fee_not_negative"),)
+
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperatives.id", ondelete="CASCADE"), primary_key=True
+    )
+    offers_pickup: Mapped[bool] = mapped_column(default=True)
+    offers_local: Mapped[bool] = mapped_column(default=False)
+    local_fee: Mapped[Rupiah] = mapped_column(default=0)
+    offers_courier: Mapped[bool] = mapped_column(default=False)
+    courier_name: Mapped[str] = mapped_column(String(60), default="")  # "JNE REG", "POS Kilat"
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    courier_rates: Mapped[list["CourierRate"]] = relationship(
+        order_by="CourierRate.max_weight_grams", cascade="all, delete-orphan"
+    )
+
+
+class CourierRate(db.Model):
+    """One step of a courier rate table: a parcel up to max_weight_grams costs fee."""
+
+    __tablename__ = "courier_rates"
+    __table_args__ = (
+        CheckConstraint("max_weight_grams > 0", name="max_weight_positive"),
+        CheckConstraint("fee >= 0", name="fee_not_negative"),
+        UniqueConstraint("cooperative_id", "max_weight_grams"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("shipping_settings.cooperative_id", ondelete="CASCADE"), index=True
+    )
+    max_weight_grams: Mapped[int]
+    fee: Mapped[Rupiah]
+
+
+class SavedAddress(db.Model):
+    """An address a signed-in shopper keeps for their next checkouts."""
+
+    __tablename__ = "saved_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(40), default="")  # "Rumah", "Kantor"
+    recipient_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20))
+    province: Mapped[str] = mapped_column(String(80))
+    city: Mapped[str] = mapped_column(String(80))
+    district: Mapped[str] = mapped_column(String(80))
+    village: Mapped[str] = mapped_column(String(80))
+    postcode: Mapped[str] = mapped_column(String(10))
+    street: Mapped[str] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from shop.accounts.models import User
 from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
+from shop.checkout.models import CourierRate, ShippingSettings
 from shop.coops.models import Cooperative, Membership, Role
 from shop.extensions import db
 
@@ -90,3 +91,18 @@ def make_product(membership=None, variants=((15000, 10),), **over) -> Product:
             )
         )
     return product
+
+
+def make_shipping_settings(coop, rates=(), **over) -> ShippingSettings:
+    """Shipping settings for coop; rates are (max_weight_grams, fee) steps of the courier."""
+    values = {
+        "cooperative_id": coop.id,
+        "offers_pickup": True,
+        "offers_local": False,
+        "local_fee": 0,
+        "offers_courier": bool(rates),
+        "courier_name": "JNE REG" if rates else "",
+    }
+    settings = ShippingSettings(**(values | over))
+    settings.courier_rates = [CourierRate(max_weight_grams=w, fee=fee) for w, fee in rates]
+    return _add(settings)

@@ -1,13 +1,13 @@
 """Placing an order and giving back its stock.
 
-place_order() is one transaction: prices and fees are read from the database (never taken
-from the caller), stock is reserved by one conditional UPDATE per line, and the order, its
-lines and its shipments are written, or nothing is. release_stock() closes an unpaid order
-and puts its quantities back, exactly once.
+place_order() is one transaction: prices, fees and shipping fees are worked out from the
+database (never taken from the caller), stock is reserved by one conditional UPDATE per line,
+and the order, its lines and its shipments are written, or nothing is. release_stock() closes
+an unpaid order and puts its quantities back, exactly once.
 """
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -28,6 +28,7 @@ from shop.checkout.models import (
     ShippingMethod,
 )
 from shop.checkout.numbers import new_order_number
+from shop.checkout.shipping import parcel_weight_grams, quote_shipping
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.money import fee_for
@@ -80,12 +81,6 @@ class OutOfStock(CheckoutError):
 
 
 @dataclass(frozen=True)
-class ShippingChoice:
-    method: ShippingMethod
-    fee: int  # Rupiah
-
-
-@dataclass(frozen=True)
 class CheckoutRequest:
     contact_name: str
     contact_email: str
@@ -97,8 +92,9 @@ class CheckoutRequest:
     postcode: str
     street: str
     address_notes: str = ""
-    # cooperative id -> the shipping the shopper chose for that cooperative's part
-    shipping: Mapping[int, ShippingChoice] = field(default_factory=dict)
+    # cooperative id -> how the shopper wants that cooperative's part sent; the fee is
+    # quoted here from the cooperative's settings, never taken from the shopper
+    shipping: Mapping[int, ShippingMethod] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -112,17 +108,19 @@ def place_order(
 ) -> PlacedOrder:
     """Place an order for (variant id, quantity) pairs and reserve their stock.
 
-    Raises EmptyOrder, BadQuantity, NotOnSale, MissingShipping, or OutOfStock (listing every
-    short item and what is left); then nothing is written and no stock changes. The cart is
-    left as it is: emptying it is the caller's business.
+    Each cooperative's shipping fee is quoted from its settings, for the weight of its parcel
+    and the request's city. Raises EmptyOrder, BadQuantity, NotOnSale, MissingShipping,
+    ShippingUnavailable (a method the cooperative does not offer, or not for this parcel or
+    city), or OutOfStock (listing every short item and what is left); then nothing is written
+    and no stock changes. The cart is left as it is: emptying it is the caller's business.
     """
     try:
         quantities = _quantities(cart_lines)
         variants = variants_by_id(list(quantities))
         _check_on_sale(quantities, variants)
-        shipping = _shipping_for(variants.values(), request)
+        shipments = _shipments_for(quantities, variants, request)
         _reserve_stock(quantities, variants)
-        order, access_token = _new_order(quantities, variants, shipping, request, user)
+        order, access_token = _new_order(quantities, variants, shipments, request, user)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -192,23 +190,35 @@ def _check_on_sale(quantities: dict[int, int], variants: dict[int, ProductVarian
             raise NotOnSale(_("%(name)s is no longer on sale.", name=variant_name(variant)))
 
 
-def _shipping_for(
-    variants: Iterable[ProductVariant], request: CheckoutRequest
-) -> dict[int, ShippingChoice]:
-    """The choice for each cooperative in the cart (choices for others are ignored)."""
-    chosen: dict[int, ShippingChoice] = {}
-    for variant in variants:
-        cooperative = variant.product.cooperative
-        choice = request.shipping.get(cooperative.id)
-        if choice is None:
+def _shipments_for(
+    quantities: dict[int, int], variants: dict[int, ProductVariant], request: CheckoutRequest
+) -> list[OrderShipment]:
+    """One shipment per cooperative in the cart, priced here (choices for others are ignored)."""
+    parcels: dict[int, list[tuple[ProductVariant, int]]] = {}
+    for variant_id, quantity in quantities.items():
+        variant = variants[variant_id]
+        parcels.setdefault(variant.product.cooperative_id, []).append((variant, quantity))
+    shipments = []
+    for cooperative_id, parcel in sorted(parcels.items()):
+        cooperative = parcel[0][0].product.cooperative
+        method = request.shipping.get(cooperative_id)
+        if method is None:
             raise MissingShipping(
                 _("Choose how %(cooperative)s sends your order.", cooperative=cooperative.name),
                 field="shipping",
             )
-        if choice.fee < 0 or (choice.method == ShippingMethod.PICKUP and choice.fee != 0):
-            raise ValueError(f"shipping fee {choice.fee} for {choice.method}")  # a caller's bug
-        chosen[cooperative.id] = choice
-    return chosen
+        weight_grams = parcel_weight_grams(parcel)
+        # A tampered method that is no ShippingMethod at all is refused by the quote too.
+        fee = quote_shipping(cooperative, method, weight_grams, request.city)
+        shipments.append(
+            OrderShipment(
+                cooperative_id=cooperative_id,
+                method=ShippingMethod(method),
+                fee=fee,
+                weight_grams=weight_grams,
+            )
+        )
+    return shipments
 
 
 def _reserve_stock(quantities: dict[int, int], variants: dict[int, ProductVariant]) -> None:
@@ -246,17 +256,13 @@ def _add_stock(variant_id: int, quantity: int) -> None:
 def _new_order(
     quantities: dict[int, int],
     variants: dict[int, ProductVariant],
-    shipping: dict[int, ShippingChoice],
+    shipments: list[OrderShipment],
     request: CheckoutRequest,
     user: User | None,
 ) -> tuple[Order, str]:
     access_token, token_hash = new_token()
     now = utcnow()
     lines = [_new_line(variants[variant_id], qty) for variant_id, qty in quantities.items()]
-    shipments = [
-        OrderShipment(cooperative_id=cooperative_id, method=choice.method, fee=choice.fee)
-        for cooperative_id, choice in sorted(shipping.items())
-    ]
     items_total = sum(line.line_total for line in lines)
     shipping_total = sum(shipment.fee for shipment in shipments)
     order = Order(

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from shop.accounts.views import start_session
 from shop.auth.policy import public, require_coop_admin, require_member
+from shop.checkout.shipping import settings_for, update_shipping_settings
 from shop.coops import services
 from shop.coops.forms import (
     AcceptInvitationForm,
@@ -13,6 +14,7 @@ from shop.coops.forms import (
     CoopProfileForm,
     InviteForm,
     MemberProfileForm,
+    ShippingSettingsForm,
 )
 from shop.coops.models import Role
 from shop.errors import ShopError
@@ -75,6 +77,21 @@ def edit_coop(coop, membership):
         flash(_("The cooperative's profile has been saved."), "success")
         return redirect(url_for("coops.console", coop_slug=coop.slug))
     return render_template("coops/edit_coop.html", coop=coop, form=form)
+
+
+@bp.route("/koperasi/<coop_slug>/kelola/pengiriman", methods=["GET", "POST"])
+@require_coop_admin
+def shipping(coop, membership):
+    form = ShippingSettingsForm(data=ShippingSettingsForm.data_from(settings_for(coop)))
+    if form.validate_on_submit():
+        try:
+            update_shipping_settings(coop, current_user, form.to_input())
+        except ShopError as error:
+            form.show_error(error)
+        else:
+            flash(_("The shipping settings have been saved."), "success")
+            return redirect(url_for("coops.console", coop_slug=coop.slug))
+    return render_template("coops/shipping.html", coop=coop, form=form)
 
 
 @bp.route("/koperasi/<coop_slug>/anggota/profil", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
+from shop.checkout.shipping import ShippingSettingsInput
 from shop.coops.services import CoopDetails
 
 DEMO_PASSWORD = "demo12345"
@@ -51,6 +52,7 @@ class DemoCoop:
     province_code: str
     plan: tuple[tuple[str, int], ...]  # (subcategory slug, number of products)
     members: tuple[DemoMember, ...]  # the first one is the cooperative's admin
+    shipping: ShippingSettingsInput
 
 
 class Permits(StrEnum):
@@ -330,6 +332,15 @@ MLIJO = DemoCoop(
     province_code="34",
     plan=MLIJO_PLAN,
     members=MLIJO_MEMBERS,
+    # Food from Java to Java: a regular courier, priced by the kilo like JNE REG.
+    shipping=ShippingSettingsInput(
+        offers_pickup=True,
+        offers_local=True,
+        local_fee=10_000,
+        offers_courier=True,
+        courier_name="JNE REG",
+        rates=((1_000, 12_000), (3_000, 33_000), (5_000, 52_000), (10_000, 98_000)),
+    ),
 )
 
 SUMBA = DemoCoop(
@@ -354,6 +365,15 @@ SUMBA = DemoCoop(
     province_code="53",
     plan=SUMBA_PLAN,
     members=SUMBA_MEMBERS,
+    # Everything leaves the island by air or sea, so the courier costs more per kilo.
+    shipping=ShippingSettingsInput(
+        offers_pickup=True,
+        offers_local=True,
+        local_fee=15_000,
+        offers_courier=True,
+        courier_name="POS Kilat Khusus",
+        rates=((1_000, 45_000), (2_000, 85_000), (5_000, 195_000), (10_000, 370_000)),
+    ),
 )
 
 JEPARA = DemoCoop(
@@ -377,6 +397,15 @@ JEPARA = DemoCoop(
     province_code="33",
     plan=JEPARA_PLAN,
     members=JEPARA_MEMBERS,
+    # Carvings are heavy: a truck service with a high first step and cheap extra kilos.
+    shipping=ShippingSettingsInput(
+        offers_pickup=True,
+        offers_local=True,
+        local_fee=20_000,
+        offers_courier=True,
+        courier_name="JNE JTR",
+        rates=((5_000, 60_000), (10_000, 90_000), (20_000, 150_000), (30_000, 210_000)),
+    ),
 )
 
 DEMO_COOPS = (MLIJO, SUMBA, JEPARA)

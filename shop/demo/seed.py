@@ -24,6 +24,7 @@ from werkzeug.security import generate_password_hash
 
 from shop.accounts.models import User
 from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
+from shop.checkout.models import CourierRate, ShippingSettings
 from shop.coops.models import Cooperative, Membership, Role
 from shop.coops.services import slugify
 from shop.demo import data
@@ -128,6 +129,7 @@ def seed_demo(reset: bool = False, on_product: Callable[[], None] | None = None)
         if reset:
             _delete_app_rows()
         seeded = _add_people(generate_password_hash(data.DEMO_PASSWORD))
+        _add_shipping(seeded)
         new_products = _add_products(seeded, random.Random(RANDOM_SEED))
         image_count = _add_images(new_products, on_product or (lambda: None))
         db.session.commit()
@@ -215,6 +217,27 @@ def _add_people(password_hash: str) -> list[_SeededCoop]:
         seeded.append(_SeededCoop(demo, coop, memberships))
     db.session.flush()
     return seeded
+
+
+def _add_shipping(seeded: list[_SeededCoop]) -> None:
+    # Rows written directly: update_shipping_settings commits, and the seed commits once.
+    for entry in seeded:
+        shipping = entry.demo.shipping
+        db.session.add(
+            ShippingSettings(
+                cooperative_id=entry.coop.id,
+                offers_pickup=shipping.offers_pickup,
+                offers_local=shipping.offers_local,
+                local_fee=shipping.local_fee or 0,
+                offers_courier=shipping.offers_courier,
+                courier_name=shipping.courier_name,
+                courier_rates=[
+                    CourierRate(max_weight_grams=weight_grams, fee=fee)
+                    for weight_grams, fee in shipping.rates
+                ],
+            )
+        )
+    db.session.flush()
 
 
 def _add_products(seeded: list[_SeededCoop], rng: random.Random) -> list[_NewProduct]:

@@ -13,34 +13,35 @@ from shop.checkout.services import (
     MissingShipping,
     NotOnSale,
     OutOfStock,
-    ShippingChoice,
     place_order,
     release_stock,
 )
 from shop.errors import InvalidTransition
 from shop.extensions import db
 from shop.tokens import hash_token
-from tests.factories import make_coop, make_membership, make_product, make_user
+from tests.factories import (
+    make_coop,
+    make_membership,
+    make_product,
+    make_shipping_settings,
+    make_user,
+)
 
 
-def checkout_request(*coops, fees=None) -> CheckoutRequest:
-    fees = fees or {}
+def checkout_request(*coops, methods=None, city="Kota Yogyakarta") -> CheckoutRequest:
+    """Pickup for each cooperative unless methods (cooperative id -> method) says otherwise."""
+    methods = methods or {}
     return CheckoutRequest(
         contact_name="Siti Aminah",
         contact_email="siti@example.test",
         contact_phone="+6281234567890",
         province="DI Yogyakarta",
-        city="Kota Yogyakarta",
+        city=city,
         district="Gondokusuman",
         village="Baciro",
         postcode="55225",
         street="Jl. Melati 5",
-        shipping={
-            coop.id: ShippingChoice(ShippingMethod.LOCAL, fees.get(coop.id, 10000))
-            if coop.id in fees
-            else ShippingChoice(ShippingMethod.PICKUP, 0)
-            for coop in coops
-        },
+        shipping={coop.id: methods.get(coop.id, ShippingMethod.PICKUP) for coop in coops},
     )
 
 
@@ -66,7 +67,8 @@ def order_count() -> int:
 def test_an_order_across_members_and_cooperatives_snapshots_and_splits_exactly(shop_data):
     tani, batik, keripik, madu, batik_cap = shop_data
     user = make_user()
-    request = checkout_request(tani, batik, fees={batik.id: 18000})
+    make_shipping_settings(batik, offers_local=True, local_fee=18000)
+    request = checkout_request(tani, batik, methods={batik.id: ShippingMethod.LOCAL})
 
     placed = place_order([(keripik.id, 2), (madu.id, 1), (batik_cap.id, 1)], request, user)
 

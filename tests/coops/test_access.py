@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from shop.audit.models import AuditEntry
+from shop.checkout.models import CourierRate, ShippingSettings
 from shop.coops.models import Cooperative, Invitation, Membership, Role
 from shop.extensions import db
 from tests.coops import count
@@ -19,6 +20,16 @@ COOP_PAGES = {
     "kelola/profil": (
         "admin",
         {"name": "Diambil Alih", "city": "Sleman", "province": "DI Yogyakarta", "fee_percent": "0"},
+    ),
+    "kelola/pengiriman": (
+        "admin",
+        {
+            "offers_pickup": "y",
+            "offers_courier": "y",
+            "courier_name": "Kurir Penyusup",
+            "rates-0-max_weight_kg": "1",
+            "rates-0-fee": "1",
+        },
     ),
     "anggota/profil": (
         "member",
@@ -53,6 +64,14 @@ def coop_state(coop: Cooperative) -> tuple:
         ).all(),
         count(Invitation, Invitation.cooperative_id == coop.id),
         count(AuditEntry, AuditEntry.cooperative_id == coop.id),
+        db.session.execute(
+            select(*ShippingSettings.__table__.c).where(ShippingSettings.cooperative_id == coop.id)
+        ).all(),
+        db.session.execute(
+            select(CourierRate.max_weight_grams, CourierRate.fee)
+            .where(CourierRate.cooperative_id == coop.id)
+            .order_by(CourierRate.max_weight_grams)
+        ).all(),
     )
 
 

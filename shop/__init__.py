@@ -12,10 +12,11 @@ from config import CONFIGS, Config
 # Each of these packages has a views.py defining `bp`.
 FEATURES_WITH_PAGES = (
     "core", "catalog", "search", "cart", "media", "accounts",
-    "coops", "operator", "seo", "payments",
+    "coops", "operator", "seo", "payments", "checkout", "orders",
 )  # fmt: skip
 CLI_COMMANDS = (
     "shop.accounts.cli:create_operator_command",
+    "shop.checkout.cli:orders_cli",
     "shop.coops.cli:coop_cli",
     "shop.demo.cli:seed_demo_command",
     "shop.search.cli:search_cli",

@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shop.coops.models import Cooperative
 from shop.errors import InvalidTransition
 from shop.extensions import db
 from shop.money import Rupiah
@@ -193,6 +194,7 @@ class OrderShipment(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[Order] = relationship(back_populates="shipments")
+    cooperative: Mapped[Cooperative] = relationship()
 
 
 class ShippingSettings(db.Model):

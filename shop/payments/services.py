@@ -21,6 +21,7 @@ from shop.catalog.models import Product
 from shop.checkout.models import Order, OrderLine, OrderStatus
 from shop.checkout.services import release_stock
 from shop.extensions import db
+from shop.orders.mails import send_order_paid_mail
 from shop.pagecache import bump_catalog_version
 from shop.payments.gateway import Gateway, GatewayError, TransactionStatus
 from shop.payments.models import (
@@ -119,9 +120,10 @@ def _store(raw_body: bytes, fields: dict | None) -> PaymentNotification:
 
 
 def _finish(
-    notification: PaymentNotification, outcome: NotificationOutcome, detail: str = ""
+    notification: PaymentNotification | None, outcome: NotificationOutcome, detail: str = ""
 ) -> NotificationOutcome:
-    notification.record(outcome, detail)
+    if notification is not None:
+        notification.record(outcome, detail)
     db.session.commit()
     return outcome
 
@@ -149,13 +151,7 @@ def _handle(
     if not status.is_found:
         logger.warning("%s: the gateway does not know this transaction", said)
         return _finish(notification, Outcome.UNKNOWN_ORDER, "gateway: transaction not found")
-    if status.gross_amount != order.grand_total:
-        logger.error(
-            "%s: gateway amount %s, order total %s", said, status.gross_amount, order.grand_total
-        )
-        detail = f"gateway {status.gross_amount} != order {order.grand_total}"
-        return _finish(notification, Outcome.AMOUNT_MISMATCH, detail)
-    return _apply(notification, order.id, status, said)
+    return apply_gateway_status(order, status, notification)
 
 
 def _find_order(order_id: str) -> Order | None:
@@ -165,24 +161,39 @@ def _find_order(order_id: str) -> Order | None:
     return order
 
 
-def _apply(
-    notification: PaymentNotification, order_pk: int, status: TransactionStatus, said: str
+def apply_gateway_status(
+    order: Order, status: TransactionStatus, notification: PaymentNotification | None = None
 ) -> NotificationOutcome:
-    """One transaction, under the order's row lock (ignored by SQLite, where the conditional
-    UPDATEs below keep two deliveries from both taking effect)."""
+    """Move an order to match Midtrans's answer about one of its payment attempts, once.
+
+    Used by notifications (which record the outcome on their row) and by the pages and
+    commands that ask Midtrans themselves. One transaction, under the order's row lock
+    (ignored by SQLite, where the conditional UPDATEs below keep two deliveries from both
+    taking effect).
+    """
+    said = f"order {order.number} ({status.order_id})"
     order = db.session.scalar(
         select(Order)
-        .where(Order.id == order_pk)
+        .where(Order.id == order.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    if status.gross_amount != order.grand_total:
+        logger.error(
+            "%s: gateway amount %s, order total %s", said, status.gross_amount, order.grand_total
+        )
+        detail = f"gateway {status.gross_amount} != order {order.grand_total}"
+        return _finish(notification, Outcome.AMOUNT_MISMATCH, detail)
     state = status.transaction_status
     if state == "capture" and status.fraud_status == "deny":
         state = "deny"  # a card refused by fraud review fails like a deny (MIDTRANS.md §4)
     detail = f"gateway: {state}" + (f"/{status.fraud_status}" if status.fraud_status else "")
     if status.is_paid:
-        return _apply_paid(notification, order, detail, said)
+        return _apply_paid(notification, order, status, detail, said)
     if state in RELEASING:
+        if _is_superseded(order, status.order_id):
+            # An earlier attempt closing does not close the order: a later one may be paid.
+            return _finish(notification, Outcome.IGNORED, f"{detail}: an earlier attempt")
         return _apply_release(notification, order, RELEASING[state], detail, said)
     if state in HOLDING:  # pending, or a card capture held for fraud review
         if order.status == OrderStatus.PENDING:
@@ -195,13 +206,25 @@ def _apply(
     return _finish(notification, Outcome.IGNORED, f"{detail}: stored only")
 
 
+def _is_superseded(order: Order, midtrans_order_id: str) -> bool:
+    """An attempt id ("<number>-<n>") other than the order's latest attempt."""
+    return (
+        ATTEMPT_ORDER_ID.match(midtrans_order_id) is not None
+        and midtrans_order_id != order.current_payment_id
+    )
+
+
 def _apply_paid(
-    notification: PaymentNotification, order: Order, detail: str, said: str
+    notification: PaymentNotification | None,
+    order: Order,
+    status: TransactionStatus,
+    detail: str,
+    said: str,
 ) -> NotificationOutcome:
     moved = db.session.execute(
         update(Order)
         .where(Order.id == order.id, Order.status == OrderStatus.PENDING)
-        .values(status=OrderStatus.PAID, paid_at=utcnow())
+        .values(status=OrderStatus.PAID, paid_at=utcnow(), payment_method=status.payment_type)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
@@ -216,6 +239,7 @@ def _apply_paid(
     db.session.refresh(order)
     bump_catalog_version()  # best-selling order changed
     logger.info("order %s paid (%s)", order.number, detail)
+    send_order_paid_mail(order)
     return outcome
 
 
@@ -236,7 +260,7 @@ def _count_sold(order_pk: int) -> None:
 
 
 def _apply_release(
-    notification: PaymentNotification,
+    notification: PaymentNotification | None,
     order: Order,
     target: OrderStatus,
     detail: str,
@@ -249,7 +273,8 @@ def _apply_release(
             # A deny after settlement is a reversal (MIDTRANS.md §4): the ledger's job.
             logger.error("%s: %s after the order was paid: not applied", said, target)
         return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
-    notification.record(Outcome.APPLIED, detail + f": {target}, stock released")
+    if notification is not None:
+        notification.record(Outcome.APPLIED, detail + f": {target}, stock released")
     # release_stock commits this row with the order's move, or rolls both back and says False.
     if not release_stock(order, target):
         db.session.refresh(order)

@@ -1,19 +1,80 @@
-"""The Midtrans notification URL: public (Midtrans sends no auth), exempt from CSRF (it is
-no browser form), and a thin door to handle_notification."""
+"""Payment pages: the Midtrans notification URL, the shopper's "Pay" button, and the pages
+Midtrans sends the shopper back to (finish, unfinish, error).
 
-from flask import Blueprint, current_app, jsonify, request
+The notification URL is public (Midtrans sends no auth) and exempt from CSRF (it is no
+browser form). The return pages never believe the transaction_status in their URL (anyone
+can type one): they ask Midtrans about the order's current attempt, apply that answer like a
+notification would, and show the order as our database then has it.
+"""
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from shop.auth.policy import public
+from shop.checkout.models import Order, OrderStatus
+from shop.errors import ShopError
 from shop.extensions import csrf
+from shop.orders.access import can_view_order
+from shop.orders.queries import find_order
+from shop.payments.attempts import refresh_from_gateway, start_payment
 from shop.payments.gateway import gateway_from_config
-from shop.payments.services import handle_notification
+from shop.payments.services import ATTEMPT_ORDER_ID, handle_notification
 
-bp = Blueprint("payments", __name__, url_prefix="/payments")
+bp = Blueprint("payments", __name__)
 
 
-@bp.route("/midtrans/notification", methods=["POST"])
+@bp.route("/payments/midtrans/notification", methods=["POST"])
 @csrf.exempt
 @public
 def midtrans_notification():
     result = handle_notification(request.get_data(), gateway_from_config(current_app.config))
     return jsonify(status=result.outcome.value), result.http_status
+
+
+@bp.route("/pesanan/<number>/bayar", methods=["POST"])
+@public
+def pay(number):
+    order = _shoppers_order(number)
+    gateway = gateway_from_config(current_app.config)
+    try:
+        payment_page = start_payment(order, gateway, url_for("payments.finish", _external=True))
+    except ShopError as error:  # the gateway is down or slow, or the order is not payable
+        flash(error.message, "error")
+        return redirect(url_for("orders.detail", number=number), code=303)
+    return redirect(payment_page, code=303)
+
+
+@bp.route("/pembayaran/selesai", endpoint="finish")
+@bp.route("/pembayaran/belum-selesai", endpoint="unfinish")
+@bp.route("/pembayaran/gagal", endpoint="error")
+@public
+def returned():
+    midtrans_order_id = request.args.get("order_id", "")
+    attempt = ATTEMPT_ORDER_ID.match(midtrans_order_id)
+    order = _shoppers_order(attempt.group(1) if attempt else midtrans_order_id)
+    refresh_from_gateway(order, gateway_from_config(current_app.config))
+    category, message = _state_message(order)
+    flash(message, category)
+    return redirect(url_for("orders.detail", number=order.number), code=303)
+
+
+def _shoppers_order(number: str) -> Order:
+    """The order, if this visitor may see it; else the same 404 as for a number unknown."""
+    order = find_order(number[:40])
+    if order is None or not can_view_order(order, current_user, session, None):
+        abort(404)
+    return order
+
+
+def _state_message(order: Order) -> tuple[str, str]:
+    if order.paid_at is not None:
+        return "success", _("Thank you: your payment has been received.")
+    if order.status == OrderStatus.PENDING:
+        if request.endpoint == "payments.error":
+            return "error", _("The payment did not go through. You can try again below.")
+        return "info", _(
+            "We have not received your payment yet. If you have paid, this page will show it "
+            "in a few minutes; otherwise you can pay below."
+        )
+    return "error", _("This order was closed without payment, and its items were released.")

@@ -17,7 +17,10 @@ from werkzeug.serving import make_server
 
 from config import TestConfig
 from shop import create_app
+from shop.checkout.services import place_order
 from shop.payments.gateway import Customer, PaymentItem, gateway_from_config
+from tests.checkout.test_orders import checkout_request
+from tests.factories import make_coop, make_membership, make_product
 
 CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 FINISH_URL = "http://shop.test/pesanan/selesai"
@@ -116,6 +119,16 @@ def simulator_app(_receiver):
 @pytest.fixture
 def gateway(simulator_app):
     return gateway_from_config(simulator_app.config)
+
+
+@pytest.fixture
+def order(app):
+    """A pending order of 2 x Keripik (Rp 15.000) and 1 x Madu (Rp 40.000), pickup: Rp 70.000."""
+    coop = make_coop(fee_bp=250)
+    keripik = make_product(make_membership(coop=coop), variants=((15000, 10),), name="Keripik")
+    madu = make_product(make_membership(coop=coop), variants=((40000, 3),), name="Madu")
+    lines = [(keripik.variants[0].id, 2), (madu.variants[0].id, 1)]
+    return place_order(lines, checkout_request(coop), None).order
 
 
 @pytest.fixture

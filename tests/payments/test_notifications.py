@@ -24,16 +24,6 @@ from tests.payments.conftest import CUSTOMER, FINISH_URL, choose
 STATUS_CODES = {"settlement": "200", "capture": "200", "pending": "201", "expire": "202"}
 
 
-@pytest.fixture
-def order(app):
-    """A pending order of 2 x Keripik (Rp 15.000) and 1 x Madu (Rp 40.000): Rp 70.000."""
-    coop = make_coop(fee_bp=250)
-    keripik = make_product(make_membership(coop=coop), variants=((15000, 10),), name="Keripik")
-    madu = make_product(make_membership(coop=coop), variants=((40000, 3),), name="Madu")
-    lines = [(keripik.variants[0].id, 2), (madu.variants[0].id, 1)]
-    return place_order(lines, checkout_request(coop), None).order
-
-
 def start(gateway, order: Order, gross: int | None = None):
     gross = order.grand_total if gross is None else gross
     items = [PaymentItem("ORDER", "Pesanan", gross, 1)]

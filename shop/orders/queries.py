@@ -1,0 +1,100 @@
+"""Reading orders for the shopper: one order with everything its page shows, and their list.
+
+An order page costs the same few queries whatever the number of cooperatives: the order,
+its lines, its shipments and their cooperatives, each loaded in one go.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from shop.accounts.models import User
+from shop.checkout.models import RELEASING_STATUSES, Order, OrderLine, OrderShipment
+from shop.coops.models import Cooperative
+from shop.extensions import db
+from shop.orders.labels import status_label
+from shop.pagination import Page, paginate
+
+ORDERS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    label: str
+    is_done: bool
+    at: datetime | None = None
+    detail: str = ""  # the tracking number of the "Shipped" step
+
+
+@dataclass(frozen=True)
+class ShipmentSection:
+    """One cooperative's part of an order: what it sends, how, and how far it has got."""
+
+    cooperative: Cooperative
+    shipment: OrderShipment
+    lines: list[OrderLine]
+    timeline: list[TimelineStep]
+
+    @property
+    def items_total(self) -> int:
+        return sum(line.line_total for line in self.lines)
+
+
+def find_order(number: str) -> Order | None:
+    """The order with this number, its lines and shipments loaded; None when there is none."""
+    return db.session.scalar(
+        select(Order)
+        .where(Order.number == number)
+        .options(selectinload(Order.lines), selectinload(Order.shipments))
+    )
+
+
+def order_sections(order: Order) -> list[ShipmentSection]:
+    """The order cut by cooperative, in the order the shipments were written."""
+    cooperative_ids = [shipment.cooperative_id for shipment in order.shipments]
+    cooperatives = {
+        cooperative.id: cooperative
+        for cooperative in db.session.scalars(
+            select(Cooperative).where(Cooperative.id.in_(cooperative_ids))
+        )
+    }
+    return [
+        ShipmentSection(
+            cooperative=cooperatives[shipment.cooperative_id],
+            shipment=shipment,
+            lines=[line for line in order.lines if line.cooperative_id == shipment.cooperative_id],
+            timeline=shipment_timeline(order, shipment),
+        )
+        for shipment in order.shipments
+    ]
+
+
+def shipment_timeline(order: Order, shipment: OrderShipment) -> list[TimelineStep]:
+    """Ordered, paid, packed, shipped, delivered; a closed order ends at its closing instead."""
+    ordered = TimelineStep(_("Ordered"), is_done=True, at=order.created_at)
+    if order.status in RELEASING_STATUSES:
+        closed = TimelineStep(status_label(order.status), is_done=True, at=order.stock_released_at)
+        return [ordered, closed]
+    steps = [
+        (_("Paid"), order.paid_at, ""),
+        (_("Packed"), shipment.packed_at, ""),
+        (_("Shipped"), shipment.shipped_at, shipment.tracking_number),
+        (_("Delivered"), shipment.delivered_at, ""),
+    ]
+    return [ordered] + [
+        TimelineStep(label, is_done=at is not None, at=at, detail=detail)
+        for label, at, detail in steps
+    ]
+
+
+def orders_of(user: User, page_number: int) -> Page:
+    """The user's orders, newest first, one page of them."""
+    statement = (
+        select(Order)
+        .where(Order.user_id == user.id)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+    )
+    return paginate(statement, page_number, ORDERS_PER_PAGE)

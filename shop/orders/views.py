@@ -1,0 +1,55 @@
+"""The shopper's order pages: one order (owner, placing browser or mailed link) and my orders."""
+
+from flask import Blueprint, abort, make_response, render_template, request, session
+from flask_login import current_user
+
+from shop.auth.policy import public, require_sign_in
+from shop.checkout.shipping import method_label
+from shop.orders.access import can_view_order, is_valid_token, remember_order_access
+from shop.orders.labels import payment_method_label, status_label
+from shop.orders.queries import find_order, order_sections, orders_of
+from shop.pagination import parse_page_number
+from shop.timeutil import utcnow
+
+bp = Blueprint("orders", __name__)
+bp.add_app_template_filter(status_label, "order_status")
+bp.add_app_template_filter(payment_method_label, "payment_method")
+bp.add_app_template_filter(method_label, "shipping_method")
+
+
+def _private(html: str):
+    """Personal data: kept out of shared caches and search engines, and, since the guest's URL
+    carries a token, never sent on in a Referer header."""
+    response = make_response(html)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/pesanan/<number>")
+@public
+def detail(number):
+    order = find_order(number)
+    token = request.args.get("kunci")
+    # One 404 for "no such order" and "not yours": order numbers cannot be probed.
+    if order is None or not can_view_order(order, current_user, session, token):
+        abort(404)
+    if is_valid_token(order, token):
+        remember_order_access(session, order.number)
+    # Until the expiry job closes it, a pending order past its deadline cannot be paid.
+    is_payable = order.is_awaiting_payment and order.expires_at > utcnow()
+    html = render_template(
+        "orders/detail.html",
+        order=order,
+        sections=order_sections(order),
+        is_payable=is_payable,
+    )
+    return _private(html)
+
+
+@bp.route("/akun/pesanan")
+@require_sign_in
+def mine():
+    page = orders_of(current_user, parse_page_number(request.args.get("page")))
+    return _private(render_template("orders/mine.html", page=page))

@@ -1,0 +1,65 @@
+"""The order pages in a real browser on a 360 px phone: accessible, no sideways scrolling.
+
+The browser fixtures come from tests/browser/fixtures.py.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from shop.checkout.models import OrderStatus
+from shop.checkout.services import release_stock
+from shop.extensions import db
+from shop.timeutil import utcnow
+from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.orders.conftest import mark_paid, place, products_in
+
+pytestmark = pytest.mark.slow
+
+
+def assert_fits_and_is_accessible(page, axe_violations) -> None:
+    assert axe_violations(page) == []
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, "the page scrolls sideways on a 360 px screen"
+
+
+def _shipped(order) -> None:
+    mark_paid(order, "bank_transfer")
+    shipment = order.shipments[0]
+    shipment.packed_at = utcnow() - timedelta(hours=2)
+    shipment.shipped_at = utcnow()
+    shipment.tracking_number = "JNE0123456789012"
+    db.session.commit()
+
+
+@pytest.mark.parametrize("state", ["pending", "shipped", "expired"])
+def test_the_order_page_is_accessible_on_a_phone(
+    page, live_server, live_data, axe_violations, state
+):
+    with live_data():
+        placed = place([(product, 2) for product in products_in(3)])
+        if state == "shipped":
+            _shipped(placed.order)
+        elif state == "expired":
+            release_stock(placed.order, OrderStatus.EXPIRED)
+        url = f"{live_server}/pesanan/{placed.order.number}?kunci={placed.access_token}"
+
+    assert page.goto(url).status == 200
+    assert_fits_and_is_accessible(page, axe_violations)
+
+
+def test_my_orders_is_accessible_on_a_phone(page, live_server, live_data, axe_violations):
+    with live_data():
+        shopper = make_user(email="pembeli.pesanan@example.test")
+        email = shopper.email
+        place([(products_in(1)[0], 1)], user=shopper)
+    page.goto(live_server + "/akun/masuk")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Kata sandi", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(live_server + "/")
+
+    assert page.goto(live_server + "/akun/pesanan").status == 200
+    assert_fits_and_is_accessible(page, axe_violations)

@@ -145,6 +145,20 @@ def remove_line(owner: CartOwner, variant_id: int) -> CartChange:
     return CartChange(owner, name, 0)
 
 
+def empty_cart(owner: CartOwner) -> CartOwner:
+    """Take every line out of the cart once its order is placed: for a guest the empty
+    GuestCart to keep in the session, for a user the user, the lines deleted."""
+    if isinstance(owner, GuestCart):
+        return GuestCart()
+    with _unit_of_work():
+        db.session.execute(
+            delete(CartLine).where(
+                CartLine.cart_id.in_(select(Cart.id).where(Cart.user_id == owner.id))
+            )
+        )
+    return owner
+
+
 def merge_guest_cart(user: User, guest: GuestCart) -> list[str]:
     """Add a guest's lines to the user's cart at sign-in. Returns a message for each line
     lowered to the stock left, for the shopper to read: nothing is changed silently.

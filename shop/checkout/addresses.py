@@ -1,0 +1,136 @@
+"""A signed-in shopper's saved addresses: kept at checkout, offered at the next one.
+
+Every function takes the user and only ever sees that user's rows, so an address id typed
+into a link or a form can never reach someone else's address.
+"""
+
+import logging
+from dataclasses import asdict, dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+
+from shop.accounts.models import User
+from shop.checkout.models import SavedAddress
+from shop.errors import ShopError
+from shop.extensions import db
+
+logger = logging.getLogger(__name__)
+
+# An address book, not an archive: a short list stays quick to choose from on a phone.
+MAX_SAVED_ADDRESSES = 10
+# Ids come from links and URLs; a number beyond an INTEGER column's range makes the driver
+# or the database fail (a 500), so such an id is "not found" before any query.
+_MAX_ID = 2**31 - 1
+
+
+class AddressError(ShopError):
+    pass
+
+
+class TooManyAddresses(AddressError):
+    pass
+
+
+class AddressNotFound(AddressError):
+    pass
+
+
+@dataclass(frozen=True)
+class AddressDetails:
+    recipient_name: str
+    phone: str  # normalised, +62...
+    province: str
+    city: str
+    district: str
+    village: str
+    postcode: str
+    street: str
+    notes: str = ""
+
+
+def saved_addresses(user: User) -> list[SavedAddress]:
+    """The user's addresses, the newest first."""
+    return list(
+        db.session.scalars(
+            select(SavedAddress)
+            .where(SavedAddress.user_id == user.id)
+            .order_by(SavedAddress.created_at.desc(), SavedAddress.id.desc())
+        )
+    )
+
+
+def find_saved_address(user: User, address_id: int) -> SavedAddress | None:
+    """The user's own address with this id; None for an unknown id or another user's."""
+    if not 0 < address_id <= _MAX_ID:
+        return None
+    return db.session.scalar(
+        select(SavedAddress).where(SavedAddress.id == address_id, SavedAddress.user_id == user.id)
+    )
+
+
+def save_address(user: User, details: AddressDetails) -> SavedAddress:
+    """Keep an address for the user's next checkouts. The same address again is not saved
+    twice: the one already kept is returned.
+
+    Raises TooManyAddresses when the user already keeps MAX_SAVED_ADDRESSES."""
+    try:
+        existing = _same_address(user, details)
+        if existing is not None:
+            return existing
+        check_room_for(user, details)
+        address = SavedAddress(user_id=user.id, **asdict(details))
+        db.session.add(address)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("user %s saved address %s", user.id, address.id)
+    return address
+
+
+def check_room_for(user: User, details: AddressDetails) -> None:
+    """Raise TooManyAddresses when saving these details would pass the limit (an address
+    already kept takes no new room)."""
+    if _count(user) >= MAX_SAVED_ADDRESSES and _same_address(user, details) is None:
+        raise TooManyAddresses(too_many_message(), field="save_address")
+
+
+def delete_saved_address(user: User, address_id: int) -> None:
+    """Delete one of the user's addresses. Raises AddressNotFound for an unknown id or
+    another user's (which is left as it is)."""
+    if not 0 < address_id <= _MAX_ID:
+        raise AddressNotFound(_("That address is no longer in your address book."))
+    try:
+        deleted = db.session.execute(
+            delete(SavedAddress).where(
+                SavedAddress.id == address_id, SavedAddress.user_id == user.id
+            )
+        )
+        if deleted.rowcount != 1:
+            raise AddressNotFound(_("That address is no longer in your address book."))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("user %s deleted address %s", user.id, address_id)
+
+
+def too_many_message() -> str:
+    return _(
+        "You keep %(count)d addresses, the most we save. Delete one in your address book "
+        "to save another.",
+        count=MAX_SAVED_ADDRESSES,
+    )
+
+
+def _count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(SavedAddress).where(SavedAddress.user_id == user.id)
+    )
+
+
+def _same_address(user: User, details: AddressDetails) -> SavedAddress | None:
+    return db.session.scalar(
+        select(SavedAddress).filter_by(user_id=user.id, **asdict(details)).limit(1)
+    )

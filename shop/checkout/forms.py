@@ -1,0 +1,134 @@
+"""The checkout form: contact and an Indonesian address, checked field by field.
+
+Shipping is not a WTForms field: its radio groups are one per cooperative in the cart
+(`shipping-<cooperative id>`), so chosen_methods() reads them from the posted data. Whether
+a method is offered, and at what fee, is the services' business.
+"""
+
+from collections.abc import Iterable, Mapping
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SelectChoice,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Regexp
+
+from shop.checkout.models import ShippingMethod
+from shop.forms_common import ChoiceField, indonesian_phone, max_length
+
+# The 38 provinces, as the post office and the shopper's ID card (KTP) write them.
+PROVINCES = (
+    "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Kepulauan Riau", "Jambi",
+    "Sumatera Selatan", "Kepulauan Bangka Belitung", "Bengkulu", "Lampung", "DKI Jakarta",
+    "Jawa Barat", "Banten", "Jawa Tengah", "DI Yogyakarta", "Jawa Timur", "Bali",
+    "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Barat", "Kalimantan Tengah",
+    "Kalimantan Selatan", "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara",
+    "Gorontalo", "Sulawesi Tengah", "Sulawesi Barat", "Sulawesi Selatan", "Sulawesi Tenggara",
+    "Maluku", "Maluku Utara", "Papua", "Papua Barat", "Papua Barat Daya", "Papua Selatan",
+    "Papua Tengah", "Papua Pegunungan",
+)  # fmt: skip
+STREET_LENGTH = 500  # a Text column; long enough for "Jl. ..., RT 03 / RW 05, Gg. ..."
+NOTES_LENGTH = 500
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _required(message) -> DataRequired:
+    return DataRequired(message=message)
+
+
+class CheckoutForm(FlaskForm):
+    contact_name = StringField(
+        _l("Full name"),
+        filters=[_stripped],
+        validators=[_required(_l("Enter your name.")), max_length(120)],
+    )
+    contact_email = EmailField(
+        _l("E-mail"),
+        filters=[_stripped],
+        validators=[
+            _required(_l("Enter an e-mail address.")),
+            max_length(254),
+            # Not WTForms' Email(): it refuses reserved domains such as pasar.test, the demo
+            # accounts' own addresses. A dot after the @ still catches "siti@gmail".
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$", message=_l("Enter a valid e-mail address.")),
+        ],
+    )
+    contact_phone = StringField(
+        _l("WhatsApp number"),
+        validators=[
+            _required(_l("Enter your WhatsApp number.")),
+            max_length(25),
+            indonesian_phone,
+        ],
+    )
+    province = ChoiceField(
+        _l("Province"),
+        choices=[SelectChoice("", _l("Choose a province"))]
+        + [SelectChoice(name, name) for name in PROVINCES],
+        validators=[_required(_l("Choose your province."))],
+    )
+    city = StringField(
+        _l("City or regency (kota / kabupaten)"),
+        filters=[_stripped],
+        validators=[_required(_l("Enter your city or regency.")), max_length(80)],
+    )
+    district = StringField(
+        _l("District (kecamatan)"),
+        filters=[_stripped],
+        validators=[_required(_l("Enter your district.")), max_length(80)],
+    )
+    village = StringField(
+        _l("Village (kelurahan / desa)"),
+        filters=[_stripped],
+        validators=[_required(_l("Enter your village.")), max_length(80)],
+    )
+    postcode = StringField(
+        _l("Postcode"),
+        filters=[_stripped],
+        validators=[
+            _required(_l("Enter your postcode.")),
+            Regexp(r"^[0-9]{5}$", message=_l("A postcode has 5 digits, for example 55225.")),
+        ],
+    )
+    street = TextAreaField(
+        _l("Street, house number, RT/RW"),
+        filters=[_stripped],
+        validators=[
+            _required(_l("Enter your street and house number.")),
+            max_length(STREET_LENGTH),
+        ],
+    )
+    address_notes = TextAreaField(
+        _l("Notes for the courier (optional)"),
+        filters=[_stripped],
+        validators=[max_length(NOTES_LENGTH)],
+    )
+
+    save_address = BooleanField(_l("Save this address for next time"))
+    # Two buttons: only "place" places the order; "update" (or Enter in a field, which
+    # presses the first button of the form) recalculates the summary.
+    update = SubmitField(_l("Update summary"))
+    place = SubmitField(_l("Place order and pay"))
+
+
+def chosen_methods(
+    data: Mapping[str, str], cooperative_ids: Iterable[int]
+) -> dict[int, ShippingMethod]:
+    """Cooperative id -> the method posted in its `shipping-<id>` radio group; a group left
+    empty or holding an unknown value is left out (the page then picks its default)."""
+    chosen = {}
+    for cooperative_id in cooperative_ids:
+        try:
+            chosen[cooperative_id] = ShippingMethod(data.get(f"shipping-{cooperative_id}", ""))
+        except ValueError:
+            continue
+    return chosen

@@ -1,0 +1,260 @@
+"""The checkout page and the shopper's address book.
+
+Checkout is one form that works without JavaScript: contact, address, a shipping choice per
+cooperative and a summary. "Update summary" recalculates it and writes nothing; "Place order
+and pay" places the order (prices and fees come from the database, never from the form),
+empties the cart and sends the shopper to Midtrans. A failure keeps everything typed and
+leaves the cart as it was.
+"""
+
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from shop.accounts.models import User
+from shop.auth.policy import public, require_sign_in
+from shop.cart.contents import CartView, CooperativeGroup, cart_for
+from shop.cart.guest import GuestCart, guest_cart_from, keep_guest_cart
+from shop.cart.services import CartOwner, empty_cart
+from shop.checkout import addresses
+from shop.checkout.forms import CheckoutForm, chosen_methods
+from shop.checkout.models import Order, ShippingMethod
+from shop.checkout.services import CheckoutRequest, OutOfStock, place_order
+from shop.checkout.shipping import (
+    ShippingOption,
+    method_label,
+    parcel_weight_grams,
+    shipping_options,
+)
+from shop.errors import ShopError
+from shop.orders.access import order_link, remember_order_access
+from shop.orders.mails import send_order_placed_mail
+from shop.payments.attempts import OrderNotPayable, start_payment
+from shop.payments.gateway import GatewayError, gateway_from_config
+
+bp = Blueprint("checkout", __name__)
+
+
+@dataclass(frozen=True)
+class GroupShipping:
+    """One cooperative's part of the cart, the ways it can be sent and the one chosen."""
+
+    group: CooperativeGroup
+    options: list[ShippingOption]
+    chosen: ShippingOption | None  # None when no option fits this parcel and address
+
+    @property
+    def field_name(self) -> str:
+        return f"shipping-{self.group.cooperative.id}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    parts: list[GroupShipping]
+    items_total: int
+
+    @property
+    def shipping_total(self) -> int:
+        return sum(part.chosen.fee or 0 for part in self.parts if part.chosen)
+
+    @property
+    def grand_total(self) -> int:
+        return self.items_total + self.shipping_total
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@public
+def start():
+    owner = _cart_owner()
+    cart = cart_for(owner)
+    if not cart.groups or cart.has_problems:
+        flash(_back_to_cart_message(cart), "error")
+        return redirect(url_for("cart.view"))
+    g.cart_item_count = cart.item_count  # the header's count without another query
+    form = CheckoutForm()
+    if not form.is_submitted():
+        _prefill(form, request.args.get("alamat", type=int))
+    chosen = chosen_methods(request.form, [group.cooperative.id for group in cart.groups])
+    error = None
+    if form.validate_on_submit() and form.place.data:
+        try:
+            return _place_and_pay(owner, cart, form, chosen)
+        except ShopError as failure:
+            error = failure
+            if failure.field in form:
+                form[failure.field].errors.append(failure.message)
+    return _checkout_page(form, cart, chosen, error)
+
+
+@bp.route("/akun/alamat", endpoint="addresses")
+@require_sign_in
+def address_book():
+    return render_template(
+        "checkout/addresses.html",
+        addresses=addresses.saved_addresses(current_user),
+        max_addresses=addresses.MAX_SAVED_ADDRESSES,
+    )
+
+
+@bp.route("/akun/alamat/<int:address_id>/hapus", methods=["POST"])
+@require_sign_in
+def delete_address(address_id: int):
+    try:
+        addresses.delete_saved_address(current_user, address_id)
+    except ShopError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("The address was deleted."), "success")
+    return redirect(url_for("checkout.addresses"))
+
+
+# Helpers.
+
+
+def _cart_owner() -> CartOwner:
+    if current_user.is_authenticated:
+        return current_user._get_current_object()
+    return guest_cart_from(session)
+
+
+def _back_to_cart_message(cart: CartView) -> str:
+    if not cart.groups:
+        return _("Your cart is empty. Add something before you check out.")
+    return _("Some items in your cart cannot be bought as they are. Please check them first.")
+
+
+def _prefill(form: CheckoutForm, address_id: int | None) -> None:
+    """A signed-in shopper's name and e-mail, and a saved address when one is chosen (only
+    their own: another user's id finds nothing)."""
+    if not current_user.is_authenticated:
+        return
+    form.contact_name.data = current_user.name
+    form.contact_email.data = current_user.email
+    address = addresses.find_saved_address(current_user, address_id) if address_id else None
+    if address is not None:
+        form.contact_name.data = address.recipient_name
+        form.contact_phone.data = address.phone
+        for name in ("province", "city", "district", "village", "postcode", "street"):
+            form[name].data = getattr(address, name)
+        form.address_notes.data = address.notes
+
+
+def _place_and_pay(
+    owner: CartOwner, cart: CartView, form: CheckoutForm, chosen: dict[int, ShippingMethod]
+):
+    user = owner if isinstance(owner, User) else None
+    finish_url = url_for("payments.finish", _external=True)  # a missing route fails first
+    details = _address_details(form)
+    if user is not None and form.save_address.data:
+        addresses.check_room_for(user, details)  # refused before the order, not after
+    lines = [(line.variant.id, line.quantity) for line in cart.lines]
+    placed = place_order(lines, _checkout_request(form, chosen), user)
+    emptied = empty_cart(owner)
+    if isinstance(emptied, GuestCart):
+        keep_guest_cart(session, emptied)
+    if user is not None and form.save_address.data:
+        _save_address(user, details)
+    remember_order_access(session, placed.order.number)
+    send_order_placed_mail(placed.order, order_link(placed.order.number, placed.access_token))
+    return _pay(placed.order, finish_url)
+
+
+def _pay(order: Order, finish_url: str):
+    """To Midtrans; when it cannot be reached, to the order page, where paying can be tried
+    again (the order stays pending with its stock held until it expires)."""
+    try:
+        payment_url = start_payment(order, gateway_from_config(current_app.config), finish_url)
+    except (GatewayError, OrderNotPayable) as error:
+        placed = _(
+            "Your order %(number)s is placed and its items are held for you.", number=order.number
+        )
+        flash(f"{placed} {error.message}", "error")
+        return redirect(url_for("orders.detail", number=order.number))
+    return redirect(payment_url, code=303)
+
+
+def _save_address(user: User, details: addresses.AddressDetails) -> None:
+    try:
+        addresses.save_address(user, details)
+    except ShopError as error:  # filled up by another tab since the check: the order stands
+        flash(error.message, "info")
+
+
+def _address_details(form: CheckoutForm) -> addresses.AddressDetails:
+    return addresses.AddressDetails(
+        recipient_name=form.contact_name.data,
+        phone=form.contact_phone.data,
+        province=form.province.data,
+        city=form.city.data,
+        district=form.district.data,
+        village=form.village.data,
+        postcode=form.postcode.data,
+        street=form.street.data,
+        notes=form.address_notes.data or "",
+    )
+
+
+def _checkout_request(form: CheckoutForm, chosen: dict[int, ShippingMethod]) -> CheckoutRequest:
+    return CheckoutRequest(
+        contact_name=form.contact_name.data,
+        contact_email=form.contact_email.data,
+        contact_phone=form.contact_phone.data,
+        province=form.province.data,
+        city=form.city.data,
+        district=form.district.data,
+        village=form.village.data,
+        postcode=form.postcode.data,
+        street=form.street.data,
+        address_notes=form.address_notes.data or "",
+        shipping=chosen,
+    )
+
+
+def _summary(cart: CartView, city: str | None, chosen: dict[int, ShippingMethod]) -> Summary:
+    """Each cooperative's options for its parcel and the typed city, with the posted choice
+    when it is available there, else the first available one."""
+    parts = []
+    for group in cart.groups:
+        weight = parcel_weight_grams((line.variant, line.quantity) for line in group.lines)
+        options = shipping_options(group.cooperative, weight, city)
+        available = [option for option in options if option.is_available]
+        posted = chosen.get(group.cooperative.id)
+        pick = next((option for option in available if option.method == posted), None)
+        parts.append(GroupShipping(group, options, pick or next(iter(available), None)))
+    return Summary(parts=parts, items_total=cart.total)
+
+
+def _checkout_page(
+    form: CheckoutForm, cart: CartView, chosen: dict[int, ShippingMethod], error: ShopError | None
+):
+    user = current_user if current_user.is_authenticated else None
+    saved = addresses.saved_addresses(user) if user else []
+    html = render_template(
+        "checkout/checkout.html",
+        form=form,
+        summary=_summary(cart, form.city.data, chosen),
+        error=error if error is not None and error.field not in form else None,
+        short={item.variant_id: item.left for item in error.items}
+        if isinstance(error, OutOfStock)
+        else {},
+        saved_addresses=saved,
+        can_save_address=len(saved) < addresses.MAX_SAVED_ADDRESSES,
+        too_many_addresses=addresses.too_many_message(),
+        method_label=method_label,
+    )
+    response = make_response(html)
+    response.headers["Cache-Control"] = "private, no-store"  # a name, an address, a phone
+    return response

@@ -21,6 +21,9 @@ from shop import create_app
 from shop.extensions import db
 from tests.factories import DEFAULT_PASSWORD
 
+# The live server and the browser, one of each per session, for any folder that needs them.
+pytest_plugins = ["tests.browser.fixtures"]
+
 IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql"))
 
 

@@ -65,6 +65,7 @@ class ShipmentStatus(StrEnum):
     PACKED = "packed"
     SHIPPED = "shipped"
     DELIVERED = "delivered"
+    COMPLETED = "completed"
 
 
 class Order(db.Model):
@@ -192,6 +193,8 @@ class OrderShipment(db.Model):
     packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the member's earnings for this part moved from pending to available.
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[Order] = relationship(back_populates="shipments")
     cooperative: Mapped[Cooperative] = relationship()

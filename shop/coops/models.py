@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import User
 from shop.extensions import db
+from shop.money import Rupiah
 from shop.timeutil import UTCDateTime, utcnow
 
 
@@ -23,7 +24,11 @@ RoleColumn = Enum(
 
 class Cooperative(db.Model):
     __tablename__ = "cooperatives"
-    __table_args__ = (CheckConstraint("fee_bp >= 0 AND fee_bp <= 10000", name="fee_bp_range"),)
+    __table_args__ = (
+        CheckConstraint("fee_bp >= 0 AND fee_bp <= 10000", name="fee_bp_range"),
+        CheckConstraint("hold_days >= 0", name="hold_days_not_negative"),
+        CheckConstraint("min_payout >= 0", name="min_payout_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -38,6 +43,9 @@ class Cooperative(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     logo_path: Mapped[str | None] = mapped_column(String(255))
     fee_bp: Mapped[int] = mapped_column(default=500)
+    # Days after delivery before a member's earnings become available (returns, complaints).
+    hold_days: Mapped[int] = mapped_column(default=3, server_default="3")
+    min_payout: Mapped[Rupiah] = mapped_column(default=50_000, server_default="50000")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,0 +1,170 @@
+"""The double-entry ledger: journal entries, each with postings that sum to zero.
+
+Entries are written once and never edited; a correction is a reversing entry. Every entry
+has a unique idempotency key ("settle:PK-...:3"), so a notification processed twice can never
+post twice: the database refuses the second insert.
+
+An account is not a row of its own: a posting names its cooperative, its account kind and,
+for a member's accounts, the membership. Each cooperative's books balance on their own.
+Amounts are signed whole Rupiah: a debit is positive, a credit negative.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.extensions import db
+from shop.money import Rupiah
+from shop.timeutil import UTCDateTime, utcnow
+
+
+def _string_enum(enum: type[StrEnum], length: int = 24) -> Enum:
+    return Enum(
+        enum, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class Account(StrEnum):
+    # What Midtrans owes the cooperative for settled payments (an asset: debit-normal).
+    GATEWAY_CLEARING = "gateway_clearing"
+    # What the cooperative owes a member: earned on an order not completed yet, then payable.
+    MEMBER_PENDING = "member_pending"
+    MEMBER_AVAILABLE = "member_available"
+    FEE_REVENUE = "fee_revenue"  # the cooperative's fee on its members' sales
+    SHIPPING_REVENUE = "shipping_revenue"
+    GATEWAY_FEES = "gateway_fees"  # what Midtrans charges (an expense: debit-normal)
+    PAYOUTS_IN_TRANSIT = "payouts_in_transit"  # approved payouts not transferred yet
+    BANK = "bank"  # the cooperative's bank account, which transfers pay from
+
+    @property
+    def is_debit_normal(self) -> bool:
+        return self in DEBIT_NORMAL
+
+    @property
+    def is_member_account(self) -> bool:
+        return self in (Account.MEMBER_PENDING, Account.MEMBER_AVAILABLE)
+
+
+DEBIT_NORMAL = frozenset({Account.GATEWAY_CLEARING, Account.GATEWAY_FEES, Account.BANK})
+
+
+class EntryKind(StrEnum):
+    SETTLEMENT = "settlement"
+    GATEWAY_FEE = "gateway_fee"
+    COMPLETION = "completion"
+    REFUND = "refund"
+    PAYOUT_APPROVED = "payout_approved"
+    PAYOUT_PAID = "payout_paid"
+    PAYOUT_REJECTED = "payout_rejected"
+
+
+class JournalEntry(db.Model):
+    __tablename__ = "journal_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[EntryKind] = mapped_column(_string_enum(EntryKind))
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    payout_id: Mapped[int | None] = mapped_column(ForeignKey("payouts.id"), index=True)
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
+    memo: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    postings: Mapped[list["Posting"]] = relationship(
+        back_populates="entry", order_by="Posting.id", cascade="all, delete-orphan"
+    )
+
+
+class Posting(db.Model):
+    __tablename__ = "postings"
+    __table_args__ = (
+        CheckConstraint("amount <> 0", name="amount_not_zero"),
+        Index("ix_postings_account", "cooperative_id", "account", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"), index=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"))
+    account: Mapped[Account] = mapped_column(_string_enum(Account))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id"), index=True)
+    amount: Mapped[Rupiah]  # debit positive, credit negative
+
+    entry: Mapped[JournalEntry] = relationship(back_populates="postings")
+
+
+class PayoutStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"  # money moved to payouts in transit
+    PAID = "paid"  # transferred, with the bank's reference
+    REJECTED = "rejected"  # money back to available
+
+
+class Payout(db.Model):
+    """A member's request to be paid part of their available balance, to their bank account
+    as it was when they asked (copied, so a later change cannot redirect this transfer)."""
+
+    __tablename__ = "payouts"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), index=True)
+    amount: Mapped[Rupiah]
+    status: Mapped[PayoutStatus] = mapped_column(
+        _string_enum(PayoutStatus), default=PayoutStatus.REQUESTED, index=True
+    )
+    bank_name: Mapped[str] = mapped_column(String(60))
+    bank_account_number: Mapped[str] = mapped_column(String(34))
+    bank_account_holder: Mapped[str] = mapped_column(String(120))
+    transfer_reference: Mapped[str] = mapped_column(String(80), default="")
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Refund(db.Model):
+    """Money given back to a shopper for some lines of a paid order, through Midtrans's
+    refund API; refund_key makes the gateway call idempotent too (MIDTRANS.md §3)."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    refund_key: Mapped[str] = mapped_column(String(60), unique=True)
+    amount: Mapped[Rupiah]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lines: Mapped[list["RefundLine"]] = relationship(
+        back_populates="refund", order_by="RefundLine.id", cascade="all, delete-orphan"
+    )
+
+
+class RefundLine(db.Model):
+    __tablename__ = "refund_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("amount >= 0 AND fee >= 0 AND member_amount >= 0", name="not_negative"),
+        CheckConstraint("fee + member_amount = amount", name="parts_sum"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refunds.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    quantity: Mapped[int]
+    amount: Mapped[Rupiah]  # what the shopper gets back for these units
+    fee: Mapped[Rupiah]  # the part of it the cooperative had kept
+    member_amount: Mapped[Rupiah]  # the part the member had earned
+
+    refund: Mapped[Refund] = relationship(back_populates="lines")

@@ -33,6 +33,18 @@ def float_list(raw: str) -> tuple[float, ...]:
     return tuple(float(part) for part in raw.split(",") if part.strip())
 
 
+def fee_table(raw: str) -> dict[str, tuple[int, int]]:
+    """ "qris=70:0,bank_transfer=0:4440" -> {"qris": (70, 0), ...}: basis points and fixed
+    Rupiah per Midtrans payment_type."""
+    table = {}
+    for item in raw.split(","):
+        if item.strip():
+            method, _, rate = item.partition("=")
+            rate_bp, _, fixed = rate.partition(":")
+            table[method.strip()] = (int(rate_bp), int(fixed or 0))
+    return table
+
+
 def env_flag(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -101,6 +113,13 @@ class Config:
     MIDTRANS_TIMEOUT_SECONDS = float_list(os.environ.get("MIDTRANS_TIMEOUT_SECONDS") or "3.05,10")
     # How long a started payment stays open before Midtrans expires it (Snap "expiry").
     MIDTRANS_EXPIRY_MINUTES = int(os.environ.get("MIDTRANS_EXPIRY_MINUTES") or "1440")
+    # What Midtrans charges per payment_type, as basis points:fixed Rupiah, VAT included
+    # (MIDTRANS.md §6; your contract wins). Borne by the cooperative, posted at settlement.
+    MIDTRANS_FEES = fee_table(
+        os.environ.get("MIDTRANS_FEES")
+        or "bank_transfer=0:4440,echannel=0:4440,credit_card=290:2000,gopay=222:0,"
+        "shopeepay=222:0,qris=70:0,default=0:4440"
+    )
 
     # Shared state between processes (rate limits, page cache) when set; in memory otherwise.
     REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -13,12 +13,14 @@ from config import CONFIGS, Config
 FEATURES_WITH_PAGES = (
     "core", "catalog", "search", "cart", "media", "accounts",
     "coops", "operator", "seo", "payments", "checkout", "orders",
+    "fulfilment", "payouts", "reports",
 )  # fmt: skip
 CLI_COMMANDS = (
     "shop.accounts.cli:create_operator_command",
     "shop.checkout.cli:orders_cli",
     "shop.coops.cli:coop_cli",
     "shop.demo.cli:seed_demo_command",
+    "shop.ledger.cli:ledger_cli",
     "shop.search.cli:search_cli",
 )
 

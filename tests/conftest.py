@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, event, text
 from config import TestConfig, database_url
 from shop import create_app
 from shop.extensions import db
+from shop.ledger.checks import check_ledger
 from tests.factories import DEFAULT_PASSWORD
 
 # The live server and the browser, one of each per session, for any folder that needs them.
@@ -118,8 +119,9 @@ def app(database_uri, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def db_session(app):
-    """Everything a test writes, commits included, is rolled back after it."""
+def db_session(app, request):
+    """Everything a test writes, commits included, is rolled back after it; before that,
+    the books are checked (`flask ledger check`), so every money scenario proves them."""
     with app.app_context():
         engines = db.engines
         original = engines[None]
@@ -128,6 +130,9 @@ def db_session(app):
         engines[None] = connection
         try:
             yield db.session
+            if not request.node.get_closest_marker("broken_ledger"):
+                db.session.rollback()  # what the test left unfinished; its commits stay
+                assert check_ledger() == [], "the ledger check fails after this test"
         finally:
             db.session.remove()
             transaction.rollback()

@@ -21,6 +21,7 @@ from shop.catalog.models import Product
 from shop.checkout.models import Order, OrderLine, OrderStatus
 from shop.checkout.services import release_stock
 from shop.extensions import db
+from shop.ledger.settlement import post_gateway_fee, post_settlement
 from shop.orders.mails import send_order_paid_mail
 from shop.pagecache import bump_catalog_version
 from shop.payments.gateway import Gateway, GatewayError, TransactionStatus
@@ -235,6 +236,8 @@ def _apply_paid(
         logger.error("%s: paid but the order is %s: needs a refund", said, order.status)
         return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
     _count_sold(order.id)
+    post_settlement(order)  # the money moves in the same transaction as the order
+    post_gateway_fee(order, status.payment_type, current_app.config["MIDTRANS_FEES"])
     outcome = _finish(notification, Outcome.APPLIED, detail + ": paid")
     db.session.refresh(order)
     bump_catalog_version()  # best-selling order changed

@@ -6,10 +6,11 @@ shape, only place() here needs to follow.
 
 import pytest
 
-from shop.checkout.models import Order, OrderStatus, ShippingMethod
+from shop.checkout.models import Order, ShippingMethod
 from shop.checkout.services import CheckoutRequest, PlacedOrder, place_order
 from shop.extensions import db
-from shop.timeutil import utcnow
+from shop.payments.gateway import TransactionStatus
+from shop.payments.services import apply_gateway_status
 from tests.factories import make_coop, make_membership, make_product, make_shipping_settings
 
 LOCAL_FEE = 12000
@@ -55,10 +56,17 @@ def products_in(count: int) -> list:
 
 
 def mark_paid(order: Order, method: str = "qris", at=None) -> None:
-    order.status = OrderStatus.PAID
-    order.paid_at = at or utcnow()
-    order.payment_method = method
-    db.session.commit()
+    """Paid the way Midtrans's answer pays it (the ledger posts the settlement too)."""
+    status = TransactionStatus(
+        order_id=order.number,
+        transaction_status="settlement",
+        gross_amount=order.grand_total,
+        payment_type=method,
+    )
+    apply_gateway_status(order, status)
+    if at is not None:
+        order.paid_at = at
+        db.session.commit()
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Members are paid out of their available balance: request, approval, transfer."""

@@ -1,0 +1,1 @@
+"""Money reports for a cooperative and statements for its members."""

@@ -18,7 +18,7 @@ from shop.checkout.models import Order, OrderStatus, payment_id
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.payments.gateway import Customer, Gateway, GatewayError, PaymentItem
-from shop.payments.services import apply_gateway_status
+from shop.payments.services import apply_gateway_status, close_transaction
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -43,23 +43,27 @@ def start_payment(order: Order, gateway: Gateway, finish_url: str) -> str:
     db.session.refresh(order)
     _check_payable(order)
     if order.payment_url:
-        status = gateway.status(order.current_payment_id)
+        payment_url, current_payment_id = order.payment_url, order.current_payment_id
+        close_transaction()
+        status = gateway.status(current_payment_id)
         if status.transaction_status in OPEN_AT_GATEWAY:
-            return order.payment_url
+            return payment_url
         apply_gateway_status(order, status)  # paid or closed meanwhile: say so
         db.session.refresh(order)
         _check_payable(order)
     attempt = _new_attempt(order)
-    start = gateway.create_payment(
-        order_id=payment_id(order.number, attempt),
-        gross_amount=order.grand_total,
-        items=payment_items(order),
-        customer=Customer(
+    request = {
+        "order_id": payment_id(order.number, attempt),
+        "gross_amount": order.grand_total,
+        "items": payment_items(order),
+        "customer": Customer(
             first_name=order.contact_name, email=order.contact_email, phone=order.contact_phone
         ),
-        finish_url=finish_url,
-        expiry_minutes=_minutes_left(order),
-    )
+        "finish_url": finish_url,
+        "expiry_minutes": _minutes_left(order),
+    }
+    close_transaction()
+    start = gateway.create_payment(**request)
     db.session.execute(
         update(Order)
         .where(Order.id == order.id, Order.payment_attempts == attempt)
@@ -91,8 +95,10 @@ def refresh_from_gateway(order: Order, gateway: Gateway) -> None:
     unreachable gateway is only logged: the page then shows what we know."""
     if order.status != OrderStatus.PENDING or not order.payment_attempts:
         return
+    current_payment_id = order.current_payment_id
+    close_transaction()
     try:
-        status = gateway.status(order.current_payment_id)
+        status = gateway.status(current_payment_id)
     except GatewayError as error:
         logger.warning("order %s: status refresh failed: %s", order.number, error)
         return

@@ -17,7 +17,7 @@ from shop.checkout.models import Order, OrderStatus
 from shop.checkout.services import release_stock
 from shop.extensions import db
 from shop.payments.gateway import Gateway, GatewayError
-from shop.payments.services import apply_gateway_status
+from shop.payments.services import apply_gateway_status, close_transaction
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ def expire_overdue_orders(gateway: Gateway, now: datetime | None = None) -> Expi
 def _close_overdue(order: Order, gateway: Gateway) -> None:
     if order.payment_attempts:
         payment_id = order.current_payment_id
+        close_transaction()
         status = gateway.status(payment_id)
         if status.transaction_status == "pending":
             status = gateway.expire(payment_id)

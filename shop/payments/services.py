@@ -144,6 +144,7 @@ def _handle(
     if order is None:
         logger.warning("%s: no such order", said)
         return _finish(notification, Outcome.UNKNOWN_ORDER, "no order with this number")
+    close_transaction()
     try:
         status = gateway.status(order_id)
     except GatewayError as error:
@@ -153,6 +154,13 @@ def _handle(
         logger.warning("%s: the gateway does not know this transaction", said)
         return _finish(notification, Outcome.UNKNOWN_ORDER, "gateway: transaction not found")
     return apply_gateway_status(order, status, notification)
+
+
+def close_transaction() -> None:
+    """End the (read-only by now) transaction before waiting on Midtrans: a call may take
+    seconds, and an idle transaction would hold a pooled connection, and any row lock,
+    all that time."""
+    db.session.commit()
 
 
 def _find_order(order_id: str) -> Order | None:

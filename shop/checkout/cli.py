@@ -1,9 +1,11 @@
-"""`flask orders expire`: the cron job that closes unpaid orders past their deadline."""
+"""`flask orders expire` closes unpaid orders past their deadline; `flask orders complete-due`
+completes delivered parts past their cooperative's hold period. Both for cron."""
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from shop.fulfilment.services import complete_due_shipments
 from shop.payments.expiry import expire_overdue_orders
 from shop.payments.gateway import gateway_from_config
 
@@ -20,3 +22,9 @@ def expire_command() -> None:
     )
     for number in report.left_for_later:
         click.echo(f"  still pending: {number}")
+
+
+@orders_cli.command("complete-due")
+def complete_due_command() -> None:
+    """Complete delivered order parts past the hold period: members' earnings become available."""
+    click.echo(f"Completed {complete_due_shipments()} order part(s).")

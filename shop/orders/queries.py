@@ -73,7 +73,8 @@ def order_sections(order: Order) -> list[ShipmentSection]:
 
 
 def shipment_timeline(order: Order, shipment: OrderShipment) -> list[TimelineStep]:
-    """Ordered, paid, packed, shipped, delivered; a closed order ends at its closing instead."""
+    """Ordered, paid, packed, shipped, delivered, completed; a closed order ends at its closing
+    instead."""
     ordered = TimelineStep(_("Ordered"), is_done=True, at=order.created_at)
     if order.status in RELEASING_STATUSES:
         closed = TimelineStep(status_label(order.status), is_done=True, at=order.stock_released_at)
@@ -83,6 +84,7 @@ def shipment_timeline(order: Order, shipment: OrderShipment) -> list[TimelineSte
         (_("Packed"), shipment.packed_at, ""),
         (_("Shipped"), shipment.shipped_at, shipment.tracking_number),
         (_("Delivered"), shipment.delivered_at, ""),
+        (_("Completed"), shipment.completed_at, ""),
     ]
     return [ordered] + [
         TimelineStep(label, is_done=at is not None, at=at, detail=detail)

@@ -101,7 +101,12 @@ def test_paid_order_shows_method_amount_and_jakarta_time(english):
     section = section_of(html, placed.order.shipments[0].cooperative_id)
     timeline = timeline_of(section)
     assert timeline[1].startswith("Paid: Jan 11, 2030")
-    assert timeline[2:] == ["Packed: not yet", "Shipped: not yet", "Delivered: not yet"]
+    assert timeline[2:] == [
+        "Packed: not yet",
+        "Shipped: not yet",
+        "Delivered: not yet",
+        "Completed: not yet",
+    ]
 
 
 def test_an_unknown_payment_method_is_shown_as_it_came(english):
@@ -127,7 +132,12 @@ def test_a_shipped_part_shows_its_tracking_number_and_the_other_part_does_not(en
     assert sent[4] == "Delivered: not yet"
     waiting = section_of(html, placed.order.shipments[1].cooperative_id)
     assert "JNE0123456789" not in waiting
-    assert timeline_of(waiting)[2:] == ["Packed: not yet", "Shipped: not yet", "Delivered: not yet"]
+    assert timeline_of(waiting)[2:] == [
+        "Packed: not yet",
+        "Shipped: not yet",
+        "Delivered: not yet",
+        "Completed: not yet",
+    ]
 
 
 def test_an_expired_order_shows_that_and_no_way_to_pay(english):

@@ -1,0 +1,80 @@
+"""The admin's forms on a part of an order: the next shipping step, and a refund of lines."""
+
+from collections.abc import Sequence
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField, ValidationError
+from wtforms.validators import AnyOf, DataRequired
+
+from shop.checkout.models import ShipmentStatus
+from shop.errors import ShopError
+from shop.forms_common import max_length
+
+TRACKING_NUMBER_LENGTH = 60  # OrderShipment.tracking_number
+REASON_LENGTH = 200
+MAX_TYPED_QUANTITY = 6  # digits
+
+
+class MoveForm(FlaskForm):
+    """One step forward for a part of an order (the page shows only the next one)."""
+
+    to = HiddenField(
+        validators=[
+            AnyOf(
+                [ShipmentStatus.PACKED, ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED],
+                message=_l("Choose one of the steps shown on the page."),
+            )
+        ]
+    )
+    tracking_number = StringField(
+        _l("Tracking number"), validators=[max_length(TRACKING_NUMBER_LENGTH)]
+    )
+
+
+def whole_quantity(form, field) -> None:
+    text = (field.data or "").strip()
+    if text and not (text.isascii() and text.isdigit()):
+        raise ValidationError(_l("Enter a whole number of units, for example 1."))
+
+
+class RefundForm(FlaskForm):
+    """The reason, and one quantity field per line of the part: quantity_0, quantity_1...
+    in the order of the part's lines (lines never change after checkout)."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(message=_l("Say why these items are refunded.")),
+            max_length(REASON_LENGTH),
+        ],
+    )
+
+    def quantities(self, line_ids: Sequence[int]) -> dict[int, int]:
+        """Order line id -> units to refund (blank counts as 0)."""
+        return {
+            line_id: int((self[f"quantity_{index}"].data or "0").strip() or 0)
+            for index, line_id in enumerate(line_ids)
+        }
+
+    def show_error(self, error: ShopError, line_ids: Sequence[int]) -> None:
+        """Beside the quantity it is about, else at the top of the form."""
+        line_id = getattr(error, "line_id", None)
+        if line_id in line_ids:
+            self[f"quantity_{list(line_ids).index(line_id)}"].errors.append(error.message)
+        else:
+            self.form_errors.append(error.message)
+
+
+def refund_form(line_names: Sequence[str], **options) -> RefundForm:
+    """A RefundForm with a quantity field for each line, labelled with its name; options go
+    to the form (formdata=None: not bound to this request's POST, which was another form)."""
+    fields = {
+        f"quantity_{index}": StringField(
+            _l("Units of %(item)s to refund", item=name),
+            validators=[max_length(MAX_TYPED_QUANTITY), whole_quantity],
+            default="0",
+        )
+        for index, name in enumerate(line_names)
+    }
+    return type("PartRefundForm", (RefundForm,), fields)(**options)

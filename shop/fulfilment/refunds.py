@@ -1,0 +1,312 @@
+"""Refunding lines of a paid order through Midtrans, with the postings that reverse them.
+
+A cooperative refunds units of its own lines. The fee part of a refund is worked on the
+units refunded so far, so a line refunded in several steps gives back exactly its fee:
+fee_for(unit * (before + n)) - fee_for(unit * before). The member's part comes out of
+pending while their part of the order is not completed, out of available after, and a
+member's available balance never goes negative: such a refund is refused, naming them.
+
+The whole refund is one transaction that holds the order's row lock (then the part's and
+the members') across the gateway call: the quantities and balances checked are still true
+when it is written. Its refund_key is deterministic, "<order number>-R<n>" (n = one more
+than the order's refunds so far). If Midtrans refunded but we never heard (a timeout) or
+could not write it, nothing was written here, and asking again for the same refund sends
+the same key: Midtrans answers with the first result instead of refunding twice, and it is
+recorded then. Asking instead for a different amount under that key is refused when
+Midtrans's answer lists its refunds (the simulator's does): the admin is told to repeat the
+earlier request. Where the answer lists none, that gap is left to the reconciliation of
+gateway and ledger.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from shop.accounts.models import User
+from shop.audit.services import record_audit
+from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus
+from shop.coops.models import Cooperative, Membership
+from shop.errors import NotFound, ShopError
+from shop.extensions import db
+from shop.fulfilment.services import lock_order
+from shop.ledger.journal import add_entry, balance, credit, debit
+from shop.ledger.models import Account, EntryKind, Refund, RefundLine
+from shop.money import fee_for, format_rupiah
+from shop.payments.gateway import Gateway, GatewayRejected, TransactionStatus, parse_rupiah
+from shop.payments.services import PAID_OR_LATER
+
+logger = logging.getLogger(__name__)
+
+# Midtrans refunds these only by hand, never through its API (MIDTRANS.md §3).
+NOT_REFUNDABLE_BY_API = frozenset({"bank_transfer", "echannel", "cstore"})
+REFUNDED_STATES = frozenset({"refund", "partial_refund"})
+GATEWAY_REASON_LENGTH = 255
+
+
+class RefundRefused(ShopError):
+    """A refund that may not happen. line_id names the order line it is about, if one."""
+
+    def __init__(self, message: str, line_id: int | None = None):
+        super().__init__(message)
+        self.line_id = line_id
+
+
+@dataclass(frozen=True)
+class LineRefund:
+    """What refunding `quantity` units of a line gives back, and whose money it was."""
+
+    line: OrderLine
+    quantity: int
+    amount: int
+    fee: int
+
+    @property
+    def member_amount(self) -> int:
+        return self.amount - self.fee
+
+
+def line_refund(line: OrderLine, refunded_before: int, quantity: int) -> LineRefund:
+    """The fee part is the fee on all units refunded so far less the fee on those refunded
+    before, so the steps of a line add up to its fee exactly."""
+    unit = line.unit_price
+    fee = fee_for(unit * (refunded_before + quantity), line.fee_bp) - fee_for(
+        unit * refunded_before, line.fee_bp
+    )
+    return LineRefund(line=line, quantity=quantity, amount=unit * quantity, fee=fee)
+
+
+def refunded_quantities(line_ids: list[int]) -> dict[int, int]:
+    """Units refunded so far, by order line id (lines never refunded are left out)."""
+    if not line_ids:
+        return {}
+    rows = db.session.execute(
+        select(RefundLine.order_line_id, func.sum(RefundLine.quantity))
+        .where(RefundLine.order_line_id.in_(line_ids))
+        .group_by(RefundLine.order_line_id)
+    ).all()
+    return {line_id: int(quantity) for line_id, quantity in rows}
+
+
+def refund_lines(
+    order: Order,
+    cooperative: Cooperative,
+    quantities: Mapping[int, int],
+    reason: str,
+    actor: User,
+    gateway: Gateway,
+) -> Refund:
+    """Refund units of the cooperative's lines of a paid order (order line id -> quantity;
+    0 means none) through Midtrans, and post the reversal. Shipping is not refunded.
+
+    Raises RefundRefused (nothing written, Midtrans not asked) for an unpaid order, a line
+    not the cooperative's, a quantity above what is left to refund, or a member whose
+    available balance would go negative; NotFound when the cooperative has no part in the
+    order; GatewayError or RefundRefused when Midtrans refuses or does not answer (nothing
+    written).
+    """
+    try:
+        refund = _refund(order, cooperative, quantities, reason.strip(), actor, gateway)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("order %s: refund %s of %s", order.number, refund.refund_key, refund.amount)
+    return refund
+
+
+def _refund(
+    order: Order,
+    cooperative: Cooperative,
+    quantities: Mapping[int, int],
+    reason: str,
+    actor: User,
+    gateway: Gateway,
+) -> Refund:
+    order = lock_order(order.id)
+    if order.status not in PAID_OR_LATER:
+        raise RefundRefused(_("Only a paid order can be refunded."))
+    shipment = db.session.scalar(
+        select(OrderShipment)
+        .where(OrderShipment.order_id == order.id, OrderShipment.cooperative_id == cooperative.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if shipment is None:
+        raise NotFound(_("This order has no part from your cooperative."))
+    parts = _line_refunds(order, cooperative, quantities)
+    amount, fee = sum(part.amount for part in parts), sum(part.fee for part in parts)
+    if amount == 0:
+        raise RefundRefused(_("These items cost nothing: there is nothing to refund."))
+    owed: dict[int, int] = defaultdict(int)
+    for part in parts:
+        owed[part.line.member_id] += part.member_amount
+    # Until the part is completed its earnings are still pending: refunds take them there.
+    account = (
+        Account.MEMBER_AVAILABLE
+        if shipment.status == ShipmentStatus.COMPLETED
+        else Account.MEMBER_PENDING
+    )
+    if account == Account.MEMBER_AVAILABLE:
+        _check_available(cooperative, owed)
+    refund_key = _next_refund_key(order)
+    _ask_gateway(order, gateway, refund_key, amount, reason)
+    refund = Refund(
+        order_id=order.id,
+        cooperative_id=cooperative.id,
+        refund_key=refund_key,
+        amount=amount,
+        reason=reason,
+        created_by_id=actor.id,
+        lines=[
+            RefundLine(
+                order_line_id=part.line.id,
+                quantity=part.quantity,
+                amount=part.amount,
+                fee=part.fee,
+                member_amount=part.member_amount,
+            )
+            for part in parts
+        ],
+    )
+    db.session.add(refund)
+    db.session.flush()
+    legs = [debit(account, owed[member_id], member_id) for member_id in sorted(owed)]
+    legs += [debit(Account.FEE_REVENUE, fee), credit(Account.GATEWAY_CLEARING, amount)]
+    add_entry(
+        f"refund:{refund_key}",
+        EntryKind.REFUND,
+        cooperative.id,
+        legs,
+        order_id=order.id,
+        refund_id=refund.id,
+        actor_id=actor.id,
+        memo=f"refund {refund_key} of order {order.number}",
+    )
+    record_audit(
+        actor,
+        cooperative,
+        "order.refunded",
+        refund,
+        {
+            "order": order.number,
+            "amount": amount,
+            "from": account.value,
+            "lines": {str(part.line.id): part.quantity for part in parts},
+        },
+    )
+    return refund
+
+
+def _line_refunds(
+    order: Order, cooperative: Cooperative, quantities: Mapping[int, int]
+) -> list[LineRefund]:
+    wanted = {line_id: quantity for line_id, quantity in quantities.items() if quantity}
+    if not wanted:
+        raise RefundRefused(_("Enter how many units of which item to refund."))
+    lines = {line.id: line for line in order.lines if line.cooperative_id == cooperative.id}
+    # Read under the order's lock: a refund committed meanwhile is counted.
+    already = refunded_quantities(sorted(wanted))
+    parts = []
+    for line_id, quantity in sorted(wanted.items()):
+        line = lines.get(line_id)
+        if line is None:
+            raise RefundRefused(_("That item is not part of your cooperative's order."))
+        refunded_before = already.get(line_id, 0)
+        left = line.quantity - refunded_before
+        if left == 0:
+            raise RefundRefused(
+                _("%(item)s has been refunded in full already.", item=line.name), line_id
+            )
+        if not 1 <= quantity <= left:
+            raise RefundRefused(
+                _(
+                    "Refund above what was paid: at most %(left)d of %(item)s can still be "
+                    "refunded.",
+                    left=left,
+                    item=line.name,
+                ),
+                line_id,
+            )
+        parts.append(line_refund(line, refunded_before, quantity))
+    return parts
+
+
+def _check_available(cooperative: Cooperative, owed: Mapping[int, int]) -> None:
+    """Lock the members' rows (as a payout does) and refuse if one of them has less
+    available than this refund takes back."""
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(Membership.id.in_(sorted(owed)))
+        .order_by(Membership.id)
+        .with_for_update()
+    ).all()
+    for membership in memberships:
+        available = balance(cooperative.id, Account.MEMBER_AVAILABLE, membership.id)
+        if available < owed[membership.id]:
+            raise RefundRefused(
+                _(
+                    "Refund refused: %(member)s has %(available)s available, less than the "
+                    "%(needed)s this refund takes back from their earnings (they have been "
+                    "paid out already). Nothing was refunded.",
+                    member=membership.display_name,
+                    available=format_rupiah(available),
+                    needed=format_rupiah(owed[membership.id]),
+                )
+            )
+
+
+def _next_refund_key(order: Order) -> str:
+    """Deterministic under the order's lock, so a retry after a lost answer reuses it."""
+    count = db.session.scalar(
+        select(func.count()).select_from(Refund).where(Refund.order_id == order.id)
+    )
+    return f"{order.number}-R{count + 1}"
+
+
+def _ask_gateway(
+    order: Order, gateway: Gateway, refund_key: str, amount: int, reason: str
+) -> TransactionStatus:
+    payment = order.current_payment_id or order.number  # the Midtrans order id that was paid
+    try:
+        answer = gateway.refund(payment, refund_key, amount, reason[:GATEWAY_REASON_LENGTH])
+    except GatewayRejected as error:
+        if order.payment_method in NOT_REFUNDABLE_BY_API:
+            raise RefundRefused(
+                _(
+                    "Payments by bank transfer (virtual account) or at a shop cannot be "
+                    "refunded through the payment service. Nothing was refunded: transfer "
+                    "the money back to the shopper yourself."
+                )
+            ) from error
+        raise
+    if answer.transaction_status not in REFUNDED_STATES:
+        logger.error("refund %s: answered %s", refund_key, answer.transaction_status)
+        raise RefundRefused(
+            _("The payment service did not confirm the refund. Nothing was refunded.")
+        )
+    _check_same_refund(answer, refund_key, amount)
+    return answer
+
+
+def _check_same_refund(answer: TransactionStatus, refund_key: str, amount: int) -> None:
+    """The key was used before, for another amount: by an earlier request whose answer we
+    never got. Recording this one would not match what Midtrans refunded."""
+    for listed in answer.raw.get("refunds") or []:
+        if listed.get("refund_key") != refund_key:
+            continue
+        refunded = parse_rupiah(listed.get("refund_amount"))
+        if refunded != amount:
+            logger.error("refund %s: Midtrans refunded %s, asked %s", refund_key, refunded, amount)
+            raise RefundRefused(
+                _(
+                    "The payment service already refunded %(amount)s under reference "
+                    "%(key)s, for an earlier request that got no answer. Repeat that request "
+                    "with the same items and quantities to record it.",
+                    amount=format_rupiah(refunded),
+                    key=refund_key,
+                )
+            )

@@ -120,6 +120,9 @@ class Config:
         or "bank_transfer=0:4440,echannel=0:4440,credit_card=290:2000,gopay=222:0,"
         "shopeepay=222:0,qris=70:0,default=0:4440"
     )
+    # How approved payouts reach members' banks (shop/payouts/adapter.py): "manual", the admin
+    # transfers and records the reference; a disbursement API (Midtrans Iris) may come later.
+    PAYOUT_ADAPTER = os.environ.get("PAYOUT_ADAPTER", "manual")
 
     # Shared state between processes (rate limits, page cache) when set; in memory otherwise.
     REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,0 +1,73 @@
+"""The member's payout request and the admin's three decisions on a payout."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired
+
+from shop.forms_common import max_length
+from shop.money import parse_rupiah
+from shop.payouts.services import REASON_MAX, REFERENCE_MAX
+
+
+def rupiah_above_zero(form, field) -> None:
+    amount = parse_rupiah(field.data or "")
+    if amount is None:
+        raise ValidationError(_l("Enter an amount in Rupiah, for example 50.000."))
+    if amount <= 0:
+        raise ValidationError(_l("Enter an amount above Rp 0."))
+
+
+class PayoutRequestForm(FlaskForm):
+    amount = StringField(
+        _l("Amount (Rp)"),
+        validators=[
+            DataRequired(message=_l("Enter the amount you want paid out.")),
+            max_length(30),
+            rupiah_above_zero,
+        ],
+    )
+
+    def rupiah(self) -> int:
+        """The amount typed, once the form is valid."""
+        return parse_rupiah(self.amount.data)
+
+
+class ApproveForm(FlaskForm):
+    """A button: approving needs no other input."""
+
+
+class PayForm(FlaskForm):
+    transfer_reference = StringField(
+        _l("Transfer reference"),
+        validators=[
+            DataRequired(message=_l("Enter the reference the bank gave the transfer.")),
+            max_length(REFERENCE_MAX),
+        ],
+    )
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for rejecting"),
+        validators=[
+            DataRequired(message=_l("Say why: the member reads it.")),
+            max_length(REASON_MAX),
+        ],
+    )
+
+
+# What the admin's page posts as "action", and the form that carries it. Each payout's forms
+# are prefixed "<action>-<payout id>", so fields and their ids stay unique on the page.
+DECISION_FORMS: dict[str, type[FlaskForm]] = {
+    "approve": ApproveForm,
+    "pay": PayForm,
+    "reject": RejectForm,
+}
+
+
+def decision_form(action: str, payout_id: int, posted: bool = False) -> FlaskForm:
+    """The form for one decision on one payout: read from the request when `posted`."""
+    form_class = DECISION_FORMS[action]
+    prefix = f"{action}-{payout_id}"
+    return form_class(prefix=prefix) if posted else form_class(formdata=None, prefix=prefix)

@@ -1,0 +1,116 @@
+"""What the payout pages show: a member's balances and payouts, a cooperative's queue."""
+
+from typing import NamedTuple
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from shop.coops.models import Cooperative, Membership
+from shop.extensions import db
+from shop.ledger.journal import balance
+from shop.ledger.models import Account, Payout, PayoutStatus, Posting
+
+OPEN_STATUSES = (PayoutStatus.REQUESTED, PayoutStatus.APPROVED)
+DECIDED_SHOWN = 50  # the latest paid and rejected payouts on the admin's page
+
+
+class PayoutSummary(NamedTuple):
+    pending: int  # earned on orders not completed yet
+    available: int  # the ledger's available balance (approved payouts already left it)
+    requested: int  # payouts waiting for approval: promised, not moved yet
+    paid_out: int  # transferred to the member's bank
+
+    @property
+    def requestable(self) -> int:
+        """What the member may still ask for."""
+        return max(self.available - self.requested, 0)
+
+
+class ReviewRow(NamedTuple):
+    payout: Payout
+    member: Membership  # with .user loaded
+
+
+def payout_summary(membership: Membership) -> PayoutSummary:
+    coop_id, member_id = membership.cooperative_id, membership.id
+    totals = dict(
+        db.session.execute(
+            select(Payout.status, func.sum(Payout.amount))
+            .where(Payout.member_id == member_id)
+            .group_by(Payout.status)
+        ).all()
+    )
+    return PayoutSummary(
+        pending=balance(coop_id, Account.MEMBER_PENDING, member_id),
+        available=balance(coop_id, Account.MEMBER_AVAILABLE, member_id),
+        requested=int(totals.get(PayoutStatus.REQUESTED, 0)),
+        paid_out=int(totals.get(PayoutStatus.PAID, 0)),
+    )
+
+
+def payouts_of(membership: Membership) -> list[Payout]:
+    return list(
+        db.session.scalars(
+            select(Payout)
+            .where(Payout.member_id == membership.id)
+            .order_by(Payout.requested_at.desc(), Payout.id.desc())
+        )
+    )
+
+
+MAX_ID = 2**31 - 1  # an integer primary key; a larger number from a form is no payout
+
+
+def find_payout(coop: Cooperative, payout_id: int) -> Payout | None:
+    """The payout, if it belongs to this cooperative."""
+    if not 0 < payout_id <= MAX_ID:
+        return None
+    payout = db.session.get(Payout, payout_id)
+    return payout if payout is not None and payout.cooperative_id == coop.id else None
+
+
+class ReviewQueue(NamedTuple):
+    requested: list[ReviewRow]  # oldest first: the order to handle them in
+    approved: list[ReviewRow]  # to transfer, oldest first
+    decided: list[ReviewRow]  # the latest paid and rejected, newest first
+
+
+def review_queue(coop: Cooperative) -> ReviewQueue:
+    """The cooperative's payouts for its admins: open ones by status, then the latest
+    decided ones."""
+    rows = _rows(coop, Payout.status.in_(OPEN_STATUSES), Payout.requested_at, Payout.id)
+    return ReviewQueue(
+        requested=[row for row in rows if row.payout.status == PayoutStatus.REQUESTED],
+        approved=[row for row in rows if row.payout.status == PayoutStatus.APPROVED],
+        decided=_rows(
+            coop,
+            Payout.status.not_in(OPEN_STATUSES),
+            func.coalesce(Payout.paid_at, Payout.rejected_at).desc(),
+            Payout.id.desc(),
+            limit=DECIDED_SHOWN,
+        ),
+    )
+
+
+def available_by_member(coop: Cooperative) -> dict[int, int]:
+    """Each member's available balance in the cooperative, by membership id."""
+    return {
+        member_id: -int(total)  # credit-normal: what the member is owed is stored negative
+        for member_id, total in db.session.execute(
+            select(Posting.member_id, func.sum(Posting.amount))
+            .where(Posting.cooperative_id == coop.id, Posting.account == Account.MEMBER_AVAILABLE)
+            .group_by(Posting.member_id)
+        )
+    }
+
+
+def _rows(coop: Cooperative, condition, *order_by, limit: int | None = None) -> list[ReviewRow]:
+    statement = (
+        select(Payout, Membership)
+        .join(Membership, Membership.id == Payout.member_id)
+        .options(joinedload(Membership.user))
+        .where(Payout.cooperative_id == coop.id, condition)
+        .order_by(*order_by)
+        .limit(limit)
+    )
+    return [ReviewRow(payout, member) for payout, member in db.session.execute(statement)]

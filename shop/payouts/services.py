@@ -1,0 +1,288 @@
+"""Paying members out of their available balance: request, approval, transfer, rejection.
+
+Money moves when an admin approves (member available -> payouts in transit), when the
+transfer is recorded (in transit -> bank) and when an approved payout is rejected (back to
+available). A request moves nothing, but counts against what the member may still ask for,
+so two requests cannot promise the same money.
+
+Every service locks the membership row first, then moves the payout by a conditional UPDATE.
+The refund rule locks the same row before it takes money from available, so a payout and a
+refund racing for one balance run one after the other on PostgreSQL, and of two admins
+deciding the same payout at once, one wins and the other is told.
+"""
+
+import logging
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from shop.accounts.models import User
+from shop.audit.services import record_audit
+from shop.coops.models import Cooperative, Membership
+from shop.coops.services import find_membership
+from shop.errors import InvalidTransition, ShopError
+from shop.extensions import db
+from shop.ledger.journal import add_entry, balance, credit, debit
+from shop.ledger.models import Account, EntryKind, Payout, PayoutStatus
+from shop.money import format_rupiah
+from shop.payouts.adapter import SubmitResult, payout_adapter
+from shop.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_MOVES = {
+    PayoutStatus.REQUESTED: (PayoutStatus.APPROVED, PayoutStatus.REJECTED),
+    PayoutStatus.APPROVED: (PayoutStatus.PAID, PayoutStatus.REJECTED),
+}
+REFERENCE_MIN, REFERENCE_MAX = 3, 80  # Payout.transfer_reference is String(80)
+REASON_MAX = 500
+
+
+class PayoutError(ShopError):
+    pass
+
+
+class PayoutNotAllowed(PayoutError):
+    """The actor may not do this to this payout (not the member, not an admin)."""
+
+
+class PayoutRefused(PayoutError):
+    """The amount, the bank account or the balance does not allow it."""
+
+
+def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
+    """The member asks to be paid `amount` to their saved bank account, which is copied onto
+    the payout. Raises PayoutNotAllowed unless the actor is that member, PayoutRefused for an
+    amount that is not positive, below the cooperative's minimum or above what is available
+    less the member's payouts still waiting, and for a missing bank account."""
+    try:
+        if actor.id != membership.user_id:
+            raise PayoutNotAllowed(_("Only the member can ask for their own payout."))
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise PayoutRefused(_("Enter an amount above Rp 0."), field="amount")
+        member = _lock_membership(membership.id)
+        coop = member.cooperative
+        if not (member.is_active and coop.is_active):
+            raise PayoutNotAllowed(_("Your membership of this cooperative is not active."))
+        if not member.has_payout_account:
+            raise PayoutRefused(
+                _("Add your bank account to your member profile first."), field="amount"
+            )
+        if amount < coop.min_payout:
+            raise PayoutRefused(
+                _("The minimum payout is %(amount)s.", amount=format_rupiah(coop.min_payout)),
+                field="amount",
+            )
+        requestable = _available(member) - _requested(member)
+        if amount > requestable:
+            raise PayoutRefused(
+                _(
+                    "That is more than you can ask for now: at most %(amount)s.",
+                    amount=format_rupiah(max(requestable, 0)),
+                ),
+                field="amount",
+            )
+        payout = Payout(
+            cooperative_id=coop.id,
+            member_id=member.id,
+            amount=amount,
+            bank_name=member.bank_name,
+            bank_account_number=member.bank_account_number,
+            bank_account_holder=member.bank_account_holder,
+            requested_by_id=actor.id,
+        )
+        db.session.add(payout)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("payout %s requested: member %s, %s", payout.id, member.id, amount)
+    return payout
+
+
+def approve_payout(payout: Payout, actor: User) -> SubmitResult:
+    """An admin approves a requested payout: its amount leaves the member's available balance
+    for payouts in transit, then the payout adapter starts the transfer (by hand, for now).
+    Raises PayoutNotAllowed, InvalidTransition when it is not waiting for approval, and
+    PayoutRefused, leaving it requested, when the available balance no longer covers it."""
+    adapter = payout_adapter()  # a misconfigured adapter fails before anything is written
+    try:
+        coop = _require_admin(actor, payout.cooperative_id)
+        member = _lock_membership(payout.member_id)
+        _move(payout, PayoutStatus.APPROVED, approved_at=utcnow(), decided_by_id=actor.id)
+        available = _available(member)
+        if payout.amount > available:
+            # A refund (or another payout) took money since the request.
+            raise PayoutRefused(
+                _(
+                    "The member's available balance (%(available)s) no longer covers this "
+                    "payout, so it stays requested. Reject it, or wait for new earnings.",
+                    available=format_rupiah(available),
+                )
+            )
+        add_entry(
+            f"payout-approved:{payout.id}",
+            EntryKind.PAYOUT_APPROVED,
+            coop.id,
+            [
+                debit(Account.MEMBER_AVAILABLE, payout.amount, member.id),
+                credit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
+            ],
+            payout_id=payout.id,
+            actor_id=actor.id,
+            memo=f"payout {payout.id} approved",
+        )
+        record_audit(actor, coop, "payout.approved", payout, {"amount": payout.amount})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("payout %s approved by user %s", payout.id, actor.id)
+    # After the commit: an API that fails must not undo the approval (the adapter's contract).
+    return adapter.submit(payout)
+
+
+def mark_payout_paid(payout: Payout, transfer_reference: str, actor: User) -> None:
+    """An admin records the bank transfer of an approved payout: payouts in transit -> bank.
+    Raises PayoutNotAllowed, PayoutRefused without a reference of 3 to 80 characters, and
+    InvalidTransition unless the payout is approved."""
+    reference = " ".join((transfer_reference or "").split())
+    try:
+        coop = _require_admin(actor, payout.cooperative_id)
+        if not REFERENCE_MIN <= len(reference) <= REFERENCE_MAX:
+            raise PayoutRefused(
+                _(
+                    "Enter the bank's transfer reference, %(min)d to %(max)d characters.",
+                    min=REFERENCE_MIN,
+                    max=REFERENCE_MAX,
+                ),
+                field="transfer_reference",
+            )
+        _lock_membership(payout.member_id)
+        _move(payout, PayoutStatus.PAID, paid_at=utcnow(), transfer_reference=reference)
+        add_entry(
+            f"payout-paid:{payout.id}",
+            EntryKind.PAYOUT_PAID,
+            coop.id,
+            [
+                debit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
+                credit(Account.BANK, payout.amount),
+            ],
+            payout_id=payout.id,
+            actor_id=actor.id,
+            memo=f"payout {payout.id} paid: {reference}",
+        )
+        record_audit(
+            actor, coop, "payout.paid", payout, {"amount": payout.amount, "reference": reference}
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("payout %s paid, reference %s", payout.id, reference)
+
+
+def reject_payout(payout: Payout, reason: str, actor: User) -> None:
+    """An admin rejects a payout, saying why. A requested one moved no money, so nothing is
+    posted; an approved one returns its amount to the member's available balance. Raises
+    PayoutNotAllowed, PayoutRefused without a reason, InvalidTransition once paid or rejected."""
+    reason = (reason or "").strip()
+    try:
+        coop = _require_admin(actor, payout.cooperative_id)
+        if not reason or len(reason) > REASON_MAX:
+            raise PayoutRefused(
+                _("Say why, in at most %(max)d characters: the member reads it.", max=REASON_MAX),
+                field="reason",
+            )
+        member = _lock_membership(payout.member_id)
+        source = _move(
+            payout,
+            PayoutStatus.REJECTED,
+            rejected_at=utcnow(),
+            rejection_reason=reason,
+            decided_by_id=actor.id,
+        )
+        if source == PayoutStatus.APPROVED:
+            add_entry(
+                f"payout-rejected:{payout.id}",
+                EntryKind.PAYOUT_REJECTED,
+                coop.id,
+                [
+                    debit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
+                    credit(Account.MEMBER_AVAILABLE, payout.amount, member.id),
+                ],
+                payout_id=payout.id,
+                actor_id=actor.id,
+                memo=f"payout {payout.id} rejected",
+            )
+        record_audit(
+            actor,
+            coop,
+            "payout.rejected",
+            payout,
+            {"amount": payout.amount, "was": source.value, "reason": reason},
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("payout %s rejected (was %s)", payout.id, source)
+
+
+def _lock_membership(membership_id: int) -> Membership:
+    """The membership row, locked until commit: what serialises everything that reads a
+    member's available balance in order to take from it (SQLite ignores FOR UPDATE)."""
+    return db.session.execute(
+        select(Membership)
+        .where(Membership.id == membership_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _require_admin(actor: User, cooperative_id: int) -> Cooperative:
+    coop = db.session.get(Cooperative, cooperative_id)
+    membership = find_membership(actor, coop)
+    if membership is None or not membership.is_admin:
+        raise PayoutNotAllowed(_("Only an admin of this cooperative can decide on its payouts."))
+    return coop
+
+
+def _available(member: Membership) -> int:
+    return balance(member.cooperative_id, Account.MEMBER_AVAILABLE, member.id)
+
+
+def _requested(member: Membership) -> int:
+    """What the member's payouts still waiting for approval add up to."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Payout.amount), 0)).where(
+                Payout.member_id == member.id, Payout.status == PayoutStatus.REQUESTED
+            )
+        )
+    )
+
+
+def _move(payout: Payout, target: PayoutStatus, **values) -> PayoutStatus:
+    """Move the payout to `target` from the status it has now, by a conditional UPDATE (so a
+    decision made meanwhile by another admin makes this one fail); returns that status."""
+    source = db.session.scalar(select(Payout.status).where(Payout.id == payout.id))
+    if target not in ALLOWED_MOVES.get(source, ()):
+        raise InvalidTransition(_cannot_move(source))
+    moved = db.session.execute(
+        update(Payout)
+        .where(Payout.id == payout.id, Payout.status == source)
+        .values(status=target, **values)
+    ).rowcount
+    if moved != 1:
+        raise InvalidTransition(_("Someone else decided on this payout just now; reload."))
+    return source
+
+
+def _cannot_move(source: PayoutStatus) -> str:
+    return {
+        PayoutStatus.REQUESTED: _("Approve this payout before recording its transfer."),
+        PayoutStatus.APPROVED: _("This payout has been approved already."),
+        PayoutStatus.PAID: _("This payout has been paid already."),
+        PayoutStatus.REJECTED: _("This payout has been rejected already."),
+    }[source]

@@ -1,0 +1,130 @@
+"""Members with money to pay out, earned through the real rules: an order placed, paid,
+sent and received (completion moves the member's part from pending to available).
+
+Koperasi Tani (fee 5 %, minimum payout Rp 50.000): Siti sells keripik at Rp 50.000; an order
+of 2 gives her 100.000 - 5.000 fee = Rp 95.000 available.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, select
+
+from shop.accounts.models import User
+from shop.checkout.models import Order
+from shop.checkout.services import place_order
+from shop.coops.models import Cooperative, Membership, Role
+from shop.extensions import db
+from shop.fulfilment.services import confirm_receipt, mark_packed, mark_shipped
+from shop.ledger.journal import balance
+from shop.ledger.models import Account, JournalEntry, Payout
+from shop.payments.attempts import start_payment
+from shop.payments.gateway import Gateway, gateway_from_config
+from shop.payments.services import apply_gateway_status
+from tests.checkout.test_orders import checkout_request
+from tests.factories import make_coop, make_membership, make_product, make_user
+from tests.ledger.conftest import pay
+from tests.payments.conftest import _receiver, choose, simulator_app  # noqa: F401  (fixtures)
+
+UNIT_PRICE = 50_000
+EARNED = 95_000  # 2 x 50.000, less the 5 % fee
+
+
+@dataclass
+class Tani:
+    coop: Cooperative
+    siti: Membership  # sells, bank account saved
+    admin: User
+    siti_user: User
+
+
+@pytest.fixture
+def tani() -> Tani:
+    coop = make_coop(name="Koperasi Tani", fee_bp=500, min_payout=50_000)
+    siti = make_membership(
+        coop=coop,
+        user=make_user(name="Siti Aminah"),
+        business_name="Keripik Bu Siti",
+        bank_name="BRI",
+        bank_account_number="0123456789",
+        bank_account_holder="Siti Aminah",
+    )
+    admin = make_membership(coop=coop, role=Role.ADMIN, user=make_user(name="Pak Ketua")).user
+    return Tani(coop=coop, siti=siti, admin=admin, siti_user=siti.user)
+
+
+@pytest.fixture
+def earned(tani) -> Tani:
+    """Siti has Rp 95.000 available."""
+    earn(tani.siti, tani.admin)
+    return tani
+
+
+@pytest.fixture
+def gateway(simulator_app) -> Gateway:  # noqa: F811
+    return gateway_from_config(simulator_app.config)
+
+
+def earn(
+    member: Membership,
+    admin: User,
+    quantity: int = 2,
+    gateway: Gateway | None = None,
+    received: bool = True,
+) -> Order:
+    """An order of `quantity` x Rp 50.000 of the member's keripik, paid (through the
+    simulator when a gateway is given, so it can be refunded), then sent and received unless
+    `received` is False (the earnings then stay pending)."""
+    coop = db.session.get(Cooperative, member.cooperative_id)
+    product = make_product(member, variants=((UNIT_PRICE, 50),))
+    order = place_order([(product.variants[0].id, quantity)], checkout_request(coop), None).order
+    if gateway is None:
+        pay(order)
+    else:
+        redirect_url = start_payment(order, gateway, "http://shop.test/pesanan/selesai")
+        choose(redirect_url, "qris", "pay")
+        apply_gateway_status(order, gateway.status(order.current_payment_id))
+    if not received:
+        return order
+    shipment = order.shipments[0]
+    mark_packed(shipment, admin)
+    mark_shipped(shipment, admin)
+    confirm_receipt(order, coop.id, None)
+    return db.session.get(Order, order.id)
+
+
+def available(member: Membership) -> int:
+    return balance(member.cooperative_id, Account.MEMBER_AVAILABLE, member.id)
+
+
+def in_transit(coop: Cooperative) -> int:
+    return balance(coop.id, Account.PAYOUTS_IN_TRANSIT)
+
+
+def entry_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(JournalEntry))
+
+
+def payout_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Payout))
+
+
+def entry_keys(payout: Payout) -> list[str]:
+    return sorted(
+        db.session.scalars(
+            select(JournalEntry.idempotency_key).where(JournalEntry.payout_id == payout.id)
+        )
+    )
+
+
+def reloaded(payout: Payout) -> Payout:
+    return db.session.get(Payout, payout.id, populate_existing=True)
+
+
+@pytest.fixture
+def english(client):
+    """The client reads the site in English (signing in keeps the choice), so the tests do
+    not depend on the Indonesian catalog."""
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    return client

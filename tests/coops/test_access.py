@@ -9,8 +9,13 @@ from shop.audit.models import AuditEntry
 from shop.checkout.models import CourierRate, ShippingSettings
 from shop.coops.models import Cooperative, Invitation, Membership, Role
 from shop.extensions import db
+from shop.ledger.models import Payout
+from shop.payments.gateway import gateway_from_config
 from tests.coops import count
 from tests.factories import make_coop, make_membership, make_user
+from tests.fulfilment.conftest import paid_order_of
+from tests.payments.conftest import _receiver, simulator_app  # noqa: F401  (fixtures)
+from tests.payouts.conftest import earn
 
 # Every page under /koperasi/<slug>/: who may use it, and what a POST to it sends. The
 # POST data is valid, so a request that got through would change the cooperative.
@@ -31,6 +36,17 @@ COOP_PAGES = {
             "rates-0-fee": "1",
         },
     ),
+    "kelola/laporan": ("admin", None),
+    "kelola/laporan/<report>": ("admin", None),
+    # Names no payout, except where payout_waiting_in_coop_a makes one and points it there.
+    "kelola/pencairan": (
+        "admin",
+        {"payout": "0", "action": "reject", "reject-0-reason": "Diambil alih"},
+    ),
+    "kelola/pesanan": ("admin", None),
+    "kelola/pesanan/<number>": ("admin", None),
+    "kelola/pesanan/<number>/status": ("admin", {"to": "packed"}),
+    "kelola/pesanan/<number>/pengembalian": ("admin", {"quantity_0": "1", "reason": "Rusak"}),
     "anggota/profil": (
         "member",
         {
@@ -40,7 +56,21 @@ COOP_PAGES = {
             "bank_account_holder": "Penyusup",
         },
     ),
+    "anggota/mutasi": ("member", None),
+    "anggota/saldo": ("member", {"amount": "50000"}),
 }
+# Pages whose route has a variable part, and the page the tests open for it.
+EXAMPLE_PATHS = {"kelola/laporan/<report>": "kelola/laporan/members"}
+EXAMPLE_PATHS |= {
+    page: page.replace("<number>", "PK-20260101-ABCDEF")
+    for page in COOP_PAGES
+    if "<number>" in page
+}
+# Pages an admin can only use on a record of their cooperative: the fixture that makes one
+# (and points EXAMPLE_PATHS at it).
+PAGE_FIXTURES = {page: "paid_order_in_coop_a" for page in COOP_PAGES if "<number>" in page}
+PAGE_FIXTURES["kelola/pencairan"] = "payout_waiting_in_coop_a"
+PAGE_FIXTURES["anggota/saldo"] = "earnings_of_coop_a_admin"
 REQUESTS = [("GET", page) for page in COOP_PAGES] + [
     ("POST", page) for page, (_, data) in COOP_PAGES.items() if data is not None
 ]
@@ -50,7 +80,11 @@ MEMBER_REQUESTS = [(method, page) for method, page in REQUESTS if COOP_PAGES[pag
 
 def send(client, method: str, coop_slug: str, page: str):
     data = COOP_PAGES[page][1] if method == "POST" else None
-    return client.open(f"/koperasi/{coop_slug}/{page}", method=method, data=data)
+    return client.open(f"/koperasi/{coop_slug}/{path_of(page)}", method=method, data=data)
+
+
+def path_of(page: str) -> str:
+    return EXAMPLE_PATHS.get(page, page)
 
 
 def coop_state(coop: Cooperative) -> tuple:
@@ -71,6 +105,11 @@ def coop_state(coop: Cooperative) -> tuple:
             select(CourierRate.max_weight_grams, CourierRate.fee)
             .where(CourierRate.cooperative_id == coop.id)
             .order_by(CourierRate.max_weight_grams)
+        ).all(),
+        db.session.execute(
+            select(Payout.id, Payout.status, Payout.amount)
+            .where(Payout.cooperative_id == coop.id)
+            .order_by(Payout.id)
         ).all(),
     )
 
@@ -120,7 +159,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_and_changes_nothing(client, coop_b
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
     assert location.path == "/akun/masuk"
-    assert parse_qs(location.query)["next"] == [f"/koperasi/{coop_b.slug}/{page}"]
+    assert parse_qs(location.query)["next"] == [f"/koperasi/{coop_b.slug}/{path_of(page)}"]
     assert coop_state(coop_b) == before
 
 
@@ -153,9 +192,62 @@ def test_plain_member_cannot_use_own_coops_admin_pages(client, login, coop_a, me
     assert db.session.scalar(select(Cooperative.fee_bp).where(Cooperative.id == coop_a.id)) == 500
 
 
+@pytest.fixture
+def paid_order_in_coop_a(app, coop_a, simulator_app, monkeypatch):  # noqa: F811
+    """An order of coop_a paid by QRIS at the live simulator (so it can be refunded)."""
+    simulator_url = simulator_app.config["MIDTRANS_SIMULATOR_URL"]
+    monkeypatch.setitem(app.config, "MIDTRANS_SIMULATOR_URL", simulator_url)
+    order = paid_order_of(coop_a, gateway_from_config(simulator_app.config))
+    for page in PAGE_FIXTURES:
+        monkeypatch.setitem(EXAMPLE_PATHS, page, page.replace("<number>", order.number))
+    return order
+
+
+@pytest.fixture
+def payout_waiting_in_coop_a(coop_a, monkeypatch):
+    """A payout waiting for approval in coop_a (rejecting it moves no money), named by the
+    table's POST."""
+    member = make_membership(
+        coop=coop_a, bank_name="BRI", bank_account_number="0123456789", bank_account_holder="Siti"
+    )
+    payout = Payout(
+        cooperative_id=coop_a.id,
+        member_id=member.id,
+        amount=50_000,
+        bank_name=member.bank_name,
+        bank_account_number=member.bank_account_number,
+        bank_account_holder=member.bank_account_holder,
+        requested_by_id=member.user_id,
+    )
+    db.session.add(payout)
+    db.session.commit()
+    data = {"payout": str(payout.id), "action": "reject", f"reject-{payout.id}-reason": "Alasan"}
+    monkeypatch.setitem(COOP_PAGES, "kelola/pencairan", ("admin", data))
+    return payout
+
+
+@pytest.fixture
+def earnings_of_coop_a_admin(coop_a):
+    """coop_a's admin (who may sell too) with a bank account and Rp 95.000 to ask for."""
+    admin = db.session.scalar(
+        select(Membership).where(
+            Membership.cooperative_id == coop_a.id, Membership.role == Role.ADMIN
+        )
+    )
+    admin.bank_name, admin.bank_account_number, admin.bank_account_holder = (
+        "BRI",
+        "0123456789",
+        "Budi",
+    )
+    db.session.commit()
+    earn(admin, admin.user)
+
+
 @pytest.mark.parametrize(("method", "page"), REQUESTS)
-def test_admin_can_use_own_coops_pages(client, login, coop_a, method, page):
+def test_admin_can_use_own_coops_pages(client, login, coop_a, method, page, request):
     admin = make_membership(coop=coop_a, role=Role.ADMIN, business_name="Warung Pak Budi").user
+    if page in PAGE_FIXTURES:
+        request.getfixturevalue(PAGE_FIXTURES[page])
     login(admin)
     before = coop_state(coop_a)
 
@@ -169,18 +261,33 @@ def test_admin_can_use_own_coops_pages(client, login, coop_a, method, page):
         assert coop_state(coop_a) != before
 
 
+# What a member's POST to each of their pages changes: (business name, payout amounts).
+MEMBER_POST_EFFECTS = {"anggota/profil": ("Diambil Alih", []), "anggota/saldo": ("", [50_000])}
+
+
+def member_state(membership: Membership) -> tuple:
+    return (
+        db.session.scalar(select(Membership.business_name).where(Membership.id == membership.id)),
+        list(db.session.scalars(select(Payout.amount).where(Payout.member_id == membership.id))),
+    )
+
+
 @pytest.mark.parametrize(("method", "page"), MEMBER_REQUESTS)
 def test_member_can_use_own_member_pages(client, login, coop_a, method, page):
-    membership = make_membership(coop=coop_a, role=Role.MEMBER)
+    membership = make_membership(
+        coop=coop_a,
+        role=Role.MEMBER,
+        bank_name="BRI",
+        bank_account_number="0123456789",
+        bank_account_holder="Siti Aminah",
+    )
+    earn(membership, make_membership(coop=coop_a, role=Role.ADMIN).user)  # Rp 95.000 to ask for
     login(membership.user)
 
     response = send(client, method, coop_a.slug, page)
 
     assert response.status_code in (200, 302)
-    business_name = db.session.scalar(
-        select(Membership.business_name).where(Membership.id == membership.id)
-    )
-    assert business_name == ("Diambil Alih" if method == "POST" else "")
+    assert member_state(membership) == (MEMBER_POST_EFFECTS[page] if method == "POST" else ("", []))
 
 
 def test_admin_console_lists_own_members_only(client, login, coop_a, coop_b):

@@ -93,6 +93,27 @@ class CoopProfileForm(FlaskForm):
         _l("Cooperative fee (%)"),
         validators=[DataRequired(message=_l("Enter the fee.")), max_length(10), percentage],
     )
+    hold_days = StringField(
+        _l("Days after delivery before members can withdraw"),
+        validators=[
+            DataRequired(message=_l("Enter a number of days.")),
+            # [0-9], not \d, and a string field: WTForms' own integer message is untranslated.
+            Regexp(r"^[0-9]{1,2}$", message=_l("Enter a number of days from 0 to 60.")),
+        ],
+    )
+
+    def validate_hold_days(self, field) -> None:
+        if field.data.isascii() and field.data.isdigit() and int(field.data) > 60:
+            raise ValidationError(_l("Enter a number of days from 0 to 60."))
+
+    min_payout = StringField(
+        _l("Minimum payout"),
+        validators=[DataRequired(message=_l("Enter the minimum payout.")), max_length(20)],
+    )
+
+    def validate_min_payout(self, field) -> None:
+        # Defined after rupiah_amount below, so checked here rather than by reference.
+        rupiah_amount(self, field)
 
 
 class MemberProfileForm(FlaskForm):

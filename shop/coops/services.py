@@ -128,6 +128,8 @@ class CoopDetails:
     whatsapp: str = ""
     description: str = ""
     fee_bp: int = 500
+    hold_days: int = 3
+    min_payout: int = 50_000
 
 
 def create_cooperative(
@@ -156,11 +158,15 @@ def create_cooperative(
     return coop, membership
 
 
-COOP_TEXT_FIELDS = tuple(field for field in CoopDetails.__dataclass_fields__ if field != "fee_bp")
+COOP_NUMBER_FIELDS = ("fee_bp", "hold_days", "min_payout")
+COOP_TEXT_FIELDS = tuple(
+    field for field in CoopDetails.__dataclass_fields__ if field not in COOP_NUMBER_FIELDS
+)
 
 
 def update_coop_profile(coop: Cooperative, actor: User, details: CoopDetails) -> None:
-    """Change a cooperative's profile and fee; the audit log keeps what changed."""
+    """Change a cooperative's profile, fee, hold period and minimum payout; the audit log
+    keeps what changed."""
     changes = {}
     for field, value in details.__dict__.items():
         if getattr(coop, field) != value:

@@ -18,7 +18,7 @@ from shop.coops.forms import (
 )
 from shop.coops.models import Role
 from shop.errors import ShopError
-from shop.money import format_bp_as_percent, parse_percent_to_bp
+from shop.money import format_bp_as_percent, format_rupiah, parse_percent_to_bp, parse_rupiah
 from shop.whatsapp import share_url
 
 bp = Blueprint("coops", __name__)
@@ -68,10 +68,13 @@ def edit_coop(coop, membership):
     form = CoopProfileForm(obj=coop)
     if not form.is_submitted():
         form.fee_percent.data = format_bp_as_percent(coop.fee_bp)
+        form.min_payout.data = format_rupiah(coop.min_payout)
     if form.validate_on_submit():
         details = services.CoopDetails(
             **{field: form[field].data.strip() for field in services.COOP_TEXT_FIELDS},
             fee_bp=parse_percent_to_bp(form.fee_percent.data),
+            hold_days=int(form.hold_days.data),
+            min_payout=parse_rupiah(form.min_payout.data),
         )
         services.update_coop_profile(coop, current_user, details)
         flash(_("The cooperative's profile has been saved."), "success")

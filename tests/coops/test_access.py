@@ -24,7 +24,14 @@ COOP_PAGES = {
     "kelola/undang": ("admin", {"email": "penyusup@example.com", "role": "admin"}),
     "kelola/profil": (
         "admin",
-        {"name": "Diambil Alih", "city": "Sleman", "province": "DI Yogyakarta", "fee_percent": "0"},
+        {
+            "name": "Diambil Alih",
+            "city": "Sleman",
+            "province": "DI Yogyakarta",
+            "fee_percent": "0",
+            "hold_days": "0",
+            "min_payout": "1",
+        },  # fmt: skip
     ),
     "kelola/pengiriman": (
         "admin",

@@ -57,6 +57,8 @@ def coop_form(coop, **over) -> dict:
         "whatsapp": coop.whatsapp,
         "description": coop.description,
         "fee_percent": "5",
+        "hold_days": str(coop.hold_days),
+        "min_payout": f"{coop.min_payout}",
     }
     return values | over
 
@@ -74,6 +76,18 @@ def test_fee_is_read_as_a_percentage_into_basis_points(client, admin, coop, type
 
     assert response.status_code == 302
     assert db.session.scalar(select(Cooperative.fee_bp).where(Cooperative.id == coop.id)) == fee_bp
+
+
+def test_hold_period_and_minimum_payout_are_saved(client, admin, coop):
+    response = save_coop(client, coop, hold_days="7", min_payout="Rp 100.000")
+
+    assert response.status_code == 302
+    saved = db.session.execute(
+        select(Cooperative.hold_days, Cooperative.min_payout).where(Cooperative.id == coop.id)
+    ).one()
+    assert tuple(saved) == (7, 100000)
+    page = client.get(f"/koperasi/{coop.slug}/kelola/profil").get_data(as_text=True)
+    assert input_value(page, "min_payout") == "Rp 100.000"
 
 
 def test_edit_page_shows_the_fee_with_a_decimal_comma(client, admin, coop):
@@ -126,6 +140,12 @@ def test_saving_an_unchanged_coop_profile_writes_no_audit_row(client, admin, coo
         ("whatsapp", "12345", "Enter an Indonesian number, for example 0812 3456 7890."),
         ("phone", "12345", "Enter an Indonesian number, for example 0812 3456 7890."),
         ("name", "", "Enter the name."),
+        ("hold_days", "61", "Enter a number of days from 0 to 60."),
+        ("hold_days", "-1", "Enter a number of days from 0 to 60."),
+        ("hold_days", "", "Enter a number of days."),
+        ("hold_days", "tiga", "Enter a number of days from 0 to 60."),
+        ("min_payout", "lima puluh", "Enter an amount in Rupiah, for example 15.000."),
+        ("min_payout", "", "Enter the minimum payout."),
     ],
 )
 def test_bad_coop_profile_input_is_refused_beside_the_field_and_kept(

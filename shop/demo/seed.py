@@ -30,6 +30,7 @@ from shop.coops.services import slugify
 from shop.demo import data
 from shop.demo.data import DemoCoop, Permits, ProductTemplate
 from shop.demo.images import draw_product_image, write_product_image
+from shop.demo.orders import seed_demo_orders
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.timeutil import utcnow
@@ -407,6 +408,8 @@ def seed_demo_cli(reset: bool, if_empty: bool) -> None:
         f"{result.products} products and {result.images} images "
         f"in {result.elapsed_seconds:.1f} s."
     )
+    # After the catalog's commit: each order is its own transaction, as in the shop.
+    click.echo(f"Placed {seed_demo_orders()} demo orders for the shopper, paid and fulfilled.")
     _echo_sign_ins()
 
 

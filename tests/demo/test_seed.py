@@ -16,9 +16,13 @@ import shop.demo.seed
 from shop.accounts.models import User
 from shop.catalog.images import rendition_path, rendition_widths
 from shop.catalog.models import Category, Product, ProductImage, ProductVariant
+from shop.checkout.models import Order
 from shop.coops.models import Cooperative, Membership, Role
 from shop.demo.data import DEMO_ADMIN, DEMO_MEMBER, DEMO_OPERATOR, DEMO_SHOPPER, DEMO_SIGN_INS
 from shop.extensions import db
+from shop.ledger.checks import check_ledger
+from shop.ledger.journal import balance
+from shop.ledger.models import Account
 
 COUNTED_MODELS = (User, Cooperative, Membership, Product, ProductVariant, ProductImage)
 
@@ -96,6 +100,17 @@ def assert_demo_accounts_have_their_roles() -> None:
     assert membership_of(DEMO_SHOPPER.email) is None
 
 
+def assert_demo_orders_left_money_to_show() -> None:
+    """The shopper's orders: 4 paid, 2 of them completed, so the demo member has money
+    available to ask for, and a part waiting to be packed."""
+    statuses = db.session.scalars(select(Order.status).order_by(Order.id)).all()
+    assert statuses == ["completed", "completed", "shipped", "paid", "pending"]
+    member = membership_of(DEMO_MEMBER.email)
+    available = balance(member.cooperative_id, Account.MEMBER_AVAILABLE, member.id)
+    assert available > 0
+    assert check_ledger() == []
+
+
 def test_empty_database_gets_three_cooperatives_with_products_and_sign_ins(
     runner, client, media_dir
 ):
@@ -119,6 +134,7 @@ def test_empty_database_gets_three_cooperatives_with_products_and_sign_ins(
     assert set(top_slugs) == {"kuliner", "fashion", "kerajinan"}
     assert_every_product_has_a_price_and_a_real_image(media_dir)
     assert_demo_accounts_have_their_roles()
+    assert_demo_orders_left_money_to_show()
     for sign_in in DEMO_SIGN_INS:
         assert sign_in.email in result.output
     assert DEMO_ADMIN.password in result.output

@@ -83,7 +83,7 @@ def test_only_the_next_step_is_allowed_and_a_wrong_one_changes_nothing(paid, sta
     with pytest.raises(InvalidTransition) as refused:
         advance_shipment(shipment, target, paid.tani_admin, "RESI-1")
 
-    assert "cannot be marked" in refused.value.message
+    assert "tidak dapat ditandai" in refused.value.message  # "cannot be marked"
     assert shipment_row(shipment) == before
     assert audit_actions(shipment) == []
 

@@ -149,12 +149,12 @@ def test_rejecting_an_approved_payout_gives_the_money_back_to_available(earned):
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        (95_001, "at most Rp 95.000"),
-        (49_999, "minimum payout is Rp 50.000"),
-        (0, "above Rp 0"),
-        (-50_000, "above Rp 0"),
-        (60_000.0, "above Rp 0"),  # not whole Rupiah as an int
-        (True, "above Rp 0"),
+        (95_001, "paling banyak Rp 95.000"),  # "at most"
+        (49_999, "Pencairan dana minimal Rp 50.000"),  # "The minimum payout is"
+        (0, "di atas Rp 0"),  # "above Rp 0"
+        (-50_000, "di atas Rp 0"),
+        (60_000.0, "di atas Rp 0"),  # not whole Rupiah as an int
+        (True, "di atas Rp 0"),
     ],
 )
 def test_a_bad_amount_is_refused_and_nothing_is_written(earned, amount, message):
@@ -172,7 +172,7 @@ def test_the_minimum_is_the_cooperatives_own(earned):
     earned.coop.min_payout = 80_000
     db.session.commit()
 
-    with pytest.raises(PayoutRefused, match="minimum payout is Rp 80.000"):
+    with pytest.raises(PayoutRefused, match="Pencairan dana minimal Rp 80.000"):  # "minimum payout"
         request_payout(earned.siti, 79_000, earned.siti_user)
     assert request_payout(earned.siti, 80_000, earned.siti_user).amount == 80_000
 
@@ -182,7 +182,7 @@ def test_a_member_without_a_bank_account_is_refused(tani):
     earn(budi, tani.admin)
     assert available(budi) == 95_000
 
-    with pytest.raises(PayoutRefused, match="bank account"):
+    with pytest.raises(PayoutRefused, match="rekening bank"):  # "bank account"
         request_payout(budi, 50_000, budi.user)
 
     assert payout_count() == 0
@@ -193,7 +193,7 @@ def test_pending_earnings_cannot_be_paid_out(tani):
     earn(tani.siti, tani.admin, received=False)
     assert payout_summary(tani.siti) == (95_000, 0, 0, 0)
 
-    with pytest.raises(PayoutRefused, match="at most Rp 0"):
+    with pytest.raises(PayoutRefused, match="paling banyak Rp 0"):  # "at most"
         request_payout(tani.siti, 50_000, tani.siti_user)
 
     assert payout_count() == 0
@@ -207,7 +207,7 @@ def test_only_the_member_can_ask_for_their_payout(earned, who):
         "outsider": lambda: make_membership(coop=make_coop(), role=Role.ADMIN).user,
     }[who]()
 
-    with pytest.raises(PayoutNotAllowed, match="Only the member"):
+    with pytest.raises(PayoutNotAllowed, match="diajukan oleh anggota"):  # "Only the member"
         request_payout(earned.siti, 50_000, actor)
 
     assert payout_count() == 0
@@ -226,12 +226,12 @@ def test_a_former_member_cannot_ask(earned):
 def test_two_requests_cannot_promise_the_same_money(earned):
     request_payout(earned.siti, 60_000, earned.siti_user)
 
-    with pytest.raises(PayoutRefused, match="at most Rp 35.000"):
+    with pytest.raises(PayoutRefused, match="paling banyak Rp 35.000"):  # "at most"
         request_payout(earned.siti, 50_000, earned.siti_user)
 
     assert payout_count() == 1
     # What is left below the minimum cannot be asked for either, until more is earned.
-    with pytest.raises(PayoutRefused, match="minimum payout"):
+    with pytest.raises(PayoutRefused, match="Pencairan dana minimal"):  # "minimum payout"
         request_payout(earned.siti, 35_000, earned.siti_user)
     earn(earned.siti, earned.admin, quantity=1)  # + 50.000 - 2.500 = 47.500 more
     assert request_payout(earned.siti, 82_500, earned.siti_user).amount == 82_500
@@ -243,7 +243,7 @@ def test_an_approved_payout_still_counts_against_what_can_be_asked(earned):
     first = request_payout(earned.siti, 60_000, earned.siti_user)
     approve_payout(first, earned.admin)
 
-    with pytest.raises(PayoutRefused, match="at most Rp 35.000"):
+    with pytest.raises(PayoutRefused, match="paling banyak Rp 35.000"):  # "at most"
         request_payout(earned.siti, 60_000, earned.siti_user)
 
 
@@ -256,7 +256,7 @@ def test_approval_is_refused_when_a_refund_took_the_money_meanwhile(tani, gatewa
     assert available(tani.siti) == 47_500
     entries = entry_count()
 
-    with pytest.raises(PayoutRefused, match="no longer covers") as refused:
+    with pytest.raises(PayoutRefused, match="tidak lagi mencukupi") as refused:  # "no longer"
         approve_payout(payout, tani.admin)
 
     assert "Rp 47.500" in refused.value.message
@@ -311,14 +311,14 @@ MOVES = {
 @pytest.mark.parametrize(
     ("state", "move", "message"),
     [
-        (PayoutStatus.REQUESTED, "pay", "Approve this payout before"),
-        (PayoutStatus.APPROVED, "approve", "approved already"),
-        (PayoutStatus.PAID, "approve", "paid already"),
-        (PayoutStatus.PAID, "pay", "paid already"),
-        (PayoutStatus.PAID, "reject", "paid already"),
-        (PayoutStatus.REJECTED, "approve", "rejected already"),
-        (PayoutStatus.REJECTED, "pay", "rejected already"),
-        (PayoutStatus.REJECTED, "reject", "rejected already"),
+        (PayoutStatus.REQUESTED, "pay", "Setujui pencairan dana ini"),  # "Approve this payout"
+        (PayoutStatus.APPROVED, "approve", "sudah disetujui"),  # "approved already"
+        (PayoutStatus.PAID, "approve", "sudah dibayarkan"),  # "paid already"
+        (PayoutStatus.PAID, "pay", "sudah dibayarkan"),
+        (PayoutStatus.PAID, "reject", "sudah dibayarkan"),
+        (PayoutStatus.REJECTED, "approve", "sudah ditolak"),  # "rejected already"
+        (PayoutStatus.REJECTED, "pay", "sudah ditolak"),
+        (PayoutStatus.REJECTED, "reject", "sudah ditolak"),
     ],
 )
 def test_a_move_the_state_does_not_allow_is_refused_and_posts_nothing(earned, state, move, message):
@@ -345,7 +345,7 @@ def test_only_an_admin_of_the_cooperative_decides(earned, move, who):
         "admin of another coop": lambda: make_membership(coop=make_coop(), role=Role.ADMIN).user,
     }[who]()
 
-    with pytest.raises(PayoutNotAllowed, match="Only an admin"):
+    with pytest.raises(PayoutNotAllowed, match="Hanya pengurus"):  # "Only an admin"
         MOVES[move](payout, actor)
 
     assert reloaded(payout).status == status
@@ -356,7 +356,7 @@ def test_only_an_admin_of_the_cooperative_decides(earned, move, who):
 def test_paying_needs_a_transfer_reference(earned, reference):
     payout = _approved(earned)
 
-    with pytest.raises(PayoutRefused, match="transfer reference") as refused:
+    with pytest.raises(PayoutRefused, match="referensi transfer") as refused:  # "reference"
         mark_payout_paid(payout, reference, earned.admin)
 
     assert refused.value.field == "transfer_reference"
@@ -368,7 +368,7 @@ def test_paying_needs_a_transfer_reference(earned, reference):
 def test_rejecting_needs_a_reason(earned, reason):
     payout = _approved(earned)
 
-    with pytest.raises(PayoutRefused, match="Say why") as refused:
+    with pytest.raises(PayoutRefused, match="Tuliskan alasannya") as refused:  # "Say why"
         reject_payout(payout, reason, earned.admin)
 
     assert refused.value.field == "reason"

@@ -105,7 +105,9 @@ def test_two_refunds_racing_for_one_line_never_refund_more_than_it_had(app, comm
     outcomes = race(app, refund_of(ids, 2, gateway), refund_of(ids, 2, gateway))
 
     assert sorted(outcomes)[0] == "30000"
-    assert sorted(outcomes)[1].startswith("refused: Refund above what was paid")
+    assert sorted(outcomes)[1].startswith(
+        "refused: Pengembalian dana melebihi yang dibayar"
+    )  # "Refund above what was paid"
     assert len(gateway.calls) == 1
     with app.app_context():
         refunded = db.session.scalar(

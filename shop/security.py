@@ -1,8 +1,9 @@
-"""Security headers on every response, and the one check for `next=` redirects."""
+"""Security headers on every response, private pages, and the one check for `next=`
+redirects."""
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, make_response
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -33,6 +34,15 @@ def add_security_headers(app: Flask) -> None:
         if send_hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+def private_page(body) -> Response:
+    """A page of personal data (an address, a balance, a bank account): never kept by a
+    shared cache or the browser's back-forward cache, never indexed."""
+    response = make_response(body)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def safe_next_url(target: str | None, fallback: str) -> str:

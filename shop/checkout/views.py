@@ -14,7 +14,6 @@ from flask import (
     current_app,
     flash,
     g,
-    make_response,
     redirect,
     render_template,
     request,
@@ -44,6 +43,7 @@ from shop.orders.access import order_link, remember_order_access
 from shop.orders.mails import send_order_placed_mail
 from shop.payments.attempts import OrderNotPayable, start_payment
 from shop.payments.gateway import GatewayError, gateway_from_config
+from shop.security import private_page
 
 bp = Blueprint("checkout", __name__)
 
@@ -255,6 +255,4 @@ def _checkout_page(
         too_many_addresses=addresses.too_many_message(),
         method_label=method_label,
     )
-    response = make_response(html)
-    response.headers["Cache-Control"] = "private, no-store"  # a name, an address, a phone
-    return response
+    return private_page(html)  # a name, an address, a phone

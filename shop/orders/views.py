@@ -1,6 +1,6 @@
 """The shopper's order pages: one order (owner, placing browser or mailed link) and my orders."""
 
-from flask import Blueprint, abort, make_response, render_template, request, session
+from flask import Blueprint, abort, render_template, request, session
 from flask_login import current_user
 
 from shop.auth.policy import public, require_sign_in
@@ -9,6 +9,7 @@ from shop.orders.access import can_view_order, is_valid_token, remember_order_ac
 from shop.orders.labels import payment_method_label, status_label
 from shop.orders.queries import find_order, order_sections, orders_of
 from shop.pagination import parse_page_number
+from shop.security import private_page
 from shop.timeutil import utcnow
 
 bp = Blueprint("orders", __name__)
@@ -18,12 +19,9 @@ bp.add_app_template_filter(method_label, "shipping_method")
 
 
 def _private(html: str):
-    """Personal data: kept out of shared caches and search engines, and, since the guest's URL
-    carries a token, never sent on in a Referer header."""
-    response = make_response(html)
-    response.headers["Cache-Control"] = "private, no-store"
+    """Private, and since the guest's URL carries a token, never sent on in a Referer."""
+    response = private_page(html)
     response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 

@@ -92,6 +92,11 @@ def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
             requested_by_id=actor.id,
         )
         db.session.add(payout)
+        db.session.flush()
+        # Which account the money was asked to, as it was then: the bookkeeper's trail.
+        details = {"amount": amount, "bank": member.bank_name,
+                   "account": member.bank_account_number}  # fmt: skip
+        record_audit(actor, coop, "payout.requested", payout, details)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -26,6 +25,7 @@ from shop.payouts.queries import (
     payouts_of,
     review_queue,
 )
+from shop.security import private_page
 
 bp = Blueprint("payouts", __name__)
 
@@ -39,13 +39,6 @@ def status_label(status: str) -> str:
         PayoutStatus.REJECTED: _("Rejected"),
     }
     return labels.get(status, status)
-
-
-def _private(html: str):
-    """Balances and bank accounts: never kept by a shared cache."""
-    response = make_response(html)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/koperasi/<coop_slug>/anggota/saldo", methods=["GET", "POST"])
@@ -76,7 +69,7 @@ def mine(coop, membership):
         summary=payout_summary(membership),
         payouts=payouts_of(membership),
     )
-    return _private(html)
+    return private_page(html)
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/pencairan", methods=["GET", "POST"])
@@ -105,7 +98,7 @@ def review(coop, membership):
         forms=_page_forms(queue, posted),
         available=available_by_member(coop),
     )
-    return _private(html)
+    return private_page(html)
 
 
 def _posted_decision(coop):

@@ -1,6 +1,6 @@
 """Money reports for a cooperative's admins (page, CSV, XLSX) and each member's statement."""
 
-from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from shop.auth.policy import require_coop_admin, require_member
 from shop.pagination import parse_page_number
@@ -9,18 +9,11 @@ from shop.reports.forms import period_form
 from shop.reports.period import today_in_jakarta
 from shop.reports.statement import statement_lines, statement_page
 from shop.reports.tables import REPORT_TITLES, TABLES, period_label, statement_table
+from shop.security import private_page
 
 bp = Blueprint("reports", __name__)
 
 EXPORTS = {"csv": (to_csv, CSV_MIMETYPE), "xlsx": (to_xlsx, XLSX_MIMETYPE)}
-
-
-def _private(response) -> Response:
-    """Members' money: never kept by a shared cache, never indexed."""
-    response = make_response(response)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _download(table, export: str, coop_slug: str, period_slug: str) -> Response:
@@ -28,7 +21,7 @@ def _download(table, export: str, coop_slug: str, period_slug: str) -> Response:
     response = Response(render(table), mimetype=mimetype)
     name = file_name(coop_slug, table, period_slug, export)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _private(response)
+    return private_page(response)
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/laporan")
@@ -36,7 +29,7 @@ def _download(table, export: str, coop_slug: str, period_slug: str) -> Response:
 def index(coop, membership):
     form = period_form(request.args)
     period = form.period() if form.validate() else None
-    return _private(
+    return private_page(
         render_template(
             "reports/index.html", coop=coop, form=form, period=period, titles=REPORT_TITLES
         )
@@ -55,13 +48,13 @@ def report(coop, membership, report):
         html = render_template(
             "reports/report.html", coop=coop, form=form, report=report, title=title
         )
-        return _private((html, 400))
+        return private_page((html, 400))
     period = form.period()
     table = build(coop, period)
     export = request.args.get("format")
     if export in EXPORTS:
         return _download(table, export, coop.slug, period.slug)
-    return _private(
+    return private_page(
         render_template(
             "reports/report.html",
             coop=coop,
@@ -83,7 +76,7 @@ def statement(coop, membership):
         table = statement_table(statement_lines(membership))
         return _download(table, "csv", coop.slug, today_in_jakarta().isoformat())
     page = statement_page(membership, parse_page_number(request.args.get("page")))
-    return _private(
+    return private_page(
         render_template(
             "reports/statement.html", coop=coop, page=page, table=statement_table(page.items)
         )

@@ -77,7 +77,7 @@ def test_request_approve_and_pay_move_the_money_worked_by_hand(earned):
     actions = db.session.scalars(
         select(AuditEntry.action).where(AuditEntry.target_type == "Payout").order_by(AuditEntry.id)
     ).all()
-    assert actions == ["payout.approved", "payout.paid"]
+    assert actions == ["payout.requested", "payout.approved", "payout.paid"]
     assert check_ledger() == []
 
 

@@ -52,7 +52,7 @@ def siti_client(client, login, books):
 def html_rows(html: str) -> list[list[str]]:
     body = re.search(r"<tbody>(.*?)</tbody>", html, re.S).group(1)
     return [
-        [cell.strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
     ]
 

@@ -60,12 +60,22 @@ def reload(order: Order) -> Order:
 
 def sold_counts(order: Order) -> list[int]:
     ids = sorted({line.product_id for line in order.lines})
-    return list(db.session.scalars(select(Product.sold_count).where(Product.id.in_(ids))))
+    return list(
+        db.session.scalars(
+            select(Product.sold_count).where(Product.id.in_(ids)).order_by(Product.id)
+        )
+    )
 
 
 def stocks(order: Order) -> list[int]:
     ids = sorted(line.variant_id for line in order.lines)
-    return list(db.session.scalars(select(ProductVariant.stock).where(ProductVariant.id.in_(ids))))
+    return list(
+        db.session.scalars(
+            select(ProductVariant.stock)
+            .where(ProductVariant.id.in_(ids))
+            .order_by(ProductVariant.id)
+        )
+    )
 
 
 def notifications() -> list[PaymentNotification]:

@@ -14,14 +14,12 @@ from shop.accounts.models import User
 from shop.checkout.models import SavedAddress
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.ids import is_row_id
 
 logger = logging.getLogger(__name__)
 
 # An address book, not an archive: a short list stays quick to choose from on a phone.
 MAX_SAVED_ADDRESSES = 10
-# Ids come from links and URLs; a number beyond an INTEGER column's range makes the driver
-# or the database fail (a 500), so such an id is "not found" before any query.
-_MAX_ID = 2**31 - 1
 
 
 class AddressError(ShopError):
@@ -62,7 +60,7 @@ def saved_addresses(user: User) -> list[SavedAddress]:
 
 def find_saved_address(user: User, address_id: int) -> SavedAddress | None:
     """The user's own address with this id; None for an unknown id or another user's."""
-    if not 0 < address_id <= _MAX_ID:
+    if not is_row_id(address_id):
         return None
     return db.session.scalar(
         select(SavedAddress).where(SavedAddress.id == address_id, SavedAddress.user_id == user.id)
@@ -99,7 +97,7 @@ def check_room_for(user: User, details: AddressDetails) -> None:
 def delete_saved_address(user: User, address_id: int) -> None:
     """Delete one of the user's addresses. Raises AddressNotFound for an unknown id or
     another user's (which is left as it is)."""
-    if not 0 < address_id <= _MAX_ID:
+    if not is_row_id(address_id):
         raise AddressNotFound(_("That address is no longer in your address book."))
     try:
         deleted = db.session.execute(

@@ -23,6 +23,7 @@ from shop.fulfilment.forms import MoveForm, refund_form
 from shop.fulfilment.labels import shipment_status_label
 from shop.fulfilment.queries import find_part, parts_of
 from shop.fulfilment.refunds import refund_lines
+from shop.ids import is_row_id
 from shop.money import format_rupiah
 from shop.orders.access import can_view_order
 from shop.orders.queries import find_order
@@ -124,7 +125,7 @@ def refund(coop, membership, number):
 @bp.route("/pesanan/<number>/diterima/<int:cooperative_id>", methods=["POST"])
 @public
 def confirm_receipt(number, cooperative_id):
-    order = find_order(number)
+    order = find_order(number) if is_row_id(cooperative_id) else None
     # The order page's rule, and its 404 for "no such order" and "not yours" alike.
     if order is None or not can_view_order(order, current_user, session, request.args.get("kunci")):
         abort(404)

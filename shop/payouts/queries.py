@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
+from shop.ids import is_row_id
 from shop.ledger.journal import balance
 from shop.ledger.models import Account, Payout, PayoutStatus, Posting
 
@@ -58,12 +59,9 @@ def payouts_of(membership: Membership) -> list[Payout]:
     )
 
 
-MAX_ID = 2**31 - 1  # an integer primary key; a larger number from a form is no payout
-
-
 def find_payout(coop: Cooperative, payout_id: int) -> Payout | None:
     """The payout, if it belongs to this cooperative."""
-    if not 0 < payout_id <= MAX_ID:
+    if not is_row_id(payout_id):
         return None
     payout = db.session.get(Payout, payout_id)
     return payout if payout is not None and payout.cooperative_id == coop.id else None

@@ -451,3 +451,11 @@ def test_the_console_links_to_the_orders(client, login, paid):
     html = client.get(f"/koperasi/{paid.tani.slug}/kelola/").get_data(as_text=True)
 
     assert f'href="/koperasi/{paid.tani.slug}/kelola/pesanan"' in html
+
+
+def test_a_cooperative_id_beyond_any_row_is_not_found(client, paid):
+    # The database driver would refuse a number this large (a 500) if it reached a query.
+    link = f"/pesanan/{paid.order.number}/diterima/99999999999999999999?kunci={paid.access_token}"
+
+    assert client.post(link).status_code == 404
+    assert paid.shipment(paid.tani).status == ShipmentStatus.PENDING

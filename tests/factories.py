@@ -13,6 +13,9 @@ from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
 from shop.checkout.models import CourierRate, ShippingSettings
 from shop.coops.models import Cooperative, Membership, Role
 from shop.extensions import db
+from shop.payments.gateway import TransactionStatus
+from shop.payments.models import NotificationOutcome
+from shop.payments.services import apply_gateway_status
 
 DEFAULT_PASSWORD = "rahasia-123"
 # Hashing is slow on purpose; one hash serves every test user.
@@ -106,3 +109,15 @@ def make_shipping_settings(coop, rates=(), **over) -> ShippingSettings:
     settings = ShippingSettings(**(values | over))
     settings.courier_rates = [CourierRate(max_weight_grams=w, fee=fee) for w, fee in rates]
     return _add(settings)
+
+
+def pay(order, method: str = "qris") -> NotificationOutcome:
+    """Settle an order the way Midtrans's answer settles it: the payment rules run, and the
+    ledger posts the settlement. No gateway call: the answer is given here."""
+    status = TransactionStatus(
+        order_id=order.number,
+        transaction_status="settlement",
+        gross_amount=order.grand_total,
+        payment_type=method,
+    )
+    return apply_gateway_status(order, status)

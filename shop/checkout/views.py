@@ -47,6 +47,9 @@ from shop.security import private_page
 
 bp = Blueprint("checkout", __name__)
 
+# Named alike on the form, a saved address and an order.
+ADDRESS_FIELDS = ("province", "city", "district", "village", "postcode", "street")
+
 
 @dataclass(frozen=True)
 class GroupShipping:
@@ -147,7 +150,7 @@ def _prefill(form: CheckoutForm, address_id: int | None) -> None:
     if address is not None:
         form.contact_name.data = address.recipient_name
         form.contact_phone.data = address.phone
-        for name in ("province", "city", "district", "village", "postcode", "street"):
+        for name in ADDRESS_FIELDS:
             form[name].data = getattr(address, name)
         form.address_notes.data = address.notes
 
@@ -197,13 +200,8 @@ def _address_details(form: CheckoutForm) -> addresses.AddressDetails:
     return addresses.AddressDetails(
         recipient_name=form.contact_name.data,
         phone=form.contact_phone.data,
-        province=form.province.data,
-        city=form.city.data,
-        district=form.district.data,
-        village=form.village.data,
-        postcode=form.postcode.data,
-        street=form.street.data,
         notes=form.address_notes.data or "",
+        **_address(form),
     )
 
 
@@ -212,15 +210,14 @@ def _checkout_request(form: CheckoutForm, chosen: dict[int, ShippingMethod]) -> 
         contact_name=form.contact_name.data,
         contact_email=form.contact_email.data,
         contact_phone=form.contact_phone.data,
-        province=form.province.data,
-        city=form.city.data,
-        district=form.district.data,
-        village=form.village.data,
-        postcode=form.postcode.data,
-        street=form.street.data,
         address_notes=form.address_notes.data or "",
         shipping=chosen,
+        **_address(form),
     )
+
+
+def _address(form: CheckoutForm) -> dict[str, str]:
+    return {name: form[name].data for name in ADDRESS_FIELDS}
 
 
 def _summary(cart: CartView, city: str | None, chosen: dict[int, ShippingMethod]) -> Summary:

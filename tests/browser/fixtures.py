@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from config import TestConfig
 from shop import create_app
 from shop.extensions import db
+from tests.factories import DEFAULT_PASSWORD
 
 HERE = Path(__file__).parent
 AXE_PATH = HERE / "node_modules" / "axe-core" / "axe.min.js"
@@ -123,3 +124,21 @@ def axe_violations():
         ]  # fmt: skip
 
     return run
+
+
+def assert_fits_and_is_accessible(page, axe_violations) -> None:
+    """No axe violation, and no sideways scrolling on the 360 px screen."""
+    assert axe_violations(page) == []
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} scrolls sideways on a 360 px screen"
+
+
+def sign_in(page, live_server: str, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign in through the form, as a person does, and land on the home page."""
+    page.goto(live_server + "/akun/masuk")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Kata sandi", exact=True).fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(live_server + "/")

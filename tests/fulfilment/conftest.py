@@ -19,11 +19,11 @@ from shop.extensions import db
 from shop.ledger.journal import balance
 from shop.ledger.models import Account
 from shop.payments.attempts import start_payment
-from shop.payments.gateway import Gateway, TransactionStatus
+from shop.payments.gateway import Gateway
 from shop.payments.services import apply_gateway_status
 from shop.timeutil import utcnow
 from tests.checkout.test_orders import checkout_request
-from tests.factories import make_coop, make_membership, make_product, make_shipping_settings
+from tests.factories import make_coop, make_membership, make_product, make_shipping_settings, pay
 from tests.payments.conftest import _receiver, choose, simulator_app  # noqa: F401  (fixtures)
 
 LOCAL_FEE = 12_000
@@ -101,16 +101,6 @@ def paid(shop) -> Shop:
     pay(shop.order)
     shop.reload()
     return shop
-
-
-def pay(order: Order, method: str = "qris") -> None:
-    status = TransactionStatus(
-        order_id=order.number,
-        transaction_status="settlement",
-        gross_amount=order.grand_total,
-        payment_type=method,
-    )
-    apply_gateway_status(order, status)
 
 
 def pay_through_simulator(order: Order, gateway: Gateway, method: str) -> None:

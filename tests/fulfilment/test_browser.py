@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from shop.extensions import db
-from tests.factories import DEFAULT_PASSWORD
-from tests.fulfilment.conftest import make_shop, pay
+from tests.browser.fixtures import assert_fits_and_is_accessible
+from tests.factories import DEFAULT_PASSWORD, pay
+from tests.fulfilment.conftest import make_shop
 
 pytestmark = pytest.mark.slow
 
@@ -28,14 +29,6 @@ def journey(live_data):
         }
 
 
-def check_page(page, axe_violations) -> None:
-    assert axe_violations(page) == []
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} scrolls sideways on a 360 px screen"
-
-
 def test_an_admin_ships_and_the_shopper_confirms_receipt(
     browser, page, live_server, journey, axe_violations
 ):
@@ -47,16 +40,16 @@ def test_an_admin_ships_and_the_shopper_confirms_receipt(
 
     page.goto(f"{live_server}/koperasi/{journey['coop']}/kelola/")
     page.locator(f"a[href$='/{journey['coop']}/kelola/pesanan']").click()
-    check_page(page, axe_violations)
+    assert_fits_and_is_accessible(page, axe_violations)
     page.locator(f"a:has-text('{journey['number']}')").click()
     expect(page.locator("main")).to_contain_text("Kain Batik")
-    check_page(page, axe_violations)
+    assert_fits_and_is_accessible(page, axe_violations)
 
     page.locator("form[action$='/status'] button").click()  # mark packed
     expect(page.get_by_role("status")).to_be_visible()
     page.locator("form[action$='/status'] button").click()  # ship without tracking number
     expect(page.locator("#tracking_number-error")).to_be_visible()
-    check_page(page, axe_violations)
+    assert_fits_and_is_accessible(page, axe_violations)
     page.fill("input[name=tracking_number]", "JNE-123456")
     page.locator("form[action$='/status'] button").click()
     expect(page.locator("main")).to_contain_text("JNE-123456")
@@ -66,14 +59,14 @@ def test_an_admin_ships_and_the_shopper_confirms_receipt(
     page.locator("form[action$='/pengembalian'] button").click()
     expect(page.locator("#quantity_0-error")).to_be_visible()
     expect(page.locator("input[name=quantity_0]")).to_have_value("5")
-    check_page(page, axe_violations)
+    assert_fits_and_is_accessible(page, axe_violations)
 
     shopper = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
     shopper_page = shopper.new_page()
     shopper_page.goto(live_server + journey["link"])
     received = shopper_page.locator("form[action*='/diterima/'] button")
     expect(received).to_have_count(1)  # Batik's part only: Tani has not sent anything
-    check_page(shopper_page, axe_violations)
+    assert_fits_and_is_accessible(shopper_page, axe_violations)
     received.click()
     expect(shopper_page.get_by_role("status")).to_be_visible()
     expect(shopper_page.locator("form[action*='/diterima/']")).to_have_count(0)

@@ -31,8 +31,7 @@ from shop.ledger.journal import balance
 from shop.ledger.models import Account, EntryKind, JournalEntry, RefundLine
 from shop.timeutil import utcnow
 from tests.checkout.test_orders import checkout_request
-from tests.factories import make_coop, make_membership, make_product
-from tests.fulfilment.conftest import pay
+from tests.factories import make_coop, make_membership, make_product, pay
 from tests.fulfilment.test_refunds import FakeGateway
 
 pytestmark = pytest.mark.pg

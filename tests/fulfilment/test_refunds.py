@@ -45,8 +45,8 @@ from shop.payments.gateway import (
 )
 from shop.timeutil import utcnow
 from tests.checkout.test_orders import checkout_request
-from tests.factories import make_coop, make_membership, make_product
-from tests.fulfilment.conftest import balances, pay, pay_through_simulator
+from tests.factories import make_coop, make_membership, make_product, pay
+from tests.fulfilment.conftest import balances, pay_through_simulator
 
 SITI, BUDI = 43_875, 39_000
 

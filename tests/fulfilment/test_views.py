@@ -20,8 +20,8 @@ from shop.orders.access import remember_order_access
 from shop.payments.gateway import gateway_from_config
 from tests.checkout.test_orders import checkout_request
 from tests.conftest import csrf_token_from
-from tests.factories import make_membership, make_user
-from tests.fulfilment.conftest import balances, pay, pay_through_simulator
+from tests.factories import make_membership, make_user, pay
+from tests.fulfilment.conftest import balances, pay_through_simulator
 from tests.fulfilment.test_refunds import FakeGateway, approve_payout, complete_now
 
 SITI = 43_875

@@ -4,8 +4,6 @@ import pytest
 
 from shop.checkout.models import ShippingMethod
 from shop.checkout.services import place_order
-from shop.payments.gateway import TransactionStatus
-from shop.payments.services import apply_gateway_status
 from tests.checkout.test_orders import checkout_request
 from tests.factories import make_coop, make_membership, make_product, make_shipping_settings
 
@@ -26,13 +24,3 @@ def two_coops():
     request = checkout_request(tani, batik, methods={tani.id: ShippingMethod.LOCAL})
     order = place_order(lines, request, None).order
     return order, tani, batik, siti, budi, rina
-
-
-def pay(order, method="qris"):
-    status = TransactionStatus(
-        order_id=order.number,
-        transaction_status="settlement",
-        gross_amount=order.grand_total,
-        payment_type=method,
-    )
-    return apply_gateway_status(order, status)

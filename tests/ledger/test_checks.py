@@ -15,8 +15,7 @@ from shop.ledger.models import (
     PayoutStatus,
     Posting,
 )
-from tests.factories import make_coop, make_membership, make_user
-from tests.ledger.conftest import pay
+from tests.factories import make_coop, make_membership, make_user, pay
 
 
 def raw_entry(key, coop_id, *postings, kind=EntryKind.SETTLEMENT, **links):

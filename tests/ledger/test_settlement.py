@@ -11,8 +11,7 @@ from shop.ledger.models import Account, EntryKind, JournalEntry, Posting
 from shop.ledger.settlement import gateway_fee, split_proportionally
 from shop.payments.gateway import TransactionStatus
 from shop.payments.services import apply_gateway_status
-from tests.factories import make_coop, make_membership
-from tests.ledger.conftest import pay
+from tests.factories import make_coop, make_membership, pay
 
 FEES = {"qris": (70, 0), "bank_transfer": (0, 4440), "credit_card": (290, 2000)}
 

@@ -9,9 +9,7 @@ import pytest
 from shop.checkout.models import Order, ShippingMethod
 from shop.checkout.services import CheckoutRequest, PlacedOrder, place_order
 from shop.extensions import db
-from shop.payments.gateway import TransactionStatus
-from shop.payments.services import apply_gateway_status
-from tests.factories import make_coop, make_membership, make_product, make_shipping_settings
+from tests.factories import make_coop, make_membership, make_product, make_shipping_settings, pay
 
 LOCAL_FEE = 12000
 
@@ -57,13 +55,7 @@ def products_in(count: int) -> list:
 
 def mark_paid(order: Order, method: str = "qris", at=None) -> None:
     """Paid the way Midtrans's answer pays it (the ledger posts the settlement too)."""
-    status = TransactionStatus(
-        order_id=order.number,
-        transaction_status="settlement",
-        gross_amount=order.grand_total,
-        payment_type=method,
-    )
-    apply_gateway_status(order, status)
+    pay(order, method)
     if at is not None:
         order.paid_at = at
         db.session.commit()

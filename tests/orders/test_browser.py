@@ -11,18 +11,11 @@ from shop.checkout.models import OrderStatus
 from shop.checkout.services import release_stock
 from shop.extensions import db
 from shop.timeutil import utcnow
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.browser.fixtures import assert_fits_and_is_accessible, sign_in
+from tests.factories import make_user
 from tests.orders.conftest import mark_paid, place, products_in
 
 pytestmark = pytest.mark.slow
-
-
-def assert_fits_and_is_accessible(page, axe_violations) -> None:
-    assert axe_violations(page) == []
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, "the page scrolls sideways on a 360 px screen"
 
 
 def _shipped(order) -> None:
@@ -55,11 +48,7 @@ def test_my_orders_is_accessible_on_a_phone(page, live_server, live_data, axe_vi
         shopper = make_user(email="pembeli.pesanan@example.test")
         email = shopper.email
         place([(products_in(1)[0], 1)], user=shopper)
-    page.goto(live_server + "/akun/masuk")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Kata sandi", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(live_server + "/")
+    sign_in(page, live_server, email)
 
     assert page.goto(live_server + "/akun/pesanan").status == 200
     assert_fits_and_is_accessible(page, axe_violations)

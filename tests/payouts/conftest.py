@@ -22,8 +22,7 @@ from shop.payments.attempts import start_payment
 from shop.payments.gateway import Gateway, gateway_from_config
 from shop.payments.services import apply_gateway_status
 from tests.checkout.test_orders import checkout_request
-from tests.factories import make_coop, make_membership, make_product, make_user
-from tests.ledger.conftest import pay
+from tests.factories import make_coop, make_membership, make_product, make_user, pay
 from tests.payments.conftest import _receiver, choose, simulator_app  # noqa: F401  (fixtures)
 
 UNIT_PRICE = 50_000

@@ -8,26 +8,11 @@ import pytest
 
 from shop.coops.models import Role
 from shop.payouts.services import approve_payout, mark_payout_paid, request_payout
-from tests.factories import DEFAULT_PASSWORD, make_coop, make_membership, make_user
+from tests.browser.fixtures import assert_fits_and_is_accessible, sign_in
+from tests.factories import make_coop, make_membership, make_user
 from tests.payouts.conftest import earn
 
 pytestmark = pytest.mark.slow
-
-
-def assert_fits_and_is_accessible(page, axe_violations) -> None:
-    assert axe_violations(page) == []
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, "the page scrolls sideways on a 360 px screen"
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(live_server + "/akun/masuk")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Kata sandi", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(live_server + "/")
 
 
 @pytest.fixture

@@ -6,34 +6,17 @@ import pytest
 from shop.checkout.models import ShippingMethod
 from shop.checkout.services import place_order
 from shop.coops.models import Role
-from shop.payments.gateway import TransactionStatus
-from shop.payments.services import apply_gateway_status
+from tests.browser.fixtures import assert_fits_and_is_accessible, sign_in
 from tests.checkout.test_orders import checkout_request
 from tests.factories import (
-    DEFAULT_PASSWORD,
     make_coop,
     make_membership,
     make_product,
     make_shipping_settings,
+    pay,
 )
 
 pytestmark = pytest.mark.slow
-
-
-def assert_fits_and_is_accessible(page, axe_violations) -> None:
-    assert axe_violations(page) == []
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, "the page scrolls sideways on a 360 px screen"
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(live_server + "/akun/masuk")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Kata sandi", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(live_server + "/")
 
 
 @pytest.fixture
@@ -47,15 +30,7 @@ def paid_coop(live_data):
         product = make_product(member, variants=((15000, 10),))
         request = checkout_request(coop, methods={coop.id: ShippingMethod.LOCAL})
         order = place_order([(product.variants[0].id, 3)], request, None).order
-        apply_gateway_status(
-            order,
-            TransactionStatus(
-                order_id=order.number,
-                transaction_status="settlement",
-                gross_amount=order.grand_total,
-                payment_type="qris",
-            ),
-        )
+        pay(order, "qris")
         return coop.slug, admin.user.email, member.user.email
 
 

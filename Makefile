@@ -27,10 +27,13 @@ messages: install
 		--copyright-holder="Pasar Koperasi" -o shop/translations/messages.pot .
 	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations
 
+# The web server and, beside it, the queue's consumer (mail, notifications, periodic jobs);
+# Ctrl-C stops both.
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask jobs work & consumer=$$!; trap "kill $$consumer 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # axe-core for the accessibility checks in the browser tests (they skip without npm/Chromium).
 $(AXE): tests/browser/package-lock.json

@@ -124,6 +124,14 @@ class Config:
     # transfers and records the reference; a disbursement API (Midtrans Iris) may come later.
     PAYOUT_ADAPTER = os.environ.get("PAYOUT_ADAPTER", "manual")
 
+    # Background jobs (shop/jobs/queue.py): "sqlite", a queue in a file under instance/ (the
+    # embedded default; `make run` starts its consumer); "redis", on REDIS_URL, for consumers
+    # on any number of hosts (the production default); "immediate", each task runs at once in
+    # the process that queues it (tests). Read by the queue when it is imported, from the
+    # environment like everything here.
+    TASK_QUEUE = os.environ.get("TASK_QUEUE", "sqlite")
+    TASK_QUEUE_PATH = os.environ.get("TASK_QUEUE_PATH", str(INSTANCE_DIR / "tasks.db"))
+
     # Shared state between processes (rate limits, page cache) when set; in memory otherwise.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
@@ -168,10 +176,12 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # one test builds an app with limits on
     PAGE_CACHE_SECONDS = 0  # tests see every change at once; the cache's own tests switch it on
+    TASK_QUEUE = "immediate"  # tasks run inside the test; the consumer's own tests use real ones
     DEMO_IMAGE_PX = 160  # demo pictures small enough to seed fast; one rendition each
 
 
 class ProductionConfig(Config):
+    TASK_QUEUE = os.environ.get("TASK_QUEUE", "redis")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     SESSION_COOKIE_SECURE = True

@@ -13,13 +13,14 @@ from config import CONFIGS, Config
 FEATURES_WITH_PAGES = (
     "core", "catalog", "search", "cart", "media", "accounts",
     "coops", "operator", "seo", "payments", "checkout", "orders",
-    "fulfilment", "payouts", "reports",
+    "fulfilment", "payouts", "reports", "notifications", "jobs",
 )  # fmt: skip
 CLI_COMMANDS = (
     "shop.accounts.cli:create_operator_command",
     "shop.checkout.cli:orders_cli",
     "shop.coops.cli:coop_cli",
     "shop.demo.cli:seed_demo_command",
+    "shop.jobs.cli:jobs_cli",
     "shop.ledger.cli:ledger_cli",
     "shop.search.cli:search_cli",
 )
@@ -45,10 +46,12 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _register_cli(app)
 
     from shop.assets import init_assets
+    from shop.jobs.queue import init_queue
     from shop.pagecache import init_page_cache
     from shop.ratelimits import init_rate_limits
 
     init_assets(app)
+    init_queue(app)
     init_page_cache(app)
     init_rate_limits(app)
 

@@ -6,21 +6,29 @@ from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Category, Product, ProductImage, ProductVariant
 from shop.checkout.models import Order, OrderLine, OrderShipment
 from shop.coops.models import Cooperative, Invitation, Membership
+from shop.jobs.models import FailedJob, JobProgress
 from shop.ledger.models import JournalEntry, Payout, Posting, Refund, RefundLine
+from shop.notifications.models import EmailOptOut, Notification
+from shop.outbox.models import OutgoingMail
 from shop.payments.models import PaymentNotification
 
 __all__ = [
     "AuditEntry",
     "Cart",
     "CartLine",
+    "EmailOptOut",
+    "FailedJob",
+    "JobProgress",
     "Category",
     "Cooperative",
     "Invitation",
     "JournalEntry",
     "Membership",
+    "Notification",
     "Order",
     "OrderLine",
     "OrderShipment",
+    "OutgoingMail",
     "PasswordResetToken",
     "PaymentNotification",
     "Payout",

@@ -156,4 +156,7 @@ def test_a_failed_or_expired_payment_gives_the_stock_back(live_server, live_app,
     assert order.status == (OrderStatus.DENIED if outcome == "deny" else OrderStatus.EXPIRED)
     assert order.paid_at is None and order.stock_released_at is not None
     assert stock_and_sold(live_app, shop) == (10, 0)  # back on sale, sold nothing
-    assert len(mails_to(live_app, email)) == 1  # only "order placed"
+    placed, closed_mail = mails_to(live_app, email)  # order placed, then what became of it
+    assert order.number in placed
+    expected = "ditolak" if outcome == "deny" else "kedaluwarsa"
+    assert order.number in closed_mail and expected in closed_mail

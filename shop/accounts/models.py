@@ -29,6 +29,11 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language mail and notifications are written in: the one chosen last on the site.
+    language: Mapped[str] = mapped_column(String(5), default="id", server_default="id")
+
+    # Unread notifications, loaded with the user on each request (shop.accounts.session).
+    unread_notifications: int = 0
 
     def get_id(self) -> str:
         return self.login_id

@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -11,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from shop.accounts.models import PasswordResetToken, User, new_login_id
 from shop.errors import ShopError
 from shop.extensions import db
-from shop.mail import send_mail
+from shop.outbox.services import queue_mail
 from shop.timeutil import utcnow
 from shop.tokens import hash_token, new_token
 
@@ -42,7 +43,9 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def add_user(email: str, name: str, password: str, is_operator: bool = False) -> User:
+def add_user(
+    email: str, name: str, password: str, is_operator: bool = False, language: str = "id"
+) -> User:
     """Add an account inside the caller's unit of work (flushes, never commits)."""
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
@@ -52,16 +55,19 @@ def add_user(email: str, name: str, password: str, is_operator: bool = False) ->
         name=name.strip(),
         password_hash=generate_password_hash(password),
         is_operator=is_operator,
+        language=language,
     )
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def register_user(email: str, name: str, password: str, is_operator: bool = False) -> User:
-    """Create a shopper account. Raises EmailTaken."""
+def register_user(
+    email: str, name: str, password: str, is_operator: bool = False, language: str = "id"
+) -> User:
+    """Create a shopper account, mailed in `language`. Raises EmailTaken."""
     try:
-        user = add_user(email, name, password, is_operator)
+        user = add_user(email, name, password, is_operator, language)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -91,11 +97,23 @@ def record_sign_in(user: User) -> None:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a single-use reset link if the account exists; do nothing visible otherwise."""
+    """Queue the reset mail for this address. The request does the same work whether or not
+    an account exists (the task finds out), so neither its answer nor its time tells."""
+    from shop.accounts.tasks import send_password_reset
+
+    try:
+        send_password_reset(normalise_email(email)[:254])
+    except Exception:  # the queue is down: the answer must still be the same
+        logger.exception("could not queue a password reset")
+
+
+def mail_password_reset(email: str) -> bool:
+    """Write a single-use reset link to the outbox if the account exists and is active;
+    nothing otherwise. Returns whether a mail was queued."""
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         logger.info("password reset asked for an unknown address")
-        return
+        return False
     token, token_hash = new_token()
     max_age = current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]
     db.session.add(
@@ -103,15 +121,22 @@ def request_password_reset(email: str) -> None:
             user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(seconds=max_age)
         )
     )
-    db.session.commit()
     link = current_app.config["SITE_URL"].rstrip("/") + f"/akun/sandi-baru/{token}"
-    send_mail(
-        user.email,
-        _("Reset your Pasar Koperasi password"),
-        render_template(
+    with force_locale(user.language):
+        subject = _("Reset your Pasar Koperasi password")
+        body = render_template(
             "accounts/mail/reset_password.txt", user=user, link=link, minutes=max_age // 60
-        ),
-    )
+        )
+    queue_mail(user.email, subject, body)
+    db.session.commit()
+    return True
+
+
+def set_language(user: User, language: str) -> None:
+    """Mail and notifications reach the user in the language they chose last."""
+    if user.language != language:
+        user.language = language
+        db.session.commit()
 
 
 def find_reset_token(token: str) -> PasswordResetToken | None:

@@ -15,6 +15,7 @@ from shop.cart.guest import guest_cart_from
 from shop.cart.services import merge_guest_cart
 from shop.coops.services import memberships_of
 from shop.errors import ShopError
+from shop.i18n import current_language
 from shop.security import safe_next_url
 
 bp = Blueprint("accounts", __name__, url_prefix="/akun")
@@ -40,7 +41,9 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(form.email.data, form.name.data, form.password.data)
+            user = services.register_user(
+                form.email.data, form.name.data, form.password.data, language=current_language()
+            )
         except ShopError as error:
             form[error.field or "email"].errors.append(error.message)
         else:

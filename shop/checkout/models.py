@@ -107,6 +107,8 @@ class Order(db.Model):
     # n is this count, and payment_url is the current attempt's Snap page.
     payment_attempts: Mapped[int] = mapped_column(default=0)
     payment_url: Mapped[str | None] = mapped_column(String(255))
+    # The language the shopper checked out in: a guest's mails are written in it.
+    language: Mapped[str] = mapped_column(String(5), default="id", server_default="id")
 
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"

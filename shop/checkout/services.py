@@ -32,6 +32,7 @@ from shop.checkout.shipping import parcel_weight_grams, quote_shipping
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.money import fee_for
+from shop.notifications import events
 from shop.pagecache import bump_catalog_version
 from shop.timeutil import utcnow
 from shop.tokens import new_token
@@ -92,6 +93,7 @@ class CheckoutRequest:
     postcode: str
     street: str
     address_notes: str = ""
+    language: str = "id"  # the shopper's, for a guest's mails
     # cooperative id -> how the shopper wants that cooperative's part sent; the fee is
     # quoted here from the cooperative's settings, never taken from the shopper
     shipping: Mapping[int, ShippingMethod] = field(default_factory=dict)
@@ -119,8 +121,11 @@ def place_order(
         variants = variants_by_id(list(quantities))
         _check_on_sale(quantities, variants)
         shipments = _shipments_for(quantities, variants, request)
+        stock_before = {variant_id: variants[variant_id].stock for variant_id in quantities}
         _reserve_stock(quantities, variants)
         order, access_token = _new_order(quantities, variants, shipments, request, user)
+        events.order_placed(order, access_token)
+        events.stock_fell(_stock_moves(stock_before))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -155,6 +160,7 @@ def release_stock(order: Order, status: OrderStatus) -> bool:
         ).all()
         for variant_id, quantity in lines:
             _add_stock(variant_id, quantity)
+        events.order_closed(order, status)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -242,6 +248,21 @@ def _reserve_stock(quantities: dict[int, int], variants: dict[int, ProductVarian
         raise OutOfStock(short)
 
 
+def _stock_moves(stock_before: dict[int, int]) -> dict[int, tuple[int, int]]:
+    """variant id -> (stock before, after) of this reservation, read after the UPDATEs."""
+    after = dict(
+        db.session.execute(
+            select(ProductVariant.id, ProductVariant.stock).where(
+                ProductVariant.id.in_(list(stock_before))
+            )
+        ).all()
+    )
+    return {
+        variant_id: (max(before, after[variant_id]), after[variant_id])
+        for variant_id, before in stock_before.items()
+    }
+
+
 def _add_stock(variant_id: int, quantity: int) -> None:
     added = db.session.execute(
         update(ProductVariant)
@@ -280,6 +301,7 @@ def _new_order(
         postcode=request.postcode,
         street=request.street,
         address_notes=request.address_notes,
+        language=request.language,
         items_total=items_total,
         shipping_total=shipping_total,
         grand_total=items_total + shipping_total,

@@ -39,8 +39,8 @@ from shop.checkout.shipping import (
     shipping_options,
 )
 from shop.errors import ShopError
-from shop.orders.access import order_link, remember_order_access
-from shop.orders.mails import send_order_placed_mail
+from shop.i18n import current_language
+from shop.orders.access import remember_order_access
 from shop.payments.attempts import OrderNotPayable, start_payment
 from shop.payments.gateway import GatewayError, gateway_from_config
 from shop.security import private_page
@@ -171,7 +171,6 @@ def _place_and_pay(
     if user is not None and form.save_address.data:
         _save_address(user, details)
     remember_order_access(session, placed.order.number)
-    send_order_placed_mail(placed.order, order_link(placed.order.number, placed.access_token))
     return _pay(placed.order, finish_url)
 
 
@@ -211,6 +210,7 @@ def _checkout_request(form: CheckoutForm, chosen: dict[int, ShippingMethod]) -> 
         contact_email=form.contact_email.data,
         contact_phone=form.contact_phone.data,
         address_notes=form.address_notes.data or "",
+        language=current_language(),
         shipping=chosen,
         **_address(form),
     )

@@ -78,6 +78,8 @@ class Membership(db.Model):
     bank_account_holder: Mapped[str] = mapped_column(String(120), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The member hears when a variant's stock falls to this many or fewer (0: sold out only).
+    low_stock_threshold: Mapped[int] = mapped_column(default=3, server_default="3")
 
     user: Mapped[User] = relationship()
     cooperative: Mapped[Cooperative] = relationship(back_populates="memberships")

@@ -2,7 +2,6 @@
 
 import logging
 import re
-import smtplib
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +17,8 @@ from shop.audit.services import record_audit
 from shop.coops.models import Cooperative, Invitation, Membership, Role
 from shop.errors import ShopError
 from shop.extensions import db
-from shop.mail import send_mail
+from shop.notifications import events
+from shop.outbox.services import queue_mail
 from shop.timeutil import utcnow
 from shop.tokens import hash_token, new_token
 
@@ -231,29 +231,28 @@ def invite_member(
         invited_by_id=invited_by.id,
         expires_at=utcnow() + timedelta(seconds=max_age),
     )
+    link = invitation_link(token)
     try:
         db.session.add(invitation)
         db.session.flush()
         record_audit(
             invited_by, coop, "member.invited", invitation, {"email": email, "role": role.value}
         )
+        _queue_invitation_mail(email, coop, link, invited_by)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    link = invitation_link(token)
-    # The invitee's language is unknown: the invitation speaks the platform's default.
+    return invitation, link
+
+
+def _queue_invitation_mail(email: str, coop: Cooperative, link: str, inviter: User) -> None:
+    # The invitee's language is unknown: the invitation speaks the platform's default. If the
+    # mail cannot be sent the invitation stands: the admin has the link to share on WhatsApp.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = _("Invitation to join %(coop)s on Pasar Koperasi", coop=coop.name)
-        body = render_template(
-            "coops/mail/invitation.txt", coop=coop, link=link, inviter=invited_by
-        )
-    try:
-        send_mail(email, subject, body)
-    except (OSError, smtplib.SMTPException):
-        # The invitation stands: the admin still gets the link to share on WhatsApp.
-        logger.exception("invitation mail to %s failed", email)
-    return invitation, link
+        body = render_template("coops/mail/invitation.txt", coop=coop, link=link, inviter=inviter)
+    queue_mail(email, subject, body)
 
 
 def invitation_link(token: str) -> str:
@@ -307,6 +306,7 @@ def accept_invitation(
         if claimed != 1:
             raise InvalidInvitation(_("This invitation is invalid, expired or already used."))
         record_audit(user, coop, "member.joined", membership, {"role": invitation.role.value})
+        events.invitation_accepted(membership)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -1,9 +1,11 @@
 """Pages that belong to no single feature: home, language, health check."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from shop.accounts.services import set_language as remember_language
 from shop.auth.policy import public
 from shop.catalog import storefront
 from shop.extensions import db
@@ -27,6 +29,8 @@ def set_language(language: str):
     it needs no CSRF token, and pages without other forms stay free of a session cookie."""
     if language in current_app.config["LANGUAGES"]:
         session["lang"] = language
+        if current_user.is_authenticated:
+            remember_language(current_user, language)
     return redirect(safe_next_url(request.args.get("next"), url_for("core.home")))
 
 

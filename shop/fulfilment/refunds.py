@@ -36,7 +36,14 @@ from shop.fulfilment.services import lock_order
 from shop.ledger.journal import add_entry, balance, credit, debit
 from shop.ledger.models import Account, EntryKind, Refund, RefundLine
 from shop.money import fee_for, format_rupiah
-from shop.payments.gateway import Gateway, GatewayRejected, TransactionStatus, parse_rupiah
+from shop.notifications import events
+from shop.payments.gateway import (
+    Gateway,
+    GatewayError,
+    GatewayRejected,
+    TransactionStatus,
+    parse_rupiah,
+)
 from shop.payments.services import PAID_OR_LATER
 
 logger = logging.getLogger(__name__)
@@ -111,8 +118,10 @@ def refund_lines(
     try:
         refund = _refund(order, cooperative, quantities, reason.strip(), actor, gateway)
         db.session.commit()
-    except Exception:
+    except Exception as error:
         db.session.rollback()
+        if getattr(error, "failed_refund", None):
+            _tell_admins_refund_failed(order, cooperative, error)
         raise
     logger.info("order %s: refund %s of %s", order.number, refund.refund_key, refund.amount)
     return refund
@@ -198,7 +207,21 @@ def _refund(
             "lines": {str(part.line.id): part.quantity for part in parts},
         },
     )
+    items = [{"name": part.line.product_name, "quantity": part.quantity} for part in parts]
+    events.order_refunded(order, refund_key, amount, items)
     return refund
+
+
+def _tell_admins_refund_failed(order: Order, cooperative: Cooperative, error: Exception) -> None:
+    """The gateway refused or did not answer: nothing was refunded, and the admins hear of
+    it in a transaction of its own (the refund's was rolled back)."""
+    refund_key, amount = error.failed_refund
+    try:
+        events.refund_failed(order, cooperative.id, refund_key, amount, str(error))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        logger.exception("order %s: could not record the failed refund", order.number)
 
 
 def _line_refunds(
@@ -268,6 +291,16 @@ def _next_refund_key(order: Order) -> str:
 
 
 def _ask_gateway(
+    order: Order, gateway: Gateway, refund_key: str, amount: int, reason: str
+) -> TransactionStatus:
+    try:
+        return _call_gateway(order, gateway, refund_key, amount, reason)
+    except (GatewayError, RefundRefused) as error:
+        error.failed_refund = (refund_key, amount)  # for the admins' notification
+        raise
+
+
+def _call_gateway(
     order: Order, gateway: Gateway, refund_key: str, amount: int, reason: str
 ) -> TransactionStatus:
     payment = order.current_payment_id or order.number  # the Midtrans order id that was paid

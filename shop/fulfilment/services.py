@@ -33,6 +33,7 @@ from shop.extensions import db
 from shop.fulfilment.labels import shipment_status_label
 from shop.ledger.journal import add_entry, credit, debit
 from shop.ledger.models import Account, EntryKind, JournalEntry, Posting
+from shop.notifications import events
 from shop.payments.services import PAID_OR_LATER
 from shop.timeutil import utcnow
 
@@ -264,6 +265,7 @@ def _apply_move(
     before = shipment.status
     db.session.refresh(shipment)
     _follow_shipments(order)
+    events.shipment_moved(order, shipment)
     record_audit(
         actor,
         shipment.cooperative,
@@ -295,6 +297,7 @@ def _complete(order: Order, shipment: OrderShipment, actor: User | None, now: da
     cooperative_id = shipment.cooperative_id
     _apply_move(order, shipment, ShipmentStatus.COMPLETED, actor, now=now)
     pending = pending_on_part(order.id, cooperative_id)
+    events.part_completed_for_members(order, cooperative_id, pending)
     legs = []
     for member_id, amount in sorted(pending.items()):
         if amount > 0:  # all refunded: nothing left to move

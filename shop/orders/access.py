@@ -9,8 +9,6 @@ the same 404 as for an unknown number, so order numbers cannot be probed.
 import hmac
 from collections.abc import Mapping, MutableMapping
 
-from flask import url_for
-
 from shop.accounts.models import User
 from shop.checkout.models import Order
 from shop.tokens import hash_token
@@ -40,8 +38,3 @@ def is_valid_token(order: Order, token: str | None) -> bool:
     if not token:
         return False
     return hmac.compare_digest(hash_token(token), order.access_token_hash)
-
-
-def order_link(order_number: str, token: str) -> str:
-    """The guest's way back to the order: an absolute URL with the token (for the mail)."""
-    return url_for("orders.detail", number=order_number, kunci=token, _external=True)

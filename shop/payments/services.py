@@ -22,7 +22,7 @@ from shop.checkout.models import Order, OrderLine, OrderStatus
 from shop.checkout.services import release_stock
 from shop.extensions import db
 from shop.ledger.settlement import post_gateway_fee, post_settlement
-from shop.orders.mails import send_order_paid_mail
+from shop.notifications import events
 from shop.pagecache import bump_catalog_version
 from shop.payments.gateway import Gateway, GatewayError, TransactionStatus
 from shop.payments.models import (
@@ -246,11 +246,11 @@ def _apply_paid(
     _count_sold(order.id)
     post_settlement(order)  # the money moves in the same transaction as the order
     post_gateway_fee(order, status.payment_type, current_app.config["MIDTRANS_FEES"])
+    events.order_paid(order)
     outcome = _finish(notification, Outcome.APPLIED, detail + ": paid")
     db.session.refresh(order)
     bump_catalog_version()  # best-selling order changed
     logger.info("order %s paid (%s)", order.number, detail)
-    send_order_paid_mail(order)
     return outcome
 
 

@@ -25,6 +25,7 @@ from shop.extensions import db
 from shop.ledger.journal import add_entry, balance, credit, debit
 from shop.ledger.models import Account, EntryKind, Payout, PayoutStatus
 from shop.money import format_rupiah
+from shop.notifications import events
 from shop.payouts.adapter import SubmitResult, payout_adapter
 from shop.timeutil import utcnow
 
@@ -97,6 +98,7 @@ def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
         details = {"amount": amount, "bank": member.bank_name,
                    "account": member.bank_account_number}  # fmt: skip
         record_audit(actor, coop, "payout.requested", payout, details)
+        events.payout_requested(payout)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -138,6 +140,7 @@ def approve_payout(payout: Payout, actor: User) -> SubmitResult:
             memo=f"payout {payout.id} approved",
         )
         record_audit(actor, coop, "payout.approved", payout, {"amount": payout.amount})
+        events.payout_decided(payout, "payout_approved")
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -180,6 +183,7 @@ def mark_payout_paid(payout: Payout, transfer_reference: str, actor: User) -> No
         record_audit(
             actor, coop, "payout.paid", payout, {"amount": payout.amount, "reference": reference}
         )
+        events.payout_decided(payout, "payout_paid")
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -227,6 +231,7 @@ def reject_payout(payout: Payout, reason: str, actor: User) -> None:
             payout,
             {"amount": payout.amount, "was": source.value, "reason": reason},
         )
+        events.payout_decided(payout, "payout_rejected")
         db.session.commit()
     except Exception:
         db.session.rollback()

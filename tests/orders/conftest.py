@@ -14,7 +14,7 @@ from tests.factories import make_coop, make_membership, make_product, make_shipp
 LOCAL_FEE = 12000
 
 
-def place(items, user=None, local=(), email="siti@example.test") -> PlacedOrder:
+def place(items, user=None, local=(), email="siti@example.test", language="id") -> PlacedOrder:
     """An order for (product, quantity) pairs: each cooperative's part picked up, or sent by
     local delivery (fee LOCAL_FEE) for the cooperatives in `local`."""
     cooperative_ids = sorted({product.cooperative_id for product, _quantity in items})
@@ -31,6 +31,7 @@ def place(items, user=None, local=(), email="siti@example.test") -> PlacedOrder:
         village="Baciro",
         postcode="55225",
         street="Jl. Melati 5",
+        language=language,
         shipping={
             coop_id: ShippingMethod.LOCAL if coop_id in local_ids else ShippingMethod.PICKUP
             for coop_id in cooperative_ids

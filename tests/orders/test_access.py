@@ -6,7 +6,6 @@ from shop.orders.access import (
     MAX_REMEMBERED_ORDERS,
     SESSION_KEY,
     can_view_order,
-    order_link,
     remember_order_access,
 )
 from tests.factories import make_user
@@ -58,11 +57,6 @@ def test_remembered_orders_are_capped_and_kept_once():
     assert len(numbers) == MAX_REMEMBERED_ORDERS
     assert numbers[-1] == "PK-10" and numbers.count("PK-10") == 1
     assert "PK-0" not in numbers  # the oldest went first
-
-
-def test_order_link_is_absolute_and_carries_the_token(app):
-    with app.test_request_context():
-        assert order_link("PK-1", "abc") == "http://localhost/pesanan/PK-1?kunci=abc"
 
 
 def test_the_owner_sees_the_page_and_another_user_gets_404(client, login, owned):

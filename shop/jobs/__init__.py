@@ -1,0 +1,1 @@
+"""Background work: the Huey queue, tasks that run in their own app context, job progress."""

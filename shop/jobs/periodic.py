@@ -1,0 +1,73 @@
+"""The recurring work, run by the consumer on a schedule (this replaces the crontab; the
+`flask orders ...` and `flask ledger check` commands stay for people who prefer cron).
+
+Times are UTC (Huey's default); Jakarta is UTC+7, so 19:00 UTC is 02:00 WIB, when the shops
+are quiet.
+"""
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from huey import crontab
+
+from shop.jobs.runner import periodic_task
+
+logger = logging.getLogger(__name__)
+
+
+@periodic_task(crontab(minute="*/10"))
+def expire_unpaid_orders() -> None:
+    """Every 10 minutes: close unpaid orders past their deadline, asking Midtrans first."""
+    from shop.payments.expiry import expire_overdue_orders
+    from shop.payments.gateway import gateway_from_config
+
+    expire_overdue_orders(gateway_from_config(current_app.config))
+
+
+@periodic_task(crontab(minute="5"))
+def complete_due_order_parts() -> None:
+    """Hourly: delivered parts past their hold period are completed (money available)."""
+    from shop.fulfilment.services import complete_due_shipments
+
+    complete_due_shipments()
+
+
+@periodic_task(crontab(minute="0", hour="19"))
+def nightly_ledger_check() -> None:
+    """Nightly: prove the books; the operators hear of any problem."""
+    from shop.ledger.nightly import notify_if_ledger_broken
+
+    notify_if_ledger_broken()
+
+
+@periodic_task(crontab(minute="30", hour="19"))
+def nightly_reconciliation() -> None:
+    """Nightly: each cooperative's yesterday against what Midtrans settled; its admins hear
+    of any order that does not agree."""
+    from shop.reports.nightly import reconcile_yesterday
+
+    reconcile_yesterday()
+
+
+@periodic_task(crontab(minute="0", hour="20"))
+def clean_orphaned_media() -> None:
+    """Nightly: photo folders no image row names any more."""
+    from shop.media.cleanup import remove_orphaned_photo_folders
+
+    remove_orphaned_photo_folders()
+
+
+@periodic_task(crontab(minute="*"))
+def sweep_undelivered() -> None:
+    """Every minute: mails and notifications whose task was never queued (the queue was down
+    when their transaction committed) are queued again. Their tasks are idempotent."""
+    from shop.notifications.services import notifications_to_mail
+    from shop.notifications.tasks import deliver_notification
+    from shop.outbox.services import mails_to_resend
+    from shop.outbox.tasks import send_outgoing_mail
+
+    for mail_id in mails_to_resend():
+        send_outgoing_mail(mail_id)
+    for notification_id in notifications_to_mail(older_than=timedelta(minutes=2)):
+        deliver_notification(notification_id)

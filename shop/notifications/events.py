@@ -1,0 +1,188 @@
+"""What happened, and who must hear of it: one function per event, called by the service
+that makes the change, inside its transaction (each flushes only)."""
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from shop.accounts.models import User
+from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus
+from shop.coops.models import Cooperative, Membership, Role
+from shop.extensions import db
+from shop.notifications.services import Recipient, record, record_for_all
+
+
+def shopper_of(order: Order) -> Recipient:
+    """The order's contact address, in the account's language (or the language the guest
+    checked out in)."""
+    user = db.session.get(User, order.user_id) if order.user_id else None
+    language = user.language if user is not None else order.language
+    return Recipient(order.user_id, order.contact_email, language)
+
+
+def admins_of(cooperative_id: int) -> list[Recipient]:
+    users = db.session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.cooperative_id == cooperative_id,
+            Membership.role == Role.ADMIN,
+            Membership.is_active.is_(True),
+            User.is_active.is_(True),
+        )
+        .order_by(User.id)
+    ).all()
+    return [Recipient.of(user) for user in users]
+
+
+def operators() -> list[Recipient]:
+    users = db.session.scalars(
+        select(User).where(User.is_operator.is_(True), User.is_active.is_(True)).order_by(User.id)
+    ).all()
+    return [Recipient.of(user) for user in users]
+
+
+def _with_option(name: str, option: str) -> str:
+    return f"{name} ({option})" if option else name
+
+
+def _member(membership_id: int) -> tuple[Membership, Recipient]:
+    membership = db.session.get(Membership, membership_id)
+    return membership, Recipient.of(membership.user)
+
+
+def order_placed(order: Order, access_token: str) -> None:
+    params = {"number": order.number, "total": order.grand_total,
+              "expires_at": order.expires_at.isoformat()}  # fmt: skip
+    secret = access_token if order.user_id is None else None  # a guest's only way back
+    record("order_placed", shopper_of(order), order.number, params, mail_secret=secret)
+
+
+def order_paid(order: Order) -> None:
+    """The shopper; each member with lines in it (what to prepare); each cooperative's admins."""
+    record("order_paid", shopper_of(order), order.number,
+           {"number": order.number, "total": order.grand_total})  # fmt: skip
+    lines = db.session.scalars(
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
+    ).all()
+    by_member: dict[int, list[dict]] = defaultdict(list)
+    by_coop: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in lines:
+        name = (
+            f"{line.product_name} ({line.variant_label})"
+            if line.variant_label
+            else line.product_name
+        )
+        by_member[line.member_id].append({"name": name, "quantity": line.quantity})
+        by_coop[line.cooperative_id].append(line)
+    for member_id, items in by_member.items():
+        membership, recipient = _member(member_id)
+        params = {"number": order.number, "items": items,
+                  "coop_slug": membership.cooperative.slug}  # fmt: skip
+        record("member_new_order", recipient, order.number, params)
+    for cooperative_id, coop_lines in by_coop.items():
+        coop = db.session.get(Cooperative, cooperative_id)
+        params = {"number": order.number, "coop_slug": coop.slug,
+                  "count": sum(line.quantity for line in coop_lines),
+                  "total": sum(line.line_total for line in coop_lines)}  # fmt: skip
+        record_for_all("admin_new_order", admins_of(cooperative_id), order.number, params)
+
+
+def order_closed(order: Order, status: str) -> None:
+    record("order_closed", shopper_of(order), order.number,
+           {"number": order.number, "status": str(status)})  # fmt: skip
+
+
+SHOPPER_KIND_FOR_MOVE = {
+    ShipmentStatus.PACKED: "part_packed",
+    ShipmentStatus.SHIPPED: "part_shipped",
+    ShipmentStatus.DELIVERED: "part_delivered",
+    ShipmentStatus.COMPLETED: "part_completed",
+}
+
+
+def shipment_moved(order: Order, shipment: OrderShipment) -> None:
+    kind = SHOPPER_KIND_FOR_MOVE[shipment.status]
+    params = {"number": order.number, "coop": shipment.cooperative.name,
+              "method": str(shipment.method), "tracking": shipment.tracking_number}  # fmt: skip
+    record(kind, shopper_of(order), f"{order.number}:{shipment.cooperative_id}", params)
+
+
+def part_completed_for_members(order: Order, cooperative_id: int, amounts: dict[int, int]) -> None:
+    """Each member whose pending earnings on the part just became available."""
+    for member_id, amount in sorted(amounts.items()):
+        if amount > 0:
+            membership, recipient = _member(member_id)
+            params = {"number": order.number, "amount": amount,
+                      "coop_slug": membership.cooperative.slug}  # fmt: skip
+            record("member_part_completed", recipient, f"{order.number}:{cooperative_id}", params)
+
+
+def order_refunded(order: Order, refund_key: str, amount: int, items: list[dict]) -> None:
+    params = {"number": order.number, "amount": amount, "items": items}
+    record("order_refunded", shopper_of(order), refund_key, params)
+
+
+def refund_failed(order: Order, cooperative_id: int, attempt: str, amount: int, reason: str):
+    coop = db.session.get(Cooperative, cooperative_id)
+    params = {"number": order.number, "coop_slug": coop.slug, "amount": amount,
+              "reason": reason[:300]}  # fmt: skip
+    record_for_all("admin_refund_failed", admins_of(cooperative_id), attempt, params)
+
+
+def payout_requested(payout) -> None:
+    membership = db.session.get(Membership, payout.member_id)
+    params = {"member": membership.display_name, "amount": payout.amount,
+              "coop_slug": membership.cooperative.slug}  # fmt: skip
+    record_for_all("admin_payout_requested", admins_of(payout.cooperative_id), str(payout.id),
+                   params)  # fmt: skip
+
+
+def payout_decided(payout, kind: str) -> None:
+    """payout_approved, payout_paid (with the transfer reference) or payout_rejected (with
+    the reason), to the member."""
+    membership, recipient = _member(payout.member_id)
+    params = {"amount": payout.amount, "coop_slug": membership.cooperative.slug,
+              "reference": payout.transfer_reference or "",
+              "reason": payout.rejection_reason or ""}  # fmt: skip
+    record(kind, recipient, str(payout.id), params)
+
+
+def invitation_accepted(membership: Membership) -> None:
+    user = membership.user
+    coop = membership.cooperative
+    params = {"name": user.name, "email": user.email, "coop": coop.name, "coop_slug": coop.slug}
+    admins = [admin for admin in admins_of(coop.id) if admin.user_id != user.id]
+    record_for_all("admin_invitation_accepted", admins, str(membership.id), params)
+
+
+def stock_fell(variant_stock: dict[int, tuple[int, int]]) -> None:
+    """variant id -> (stock before, stock after) of a reservation: the maker hears when a
+    variant falls to or below their threshold, once per crossing."""
+    from shop.catalog.models import Product, ProductVariant
+
+    rows = db.session.execute(
+        select(ProductVariant, Product, Membership)
+        .join(Product, Product.id == ProductVariant.product_id)
+        .join(Membership, Membership.id == Product.member_id)
+        .where(ProductVariant.id.in_(list(variant_stock)))
+        .order_by(ProductVariant.id)
+    ).all()
+    for variant, product, membership in rows:
+        before, after = variant_stock[variant.id]
+        threshold = membership.low_stock_threshold
+        if after <= threshold < before:
+            name = (
+                f"{product.name} ({variant.option_label})" if variant.option_label else product.name
+            )
+            params = {"name": name, "stock": after, "product_slug": product.slug}
+            record("low_stock", Recipient.of(membership.user), f"{variant.id}:{before}:{after}",
+                   params)  # fmt: skip
+
+
+def reconciliation_flagged(cooperative_id: int, day: str, params: dict) -> None:
+    record_for_all("reconciliation_flagged", admins_of(cooperative_id), day, params)
+
+
+def operators_told(kind: str, event: str, params: dict) -> None:
+    record_for_all(kind, operators(), event, params)

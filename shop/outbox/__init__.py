@@ -1,0 +1,1 @@
+"""Outgoing mail: written in the transaction that causes it, sent by a task with retries."""

@@ -70,8 +70,9 @@ def retry_failed_job(job: FailedJob, actor_id: int) -> bool:
         task = huey._registry.string_to_task(job.task_name)
     except HueyException:
         return False
-    resolve_failed_job(job, actor_id)
-    huey.enqueue(task(args=tuple(json.loads(job.arguments or "[]"))))
+    args = tuple(json.loads(job.arguments or "[]"))
+    resolve_failed_job(job, actor_id)  # commits: the task runs outside this transaction
+    huey.enqueue(task(args=args))
     return True
 
 

@@ -11,6 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+# The queue is built when its module is imported: in memory, running each task at once (the
+# consumer's own tests start real ones), rather than a file under instance/.
+os.environ.setdefault("TASK_QUEUE", "immediate")
+
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade

@@ -64,8 +64,10 @@ def _record_failure(mail: OutgoingMail, error: Exception) -> None:
 
 
 def mails_to_resend(now=None, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
-    """Pending mails whose task was never queued (the queue was down at commit) and claims
-    that died with their consumer, freed; the sweep enqueues them again."""
+    """Mails the queue lost, for the sweep to enqueue again: pending ones whose task was
+    never queued (the queue was down at commit), claims that died with their consumer
+    (freed), and failed attempts whose retry is long overdue (the longest wait between two
+    attempts is 8 minutes)."""
     now = now or utcnow()
     db.session.execute(
         update(OutgoingMail)
@@ -75,13 +77,11 @@ def mails_to_resend(now=None, older_than: timedelta = timedelta(minutes=2)) -> l
         )
         .values(status=MailStatus.PENDING)
     )
+    never_queued = (OutgoingMail.attempts == 0) & (OutgoingMail.created_at < now - older_than)
+    retry_lost = (OutgoingMail.attempts > 0) & (OutgoingMail.claimed_at < now - STALE_CLAIM)
     ids = db.session.scalars(
         select(OutgoingMail.id)
-        .where(
-            OutgoingMail.status == MailStatus.PENDING,
-            OutgoingMail.attempts == 0,
-            OutgoingMail.created_at < now - older_than,
-        )
+        .where(OutgoingMail.status == MailStatus.PENDING, never_queued | retry_lost)
         .order_by(OutgoingMail.id)
         .limit(1000)
     ).all()

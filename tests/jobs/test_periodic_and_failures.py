@@ -135,5 +135,20 @@ def test_the_sweep_queues_again_mail_whose_task_was_never_queued(outbox):
     assert [m.to for m in outbox] == ["lost@example.test"]
 
 
+def test_the_sweep_frees_a_dead_claim_and_queues_a_lost_retry(outbox):
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    mail = OutgoingMail(to="stuck@example.test", subject="Stuck", body="Hi", attempts=1,
+                        status=MailStatus.SENDING, created_at=an_hour_ago,
+                        claimed_at=an_hour_ago)  # fmt: skip
+    db.session.add(mail)
+    db.session.commit()  # its consumer died mid-send after one failed attempt
+
+    periodic.sweep_undelivered()
+
+    db.session.expire_all()
+    assert db.session.get(OutgoingMail, mail.id).status == MailStatus.SENT
+    assert [m.to for m in outbox] == ["stuck@example.test"]
+
+
 def test_users_read_in_their_language_by_default():
     assert db.session.get(User, make_user().id).language == "id"

@@ -6,6 +6,7 @@ export FLASK_APP := wsgi.py
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 AXE := tests/browser/node_modules/.installed
+PORT ?= 5000
 
 .PHONY: install run test translations messages lint
 
@@ -33,7 +34,7 @@ run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask jobs work & consumer=$$!; trap "kill $$consumer 2>/dev/null" EXIT INT TERM; \
-		$(BIN)/flask run --host 127.0.0.1 --port 5000
+		$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # axe-core for the accessibility checks in the browser tests (they skip without npm/Chromium).
 $(AXE): tests/browser/package-lock.json

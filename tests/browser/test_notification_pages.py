@@ -2,9 +2,12 @@
 360 px, accessible, with the unread count in the header."""
 
 import pytest
+from playwright.sync_api import expect
 
 from shop.coops.models import Role
 from shop.extensions import db
+from shop.jobs.models import JobProgress, JobState
+from shop.jobs.progress import finish_job
 from shop.notifications.services import Recipient, record
 from tests.browser.fixtures import assert_fits_and_is_accessible, sign_in
 from tests.factories import make_coop, make_membership, make_user
@@ -39,3 +42,26 @@ def test_a_member_reads_notifications_and_turns_one_mail_off(
     page.get_by_role("button", name="Simpan").click()
     assert "Pengaturan notifikasi Anda tersimpan." in page.content()
     assert not page.get_by_label("Pencairan ditransfer").is_checked()
+
+
+def test_a_progress_bar_follows_its_job_and_shows_the_result(
+    page, live_server, live_data, axe_violations
+):
+    with live_data():
+        operator = make_user(email="progress.operator@example.test", is_operator=True)
+        job = JobProgress(kind="import", owner_id=operator.id, state=JobState.RUNNING,
+                          done=1, total=4)  # fmt: skip
+        db.session.add(job)
+        db.session.commit()
+        job_id, email = job.id, operator.email
+
+    sign_in(page, live_server, email)
+    page.goto(f"{live_server}/tugas/{job_id}")
+    expect(page.get_by_text("Sedang dikerjakan: 1 dari 4")).to_be_visible()
+    assert_fits_and_is_accessible(page, axe_violations)
+
+    with live_data():
+        finish_job(job_id, "4 produk", "/operator/tugas")
+    # progress.js notices within a second or two and shows the result.
+    expect(page.get_by_role("link", name="Lihat hasilnya")).to_be_visible(timeout=10_000)
+    assert page.locator("progress").get_attribute("value") == "100"

@@ -97,8 +97,12 @@ def test_a_running_job_page_refreshes_itself(client, login):
     db.session.commit()
     login(user)
     page = client.get(f"/tugas/{job.id}").get_data(as_text=True)
-    assert 'http-equiv="refresh"' in page
+    assert '<noscript><meta http-equiv="refresh"' in page  # with JavaScript, progress.js asks
     assert 'value="25"' in page and "3 dari 12" in page
+    status = client.get(f"/tugas/{job.id}/status").get_json()
+    assert status == {"percent": 25, "text": "Sedang dikerjakan: 3 dari 12", "finished": False}
+    login(make_user())
+    assert client.get(f"/tugas/{job.id}/status").status_code == 404
 
 
 @pytest.mark.broken_ledger

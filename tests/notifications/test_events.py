@@ -183,6 +183,7 @@ def test_a_member_sees_only_their_own_notifications(client, login, two_coops):
         ("post", "/notifikasi/1/baca"),
         ("post", "/notifikasi/baca-semua"),
         ("get", "/tugas/1"),
+        ("get", "/tugas/1/status"),
     ],
 )
 def test_the_notification_pages_need_a_signed_in_person(client, method, path):

@@ -1,0 +1,42 @@
+"""A payout tells the admins when it is asked for, and the member at each decision."""
+
+from sqlalchemy import select
+
+from shop.extensions import db
+from shop.notifications.models import Notification
+from shop.payouts.services import approve_payout, mark_payout_paid, reject_payout, request_payout
+
+
+def kinds_of(user) -> list[str]:
+    query = select(Notification.kind).where(Notification.recipient_id == user.id)
+    return list(db.session.scalars(query.order_by(Notification.id)))
+
+
+def test_a_payout_tells_the_admin_when_asked_and_the_member_at_each_decision(earned, outbox):
+    rejected = request_payout(earned.siti, 50_000, earned.siti_user)
+    assert kinds_of(earned.admin)[-1] == "admin_payout_requested"
+    reject_payout(rejected, "Rekening tidak cocok", earned.admin)
+    approved = request_payout(earned.siti, 50_000, earned.siti_user)
+    approve_payout(approved, earned.admin)
+    mark_payout_paid(approved, "TRF-2026-001", earned.admin)
+
+    assert [k for k in kinds_of(earned.siti_user) if k.startswith("payout")] == [
+        "payout_rejected", "payout_approved", "payout_paid",
+    ]  # fmt: skip
+    assert kinds_of(earned.admin).count("admin_payout_requested") == 2
+    mine = [m for m in outbox if m.to == earned.siti_user.email]
+    paid_mail = next(m for m in mine if "ditransfer" in m.subject)
+    assert paid_mail.subject == "Pencairan dana Rp 50.000 Anda sudah ditransfer"
+    assert "Nomor referensi transfer: TRF-2026-001" in paid_mail.body
+    rejected_mail = next(m for m in mine if "ditolak" in m.subject)
+    assert "Alasan: Rekening tidak cocok" in rejected_mail.body
+
+
+def test_an_accepted_invitation_tells_the_admins(tani):
+    from shop.coops.models import Role
+    from shop.coops.services import accept_invitation, invite_member
+
+    _invitation, link = invite_member(tani.coop, "baru@example.com", Role.MEMBER, tani.admin)
+    accept_invitation(link.rsplit("/", 1)[-1], None, "Bu Baru", "rahasia-panjang-1")
+
+    assert kinds_of(tani.admin)[-1] == "admin_invitation_accepted"

@@ -17,7 +17,13 @@ jobs_cli = AppGroup("jobs", help="The background task queue.")
 def work_command(workers: int, no_periodic: bool) -> None:
     """Run a consumer: queued tasks and, unless told not to, the periodic jobs."""
     use_app(current_app._get_current_object())
+    # An idle consumer polls the SQLite queue at most a second apart (Huey's default backs
+    # off to 10 s), so a mail queued by the web server goes out at once.
     consumer = huey.create_consumer(
-        workers=workers, worker_type="thread", periodic=not no_periodic, check_worker_health=True
+        workers=workers,
+        worker_type="thread",
+        periodic=not no_periodic,
+        check_worker_health=True,
+        max_delay=1.0,
     )
     consumer.run()

@@ -15,6 +15,10 @@ from shop.jobs.runner import periodic_task
 
 logger = logging.getLogger(__name__)
 
+# Longer than a busy queue's backlog takes to drain, so the sweep rarely doubles a task
+# that is only waiting its turn (a double is harmless: every task checks its row first).
+SWEEP_AFTER = timedelta(minutes=10)
+
 
 @periodic_task(crontab(minute="*/10"))
 def expire_unpaid_orders() -> None:
@@ -67,7 +71,7 @@ def sweep_undelivered() -> None:
     from shop.outbox.services import mails_to_resend
     from shop.outbox.tasks import send_outgoing_mail
 
-    for mail_id in mails_to_resend():
+    for mail_id in mails_to_resend(older_than=SWEEP_AFTER):
         send_outgoing_mail(mail_id)
-    for notification_id in notifications_to_mail(older_than=timedelta(minutes=2)):
+    for notification_id in notifications_to_mail(older_than=SWEEP_AFTER):
         deliver_notification(notification_id)

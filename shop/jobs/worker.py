@@ -1,9 +1,18 @@
-"""What `huey_consumer shop.jobs.worker.huey` loads: the app its tasks run in, every
-module that defines tasks, and the failure recorder."""
+"""What `huey_consumer shop.jobs.worker.huey` loads: the settings of .env (as wsgi.py does),
+the app its tasks run in, and through create_app every module that defines tasks."""
 
-from shop import create_app
-from shop.jobs.queue import huey  # noqa: F401  (the consumer's target)
-from shop.jobs.runner import use_app
+import logging
+
+from dotenv import load_dotenv
+
+load_dotenv()  # before config.py reads the environment
+
+from shop import create_app  # noqa: E402
+from shop.jobs.queue import huey  # noqa: E402, F401  (the consumer's target)
+from shop.jobs.runner import use_app  # noqa: E402
 
 app = create_app()
 use_app(app)
+# huey_consumer gives the "huey" logger a handler of its own; the app's root handler would
+# print every line a second time.
+logging.getLogger("huey").propagate = False

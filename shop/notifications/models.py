@@ -19,6 +19,7 @@ class EmailStatus(StrEnum):
     QUEUED = "queued"  # written to the outbox (shop.outbox), which sends it
     OFF = "off"  # the recipient turned e-mail off for this kind
     NONE = "none"  # nobody to mail
+    FAILED = "failed"  # its mail could not be written (a bug): listed with the failed jobs
 
 
 class Notification(db.Model):

@@ -92,7 +92,11 @@ def mail_notification(notification_id: int) -> bool:
     if _opted_out(notification):
         status, mail_id = EmailStatus.OFF, None
     else:
-        subject, body = render_mail(notification)
+        try:
+            subject, body = render_mail(notification)
+        except Exception as error:  # a bug in its words: retrying would fail the same way
+            _give_up(notification, error)
+            return False
         status, mail_id = EmailStatus.QUEUED, queue_mail(notification.email, subject, body).id
     moved = db.session.execute(
         update(Notification)
@@ -104,6 +108,29 @@ def mail_notification(notification_id: int) -> bool:
         return False
     db.session.commit()
     return status == EmailStatus.QUEUED
+
+
+def _give_up(notification: Notification, error: Exception) -> None:
+    """Mark the notification's mail failed, once, and list it with the failed jobs (which
+    tells the operators, unless this was their own failed-job notice)."""
+    from shop.jobs.failures import record_failed_job
+
+    notification_id, kind = notification.id, notification.kind
+    logger.exception("notification %s (%s): mail not written", notification_id, kind)
+    db.session.rollback()
+    moved = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.email_status == EmailStatus.PENDING)
+        .values(email_status=EmailStatus.FAILED, mail_secret=None)
+    ).rowcount
+    db.session.commit()
+    if moved == 1 and kind != "job_failed":
+        record_failed_job(
+            "shop.notifications.tasks.deliver_notification",
+            f"notification-{notification_id}",
+            [notification_id],
+            f"{type(error).__name__}: {error}",
+        )
 
 
 def notifications_to_mail(older_than: timedelta) -> list[int]:

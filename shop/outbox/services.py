@@ -63,7 +63,7 @@ def _record_failure(mail: OutgoingMail, error: Exception) -> None:
     logger.warning("mail %s to %s: attempt %d failed: %s", mail.id, mail.to, mail.attempts, error)
 
 
-def mails_to_resend(now=None, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
+def mails_to_resend(now=None, older_than: timedelta = timedelta(minutes=10)) -> list[int]:
     """Mails the queue lost, for the sweep to enqueue again: pending ones whose task was
     never queued (the queue was down at commit), claims that died with their consumer
     (freed), and failed attempts whose retry is long overdue (the longest wait between two

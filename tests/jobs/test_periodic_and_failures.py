@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from shop.accounts.models import User
 from shop.extensions import db
@@ -12,7 +12,8 @@ from shop.jobs.models import FailedJob, JobProgress, JobState
 from shop.jobs.runner import task
 from shop.ledger.models import JournalEntry, Posting
 from shop.ledger.nightly import notify_if_ledger_broken
-from shop.notifications.models import Notification
+from shop.notifications.models import EmailStatus, Notification
+from shop.notifications.services import Recipient, record
 from shop.outbox.models import MailStatus, OutgoingMail
 from tests.factories import make_coop, make_user
 
@@ -128,7 +129,7 @@ def test_a_broken_ledger_tells_the_operators_once_a_night():
 
 def test_the_sweep_queues_again_mail_whose_task_was_never_queued(outbox):
     mail = OutgoingMail(to="lost@example.test", subject="Lost", body="Hello",
-                        created_at=datetime.now(UTC) - timedelta(minutes=5))  # fmt: skip
+                        created_at=datetime.now(UTC) - timedelta(minutes=15))  # fmt: skip
     db.session.add(mail)
     db.session.commit()  # no task was queued for it: as if the queue was down
 
@@ -156,3 +157,22 @@ def test_the_sweep_frees_a_dead_claim_and_queues_a_lost_retry(outbox):
 
 def test_users_read_in_their_language_by_default():
     assert db.session.get(User, make_user().id).language == "id"
+
+
+def test_a_notification_whose_words_fail_is_given_up_once_not_swept_forever(outbox):
+    operator = make_user(is_operator=True)
+    member = make_user()
+    broken = record("payout_paid", Recipient.of(member), "broken", {"amount": 1})  # no slug
+    db.session.commit()
+
+    db.session.expire_all()
+    assert db.session.get(Notification, broken.id).email_status == EmailStatus.FAILED
+    [failure] = db.session.scalars(select(FailedJob)).all()
+    assert "KeyError" in failure.error
+    assert [m.to for m in outbox] == [operator.email]  # told once, about the failure
+    db.session.execute(
+        update(Notification).values(created_at=datetime.now(UTC) - timedelta(hours=1))
+    )
+    db.session.commit()
+    periodic.sweep_undelivered()
+    assert len(db.session.scalars(select(FailedJob)).all()) == 1

@@ -64,7 +64,9 @@ class Config:
 
     # Uploaded and generated images (product photos, logos).
     MEDIA_DIR = os.environ.get("MEDIA_DIR", str(INSTANCE_DIR / "media"))
-    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # bytes; larger uploads get the 413 page
+    # Bytes per request; larger ones get the 413 page. A phone sends several 3-8 MB photos in
+    # one product form; each photo is also held to 15 MB (shop/catalog/images.py).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH") or 64 * 1024 * 1024)
 
     # Languages: Indonesian first, English second.
     LANGUAGES = ("id", "en")

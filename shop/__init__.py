@@ -13,7 +13,7 @@ from config import CONFIGS, Config
 FEATURES_WITH_PAGES = (
     "core", "catalog", "search", "cart", "media", "accounts",
     "coops", "operator", "seo", "payments", "checkout", "orders",
-    "fulfilment", "payouts", "reports", "notifications", "jobs",
+    "fulfilment", "payouts", "reports", "notifications", "jobs", "products",
 )  # fmt: skip
 CLI_COMMANDS = (
     "shop.accounts.cli:create_operator_command",

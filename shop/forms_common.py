@@ -1,6 +1,7 @@
 """Field checks shared by several features' forms."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectField, ValidationError
 from wtforms.validators import Length
 
@@ -43,3 +44,7 @@ class ChoiceField(SelectField):
             super().pre_validate(form)
         except ValidationError:
             raise ValidationError(_l("Choose one of the options in the list.")) from None
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button: its CSRF token is the point."""

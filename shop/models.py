@@ -10,6 +10,7 @@ from shop.jobs.models import FailedJob, JobProgress
 from shop.ledger.models import JournalEntry, Payout, Posting, Refund, RefundLine
 from shop.notifications.models import EmailOptOut, Notification
 from shop.outbox.models import OutgoingMail
+from shop.products.models import ProductImport
 from shop.payments.models import PaymentNotification
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Posting",
     "Product",
     "ProductImage",
+    "ProductImport",
     "ProductVariant",
     "Refund",
     "RefundLine",

@@ -195,6 +195,15 @@ def client(app):
 
 
 @pytest.fixture
+def english(client):
+    """The test client reads the site in English, so the tests do not depend on the
+    Indonesian catalog (the site's default language)."""
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    return client
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

@@ -90,6 +90,7 @@ def make_product(membership=None, variants=((15000, 10),), **over) -> Product:
                 sku=f"SKU-{n}-{position}",
                 price=price,
                 stock=stock,
+                weight_grams=product.weight_grams,
                 position=position,
             )
         )

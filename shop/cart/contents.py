@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from shop.cart.guest import GuestCart
 from shop.cart.models import Cart, CartLine
 from shop.cart.services import CartOwner, variant_name, variants_by_id
-from shop.catalog.listing import is_on_sale
+from shop.catalog.listing import is_variant_on_sale
 from shop.catalog.models import Product, ProductVariant
 from shop.coops.models import Cooperative
 from shop.extensions import db
@@ -118,7 +118,7 @@ def item_count(owner: CartOwner) -> int:
 
 
 def _problem(variant: ProductVariant, quantity: int) -> str | None:
-    if not is_on_sale(variant.product):
+    if not is_variant_on_sale(variant):
         return _("No longer on sale. Please remove it from your cart.")
     if variant.stock == 0:
         return _("Out of stock. Please remove it from your cart.")

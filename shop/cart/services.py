@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 from shop.accounts.models import User
 from shop.cart.guest import GuestCart
 from shop.cart.models import Cart, CartLine
-from shop.catalog.listing import is_on_sale
+from shop.catalog.listing import is_variant_on_sale
 from shop.catalog.models import Product, ProductVariant
 from shop.errors import ShopError
 from shop.extensions import db
@@ -192,7 +192,7 @@ def _merge(cart: Cart, guest: GuestCart) -> list[str]:
         line = existing.get(variant_id)
         wanted = (line.quantity if line else 0) + guest_quantity
         # A line that cannot be bought now keeps its quantity: the cart page says why.
-        in_stock = variant.stock if is_on_sale(variant.product) and variant.stock else wanted
+        in_stock = variant.stock if is_variant_on_sale(variant) and variant.stock else wanted
         total = min(wanted, in_stock, MAX_QUANTITY)
         if total < wanted:
             notes.append(_lowered_at_merge(variant, total))
@@ -247,7 +247,7 @@ def _variant_on_sale(variant_id: int) -> ProductVariant:
     variant = variants_by_id([variant_id]).get(variant_id)
     if variant is None:
         raise VariantNotFound(_("We could not find that product. Please choose it again."))
-    if not is_on_sale(variant.product):
+    if not is_variant_on_sale(variant):
         raise NotOnSale(_("%(name)s is no longer on sale.", name=variant_name(variant)))
     return variant
 

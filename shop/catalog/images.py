@@ -1,13 +1,14 @@
-"""Product photos: every upload is checked, cleaned and stored once, and its resized
-renditions (WebP, and JPEG for browsers without WebP) are made right then, never when a page
-asks for them.
+"""Product photos: every upload is checked, cleaned and stored once in the request; its
+resized renditions (WebP, and JPEG for browsers without WebP) are made by a task after the
+upload commits, never when a page asks for them. Until they exist, pages show the original.
 
 Files under MEDIA_DIR, one folder per photo:
     products/<product_id>/<key>/original.jpg   the cleaned upload at full size
     products/<product_id>/<key>/<width>.webp   one pair per width of rendition_widths()
     products/<product_id>/<key>/<width>.jpg
-<key> is ProductImage.rendition_key, a hash of the content: a new photo gets new URLs, so
-browsers, proxies and CDNs may keep every file for a year without asking again.
+<key> is a hash of the content, in file_path from the start and in rendition_key once the
+renditions are made: a new photo gets new URLs, so browsers, proxies and CDNs may keep every
+file for a year without asking again. The same key always means the same files.
 """
 
 import hashlib
@@ -26,16 +27,19 @@ from urllib.parse import quote
 from flask import current_app, g, url_for
 from flask_babel import gettext as _
 from PIL import Image, ImageCms, ImageOps
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from shop.catalog.models import Product, ProductImage
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.jobs.after_commit import enqueue_after_commit
 
 RENDITION_WIDTHS = (160, 320, 640, 1280)
 FALLBACK_WIDTH = 320  # the <img src> of browsers that ignore srcset
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}  # rendition formats by suffix
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})  # as Pillow names them
+MEGABYTE = 1024 * 1024
+MAX_PHOTO_BYTES = 15 * MEGABYTE  # a phone photo is 3-8 MB
 MAX_MEGAPIXELS = 40  # a 12 MP phone photo fits; a decompression bomb does not
 # WebP refuses sides over 16383 px; 5:1 keeps the tallest rendition (1280 wide) far below.
 MAX_ASPECT_RATIO = 5
@@ -73,36 +77,39 @@ class PictureSources:
 def save_product_image(
     product: Product, upload: bytes | BinaryIO, alt_text: str = ""
 ) -> ProductImage:
-    """Check an uploaded photo, store it upright, without metadata and in sRGB, with its
-    renditions, and add it as the product's last image. Flushes; the caller commits.
+    """Check an uploaded photo, store it upright, without metadata and in sRGB, and add it as
+    the product's last image. Flushes; the caller commits, and then a task makes the
+    renditions (make_renditions); until it has, pages show the original.
 
-    Raises InvalidImage for anything but a readable JPEG, PNG or WebP photo of at most
-    MAX_MEGAPIXELS and MAX_ASPECT_RATIO, and for a photo the product already has; then no
-    row and no file is left.
+    Raises InvalidImage for a file over upload_limit_bytes(), for anything but a readable
+    JPEG, PNG or WebP photo of at most MAX_MEGAPIXELS and MAX_ASPECT_RATIO, and for a photo
+    the product already has; then no row and no file is left.
     """
-    data = upload if isinstance(upload, bytes) else upload.read()
-    picture = _read_photo(data)
+    from shop.catalog.tasks import make_photo_renditions  # the tasks import this module
+
+    picture = _read_photo(_read_upload(upload))
     original = _encode(picture, "JPEG", quality=ORIGINAL_QUALITY)
     key = hashlib.sha256(RENDITION_VERSION + original).hexdigest()[:KEY_LENGTH]
+    file_path = f"products/{product.id}/{key}/{ORIGINAL_NAME}"
     if db.session.scalar(
         select(ProductImage.id).where(
-            ProductImage.product_id == product.id, ProductImage.rendition_key == key
+            ProductImage.product_id == product.id, ProductImage.file_path == file_path
         )
     ):
         raise InvalidImage(_("The product already has this photo."))
-    folder = Path(current_app.config["MEDIA_DIR"]) / "products" / str(product.id) / key
+    folder = (_media_dir() / file_path).parent
     position = db.session.scalar(
         select(func.coalesce(func.max(ProductImage.position) + 1, 0)).where(
             ProductImage.product_id == product.id
         )
     )
-    _write_files(folder, picture, original)
+    _write_original(folder, original)
     try:
         image = ProductImage(
             product=product,
-            file_path=f"products/{product.id}/{key}/{ORIGINAL_NAME}",
-            rendition_key=key,
-            alt_text=alt_text[:200],
+            file_path=file_path,
+            rendition_key="",  # pages show the original until the task has made renditions
+            alt_text=alt_text.strip()[:200],
             width=picture.width,
             height=picture.height,
             position=position,
@@ -112,7 +119,30 @@ def save_product_image(
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    enqueue_after_commit(make_photo_renditions, image.id)
     return image
+
+
+def upload_limit_bytes() -> int:
+    """The largest photo file accepted: MAX_PHOTO_BYTES, or the app's MAX_CONTENT_LENGTH when
+    that is smaller (a photo that could never arrive through a form is not taken elsewhere)."""
+    request_limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    return min(MAX_PHOTO_BYTES, request_limit) if request_limit else MAX_PHOTO_BYTES
+
+
+def _read_upload(upload: bytes | BinaryIO) -> bytes:
+    limit = upload_limit_bytes()
+    # One byte more than allowed is enough to know, however large the stream is.
+    data = upload if isinstance(upload, bytes) else upload.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidImage(
+            _(
+                "This file is too big: at most %(megabytes)s MB per photo. "
+                "Please send a smaller one.",
+                megabytes=limit // MEGABYTE,
+            )
+        )
+    return data
 
 
 def _read_photo(data: bytes) -> Image.Image:
@@ -191,35 +221,143 @@ def _encode(picture: Image.Image, image_format: str, **options) -> bytes:
     return buffer.getvalue()
 
 
-def _write_files(folder: Path, picture: Image.Image, original: bytes) -> None:
-    """Write everything into a hidden folder, then rename it into place: a half-written set is
-    never visible under its key, and a failure leaves nothing behind."""
+def _media_dir() -> Path:
+    return Path(current_app.config["MEDIA_DIR"])
+
+
+def _write_original(folder: Path, original: bytes) -> None:
+    """Write into a hidden folder, then rename it into place: a half-written file is never
+    visible under its key, and a failure leaves nothing behind."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     incoming = folder.parent / f".incoming-{secrets.token_hex(8)}"
     incoming.mkdir()
     try:
         (incoming / ORIGINAL_NAME).write_bytes(original)
-        # Pillow lets go of the GIL while it resizes and encodes, so the renditions already
-        # made are encoded on other threads while this one resizes the next.
-        with ThreadPoolExecutor(max_workers=ENCODING_THREADS) as pool:
-            writes = [
-                pool.submit(_write_rendition, incoming, width, rendition)
-                for width, rendition in _renditions(picture)
-            ]
-        for write in writes:
-            write.result()  # raises what a thread raised
-        if folder.exists():  # from a save whose unit of work was rolled back afterwards
-            shutil.rmtree(folder)
+        # A folder already there holds the same content (a deleted photo's, or a save rolled
+        # back). It is replaced all the same: remove_photo_files tells a new original from the
+        # deleted one by its stamp, so an upload must never adopt the old file.
+        stale = _moved_aside(folder, "stale")
         incoming.rename(folder)
     except BaseException:
         shutil.rmtree(incoming, ignore_errors=True)
         raise
+    if stale is not None:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _moved_aside(folder: Path, reason: str) -> Path | None:
+    """Rename a photo folder to a hidden name (which /media never serves and the periodic
+    clean-up removes after a day), or None when there is no such folder."""
+    aside = folder.with_name(f".{reason}-{secrets.token_hex(8)}")
+    try:
+        folder.rename(aside)
+    except FileNotFoundError:
+        return None
+    return aside
+
+
+def make_renditions(image_id: int) -> bool:
+    """Make the renditions of a saved photo from its stored original, then set its
+    rendition_key, so that pages show them instead of the original; commits. Does nothing
+    and returns False when the image is gone or has its renditions already (the task may run
+    twice, even at once: the files are the same, and only one run sets the key)."""
+    image = db.session.get(ProductImage, image_id)
+    if image is None or image.rendition_key:
+        return False
+    folder = (_media_dir() / image.file_path).parent
+    # A missing original raises FileNotFoundError: the task is retried, and if the row is
+    # gone by then (deleted with its files), the retry does nothing.
+    with Image.open(folder / ORIGINAL_NAME) as original:
+        original.load()
+        original.info = {}  # stripped already; nothing of the JPEG's header is carried over
+        _write_renditions(folder, original)
+    updated = db.session.execute(
+        update(ProductImage)
+        .where(ProductImage.id == image_id, ProductImage.rendition_key == "")
+        .values(rendition_key=folder.name)
+    )
+    db.session.commit()
+    return updated.rowcount == 1
+
+
+def delete_product_image(image: ProductImage) -> None:
+    """Delete an image's row, and its folder once the caller commits (a task, so that a
+    rollback keeps the files). Flushes."""
+    from shop.catalog.tasks import remove_photo_files  # the tasks import this module
+
+    product_id, file_path = image.product_id, image.file_path
+    stamp = _stamp(_media_dir() / file_path)
+    db.session.delete(image)
+    db.session.flush()
+    if stamp:
+        enqueue_after_commit(remove_photo_files, product_id, file_path, stamp)
+
+
+def remove_photo_files(product_id: int, file_path: str, stamp: str) -> bool:
+    """Remove the folder of a deleted image whose original had this stamp; returns whether it
+    did. The same photo uploaded again uses the same folder (its key is a content hash), so
+    the folder stays when a row names it again, or when its original is a newer file: an
+    upload not yet committed. Files left behind go with the periodic clean-up."""
+    if db.session.scalar(
+        select(ProductImage.id).where(
+            ProductImage.product_id == product_id, ProductImage.file_path == file_path
+        )
+    ):
+        return False
+    folder = (_media_dir() / file_path).parent
+    # Out of the way first, atomically: an upload from now on writes a folder of its own.
+    aside = _moved_aside(folder, "removed")
+    if aside is None:
+        return False
+    if _stamp(aside / ORIGINAL_NAME) != stamp:
+        try:
+            aside.rename(folder)
+            return False
+        except OSError:  # saved yet again meanwhile: that folder has the same files
+            pass
+    shutil.rmtree(aside, ignore_errors=True)
+    return True
+
+
+def _stamp(path: Path) -> str:
+    """Which file this is: a new file under the same name gets another inode (it is written
+    before the old one goes) and another modification time. Empty when there is no file."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return ""
+    return f"{status.st_ino}-{status.st_mtime_ns}"
+
+
+def _write_renditions(folder: Path, picture: Image.Image) -> None:
+    # Pillow lets go of the GIL while it resizes and encodes, so the renditions already made
+    # are encoded on other threads while this one resizes the next.
+    with ThreadPoolExecutor(max_workers=ENCODING_THREADS) as pool:
+        writes = [
+            pool.submit(_write_rendition, folder, width, rendition)
+            for width, rendition in _renditions(picture)
+        ]
+    for write in writes:
+        write.result()  # raises what a thread raised
 
 
 def _write_rendition(folder: Path, width: int, rendition: Image.Image) -> None:
-    # Both formats in one task: Pillow keeps per-save state on the Image object.
-    rendition.save(folder / f"{width}.webp", "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
-    rendition.save(folder / f"{width}.jpg", "JPEG", quality=JPEG_QUALITY, optimize=True)
+    # Both formats in one thread: Pillow keeps per-save state on the Image object.
+    webp = folder / f"{width}.webp"
+    _save_whole(rendition, webp, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
+    _save_whole(rendition, folder / f"{width}.jpg", "JPEG", quality=JPEG_QUALITY, optimize=True)
+
+
+def _save_whole(picture: Image.Image, path: Path, image_format: str, **options) -> None:
+    """Save under a hidden name, then rename: a file is never seen half written, even while
+    a second run of the task writes the same one. The rename fails if the folder was removed
+    meanwhile (its photo deleted), rather than writing into a new one."""
+    incoming = path.with_name(f".{path.name}-{secrets.token_hex(4)}")
+    try:
+        picture.save(incoming, image_format, **options)
+        incoming.replace(path)
+    finally:
+        incoming.unlink(missing_ok=True)
 
 
 def _renditions(picture: Image.Image) -> Iterator[tuple[int, Image.Image]]:
@@ -245,6 +383,8 @@ def rendition_widths(image: ProductImage) -> list[int]:
 
 def rendition_path(image: ProductImage, width: int, fmt: str) -> str:
     """A rendition's file, relative to MEDIA_DIR; fmt is "webp" or "jpg"."""
+    if not image.rendition_key:
+        raise ValueError(f"image {image.id} has no renditions yet")
     if fmt not in CONTENT_TYPES or width not in rendition_widths(image):
         raise ValueError(f"image {image.id} has no {width} px {fmt} rendition")
     return f"products/{image.product_id}/{image.rendition_key}/{width}.{fmt}"

@@ -31,6 +31,11 @@ def is_on_sale(product: Product) -> bool:
     return product.status == ProductStatus.ACTIVE and product.cooperative.is_active
 
 
+def is_variant_on_sale(variant) -> bool:
+    """A variant the seller has not removed, of a product on sale."""
+    return not variant.is_archived and is_on_sale(variant.product)
+
+
 def cards(ids: list[int]) -> list[Product]:
     """Product cards for these ids, in the order given, in three queries."""
     if not ids:

@@ -1,12 +1,13 @@
 """The catalog: categories, products, their variants (the things with a price and stock)
 and their images."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     Enum,
     ForeignKey,
     ForeignKeyConstraint,
@@ -76,6 +77,10 @@ class Product(db.Model):
             name="fk_products_member_in_cooperative",
         ),
         CheckConstraint("weight_grams > 0", name="weight_positive"),
+        CheckConstraint("pre_order_days >= 0 AND pre_order_days <= 30", name="pre_order_range"),
+        CheckConstraint(
+            "length_cm >= 0 AND width_cm >= 0 AND height_cm >= 0", name="size_not_negative"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,11 +100,23 @@ class Product(db.Model):
         default=ProductStatus.DRAFT,
         index=True,
     )
+    # What a new variant weighs unless told otherwise; each variant ships at its own weight.
     weight_grams: Mapped[int]
+    # The packed size: couriers charge the larger of the weight and L x W x H / 6000 kg.
+    length_cm: Mapped[int] = mapped_column(default=0, server_default="0")
+    width_cm: Mapped[int] = mapped_column(default=0, server_default="0")
+    height_cm: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Days to make it after the order; 0 is ready stock ("Pre-order 3 hari" otherwise).
+    pre_order_days: Mapped[int] = mapped_column(default=0, server_default="0")
     # Permits a shopper looks for on food: home-industry (PIRT), halal, and BPOM numbers.
     pirt_number: Mapped[str] = mapped_column(String(40), default="")
+    pirt_expires_on: Mapped[date | None] = mapped_column(Date)
     halal_number: Mapped[str] = mapped_column(String(60), default="")
     bpom_number: Mapped[str] = mapped_column(String(40), default="")
+    # Why a food product needs neither P-IRT nor BPOM (fresh produce, say), as recorded.
+    permit_exemption: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The cooperative's reason when it rejected the product, for the member to read.
+    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Chosen by the cooperative for the home page.
     is_featured: Mapped[bool] = mapped_column(default=False)
     # Units sold, kept by the checkout when a payment settles: what "best-selling" sorts by,
@@ -113,12 +130,27 @@ class Product(db.Model):
         foreign_keys=[member_id], primaryjoin="Product.member_id == Membership.id"
     )
     category: Mapped[Category] = relationship()
+    # The variants on offer; one the seller removed while an order named it stays in the
+    # table (is_archived) for that order, and out of this list.
     variants: Mapped[list["ProductVariant"]] = relationship(
-        back_populates="product", order_by="ProductVariant.position", cascade="all, delete-orphan"
+        back_populates="product",
+        order_by="ProductVariant.position",
+        cascade="all, delete-orphan",
+        primaryjoin="and_(Product.id == ProductVariant.product_id, "
+        "ProductVariant.is_archived.is_(False))",
     )
     images: Mapped[list["ProductImage"]] = relationship(
         back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_pirt_current(self) -> bool:
+        """A P-IRT number to show: one whose expiry date has not passed (Jakarta's today)."""
+        from shop.reports.period import today_in_jakarta
+
+        if not self.pirt_number:
+            return False
+        return self.pirt_expires_on is None or self.pirt_expires_on >= today_in_jakarta()
 
     def move_to(self, status: ProductStatus) -> None:
         if status not in ALLOWED_PRODUCT_MOVES[self.status]:
@@ -131,6 +163,7 @@ class ProductVariant(db.Model):
     __table_args__ = (
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
+        CheckConstraint("weight_grams > 0", name="variant_weight_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,7 +174,11 @@ class ProductVariant(db.Model):
     option_label: Mapped[str] = mapped_column(String(60), default="")  # "250 g", "L", "Merah"
     price: Mapped[Rupiah]
     stock: Mapped[int] = mapped_column(default=0)
+    # What one unit ships at (a 250 g pack and a 1 kg pack of the same product differ).
+    weight_grams: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
+    # Removed by the seller while an order still names it: kept for that order, not sold.
+    is_archived: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     product: Mapped[Product] = relationship(back_populates="variants")
 
@@ -156,8 +193,9 @@ class ProductImage(db.Model):
     )
     # The original upload, relative to MEDIA_DIR.
     file_path: Mapped[str] = mapped_column(String(255))
-    # Names the folder of resized renditions (made once, when the image is saved); a hash of
-    # the content, so a changed image gets new URLs and old ones can be cached forever.
+    # Names the folder of resized renditions, set by the task that makes them after the image
+    # is saved (empty until then: pages show the original); a hash of the content, so a
+    # changed image gets new URLs and old ones can be cached forever.
     rendition_key: Mapped[str] = mapped_column(String(40), default="")
     alt_text: Mapped[str] = mapped_column(String(200), default="")
     width: Mapped[int]

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from shop.accounts.models import User
 from shop.cart.services import MAX_QUANTITY, variant_name, variants_by_id
-from shop.catalog.listing import is_on_sale
+from shop.catalog.listing import is_variant_on_sale
 from shop.catalog.models import ProductVariant
 from shop.checkout.models import (
     RELEASING_STATUSES,
@@ -192,7 +192,7 @@ def _check_on_sale(quantities: dict[int, int], variants: dict[int, ProductVarian
         variant = variants.get(variant_id)
         if variant is None:
             raise NotOnSale(_("An item in your cart is no longer sold."))
-        if not is_on_sale(variant.product):
+        if not is_variant_on_sale(variant):
             raise NotOnSale(_("%(name)s is no longer on sale.", name=variant_name(variant)))
 
 

@@ -70,6 +70,9 @@ def format_kg(grams: int) -> str:
     return f"{kilograms},{rest:03d}".rstrip("0")
 
 
+VOLUMETRIC_DIVISOR = 6000  # cm3 per kg, as JNE, J&T and SiCepat count it
+
+
 def format_weight(grams: int) -> str:
     return f"{format_kg(grams)} kg"
 
@@ -102,7 +105,18 @@ def settings_for(cooperative: Cooperative) -> ShippingSettings:
 
 
 def parcel_weight_grams(lines: Iterable[tuple[ProductVariant, int]]) -> int:
-    return sum(variant.product.weight_grams * quantity for variant, quantity in lines)
+    """What a courier charges for: each line at the larger of its variant's weight and its
+    product's volumetric weight (L x W x H cm / 6000 kg, the Indonesian couriers' rule)."""
+    return sum(
+        max(variant.weight_grams, volumetric_grams(variant.product)) * quantity
+        for variant, quantity in lines
+    )
+
+
+def volumetric_grams(product) -> int:
+    """L x W x H / 6000 kg, in grams (rounded up); 0 when the packed size is not given."""
+    volume = product.length_cm * product.width_cm * product.height_cm
+    return -(-volume * 1000 // VOLUMETRIC_DIVISOR)
 
 
 def shipping_options(

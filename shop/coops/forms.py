@@ -115,6 +115,11 @@ class CoopProfileForm(FlaskForm):
         # Defined after rupiah_amount below, so checked here rather than by reference.
         rupiah_amount(self, field)
 
+    reviews_new_products = BooleanField(_l("Members' new products wait for an admin's approval"))
+    reviews_edits = BooleanField(
+        _l("Members' changes to products on sale wait for an admin's approval")
+    )
+
 
 class MemberProfileForm(FlaskForm):
     business_name = StringField(_l("Business name (UMKM)"), validators=[max_length(120)])

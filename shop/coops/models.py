@@ -48,6 +48,10 @@ class Cooperative(db.Model):
     min_payout: Mapped[Rupiah] = mapped_column(default=50_000, server_default="50000")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Whether a member's new products, and their edits of products on sale, wait for an
+    # admin's approval before they are sold.
+    reviews_new_products: Mapped[bool] = mapped_column(default=True, server_default="1")
+    reviews_edits: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="cooperative")
 

@@ -130,6 +130,8 @@ class CoopDetails:
     fee_bp: int = 500
     hold_days: int = 3
     min_payout: int = 50_000
+    reviews_new_products: bool = True
+    reviews_edits: bool = False
 
 
 def create_cooperative(
@@ -159,14 +161,17 @@ def create_cooperative(
 
 
 COOP_NUMBER_FIELDS = ("fee_bp", "hold_days", "min_payout")
+COOP_FLAG_FIELDS = ("reviews_new_products", "reviews_edits")
 COOP_TEXT_FIELDS = tuple(
-    field for field in CoopDetails.__dataclass_fields__ if field not in COOP_NUMBER_FIELDS
+    field
+    for field in CoopDetails.__dataclass_fields__
+    if field not in COOP_NUMBER_FIELDS + COOP_FLAG_FIELDS
 )
 
 
 def update_coop_profile(coop: Cooperative, actor: User, details: CoopDetails) -> None:
-    """Change a cooperative's profile, fee, hold period and minimum payout; the audit log
-    keeps what changed."""
+    """Change a cooperative's profile, fee, hold period, minimum payout and review rules; the
+    audit log keeps what changed."""
     changes = {}
     for field, value in details.__dict__.items():
         if getattr(coop, field) != value:

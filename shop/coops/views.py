@@ -75,6 +75,7 @@ def edit_coop(coop, membership):
             fee_bp=parse_percent_to_bp(form.fee_percent.data),
             hold_days=int(form.hold_days.data),
             min_payout=parse_rupiah(form.min_payout.data),
+            **{field: bool(form[field].data) for field in services.COOP_FLAG_FIELDS},
         )
         services.update_coop_profile(coop, current_user, details)
         flash(_("The cooperative's profile has been saved."), "success")

@@ -2,8 +2,9 @@
 
 Each image is a flat colour with a motif for its top category (dots for food, ikat diamonds
 for fashion, a woven grid for crafts) and the product's name on a card. They are stored the
-way uploads are (shop/catalog/images.py), renditions and all, which costs about 30 ms of CPU
-each (mostly WebP encoding). They are drawn 640 px wide: enough for a phone's product page,
+way uploads are (shop/catalog/images.py); their renditions are made by the queue's task, as
+an upload's are, about 30 ms of CPU each (mostly WebP encoding), by the consumer `make run`
+starts (at once, in the tests). They are drawn 640 px wide: enough for a phone's product page,
 and a rendition width, so that rendition needs no resizing and none larger is made.
 """
 

@@ -330,6 +330,8 @@ def _build_product(
             option_label=label,
             price=_round_price(base_price * percent // 100),
             stock=0 if is_sold_out or (position and rng.random() < 0.1) else rng.randint(1, 60),
+            # A bigger option costs more because there is more of it: it weighs more too.
+            weight_grams=max(1, template.weight_grams * percent // 100),
             position=position,
         )
         for position, (label, percent) in enumerate(options)

@@ -54,6 +54,14 @@ def nightly_reconciliation() -> None:
     reconcile_yesterday()
 
 
+@periodic_task(crontab(minute="5", hour="17"))
+def flag_expired_permits() -> None:
+    """Daily, just after midnight in Jakarta: expired P-IRT permits of products on sale."""
+    from shop.products.expiry import flag_expired_permits as flag
+
+    flag()
+
+
 @periodic_task(crontab(minute="0", hour="20"))
 def clean_orphaned_media() -> None:
     """Nightly: photo folders no image row names any more."""

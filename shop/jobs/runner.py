@@ -56,16 +56,24 @@ def run_in_app(func: Callable) -> Callable:
     return run
 
 
-def task(retries: int = 5, retry_delay: int = 30, retry_backoff: float = 2.0) -> Callable:
+# Mail someone is waiting for goes before bulk work (photo renditions, imports).
+URGENT = 10
+
+
+def task(
+    retries: int = 5, retry_delay: int = 30, retry_backoff: float = 2.0, priority: int = 0
+) -> Callable:
     """A queued task: retried `retries` times on any exception, the first retry after
     `retry_delay` seconds and each next one `retry_backoff` times later (30 s, 1, 2, 4 and
-    8 minutes by default: long enough for an SMTP server or the gateway to come back)."""
+    8 minutes by default: long enough for an SMTP server or the gateway to come back).
+    A higher `priority` is taken from the queue first (URGENT for mail)."""
 
     def decorator(func: Callable):
         return huey.task(
             retries=retries,
             retry_delay=retry_delay,
             retry_backoff=retry_backoff,
+            priority=priority,
         )(run_in_app(func))
 
     return decorator

@@ -3,6 +3,7 @@ consumer must know a task's name to run it)."""
 
 TASK_MODULES = (
     "shop.accounts.tasks",
+    "shop.catalog.tasks",
     "shop.jobs.failures",
     "shop.jobs.periodic",
     "shop.notifications.tasks",

@@ -157,8 +157,9 @@ def invitation_accepted(membership: Membership) -> None:
 
 
 def stock_fell(variant_stock: dict[int, tuple[int, int]]) -> None:
-    """variant id -> (stock before, stock after) of a reservation: the maker hears when a
-    variant falls to or below their threshold, once per crossing."""
+    """variant id -> (stock before, stock after) of a reservation: the maker and the
+    cooperative's admins hear when a variant falls to or below the maker's threshold, once
+    per crossing."""
     from shop.catalog.models import Product, ProductVariant
 
     rows = db.session.execute(
@@ -176,12 +177,38 @@ def stock_fell(variant_stock: dict[int, tuple[int, int]]) -> None:
                 f"{product.name} ({variant.option_label})" if variant.option_label else product.name
             )
             params = {"name": name, "stock": after, "product_slug": product.slug}
-            record("low_stock", Recipient.of(membership.user), f"{variant.id}:{before}:{after}",
-                   params)  # fmt: skip
+            recipients = [Recipient.of(membership.user), *admins_of(product.cooperative_id)]
+            record_for_all("low_stock", recipients, f"{variant.id}:{before}:{after}", params)
 
 
 def reconciliation_flagged(cooperative_id: int, day: str, params: dict) -> None:
     record_for_all("reconciliation_flagged", admins_of(cooperative_id), day, params)
+
+
+def product_to_review(product) -> None:
+    """A member's new product or edit waits for the cooperative's admins."""
+    membership = db.session.get(Membership, product.member_id)
+    params = {"name": product.name, "member": membership.display_name,
+              "coop_slug": membership.cooperative.slug}  # fmt: skip
+    event = f"{product.id}:{product.updated_at.isoformat()}"
+    record_for_all("admin_product_to_review", admins_of(product.cooperative_id), event, params)
+
+
+def product_reviewed(product, approved: bool) -> None:
+    membership, recipient = _member(product.member_id)
+    params = {"name": product.name, "reason": product.review_note, "product_id": product.id,
+              "coop_slug": membership.cooperative.slug, "slug": product.slug}  # fmt: skip
+    kind = "product_approved" if approved else "product_rejected"
+    record(kind, recipient, f"{product.id}:{product.updated_at.isoformat()}", params)
+
+
+def permit_expired(product, day: str) -> None:
+    """The member and the admins, once per product and expiry date."""
+    membership, recipient = _member(product.member_id)
+    params = {"name": product.name, "product_id": product.id, "expired_on": day,
+              "coop_slug": membership.cooperative.slug}  # fmt: skip
+    event = f"{product.id}:{day}"
+    record_for_all("permit_expired", [recipient, *admins_of(product.cooperative_id)], event, params)
 
 
 def operators_told(kind: str, event: str, params: dict) -> None:

@@ -8,10 +8,6 @@ from wtforms.validators import InputRequired, NumberRange
 from shop.notifications.kinds import Kind
 
 
-class ButtonForm(FlaskForm):
-    """A form that is only a button (its CSRF token is the point)."""
-
-
 def settings_form(kinds: list[Kind], memberships: list, off: set[str], formdata=None):
     """A form with an `email_<kind>` checkbox per kind and a `threshold_<membership id>`
     number per cooperative the reader sells in."""

@@ -232,6 +232,37 @@ def _low_stock(p: dict) -> Message:
     )
 
 
+@kind("product_approved", MEMBER, _l("Product approved"))
+def _product_approved(p: dict) -> Message:
+    return Message(
+        _("%(name)s is approved and on sale", name=p["name"]),
+        [],
+        "catalog.product",
+        {"slug": p["slug"]},
+    )
+
+
+@kind("product_rejected", MEMBER, _l("Product rejected"))
+def _product_rejected(p: dict) -> Message:
+    return Message(
+        _("%(name)s was not approved", name=p["name"]),
+        [_("Reason: %(reason)s", reason=p["reason"]),
+         _("Change it and send it for review again.")],
+        "products.edit",
+        {"coop_slug": p["coop_slug"], "product_id": p["product_id"]},
+    )  # fmt: skip
+
+
+@kind("permit_expired", MEMBER, _l("Permit expired"))
+def _permit_expired(p: dict) -> Message:
+    return Message(
+        _("The P-IRT of %(name)s expired on %(day)s", name=p["name"], day=p["expired_on"]),
+        [_("The permit is no longer shown to shoppers. Renew it and enter the new number.")],
+        "products.edit",
+        {"coop_slug": p["coop_slug"], "product_id": p["product_id"]},
+    )
+
+
 # --- the cooperative's admins --------------------------------------------------------------
 
 
@@ -256,6 +287,16 @@ def _admin_payout_requested(p: dict) -> Message:
         [_("Approve or reject it on the payouts page.")],
         "payouts.review",
         {"coop_slug": p["coop_slug"]},
+    )
+
+
+@kind("admin_product_to_review", ADMIN, _l("Product waiting for review"))
+def _admin_product_to_review(p: dict) -> Message:
+    return Message(
+        _("%(member)s sent %(name)s for review", member=p["member"], name=p["name"]),
+        [_("Approve or reject it in the review queue.")],
+        "products.console",
+        {"coop_slug": p["coop_slug"], "status": "pending"},
     )
 
 

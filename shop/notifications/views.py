@@ -6,9 +6,10 @@ from flask_login import current_user
 
 from shop.auth.policy import require_sign_in
 from shop.coops.services import memberships_of
+from shop.forms_common import ButtonForm
 from shop.ids import is_row_id
 from shop.notifications import services
-from shop.notifications.forms import ButtonForm, settings_form
+from shop.notifications.forms import settings_form
 from shop.notifications.kinds import ADMIN, MEMBER, OPERATOR, SHOPPER, kinds_for
 from shop.security import private_page
 

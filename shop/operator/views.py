@@ -6,10 +6,10 @@ from flask_login import current_user
 
 from shop.auth.policy import require_operator
 from shop.extensions import db
+from shop.forms_common import ButtonForm
 from shop.ids import is_row_id
 from shop.jobs.failures import resolve_failed_job, retry_failed_job, unresolved_failures
 from shop.jobs.models import FailedJob
-from shop.notifications.forms import ButtonForm
 from shop.operator.services import platform_figures, start_book_check
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")

@@ -232,7 +232,11 @@ def _filter(statement: Select, params: SearchParams) -> Select:
     if params.in_stock:
         statement = statement.where(
             select(ProductVariant.id)
-            .where(ProductVariant.product_id == _search.c.product_id, ProductVariant.stock > 0)
+            .where(
+                ProductVariant.product_id == _search.c.product_id,
+                ProductVariant.stock > 0,
+                ProductVariant.is_archived.is_(False),
+            )
             .exists()
         )
     return statement
@@ -291,7 +295,7 @@ def _write_rows(connection: Connection, condition: ColumnElement) -> None:
     maker = Membership.business_name + " " + User.name
     texts = (Product.name, maker, Cooperative.name, Product.description)
     lowest_price = select(func.min(ProductVariant.price)).where(
-        ProductVariant.product_id == Product.id
+        ProductVariant.product_id == Product.id, ProductVariant.is_archived.is_(False)
     )
     facts = (
         Product.id,
@@ -352,7 +356,7 @@ _SOURCES = {
     Product: _Source(
         ("name", "description", "member_id", "cooperative_id", "category_id", "status"), "id"
     ),
-    ProductVariant: _Source(("price", "product_id")),
+    ProductVariant: _Source(("price", "product_id", "is_archived")),
     Membership: _Source(("business_name", "user_id"), "id", Product.member_id.in_),
     Cooperative: _Source(("name", "is_active"), "id", Product.cooperative_id.in_),
     User: _Source(("name",), "id", lambda ids: Product.member_id.in_(

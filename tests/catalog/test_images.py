@@ -1,4 +1,5 @@
-"""Product photos: checked and stored once with their renditions when saved, served with a
+"""Product photos: checked and stored once when saved, their renditions made by a task once
+the save commits (the suite runs tasks at once, so at db.session.commit()), served with a
 year-long cache, and drawn by the macros in templates/macros/images.html.
 
 Files are not rolled back with the database, so every test gets its own media folder.
@@ -17,7 +18,10 @@ from PIL import Image, ImageCms
 from sqlalchemy import select
 
 from shop.catalog.images import (
+    MAX_PHOTO_BYTES,
     InvalidImage,
+    PictureSources,
+    picture_sources,
     rendition_path,
     rendition_widths,
     save_product_image,
@@ -78,13 +82,40 @@ def expected_files(image: ProductImage) -> set[str]:
 
 
 def saved(data: bytes, **options) -> ProductImage:
-    return save_product_image(make_product(), data, **options)
+    """A photo saved and committed, so its renditions are made."""
+    image = save_product_image(make_product(), data, **options)
+    db.session.commit()
+    return image
+
+
+def test_request_stores_only_the_original_and_pages_show_it_until_the_renditions_exist(
+    app, media_dir
+):
+    product = make_product()
+
+    image = save_product_image(product, photo((1600, 1200)))
+
+    key = image.file_path.split("/")[2]
+    assert image.file_path == f"products/{product.id}/{key}/original.jpg"
+    assert image.rendition_key == ""
+    assert files_under(media_dir) == {image.file_path}
+    with app.test_request_context():
+        sources = picture_sources(image)
+    assert sources == PictureSources("", "", f"/media/{image.file_path}", 1600, 1200)
+    with pytest.raises(ValueError, match="no renditions yet"):
+        rendition_path(image, 640, "webp")
+
+    db.session.commit()  # the task runs
+
+    assert image.rendition_key == key
+    assert files_under(media_dir) == expected_files(image)
 
 
 def test_photo_is_stored_once_with_webp_and_jpeg_renditions_at_every_width(media_dir):
     product = make_product()
 
     image = save_product_image(product, photo((1600, 1200)), alt_text="Keripik di piring")
+    db.session.commit()
 
     assert db.session.scalars(select(ProductImage)).all() == [image]
     assert (image.product_id, image.position, image.alt_text) == (
@@ -195,11 +226,33 @@ def test_same_photo_twice_is_refused_and_the_first_is_kept(media_dir, in_english
     product = make_product()
     first = save_product_image(product, photo())
 
+    # Before the first one's renditions exist, too.
     with pytest.raises(InvalidImage, match="already has this photo"):
         save_product_image(product, io.BytesIO(photo()))
+    db.session.commit()
 
     assert db.session.scalars(select(ProductImage)).all() == [first]
     assert files_under(media_dir) == expected_files(first)
+
+
+@pytest.mark.parametrize(
+    ("request_limit", "megabytes"), [(None, 15), (8 * 1024 * 1024, 8), (40 * 1024 * 1024, 15)]
+)
+def test_file_over_the_photo_or_request_limit_is_refused_before_it_is_read(
+    app, media_dir, monkeypatch, in_english, request_limit, megabytes
+):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", request_limit)
+    limit = min(MAX_PHOTO_BYTES, request_limit or MAX_PHOTO_BYTES)
+    jpeg = photo((300, 300))
+    padded = jpeg + bytes(limit - len(jpeg))  # what follows the JPEG's end is ignored
+    product = make_product()
+
+    with pytest.raises(InvalidImage) as refused:
+        save_product_image(product, io.BytesIO(padded + b"\0"))
+    image = save_product_image(product, padded)  # exactly at the limit
+
+    assert f"too big: at most {megabytes} MB" in refused.value.message
+    assert db.session.scalars(select(ProductImage)).all() == [image]
 
 
 def test_next_photo_takes_the_next_position_in_its_own_folder(media_dir):
@@ -207,6 +260,7 @@ def test_next_photo_takes_the_next_position_in_its_own_folder(media_dir):
     first = save_product_image(product, photo((800, 800)))
 
     second = save_product_image(product, io.BytesIO(photo((800, 600), "WEBP")))
+    db.session.commit()
 
     assert (first.position, second.position) == (0, 1)
     assert first.rendition_key != second.rendition_key

@@ -60,6 +60,10 @@ def coop_form(coop, **over) -> dict:
         "hold_days": str(coop.hold_days),
         "min_payout": f"{coop.min_payout}",
     }
+    # Checkboxes: a ticked one is posted, an unticked one is absent.
+    values |= {
+        name: "y" for name in ("reviews_new_products", "reviews_edits") if getattr(coop, name)
+    }
     return values | over
 
 
@@ -118,6 +122,18 @@ def test_coop_profile_change_is_audited_with_the_changed_fields(client, admin, c
         "name": ["Koperasi Mlijo Sejahtera", "Koperasi Mlijo Makmur"],
         "fee_bp": [500, 250],
     }
+
+
+def test_the_review_rules_are_saved_and_audited(client, admin, coop):
+    form = coop_form(coop)
+    del form["reviews_new_products"]
+    client.post(f"/koperasi/{coop.slug}/kelola/profil", data=form | {"reviews_edits": "y"})
+
+    db.session.expire_all()
+    saved = db.session.get(Cooperative, coop.id)
+    assert (saved.reviews_new_products, saved.reviews_edits) == (False, True)
+    (entry,) = audit_entries("coop.profile_updated")
+    assert entry.details == {"reviews_new_products": [True, False], "reviews_edits": [False, True]}
 
 
 def test_saving_an_unchanged_coop_profile_writes_no_audit_row(client, admin, coop):

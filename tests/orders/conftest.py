@@ -4,8 +4,6 @@ This is the one place that knows how a CheckoutRequest is built; when checkout c
 shape, only place() here needs to follow.
 """
 
-import pytest
-
 from shop.checkout.models import Order, ShippingMethod
 from shop.checkout.services import CheckoutRequest, PlacedOrder, place_order
 from shop.extensions import db
@@ -60,12 +58,3 @@ def mark_paid(order: Order, method: str = "qris", at=None) -> None:
     if at is not None:
         order.paid_at = at
         db.session.commit()
-
-
-@pytest.fixture
-def english(client):
-    """The test client reads the site in English, so the tests do not depend on the
-    Indonesian catalog (the site's default language)."""
-    with client.session_transaction() as session:
-        session["lang"] = "en"
-    return client

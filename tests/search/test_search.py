@@ -290,7 +290,9 @@ def test_price_and_category_changes_move_the_product_between_filters(catalogue):
     keripik, sambal = catalogue["keripik"], catalogue["sambal"]
     keripik.variants[0].price = 45_000  # now from Rp 27.500
     keripik.category_id = category("batik").id
-    db.session.add(ProductVariant(product_id=sambal.id, sku="ROA-MINI", price=5_000, stock=1))
+    db.session.add(
+        ProductVariant(product_id=sambal.id, sku="ROA-MINI", price=5_000, stock=1, weight_grams=50)
+    )
     db.session.commit()
     assert found(min_price=25_000, max_price=30_000) == ["keripik-tempe-sagu"]
     assert found(max_price=10_000) == ["sambal-roa"]

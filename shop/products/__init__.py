@@ -1,0 +1,1 @@
+"""The seller side of the catalog: the product editor, photos, review and the consoles."""

@@ -1,0 +1,289 @@
+"""The member's "my products", the admin's catalog console, and the product editor both use.
+
+Member pages live under /koperasi/<slug>/anggota/produk (their own products only); admin
+pages under /koperasi/<slug>/kelola/produk (every product of the cooperative). A product of
+another member or cooperative answers 404, like one that does not exist.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from shop.auth.policy import require_coop_admin, require_member
+from shop.catalog.models import PRODUCT_STATUS_LABELS, ProductStatus, ProductVariant
+from shop.coops.services import members_of
+from shop.errors import InvalidTransition, ShopError
+from shop.extensions import db
+from shop.forms_common import ButtonForm
+from shop.ids import is_row_id
+from shop.products import editor, review
+from shop.products.editing import (
+    draft_from,
+    fill_form,
+    photo_changes_from,
+    prepare_form,
+    show_errors,
+)
+from shop.products.forms import ProductForm, ReasonForm, StockForm
+from shop.products.gallery import update_photos
+from shop.products.queries import TABS, Filters, product_of, products_of, tab_counts
+from shop.security import private_page
+
+bp = Blueprint("products", __name__)
+
+
+@bp.app_template_filter("product_status")
+def product_status_label(status: str) -> str:
+    return str(PRODUCT_STATUS_LABELS.get(status, status))
+
+
+MEMBER = "/koperasi/<coop_slug>/anggota/produk"
+ADMIN = "/koperasi/<coop_slug>/kelola/produk"
+
+
+def _own_product_or_404(coop, membership, product_id: int):
+    product = product_of(coop, product_id) if is_row_id(product_id) else None
+    if product is None or product.member_id != membership.id:
+        abort(404)
+    return product
+
+
+def _coop_product_or_404(coop, product_id: int):
+    product = product_of(coop, product_id) if is_row_id(product_id) else None
+    return product or abort(404)
+
+
+# --- the member --------------------------------------------------------------------------
+
+
+@bp.route(MEMBER)
+@require_member
+def mine(coop, membership):
+    tab = request.args.get("tab", "dijual")
+    tab = tab if tab in TABS or tab == "semua" else "dijual"
+    products = products_of(coop, Filters(tab=tab, member_id=membership.id))
+    body = render_template(
+        "products/mine.html", coop=coop, products=products, tab=tab,
+        counts=tab_counts(coop, membership.id), form=ButtonForm(), stock_form=StockForm(),
+    )  # fmt: skip
+    return private_page(body)
+
+
+@bp.route(MEMBER + "/baru", methods=["GET", "POST"])
+@require_member
+def new(coop, membership):
+    return _editor(coop, membership, maker=membership, product=None)
+
+
+@bp.route(MEMBER + "/<int:product_id>", methods=["GET", "POST"])
+@require_member
+def edit(coop, membership, product_id: int):
+    product = product_of(coop, product_id) if is_row_id(product_id) else None
+    if product is not None and product.member_id != membership.id and membership.is_admin:
+        return redirect(url_for("products.admin_edit", coop_slug=coop.slug, product_id=product.id))
+    product = _own_product_or_404(coop, membership, product_id)
+    return _editor(coop, membership, maker=membership, product=product)
+
+
+@bp.route(MEMBER + "/<int:product_id>/<action>", methods=["POST"])
+@require_member
+def act(coop, membership, product_id: int, action: str):
+    product = _own_product_or_404(coop, membership, product_id)
+    return _act(coop, product, action, url_for("products.mine", coop_slug=coop.slug))
+
+
+@bp.route(MEMBER + "/stok/<int:variant_id>", methods=["POST"])
+@require_member
+def quick_stock(coop, membership, variant_id: int):
+    variant = db.session.get(ProductVariant, variant_id) if is_row_id(variant_id) else None
+    if variant is None or variant.product.member_id != membership.id:
+        abort(404)
+    form = StockForm()
+    back = url_for("products.mine", coop_slug=coop.slug, tab=request.args.get("tab", "dijual"))
+    if not form.validate_on_submit() or not (form.stock_seen.data or "").isdigit():
+        flash(_("Enter the stock as a number from 0."), "error")
+        return redirect(back)
+    try:
+        editor.change_stock(current_user, variant, form.stock.data, int(form.stock_seen.data))
+        flash(_("Stock saved."), "success")
+    except ShopError as error:
+        flash(error.message, "error")
+    return redirect(back)
+
+
+# --- the cooperative's admin -------------------------------------------------------------
+
+
+@bp.route(ADMIN)
+@require_coop_admin
+def console(coop, membership):
+    filters = _filters()
+    body = render_template(
+        "products/console.html", coop=coop, products=products_of(coop, filters),
+        filters=filters, members=members_of(coop), counts=tab_counts(coop, None),
+        form=ButtonForm(), reason_form=ReasonForm(),
+    )  # fmt: skip
+    return private_page(body)
+
+
+def _filters() -> Filters:
+    args = request.args
+    member_id = args.get("anggota", type=int)
+    category_id = args.get("kategori", type=int)
+    return Filters(
+        tab=args.get("status", "") if args.get("status") in (*TABS, "semua") else "",
+        member_id=member_id if member_id and is_row_id(member_id) else None,
+        category_id=category_id if category_id and is_row_id(category_id) else None,
+        text=(args.get("q") or "").strip()[:100],
+        low_stock=args.get("stok_menipis") == "1",
+        expired_permit=args.get("izin_kedaluwarsa") == "1",
+    )
+
+
+@bp.route(ADMIN + "/baru", methods=["GET", "POST"])
+@require_coop_admin
+def admin_new(coop, membership):
+    return _editor(coop, membership, maker=None, product=None)
+
+
+@bp.route(ADMIN + "/<int:product_id>", methods=["GET", "POST"])
+@require_coop_admin
+def admin_edit(coop, membership, product_id: int):
+    product = _coop_product_or_404(coop, product_id)
+    return _editor(coop, membership, maker=product.member, product=product)
+
+
+@bp.route(ADMIN + "/<int:product_id>/<action>", methods=["POST"])
+@require_coop_admin
+def admin_act(coop, membership, product_id: int, action: str):
+    product = _coop_product_or_404(coop, product_id)
+    back = request.form.get("back") or ""
+    back = back if back.startswith(f"/koperasi/{coop.slug}/kelola/produk") else None
+    return _act(coop, product, action, back or url_for("products.console", coop_slug=coop.slug))
+
+
+@bp.route(ADMIN + "/massal", methods=["POST"])
+@require_coop_admin
+def bulk(coop, membership):
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("action", "")
+    ids = [int(i) for i in request.form.getlist("product") if i.isdigit() and is_row_id(int(i))]
+    if action not in BULK_ACTIONS or not ids:
+        flash(_("Choose products and an action."), "error")
+        return redirect(url_for("products.console", coop_slug=coop.slug))
+    done, failed = 0, []
+    for product_id in ids:
+        product = product_of(coop, product_id)
+        if product is None:
+            continue
+        try:
+            BULK_ACTIONS[action](product)
+            done += 1
+        except ShopError as error:
+            failed.append(f"{product.name}: {error.message}")
+    flash(_("%(count)d product(s) changed.", count=done), "success")
+    for line in failed:
+        flash(line, "error")
+    return redirect(url_for("products.console", coop_slug=coop.slug))
+
+
+BULK_ACTIONS = {
+    "approve": lambda product: review.approve_product(product, current_user),
+    "archive": lambda product: review.archive_product(product, current_user),
+    "feature": lambda product: review.set_featured(product, current_user, True),
+    "unfeature": lambda product: review.set_featured(product, current_user, False),
+}
+
+
+# --- shared ------------------------------------------------------------------------------
+
+
+def _act(coop, product, action: str, back: str):
+    """One button on a product: archive, restore, duplicate, and the admin's own."""
+    actions = {
+        "arsip": lambda: review.archive_product(product, current_user),
+        "pulihkan": lambda: review.restore_product(product, current_user),
+        "salin": lambda: editor.duplicate_product(current_user, product),
+        "setujui": lambda: review.approve_product(product, current_user),
+        "unggulkan": lambda: review.set_featured(product, current_user, True),
+        "batal-unggulan": lambda: review.set_featured(product, current_user, False),
+    }
+    if action == "tolak":
+        form = ReasonForm()
+        if not form.validate_on_submit():
+            flash(_("Say why you reject it: the member reads it."), "error")
+            return redirect(back)
+        actions["tolak"] = lambda: review.reject_product(product, current_user, form.reason.data)
+    elif not ButtonForm().validate_on_submit():
+        abort(400)
+    if action not in actions:
+        abort(404)
+    try:
+        actions[action]()
+        flash(_("Saved."), "success")
+    except (ShopError, InvalidTransition) as error:
+        flash(error.message, "error")
+    return redirect(back)
+
+
+def _editor(coop, membership, maker, product):
+    """The editor for a new product (product None) or an existing one. `maker` is None when
+    an admin creates a product and chooses the member on the form."""
+    form = ProductForm() if request.method == "POST" else ProductForm(formdata=None)
+    makers = members_of(coop) if membership.is_admin and maker is None else None
+    prepare_form(form, makers)
+    if request.method == "GET" and product is not None:
+        fill_form(form, product)
+    if request.method == "POST" and "add_variant" in request.form:
+        form.variants.append_entry()
+        return _render(coop, form, product, membership)
+    if request.method == "POST" and form.validate_on_submit():
+        chosen = maker or _chosen_maker(coop, form)
+        try:
+            saved = editor.save_product(
+                current_user,
+                chosen,
+                product,
+                draft_from(form),
+                as_draft="save_draft" in request.form,
+            )
+        except ShopError as error:
+            show_errors(form, error)
+            return _render(coop, form, product, membership)
+        refused = update_photos(current_user, saved.product, photo_changes_from(form, request))
+        for problem in refused:
+            flash(f"{problem.filename}: {problem.message}", "error")
+        if saved.waits_for_review:
+            flash(_("Product saved. It is off sale until an admin approves it."), "success")
+        else:
+            flash(_("Product saved."), "success")
+        return redirect(_edit_url(coop, membership, saved.product))
+    return _render(coop, form, product, membership)
+
+
+def _chosen_maker(coop, form):
+    member = next((m for m in members_of(coop) if m.id == form.member_id.data), None)
+    return member or abort(400)
+
+
+def _edit_url(coop, membership, product) -> str:
+    if product.member_id == membership.id:
+        return url_for("products.edit", coop_slug=coop.slug, product_id=product.id)
+    return url_for("products.admin_edit", coop_slug=coop.slug, product_id=product.id)
+
+
+def _render(coop, form, product, membership):
+    reviewed_edit = (
+        product is not None
+        and product.status == ProductStatus.ACTIVE
+        and coop.reviews_edits
+        and product.member_id == membership.id
+        and not membership.is_admin
+    )
+    body = render_template(
+        "products/editor.html", coop=coop, form=form, product=product,
+        is_admin=membership.is_admin, reviewed_edit=reviewed_edit,
+        reviews_new=coop.reviews_new_products and not membership.is_admin,
+    )  # fmt: skip
+    return private_page(body)

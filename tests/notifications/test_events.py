@@ -142,6 +142,7 @@ def _all_on_but(client, off: str) -> dict:
 
 def test_stock_falling_to_the_threshold_tells_the_maker_once(outbox):
     coop = make_coop()
+    admin = make_membership(coop=coop, role=Role.ADMIN).user
     member = make_membership(coop=coop, low_stock_threshold=3)
     product = make_product(member, variants=((10000, 5),), name="Keripik")
     place([(product, 1)])  # 5 -> 4: above the threshold
@@ -150,6 +151,7 @@ def test_stock_falling_to_the_threshold_tells_the_maker_once(outbox):
     place([(product, 1)])  # 2 -> 1: already below, no news
     [note] = notes(member.user, "low_stock")
     assert note.params["stock"] == 2
+    assert len(notes(admin, "low_stock")) == 1  # the cooperative's admins hear too
     assert any(m.to == member.user.email and "Stok Keripik tinggal 2" in m.subject for m in outbox)
 
 

@@ -10,8 +10,8 @@ from shop.jobs.models import FailedJob, JobProgress
 from shop.ledger.models import JournalEntry, Payout, Posting, Refund, RefundLine
 from shop.notifications.models import EmailOptOut, Notification
 from shop.outbox.models import OutgoingMail
-from shop.products.models import ProductImport
 from shop.payments.models import PaymentNotification
+from shop.products.models import ProductImport
 
 __all__ = [
     "AuditEntry",

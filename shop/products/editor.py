@@ -181,7 +181,7 @@ def _new_product(maker: Membership, values: dict) -> Product:
     product = Product(
         cooperative_id=maker.cooperative_id,
         member_id=maker.id,
-        slug=_unique_slug(values["name"]),
+        slug=unique_slug(values["name"]),
         status=ProductStatus.DRAFT,
         weight_grams=1,  # set from the variants below
         **values,
@@ -191,7 +191,7 @@ def _new_product(maker: Membership, values: dict) -> Product:
     return product
 
 
-def _unique_slug(name: str) -> str:
+def unique_slug(name: str) -> str:
     base = slugify(name)[:160] or "produk"
     slug = base
     while db.session.scalar(select(Product.id).where(Product.slug == slug)) is not None:
@@ -249,7 +249,7 @@ def _sku_taken(sku: str, variant_id: int | None) -> bool:
 
 
 def _add_variant(product: Product, draft: VariantDraft, position: int) -> None:
-    sku = draft.sku.strip() or _generated_sku(product)
+    sku = draft.sku.strip() or generated_sku(product)
     if _sku_taken(sku, None):
         raise ProductRefused(
             _("Another variant already has SKU %(sku)s.", sku=sku), field="variants"
@@ -268,7 +268,7 @@ def _add_variant(product: Product, draft: VariantDraft, position: int) -> None:
     db.session.flush()
 
 
-def _generated_sku(product: Product) -> str:
+def generated_sku(product: Product) -> str:
     while True:
         sku = f"P{product.id}-{secrets.token_hex(3).upper()}"
         if not _sku_taken(sku, None):
@@ -330,44 +330,6 @@ def change_stock(actor: User, variant: ProductVariant, stock: int, stock_seen: i
         db.session.rollback()
         raise
     bump_catalog_version()
-
-
-def duplicate_product(actor: User, product: Product) -> Product:
-    """A draft copy to start a similar product from: same details and variants (new SKUs,
-    no stock), no photos. Raises NotAllowed."""
-    try:
-        maker = product.member
-        if not may_manage(actor, maker):
-            raise NotAllowed(_("You cannot manage this member's products."))
-        copy = Product(
-            cooperative_id=product.cooperative_id,
-            member_id=product.member_id,
-            category_id=product.category_id,
-            name=_("%(name)s (copy)", name=product.name)[:NAME_MAX],
-            slug=_unique_slug(product.name),
-            description=product.description,
-            status=ProductStatus.DRAFT,
-            **{name: getattr(product, name) for name in COPIED},
-        )
-        db.session.add(copy)
-        db.session.flush()
-        for variant in product.variants:
-            db.session.add(
-                ProductVariant(product_id=copy.id, sku=_generated_sku(copy), price=variant.price,
-                               option_label=variant.option_label, stock=0,
-                               weight_grams=variant.weight_grams, position=variant.position)
-            )  # fmt: skip
-        db.session.flush()
-        record_audit(actor, maker.cooperative, "product.duplicated", copy, {"from": product.id})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return copy
-
-
-COPIED = ("weight_grams", "length_cm", "width_cm", "height_cm", "pre_order_days", "pirt_number",
-          "pirt_expires_on", "halal_number", "bpom_number", "permit_exemption")  # fmt: skip
 
 
 def _remove_variant(variant: ProductVariant) -> None:

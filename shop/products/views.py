@@ -16,7 +16,7 @@ from shop.errors import InvalidTransition, ShopError
 from shop.extensions import db
 from shop.forms_common import ButtonForm
 from shop.ids import is_row_id
-from shop.products import editor, review
+from shop.products import copying, editor, review
 from shop.products.editing import (
     draft_from,
     fill_form,
@@ -204,7 +204,7 @@ def _act(coop, product, action: str, back: str):
     actions = {
         "arsip": lambda: review.archive_product(product, current_user),
         "pulihkan": lambda: review.restore_product(product, current_user),
-        "salin": lambda: editor.duplicate_product(current_user, product),
+        "salin": lambda: copying.duplicate_product(current_user, product),
         "setujui": lambda: review.approve_product(product, current_user),
         "unggulkan": lambda: review.set_featured(product, current_user, True),
         "batal-unggulan": lambda: review.set_featured(product, current_user, False),

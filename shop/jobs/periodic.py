@@ -64,10 +64,12 @@ def flag_expired_permits() -> None:
 
 @periodic_task(crontab(minute="0", hour="20"))
 def clean_orphaned_media() -> None:
-    """Nightly: photo folders no image row names any more."""
+    """Nightly: photo folders no image row names any more, and week-old import files."""
     from shop.media.cleanup import remove_orphaned_photo_folders
+    from shop.products.importing import forget_old_imports
 
     remove_orphaned_photo_folders()
+    forget_old_imports()
 
 
 @periodic_task(crontab(minute="*"))

@@ -9,4 +9,5 @@ TASK_MODULES = (
     "shop.notifications.tasks",
     "shop.operator.tasks",
     "shop.outbox.tasks",
+    "shop.products.tasks",
 )

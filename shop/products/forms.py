@@ -7,6 +7,7 @@ remove); new ones come in one multiple-file field, so a phone can pick several a
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -91,3 +92,9 @@ class ReasonForm(FlaskForm):
 class StockForm(FlaskForm):
     stock = _number(_l("Stock"), 0, STOCK_MAX)
     stock_seen = HiddenField()
+
+
+class ImportForm(FlaskForm):
+    catalog_file = FileField(
+        _l("Catalog file (CSV or XLSX)"), validators=[FileRequired(_l("Choose the file."))]
+    )

@@ -5,7 +5,7 @@ pages under /koperasi/<slug>/kelola/produk (every product of the cooperative). A
 another member or cooperative answers 404, like one that does not exist.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +16,7 @@ from shop.errors import InvalidTransition, ShopError
 from shop.extensions import db
 from shop.forms_common import ButtonForm
 from shop.ids import is_row_id
-from shop.products import copying, editor, review
+from shop.products import catalog_file, copying, editor, importing, review
 from shop.products.editing import (
     draft_from,
     fill_form,
@@ -24,9 +24,10 @@ from shop.products.editing import (
     prepare_form,
     show_errors,
 )
-from shop.products.forms import ProductForm, ReasonForm, StockForm
+from shop.products.forms import ImportForm, ProductForm, ReasonForm, StockForm
 from shop.products.gallery import update_photos
 from shop.products.queries import TABS, Filters, product_of, products_of, tab_counts
+from shop.reports.exports import CSV_MIMETYPE, XLSX_MIMETYPE
 from shop.security import private_page
 
 bp = Blueprint("products", __name__)
@@ -287,3 +288,90 @@ def _render(coop, form, product, membership):
         reviews_new=coop.reviews_new_products and not membership.is_admin,
     )  # fmt: skip
     return private_page(body)
+
+
+# --- import and export -------------------------------------------------------------------
+
+FILE_KINDS = {"csv": CSV_MIMETYPE, "xlsx": XLSX_MIMETYPE}
+
+
+@bp.route(MEMBER + "/impor", methods=["GET", "POST"])
+@require_member
+def import_mine(coop, membership):
+    return _import_page(coop, importer=membership, home="products.mine")
+
+
+@bp.route(ADMIN + "/impor", methods=["GET", "POST"])
+@require_coop_admin
+def import_all(coop, membership):
+    return _import_page(coop, importer=None, home="products.console")
+
+
+@bp.route(MEMBER + "/impor/<int:import_id>", methods=["POST"])
+@require_member
+def start_import_mine(coop, membership, import_id: int):
+    return _start_import(coop, import_id)
+
+
+@bp.route(ADMIN + "/impor/<int:import_id>", methods=["POST"])
+@require_coop_admin
+def start_import_all(coop, membership, import_id: int):
+    return _start_import(coop, import_id)
+
+
+@bp.route(MEMBER + "/berkas/<kind>.<fmt>")
+@require_member
+def file_mine(coop, membership, kind: str, fmt: str):
+    return _download(coop, membership.id, kind, fmt)
+
+
+@bp.route(ADMIN + "/berkas/<kind>.<fmt>")
+@require_coop_admin
+def file_all(coop, membership, kind: str, fmt: str):
+    member_id = request.args.get("anggota", type=int)
+    return _download(coop, member_id if member_id and is_row_id(member_id) else None, kind, fmt)
+
+
+def _import_page(coop, importer, home: str):
+    """Upload, then the preview: counts and every invalid row, or a button to import."""
+    form, plan, stored = ImportForm(), None, None
+    if form.validate_on_submit():
+        upload = form.catalog_file.data
+        data = upload.read()
+        try:
+            plan = importing.preview_import(current_user, coop, importer, upload.filename, data)
+            if not plan.problems:
+                stored = importing.store_import(
+                    current_user, coop, importer, upload.filename, data, plan
+                )
+        except ShopError as error:
+            form.catalog_file.errors = [error.message]
+    body = render_template(
+        "products/import.html", coop=coop, form=form, plan=plan, stored=stored,
+        is_admin=importer is None, home=home, button=ButtonForm(),
+    )  # fmt: skip
+    return private_page(body)
+
+
+def _start_import(coop, import_id: int):
+    stored = importing.import_of(current_user, coop, import_id) if is_row_id(import_id) else None
+    if stored is None:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    job = importing.start_import(stored.id)
+    return redirect(url_for("jobs.progress", job_id=job.id))
+
+
+def _download(coop, member_id: int | None, kind: str, fmt: str):
+    if kind not in ("templat", "ekspor") or fmt not in FILE_KINDS:
+        abort(404)
+    if kind == "templat":
+        content = catalog_file.template(fmt)
+    else:
+        rows = catalog_file.export_rows(coop, member_id)
+        content = catalog_file.write_csv(rows) if fmt == "csv" else catalog_file.write_xlsx(rows)
+    response = Response(content, mimetype=FILE_KINDS[fmt])
+    name = f"produk-{coop.slug}-{kind}.{fmt}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return private_page(response)

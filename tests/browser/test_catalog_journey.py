@@ -4,6 +4,7 @@ each variant's price, and buys the heavier one with the courier charged at its w
 
 import io
 import re
+import uuid
 
 import pytest
 from PIL import Image
@@ -19,13 +20,14 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def seller_coop(live_data):
+    tag = uuid.uuid4().hex[:6]  # the live database keeps every test's rows
     with live_data():
         coop = make_coop(name="Koperasi Katalog Jaya", city="Kota Yogyakarta")
         make_shipping_settings(coop, rates=((500, 10_000), (2000, 20_000)))
-        admin = make_membership(coop=coop, role=Role.ADMIN,
-                                user=make_user(email="katalog.admin@example.test"))  # fmt: skip
-        member = make_membership(coop=coop, business_name="Dapur Bu Ani",
-                                 user=make_user(email="katalog.ani@example.test"))  # fmt: skip
+        admin_user = make_user(email=f"katalog.admin.{tag}@example.test")
+        admin = make_membership(coop=coop, role=Role.ADMIN, user=admin_user)
+        member_user = make_user(email=f"katalog.ani.{tag}@example.test")
+        member = make_membership(coop=coop, business_name="Dapur Bu Ani", user=member_user)
         db.session.commit()
         return {"slug": coop.slug, "coop_id": coop.id, "admin": admin.user.email,
                 "member": member.user.email}  # fmt: skip
@@ -105,3 +107,25 @@ def test_a_member_lists_a_product_the_admin_approves_and_a_shopper_buys_it(
     page.locator("button[name=place]").click()
     page.wait_for_url(re.compile(r".*/simulator/midtrans/snap/v3/redirection/.*"))
     expect(page.locator("main")).to_contain_text("90.000")
+
+
+def test_a_member_imports_a_file_on_a_phone(
+    page, live_server, seller_coop, axe_violations, tmp_path
+):
+    from shop.products.catalog_file import write_csv
+    from tests.products.test_import import catalog_rows
+
+    csv_path = tmp_path / "produk.csv"
+    rows = [row | {"sku": f"{row['sku']}-{seller_coop['slug']}"} for row in catalog_rows(2)]
+    csv_path.write_bytes(write_csv(rows))
+    sign_in(page, live_server, seller_coop["member"])
+    page.goto(f"{live_server}/koperasi/{seller_coop['slug']}/anggota/produk")
+    page.get_by_role("link", name="Impor atau ekspor").click()
+    assert_fits_and_is_accessible(page, axe_violations)
+    page.set_input_files("input[name='catalog_file']", str(csv_path))
+    page.get_by_role("button", name="Periksa berkas").click()
+    expect(page.locator("main")).to_contain_text("Baru")
+    assert_fits_and_is_accessible(page, axe_violations)
+    page.get_by_role("button", name="Impor 4 baris").click()
+    expect(page.get_by_role("link", name="Lihat hasilnya")).to_be_visible()
+    assert_fits_and_is_accessible(page, axe_violations)

@@ -312,26 +312,6 @@ def _change_stock(variant: ProductVariant, change: int, index: int) -> None:
         )
 
 
-def change_stock(actor: User, variant: ProductVariant, stock: int, stock_seen: int) -> None:
-    """The list's quick edit of one variant's stock, applied as a change from what the list
-    showed. Raises NotAllowed or ProductRefused."""
-    try:
-        maker = variant.product.member
-        if not may_manage(actor, maker):
-            raise NotAllowed(_("You cannot manage this member's products."))
-        if not 0 <= stock <= STOCK_MAX:
-            raise ProductRefused(_("Enter 0 to %(max)d.", max=STOCK_MAX), field="stock")
-        before = variant.stock
-        _change_stock(variant, stock - stock_seen, 0)
-        record_audit(actor, maker.cooperative, "product.stock", variant.product,
-                     {"variant": variant.sku, "stock": [before, variant.stock]})  # fmt: skip
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    bump_catalog_version()
-
-
 def _remove_variant(variant: ProductVariant) -> None:
     """Deleted, unless an order names it: then archived, so the order keeps its line."""
     ordered = db.session.scalar(select(OrderLine.id).where(OrderLine.variant_id == variant.id))

@@ -89,9 +89,18 @@ class ReasonForm(FlaskForm):
     )
 
 
-class StockForm(FlaskForm):
+class QuickEditForm(FlaskForm):
+    """One variant's price and stock, from the member's list."""
+
+    price = StringField(
+        _l("Price (Rp)"),
+        validators=[DataRequired(_l("Enter the price.")), max_length(20), rupiah_above_zero],
+    )
     stock = _number(_l("Stock"), 0, STOCK_MAX)
     stock_seen = HiddenField()
+
+    def rupiah(self) -> int:
+        return parse_rupiah(self.price.data)
 
 
 class ImportForm(FlaskForm):

@@ -118,3 +118,28 @@ def product_of(coop: Cooperative, product_id: int) -> Product | None:
     """The cooperative's product with this id, or None (another cooperative's looks absent)."""
     product = db.session.get(Product, product_id)
     return product if product is not None and product.cooperative_id == coop.id else None
+
+
+@dataclass(frozen=True)
+class CategoryChoice:
+    id: int
+    name: str
+
+
+def category_choices() -> list[CategoryChoice]:
+    """Every category for the console's filter, top ones and their subcategories ("›"), in
+    the reader's language (a top category's filter includes its subcategories)."""
+    from shop.i18n import current_language
+
+    language = current_language()
+    categories = db.session.scalars(select(Category).order_by(Category.position)).all()
+    tops = [c for c in categories if c.parent_id is None]
+    choices = []
+    for top in tops:
+        choices.append(CategoryChoice(top.id, top.name_in(language)))
+        choices += [
+            CategoryChoice(c.id, f"{top.name_in(language)} › {c.name_in(language)}")
+            for c in categories
+            if c.parent_id == top.id
+        ]
+    return choices

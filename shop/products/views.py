@@ -16,7 +16,8 @@ from shop.errors import InvalidTransition, ShopError
 from shop.extensions import db
 from shop.forms_common import ButtonForm
 from shop.ids import is_row_id
-from shop.products import catalog_file, copying, editor, importing, review
+from shop.money import parse_rupiah
+from shop.products import catalog_file, copying, editor, importing, quick, review
 from shop.products.editing import (
     draft_from,
     fill_form,
@@ -24,9 +25,16 @@ from shop.products.editing import (
     prepare_form,
     show_errors,
 )
-from shop.products.forms import ImportForm, ProductForm, ReasonForm, StockForm
+from shop.products.forms import ImportForm, ProductForm, QuickEditForm, ReasonForm
 from shop.products.gallery import update_photos
-from shop.products.queries import TABS, Filters, product_of, products_of, tab_counts
+from shop.products.queries import (
+    TABS,
+    Filters,
+    category_choices,
+    product_of,
+    products_of,
+    tab_counts,
+)
 from shop.reports.exports import CSV_MIMETYPE, XLSX_MIMETYPE
 from shop.security import private_page
 
@@ -65,7 +73,7 @@ def mine(coop, membership):
     products = products_of(coop, Filters(tab=tab, member_id=membership.id))
     body = render_template(
         "products/mine.html", coop=coop, products=products, tab=tab,
-        counts=tab_counts(coop, membership.id), form=ButtonForm(), stock_form=StockForm(),
+        counts=tab_counts(coop, membership.id), form=ButtonForm(), quick_form=QuickEditForm(),
     )  # fmt: skip
     return private_page(body)
 
@@ -99,14 +107,15 @@ def quick_stock(coop, membership, variant_id: int):
     variant = db.session.get(ProductVariant, variant_id) if is_row_id(variant_id) else None
     if variant is None or variant.product.member_id != membership.id:
         abort(404)
-    form = StockForm()
+    form = QuickEditForm()
     back = url_for("products.mine", coop_slug=coop.slug, tab=request.args.get("tab", "dijual"))
     if not form.validate_on_submit() or not (form.stock_seen.data or "").isdigit():
-        flash(_("Enter the stock as a number from 0."), "error")
+        flash(_("Enter the price in Rupiah and the stock as a number from 0."), "error")
         return redirect(back)
     try:
-        editor.change_stock(current_user, variant, form.stock.data, int(form.stock_seen.data))
-        flash(_("Stock saved."), "success")
+        seen = int(form.stock_seen.data)
+        quick.quick_edit(current_user, variant, form.rupiah(), form.stock.data, seen)
+        flash(_("Saved."), "success")
     except ShopError as error:
         flash(error.message, "error")
     return redirect(back)
@@ -122,6 +131,7 @@ def console(coop, membership):
     body = render_template(
         "products/console.html", coop=coop, products=products_of(coop, filters),
         filters=filters, members=members_of(coop), counts=tab_counts(coop, None),
+        categories=category_choices(),
         form=ButtonForm(), reason_form=ReasonForm(),
     )  # fmt: skip
     return private_page(body)
@@ -169,6 +179,10 @@ def bulk(coop, membership):
     if not ButtonForm().validate_on_submit():
         abort(400)
     action = request.form.get("action", "")
+    amount = _bulk_amount(action, request.form.get("amount", ""))
+    if action in VALUED_ACTIONS and amount is None:
+        flash(_("Enter the new price (Rp) or stock for the chosen products."), "error")
+        return redirect(url_for("products.console", coop_slug=coop.slug))
     ids = [int(i) for i in request.form.getlist("product") if i.isdigit() and is_row_id(int(i))]
     if action not in BULK_ACTIONS or not ids:
         flash(_("Choose products and an action."), "error")
@@ -179,7 +193,7 @@ def bulk(coop, membership):
         if product is None:
             continue
         try:
-            BULK_ACTIONS[action](product)
+            BULK_ACTIONS[action](product, amount)
             done += 1
         except ShopError as error:
             failed.append(f"{product.name}: {error.message}")
@@ -190,11 +204,25 @@ def bulk(coop, membership):
 
 
 BULK_ACTIONS = {
-    "approve": lambda product: review.approve_product(product, current_user),
-    "archive": lambda product: review.archive_product(product, current_user),
-    "feature": lambda product: review.set_featured(product, current_user, True),
-    "unfeature": lambda product: review.set_featured(product, current_user, False),
+    "approve": lambda product, _amount: review.approve_product(product, current_user),
+    "archive": lambda product, _amount: review.archive_product(product, current_user),
+    "feature": lambda product, _amount: review.set_featured(product, current_user, True),
+    "unfeature": lambda product, _amount: review.set_featured(product, current_user, False),
+    "price": lambda product, amount: quick.set_price_or_stock(current_user, product, price=amount),
+    "stock": lambda product, amount: quick.set_price_or_stock(current_user, product, stock=amount),
 }
+VALUED_ACTIONS = {"price", "stock"}
+
+
+def _bulk_amount(action: str, text: str) -> int | None:
+    if action == "price":
+        return parse_rupiah(text)
+    text = text.strip()
+    return (
+        int(text)
+        if action == "stock" and text.isascii() and text.isdigit() and len(text) < 7
+        else None
+    )
 
 
 # --- shared ------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.extensions import db
 from shop.notifications.models import Notification
-from shop.products.editor import ProductRefused, change_stock
+from shop.products.editor import ProductRefused
+from shop.products.quick import quick_edit
 from tests.orders.conftest import place
 from tests.products.conftest import editor_form
 
@@ -207,11 +208,13 @@ def test_the_quick_stock_edit_is_a_change_from_what_the_list_showed(tani):
     product = make_product(tani.siti, variants=((10000, 10),))
     variant = product.variants[0]
     place([(product, 4)])  # 6 left, the list still shows 10
-    change_stock(tani.siti.user, variant, 12, 10)
-    assert db.session.get(ProductVariant, variant.id).stock == 8
+    quick_edit(tani.siti.user, variant, 12_000, 12, 10)
+    assert (variant.price, db.session.get(ProductVariant, variant.id).stock) == (12_000, 8)
     with pytest.raises(ProductRefused):
-        change_stock(tani.siti.user, variant, 0, 10)  # -10 from 8 would go below 0
-    assert db.session.get(ProductVariant, variant.id).stock == 8
+        quick_edit(tani.siti.user, variant, 9_000, 0, 10)  # -10 from 8 would go below 0
+    db.session.expire_all()
+    saved = db.session.get(ProductVariant, variant.id)
+    assert (saved.price, saved.stock) == (12_000, 8)  # the refused edit changed nothing
 
 
 def test_archiving_takes_it_off_every_page_and_out_of_search(client, login, tani, app):

@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('member_id', sa.Integer(), nullable=True),
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('photos_zip', sa.LargeBinary(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('job_id', sa.Integer(), nullable=True),
     sa.Column('summary', sa.JSON(), nullable=True),

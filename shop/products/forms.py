@@ -107,3 +107,4 @@ class ImportForm(FlaskForm):
     catalog_file = FileField(
         _l("Catalog file (CSV or XLSX)"), validators=[FileRequired(_l("Choose the file."))]
     )
+    photos_zip = FileField(_l('Photos (a ZIP of the files the "foto" column names; optional)'))

@@ -95,7 +95,12 @@ class ImportPlan:
 
 
 def preview_import(
-    actor: User, coop: Cooperative, member: Membership | None, filename: str, data: bytes
+    actor: User,
+    coop: Cooperative,
+    member: Membership | None,
+    filename: str,
+    data: bytes,
+    photos_zip: bytes | None = None,
 ) -> ImportPlan:
     """What importing the file would do, writing nothing. `member`: a member's import of
     their own products; None: an admin's, whose rows name each product's member. Raises
@@ -111,6 +116,7 @@ def store_import(
     filename: str,
     data: bytes,
     plan: ImportPlan,
+    photos_zip: bytes | None = None,
 ) -> ProductImport:
     """Keep the previewed file until it is confirmed. Raises ImportRefused when the plan has
     problems, NotAllowed."""
@@ -119,7 +125,7 @@ def store_import(
     check_allowed(actor, coop, member)
     product_import = ProductImport(
         cooperative_id=coop.id, actor_id=actor.id, member_id=member.id if member else None,
-        filename=filename[:255], content=data, summary=plan.summary(),
+        filename=filename[:255], content=data, photos_zip=photos_zip, summary=plan.summary(),
     )  # fmt: skip
     db.session.add(product_import)
     db.session.commit()

@@ -20,6 +20,8 @@ class ProductImport(db.Model):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id"))
     filename: Mapped[str] = mapped_column(String(255))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # A ZIP of the photos the file's "foto" column names, when one was uploaded with it.
+    photos_zip: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("job_progress.id"))
     # What the preview found and, once imported, what was done: counts and the product ids.

@@ -366,11 +366,14 @@ def _import_page(coop, importer, home: str):
     if form.validate_on_submit():
         upload = form.catalog_file.data
         data = upload.read()
+        photos = form.photos_zip.data.read() if form.photos_zip.data else None
         try:
-            plan = importing.preview_import(current_user, coop, importer, upload.filename, data)
+            plan = importing.preview_import(
+                current_user, coop, importer, upload.filename, data, photos_zip=photos
+            )
             if not plan.problems:
                 stored = importing.store_import(
-                    current_user, coop, importer, upload.filename, data, plan
+                    current_user, coop, importer, upload.filename, data, plan, photos_zip=photos
                 )
         except ShopError as error:
             form.catalog_file.errors = [error.message]

@@ -357,6 +357,7 @@ def _variant_rows(rng: random.Random, product_id: int, template, first_variant: 
                 "option_label": label,
                 "price": _round_price(base_price * percent // 100),
                 "stock": 0 if rng.random() < 0.05 else rng.randint(1, 200),
+                "weight_grams": max(1, template.weight_grams * percent // 100),
                 "position": position,
             }
         )

@@ -63,6 +63,10 @@ class InvalidImage(ShopError):
     """An upload that is not a photo we accept. Nothing was stored."""
 
 
+class DuplicateImage(InvalidImage):
+    """A photo the product already has (the same picture, once cleaned)."""
+
+
 @dataclass(frozen=True)
 class PictureSources:
     """What a <picture> element needs; see templates/macros/images.html."""
@@ -96,7 +100,7 @@ def save_product_image(
             ProductImage.product_id == product.id, ProductImage.file_path == file_path
         )
     ):
-        raise InvalidImage(_("The product already has this photo."))
+        raise DuplicateImage(_("The product already has this photo."))
     folder = (_media_dir() / file_path).parent
     position = db.session.scalar(
         select(func.coalesce(func.max(ProductImage.position) + 1, 0)).where(

@@ -5,7 +5,8 @@ from the environment (the same variables config.py reads) before any app exists:
 
 - ``sqlite`` (the embedded default): a file under instance/, so queued work survives a
   restart; `make run` starts a consumer beside the web server.
-- ``redis``: REDIS_URL, shared by `huey_consumer` processes on any number of hosts.
+- ``redis``: REDIS_URL (Redis 5 or later, for task priorities), shared by
+  `huey_consumer` processes on any number of hosts.
 - ``immediate``: each task runs in the process that enqueues it, at once (the tests).
 
 `huey_consumer shop.jobs.worker.huey` (or `flask jobs work`) runs the consumer.
@@ -13,7 +14,7 @@ from the environment (the same variables config.py reads) before any app exists:
 
 import os
 
-from huey import MemoryHuey, RedisHuey, SqliteHuey
+from huey import MemoryHuey, PriorityRedisHuey, SqliteHuey
 from huey.api import Huey
 
 from config import INSTANCE_DIR
@@ -27,7 +28,9 @@ def build_huey(kind: str, redis_url: str = "", sqlite_path: str = "") -> Huey:
     if kind == "redis":
         if not redis_url:
             raise RuntimeError("TASK_QUEUE=redis needs REDIS_URL")
-        return RedisHuey(QUEUE_NAME, url=redis_url, results=False)
+        # The priority flavour (Redis 5+): mail goes before bulk work (shop.jobs.runner.URGENT);
+        # the plain RedisHuey refuses any task with a priority.
+        return PriorityRedisHuey(QUEUE_NAME, url=redis_url, results=False)
     if kind == "immediate":
         return MemoryHuey(QUEUE_NAME, immediate=True, results=False)
     if kind == "sqlite":

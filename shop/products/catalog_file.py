@@ -6,13 +6,15 @@ there); the product's own columns repeat on each of its rows. Headers are Indone
 whatever the site's language: the file is a format, not a page. CSV is written as Excel set
 to Indonesian writes and opens it directly: UTF-8 with a BOM, ';' between cells. It is read
 as Excel writes it: UTF-8 with or without a BOM or Windows-1252 ("CSV (Comma delimited)" on
-an Indonesian Windows), ';' or ','. Photos are not part of the file.
+an Indonesian Windows), ';' or ','. Photos travel beside the file, in a ZIP whose file names
+the `foto` column lists; an export leaves that column empty, which changes no photo.
 """
 
 import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -61,17 +63,23 @@ COLUMNS = (
     Column("nomor_bpom", "Nomor BPOM", 20),
     Column("alasan_tanpa_izin", "Alasan tanpa izin", 30),
     Column("status", "Status"),
+    Column("foto", "Foto (nama file dalam ZIP, pisahkan dengan |)", 30),
 )
 HEADERS = {column.key: column.header for column in COLUMNS}
 REQUIRED = ("nama_produk", "kategori", "harga", "stok", "berat_gram", "sku")
 # Shared by every row of a product; a file may leave them empty after its first row.
 PRODUCT_KEYS = ("nomor_anggota", "nama_produk", "kategori", "deskripsi", "pre_order_hari",
                 "panjang_cm", "lebar_cm", "tinggi_cm", "nomor_pirt", "pirt_berlaku_sampai",
-                "nomor_halal", "nomor_bpom", "alasan_tanpa_izin")  # fmt: skip
+                "nomor_halal", "nomor_bpom", "alasan_tanpa_izin", "foto")  # fmt: skip
 WHOLE_NUMBERS = ("stok", "berat_gram", "pre_order_hari", "panjang_cm", "lebar_cm", "tinggi_cm")
 # Numbers that are text: Excel shows a long one as 2,06337E+14 and saves it so in a CSV.
 CODES = ("kode_produk", "nomor_anggota", "sku", "nomor_pirt", "nomor_halal", "nomor_bpom")
 MAX_ROWS = 10_000
+# A photo ZIP is unpacked only as far as these allow: a small ZIP can hold gigabytes.
+MEGABYTE = 1024 * 1024
+MAX_ZIP_FILES = 500
+MAX_ZIP_FILE_BYTES = 15 * MEGABYTE  # images.MAX_PHOTO_BYTES
+MAX_ZIP_BYTES = 200 * MEGABYTE
 PATH_SEPARATOR = " › "
 
 _WHOLE = re.compile(r"(?P<digits>\d{1,3}(?:\.\d{3})+|\d+)(?:[.,]0+)?")
@@ -209,7 +217,14 @@ def cell_value(key: str, text: str) -> int | date | str | None:
         return int(match["digits"].replace(".", "")) if text else None
     if key == "pirt_berlaku_sampai":
         return _day(text) if text else None
+    if key == "foto":
+        return "|".join(photo_names(text))  # "a.jpg | b.jpg" is "a.jpg|b.jpg"
     return text
+
+
+def photo_names(text: str) -> list[str]:
+    """The file names a `foto` cell lists, in its order, each once."""
+    return list(dict.fromkeys(name.strip() for name in text.split("|") if name.strip()))
 
 
 def _day(text: str) -> date:
@@ -219,6 +234,62 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as error:
         raise InvalidCell(_("Enter the date as YYYY-MM-DD or DD/MM/YYYY.")) from error
+
+
+class PhotoArchive:
+    """An uploaded ZIP of photos, its files found by the names a `foto` cell gives: the path
+    in the ZIP or only the file's name, in any case. Its directory is read at once, the
+    photos only when asked for; raises ImportFileError for a ZIP that cannot be read or
+    would unpack to too much."""
+
+    def __init__(self, data: bytes):
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            infos = self._zip.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+            raise ImportFileError(_("The photo file is not a ZIP: make one of the photos and "
+                                    "upload it.")) from error  # fmt: skip
+        files = [info for info in infos if not info.is_dir()]
+        if len(infos) > MAX_ZIP_FILES:
+            raise ImportFileError(
+                _("A photo ZIP holds at most %(max)d files: split the import.", max=MAX_ZIP_FILES)
+            )
+        for info in files:
+            if info.file_size > MAX_ZIP_FILE_BYTES:
+                raise ImportFileError(
+                    _("%(file)s in the ZIP is larger than %(max)d MB.", file=info.filename,
+                      max=MAX_ZIP_FILE_BYTES // MEGABYTE)
+                )  # fmt: skip
+        if sum(info.file_size for info in files) > MAX_ZIP_BYTES:
+            raise ImportFileError(
+                _("The photo ZIP unpacks to more than %(max)d MB: split the import.",
+                  max=MAX_ZIP_BYTES // MEGABYTE)
+            )  # fmt: skip
+        self._files: dict[str, zipfile.ZipInfo] = {}
+        for info in files:
+            base = info.filename.rsplit("/", 1)[-1]
+            if info.filename.startswith("__MACOSX/") or base.startswith("._"):
+                continue  # what macOS adds beside each file
+            self._files.setdefault(info.filename.casefold(), info)
+            self._files.setdefault(base.casefold(), info)
+
+    def find(self, name: str) -> zipfile.ZipInfo | None:
+        return self._files.get(name.replace("\\", "/").casefold())
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        """The file's bytes, never more than MAX_ZIP_FILE_BYTES whatever its header says.
+        Raises ImportFileError."""
+        try:
+            with self._zip.open(info) as member:
+                data = member.read(MAX_ZIP_FILE_BYTES + 1)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError,
+                zlib.error) as error:  # fmt: skip
+            raise ImportFileError(_("The file cannot be read from the ZIP.")) from error
+        if len(data) > MAX_ZIP_FILE_BYTES:
+            raise ImportFileError(
+                _("The file is larger than %(max)d MB.", max=MAX_ZIP_FILE_BYTES // MEGABYTE)
+            )
+        return data
 
 
 def write_csv(rows: list[dict]) -> bytes:

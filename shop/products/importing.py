@@ -6,12 +6,16 @@ products by kode_produk, matched to the cooperative's variants by SKU (a match u
 SKU creates), and checked by the product editor's own rules (editor._checked,
 editor._check_variant), each problem named by its line and column. Nothing is written while
 any row is invalid. Everything a file is matched against (variants by SKU, categories,
-members) is loaded once, a few queries for the whole file.
+members) is loaded once, a few queries for the whole file. Photos the `foto` column names
+are looked up in the uploaded ZIP's directory only: the task's photos.add_photos checks the
+images, and skips a photo the product has already (which the preview cannot tell cheaply, so
+a row naming photos of an existing product counts as updated).
 """
 
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from zipfile import ZipInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -33,12 +37,15 @@ from shop.products.catalog_file import (
     FileRow,
     ImportFileError,
     InvalidCell,
+    PhotoArchive,
     cell_value,
+    photo_names,
     read_rows,
 )
 from shop.products.editor import STOCK_MAX, NotAllowed, ProductDraft, VariantDraft
 from shop.products.models import ProductImport
 from shop.products.permits import Permits
+from shop.products.photos import MAX_PHOTOS
 from shop.products.queries import leaf_categories
 from shop.timeutil import utcnow
 
@@ -104,8 +111,10 @@ def preview_import(
 ) -> ImportPlan:
     """What importing the file would do, writing nothing. `member`: a member's import of
     their own products; None: an admin's, whose rows name each product's member. Raises
-    NotAllowed, or ImportFileError for a file that cannot be read at all."""
-    plan, _products = plan_rows(actor, coop, member, read_rows(filename, data))
+    NotAllowed, or ImportFileError for a file (or photo ZIP) that cannot be read at all."""
+    rows = read_rows(filename, data)
+    archive = PhotoArchive(photos_zip) if photos_zip else None
+    plan, _products = plan_rows(actor, coop, member, rows, archive)
     return plan
 
 
@@ -195,10 +204,9 @@ class PlannedProduct:
     lines: list[int | None] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)  # per row: created, updated, unchanged
-
-    @property
-    def is_changed(self) -> bool:
-        return any(outcome != "unchanged" for outcome in self.outcomes)
+    # The photos to add, in the file's order: (the name in the file, the ZIP's file).
+    photos: list[tuple[str, ZipInfo]] = field(default_factory=list)
+    is_edited: bool = False  # an existing product whose fields or variants change
 
     def problem_for(self, error: ShopError) -> RowProblem:
         """An editor's refusal on the line and column it is about ("variants-2-price": the
@@ -223,10 +231,15 @@ class _Catalog:
 
 
 def plan_rows(
-    actor: User, coop: Cooperative, member: Membership | None, file_rows: list[FileRow]
+    actor: User,
+    coop: Cooperative,
+    member: Membership | None,
+    file_rows: list[FileRow],
+    archive: PhotoArchive | None = None,
 ) -> tuple[ImportPlan, list[PlannedProduct]]:
-    """The plan, and the products it would write (the valid ones). Raises NotAllowed, or
-    ImportFileError for an admin's file without member numbers."""
+    """The plan, and the products it would write (the valid ones), their photos found in
+    `archive` (None: no ZIP uploaded). Raises NotAllowed, or ImportFileError for an admin's
+    file without member numbers."""
     check_allowed(actor, coop, member)
     if member is None and "nomor_anggota" not in file_rows[0].values:
         raise ImportFileError(
@@ -239,7 +252,7 @@ def plan_rows(
     plan, products = ImportPlan(), []
     changed_by: dict[int, int] = {}  # product id -> the first line of the rows that change it
     for code, group in groups.items():
-        planned = _planned_product(coop, member, catalog, code, group, changed_by)
+        planned = _planned_product(coop, member, catalog, code, group, changed_by, archive)
         problems = [problem for row in group for problem in row.problems] + planned.problems
         if problems:
             plan.invalid += len(group)
@@ -341,6 +354,7 @@ def _planned_product(
     code: str,
     rows: list[_Row],
     changed_by: dict[int, int],
+    archive: PhotoArchive | None,
 ) -> PlannedProduct:
     planned, first = PlannedProduct(rows), rows[0]
     shared = [key for key in PRODUCT_KEYS if member is None or key != "nomor_anggota"]
@@ -365,6 +379,7 @@ def _planned_product(
         changed_by.setdefault(planned.product.id, first.line)
     if not planned.problems:
         _check_drafts(planned, catalog)
+        _find_photos(planned, archive)
     if not planned.problems:
         planned.outcomes = _outcomes(planned)
     return planned
@@ -482,6 +497,29 @@ def _check_drafts(planned: PlannedProduct, catalog: _Catalog) -> None:
         labels.add(label)
 
 
+def _find_photos(planned: PlannedProduct, archive: PhotoArchive | None) -> None:
+    """The ZIP's files for the photos the product's first row names."""
+    line = planned.rows[0].line
+    names = photo_names(planned.rows[0].text.get("foto", ""))
+    if not names:
+        return
+    if archive is None:
+        reason = _("Upload a ZIP of the photos the Foto column names.")
+        planned.problems.append(_problem(line, "foto", reason))
+        return
+    if len(names) > MAX_PHOTOS:
+        reason = _("A product can have at most %(count)s photos.", count=MAX_PHOTOS)
+        planned.problems.append(_problem(line, "foto", reason))
+        return
+    found = [(name, archive.find(name)) for name in names]
+    missing = [name for name, info in found if info is None]
+    if missing:
+        reason = _("Not in the ZIP: %(files)s.", files=", ".join(missing))
+        planned.problems.append(_problem(line, "foto", reason))
+        return
+    planned.photos = found
+
+
 def _variant_draft(row: _Row | None, variant: ProductVariant | None) -> VariantDraft:
     """A row as the editor's variant: over what the variant has now (a column the file
     leaves out keeps its value), or new. No row: the variant as it is."""
@@ -511,12 +549,15 @@ def _outcomes(planned: PlannedProduct) -> list[str]:
     for row in planned.rows:
         if row.variant is None:
             outcomes.append("created")
+            planned.is_edited = True
             continue
         draft, variant = drafts[row.variant.id], row.variant
         is_changed = is_product_changed or (
             " ".join(draft.option_label.split()), draft.price, draft.stock, draft.weight_grams
         ) != (variant.option_label, variant.price, variant.stock, variant.weight_grams)  # fmt: skip
-        outcomes.append("updated" if is_changed else "unchanged")
+        planned.is_edited = planned.is_edited or is_changed
+        # Photos it may have already count too: telling would mean decoding each.
+        outcomes.append("updated" if is_changed or planned.photos else "unchanged")
     return outcomes
 
 

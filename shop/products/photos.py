@@ -9,7 +9,12 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from shop.catalog.images import InvalidImage, delete_product_image, save_product_image
+from shop.catalog.images import (
+    DuplicateImage,
+    InvalidImage,
+    delete_product_image,
+    save_product_image,
+)
 from shop.catalog.models import Product, ProductImage
 from shop.extensions import db
 
@@ -23,6 +28,7 @@ class PhotoError:
 
     filename: str
     message: str  # translated
+    is_duplicate: bool = False  # the product already has this very photo
 
 
 def add_photos(product: Product, uploads: list[tuple[str, bytes]]) -> list[PhotoError]:
@@ -40,7 +46,8 @@ def add_photos(product: Product, uploads: list[tuple[str, bytes]]) -> list[Photo
         try:
             save_product_image(product, data)
         except InvalidImage as error:
-            errors.append(PhotoError(filename, error.message))
+            duplicate = isinstance(error, DuplicateImage)
+            errors.append(PhotoError(filename, error.message, is_duplicate=duplicate))
             continue
         count += 1
     return errors

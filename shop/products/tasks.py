@@ -20,10 +20,11 @@ from shop.jobs.progress import fail_job, finish_job, report_progress
 from shop.jobs.runner import task
 from shop.pagecache import bump_catalog_version
 from shop.products import editor, importing
-from shop.products.catalog_file import read_rows
+from shop.products.catalog_file import PhotoArchive, read_rows
 from shop.products.editor import VariantDraft
 from shop.products.importing import PlannedProduct
 from shop.products.models import ProductImport
+from shop.products.photos import add_photos
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +74,14 @@ def _import(product_import: ProductImport) -> tuple[str, str]:
         member = db.session.get(Membership, product_import.member_id)
     is_admin = importing.check_allowed(actor, coop, member)
     rows = read_rows(product_import.filename, product_import.content)
-    plan, products = importing.plan_rows(actor, coop, member, rows)
+    photos_zip = product_import.photos_zip
+    archive = PhotoArchive(photos_zip) if photos_zip else None
+    plan, products = importing.plan_rows(actor, coop, member, rows, archive)
     if plan.problems:  # the catalog changed since the preview
         first = plan.problems[0].message
         raise importing.ImportRefused(_("%(problem)s Nothing was imported.", problem=first))
     report_progress(product_import.job_id, 0, plan.rows, _("Importing products"))
-    product_ids = _apply(actor, coop, products, product_import.job_id, plan.rows, is_admin)
+    product_ids = _apply(actor, coop, products, product_import.job_id, plan.rows, is_admin, archive)
     product_import.summary = plan.summary() | {"product_ids": product_ids, "imported": True}
     record_audit(actor, coop, "product.imported", product_import,
                  {"filename": product_import.filename} | plan.summary())  # fmt: skip
@@ -97,9 +100,10 @@ def _apply(
     job_id: int,
     total: int,
     is_admin: bool,
+    archive: PhotoArchive | None,
 ) -> list[int]:
-    """Write the changed products, committing every ROWS_PER_BATCH rows with the progress.
-    Returns the ids of the products written."""
+    """Write the changed products and add their photos, committing every ROWS_PER_BATCH rows
+    with the progress. Returns the ids of the products written."""
     product_ids: list[int] = []
     waiting: Product | None = None  # the first product the file sends for review
     batch: list[PlannedProduct] = []
@@ -110,9 +114,15 @@ def _apply(
         if rows_in_batch < ROWS_PER_BATCH and index < len(products) - 1:
             continue
         new = [p for p in batch if p.product is None]
-        changed = [p for p in batch if p.product is not None and p.is_changed]
+        changed = [p for p in batch if p.product is not None and p.is_edited]
+        photos_only = [p for p in batch if p.product is not None and not p.is_edited and p.photos]
         try:
             written = _create(actor, coop, new, is_admin) + _update(actor, coop, changed, is_admin)
+            written += [(p.product, False) for p in photos_only]
+            for planned_product, (product, _waits) in zip(
+                new + changed + photos_only, written, strict=True
+            ):
+                _add_photos(actor, coop, planned_product, product, archive)
         except importing.ImportRefused as error:
             if not done:
                 raise importing.ImportRefused(
@@ -208,6 +218,32 @@ def _update(
         record_audit(actor, coop, "product.updated", product,
                      {"changes": changes, "imported": True})  # fmt: skip
     return updated
+
+
+def _add_photos(
+    actor: User, coop: Cooperative, planned: PlannedProduct, product: Product, archive
+) -> None:
+    """The photos the product's row names, after those it has, in the file's order. One it
+    has already is skipped (the same file imported again); any other refusal (not a photo,
+    too large, one too many) refuses the import, naming the line and the file."""
+    if not planned.photos:
+        return
+    line = planned.rows[0].line
+    uploads = []
+    for name, info in planned.photos:
+        try:
+            uploads.append((name, archive.read(info)))
+        except ShopError as error:
+            problem = importing._problem(line, "foto", f"{name}: {error.message}")
+            raise importing.ImportRefused(problem.message) from error
+    errors = add_photos(product, uploads)
+    refused = [error for error in errors if not error.is_duplicate]
+    if refused:
+        problem = importing._problem(line, "foto", f"{refused[0].filename}: {refused[0].message}")
+        raise importing.ImportRefused(problem.message)
+    if len(errors) < len(uploads):  # as the editor's gallery records its uploads
+        record_audit(actor, coop, "product.photos", product,
+                     {"added": len(uploads) - len(errors), "imported": True})  # fmt: skip
 
 
 def _move_stock(batch: list[PlannedProduct]) -> None:

@@ -1,17 +1,19 @@
 """Bulk import and export of the catalog: the preview, the import task, the file formats,
 and the round trip export -> Excel -> import."""
 
+import io
+import zipfile
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from shop.audit.models import AuditEntry
-from shop.catalog.models import Product, ProductStatus, ProductVariant
+from shop.catalog.models import Product, ProductImage, ProductStatus, ProductVariant
 from shop.extensions import db
 from shop.jobs.models import JobProgress, JobState
 from shop.notifications.models import Notification
-from shop.products import importing
+from shop.products import catalog_file, importing
 from shop.products.catalog_file import (
     COLUMNS,
     ImportFileError,
@@ -57,13 +59,15 @@ def catalog_rows(products: int, options=("250 g", "1 kg")) -> list[dict]:
     return [variant_row(n, option) for n in range(1, products + 1) for option in options]
 
 
-def run_import(tani, data: bytes, member="siti", filename: str = "produk.csv"):
+def run_import(tani, data: bytes, member="siti", filename: str = "produk.csv", photos_zip=None):
     """Preview, store and confirm as the member (or the admin: member=None); the task runs
     at once. Returns the plan and the job."""
     maker = getattr(tani, member) if member else None
     actor = (maker or tani.admin).user
-    plan = preview_import(actor, tani.coop, maker, filename, data)
-    product_import = store_import(actor, tani.coop, maker, filename, data, plan)
+    plan = preview_import(actor, tani.coop, maker, filename, data, photos_zip=photos_zip)
+    product_import = store_import(
+        actor, tani.coop, maker, filename, data, plan, photos_zip=photos_zip
+    )
     job = start_import(product_import.id)
     db.session.expire_all()
     return plan, db.session.get(JobProgress, job.id)
@@ -451,3 +455,130 @@ def test_the_export_leaves_out_archived_products_and_writes_plain_numbers(tani):
     assert (rows[0]["harga"], rows[0]["kode_produk"], rows[1]["kode_produk"]) == (
         15000, "KRP-1-250g", "KRP-1-250g")  # fmt: skip
     assert b";15000;" in write_csv(rows)
+
+
+# --- photos from a ZIP ----------------------------------------------------------------------
+
+
+def jpeg(width: int, height: int, color: str = "orange") -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def photo_zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+PHOTOS = {"depan.jpg": jpeg(120, 90), "foto/belakang.JPG": jpeg(90, 120, "brown")}
+
+
+def photos_of(product_id: int) -> list[tuple[int, int]]:
+    db.session.expire_all()
+    images = db.session.scalars(
+        select(ProductImage).where(ProductImage.product_id == product_id)
+        .order_by(ProductImage.position)
+    )  # fmt: skip
+    return [(image.width, image.height) for image in images]
+
+
+def test_photos_named_in_the_file_come_from_the_zip_in_order_and_once(tani):
+    # A file name matches the ZIP's path or only its last part, in any case.
+    rows = [variant_row(1, foto="depan.jpg | belakang.jpg"), variant_row(1, "1 kg")]
+    data, archive = write_csv(rows), photo_zip(PHOTOS)
+
+    plan, job = run_import(tani, data, photos_zip=archive)
+
+    assert counts(plan) == (2, 0, 0, 0) and job.state == JobState.DONE
+    product = db.session.scalars(select(Product)).one()
+    assert photos_of(product.id) == [(120, 90), (90, 120)]
+    # Again: the photos it has are not added twice; the preview cannot tell without
+    # decoding them, so the product's rows count as updated.
+    before = audit_count()
+    plan, job = run_import(tani, data, photos_zip=archive)
+    assert counts(plan) == (0, 2, 0, 0) and job.state == JobState.DONE
+    assert photos_of(product.id) == [(120, 90), (90, 120)]
+    assert audit_count() == before + 1  # the import's own, no product or photo change
+    # Exported (the Foto column empty) and imported again: nothing changes.
+    exported = write_csv(export_rows(tani.coop, tani.siti.id))
+    plan, job = run_import(tani, exported)
+    assert counts(plan) == (0, 0, 2, 0) and photos_of(product.id) == [(120, 90), (90, 120)]
+
+
+def test_a_photo_of_an_existing_product_is_added_after_its_own(tani):
+    run_import(tani, write_csv([variant_row(1)]))
+    product = db.session.scalars(select(Product)).one()
+    status = product.status
+
+    plan, job = run_import(tani, write_csv([variant_row(1, foto="depan.jpg")]),
+                           photos_zip=photo_zip(PHOTOS))  # fmt: skip
+
+    assert counts(plan) == (0, 1, 0, 0) and job.state == JobState.DONE
+    assert photos_of(product.id) == [(120, 90)]
+    assert db.session.get(Product, product.id).status == status  # photos alone: no review
+
+
+def test_a_photo_missing_from_the_zip_is_named_and_nothing_is_written(tani):
+    rows = [variant_row(1, foto="depan.jpg|samping.jpg|atas.jpg"), variant_row(2)]
+    plan = preview_import(tani.siti.user, tani.coop, tani.siti, "produk.csv", write_csv(rows),
+                          photos_zip=photo_zip(PHOTOS))  # fmt: skip
+
+    assert counts(plan) == (1, 0, 0, 1)
+    assert [problem.line for problem in plan.problems] == [2]
+    assert "samping.jpg, atas.jpg" in plan.problems[0].message
+    assert "depan.jpg" not in plan.problems[0].message
+    with pytest.raises(ImportRefused):
+        store_import(tani.siti.user, tani.coop, tani.siti, "produk.csv", write_csv(rows), plan)
+    assert db.session.scalars(select(Product)).all() == []
+
+
+def test_photos_named_without_a_zip_or_too_many_are_a_problem(tani):
+    rows = [variant_row(1), variant_row(2, foto="a.jpg"),
+            variant_row(3, foto="|".join(f"{n}.jpg" for n in range(10)))]  # fmt: skip
+
+    plan = preview_import(tani.siti.user, tani.coop, tani.siti, "produk.csv", write_csv(rows))
+
+    assert counts(plan) == (1, 0, 0, 2)
+    assert [(problem.line, problem.column) for problem in plan.problems] == [
+        (3, "foto"), (4, "foto")]  # fmt: skip
+    assert "ZIP" in plan.problems[0].message
+
+
+def test_rows_of_one_product_agree_on_its_photos(tani):
+    rows = [variant_row(1, foto="depan.jpg"), variant_row(1, "1 kg", foto="belakang.jpg")]
+    plan = preview_import(tani.siti.user, tani.coop, tani.siti, "produk.csv", write_csv(rows),
+                          photos_zip=photo_zip(PHOTOS))  # fmt: skip
+    assert [(problem.line, problem.column) for problem in plan.problems] == [(3, "foto")]
+
+
+def test_a_zip_that_is_not_one_or_unpacks_too_large_is_refused_whole(tani, monkeypatch):
+    data = write_csv([variant_row(1, foto="depan.jpg")])
+    with pytest.raises(ImportFileError):
+        preview_import(tani.siti.user, tani.coop, tani.siti, "produk.csv", data,
+                       photos_zip=b"not a zip")  # fmt: skip
+    monkeypatch.setattr(catalog_file, "MAX_ZIP_FILE_BYTES", 1000)
+    with pytest.raises(ImportFileError, match="depan.jpg"):
+        preview_import(tani.siti.user, tani.coop, tani.siti, "produk.csv", data,
+                       photos_zip=photo_zip({"depan.jpg": b"0" * 5000}))  # fmt: skip
+    monkeypatch.setattr(catalog_file, "MAX_ZIP_FILES", 1)
+    with pytest.raises(ImportFileError):
+        preview_import(tani.siti.user, tani.coop, tani.siti, "produk.csv", data,
+                       photos_zip=photo_zip(PHOTOS))  # fmt: skip
+
+
+def test_a_file_in_the_zip_that_is_no_photo_fails_the_task_naming_line_and_file(tani):
+    rows = [variant_row(1), variant_row(2, foto="depan.jpg")]
+    archive = photo_zip({"depan.jpg": b"not a photo"})
+
+    plan, job = run_import(tani, write_csv(rows), photos_zip=archive)
+
+    assert counts(plan) == (2, 0, 0, 0)  # the preview reads no image
+    assert job.state == JobState.FAILED
+    assert "3" in job.message and "depan.jpg" in job.message
+    assert db.session.scalars(select(Product)).all() == []

@@ -91,3 +91,20 @@ def test_import_files_are_forgotten_after_a_week(client, login, tani):
     db.session.commit()
     assert forget_old_imports() == 1
     assert db.session.scalars(select(ProductImport)).all() == []
+
+
+def test_the_upload_page_takes_a_photo_zip_with_the_file(client, login, tani):
+    from shop.catalog.models import ProductImage
+    from tests.products.test_import import PHOTOS, photo_zip
+
+    login(tani.siti.user)
+    url = f"/koperasi/{tani.coop.slug}/anggota/produk/impor"
+    rows = write_csv([variant_row(1, foto="depan.jpg|belakang.jpg")])
+    page = client.post(url, data={"catalog_file": (io.BytesIO(rows), "produk.csv"),
+                                  "photos_zip": (io.BytesIO(photo_zip(PHOTOS)), "foto.zip")},
+                       content_type="multipart/form-data").get_data(as_text=True)  # fmt: skip
+
+    start = re.search(r'action="([^"]+/impor/\d+)"', page).group(1)
+    response = client.post(start)
+    assert "Selesai" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert len(db.session.scalars(select(ProductImage)).all()) == 2

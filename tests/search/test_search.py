@@ -411,7 +411,8 @@ def test_a_search_for_words_reads_the_gin_index_not_the_products_table(catalogue
     ]  # fmt: skip
     ids = db.session.scalars(insert(Product).returning(Product.id), rows).all()
     db.session.execute(insert(ProductVariant), [
-        {"product_id": id_, "sku": f"BRG-{id_}", "price": 1_000 + id_ % 90_000, "stock": id_ % 7}
+        {"product_id": id_, "sku": f"BRG-{id_}", "price": 1_000 + id_ % 90_000, "stock": id_ % 7,
+         "weight_grams": 100}
         for id_ in ids
     ])  # fmt: skip
     reindex_products(ids)  # a bulk INSERT bypasses the ORM's flush, so no automatic indexing

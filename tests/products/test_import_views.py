@@ -74,6 +74,10 @@ def test_the_downloads_are_the_template_and_the_members_own_catalog(client, logi
     everything = client.get(f"/koperasi/{tani.coop.slug}/kelola/produk/berkas/ekspor.xlsx")
     names = {row.values["nama_produk"] for row in read_rows("a.xlsx", everything.data)}
     assert names == {"Keripik Siti", "Madu Budi"}
+    console = client.get(f"/koperasi/{tani.coop.slug}/kelola/produk?anggota={tani.budi.id}")
+    link = re.search(r'href="([^"]+ekspor\.csv[^"]*)"', console.get_data(as_text=True)).group(1)
+    budis = client.get(link.replace("&amp;", "&"))
+    assert {row.values["nama_produk"] for row in read_rows("a.csv", budis.data)} == {"Madu Budi"}
 
 
 def test_import_files_are_forgotten_after_a_week(client, login, tani):

@@ -72,14 +72,12 @@ def products_of(coop: Cooperative, filters: Filters) -> list[Product]:
             )
         )
     if filters.low_stock:
-        member_threshold = select(Membership.low_stock_threshold).where(
-            Membership.id == Product.member_id
-        )
-        query = query.where(
+        # Each variant against its maker's own threshold.
+        query = query.join(Membership, Membership.id == Product.member_id).where(
             exists().where(
                 ProductVariant.product_id == Product.id,
                 ProductVariant.is_archived.is_(False),
-                ProductVariant.stock <= member_threshold.scalar_subquery(),
+                ProductVariant.stock <= Membership.low_stock_threshold,
             )
         )
     if filters.expired_permit:

@@ -65,3 +65,19 @@ def test_a_progress_bar_follows_its_job_and_shows_the_result(
     # progress.js notices within a second or two and shows the result.
     expect(page.get_by_role("link", name="Lihat hasilnya")).to_be_visible(timeout=10_000)
     assert page.locator("progress").get_attribute("value") == "100"
+
+
+def test_the_operators_jobs_page_fits_a_phone(page, live_server, live_data, axe_violations):
+    from shop.jobs.models import FailedJob
+
+    with live_data():
+        operator = make_user(email="jobs.operator@example.test", is_operator=True)
+        failed = FailedJob(task_name="shop.outbox.tasks.send_outgoing_mail", task_id="t1",
+                           arguments="[12]", error="SMTPServerDisconnected: closed")  # fmt: skip
+        db.session.add(failed)
+        db.session.commit()
+        email = operator.email
+    sign_in(page, live_server, email)
+    page.goto(f"{live_server}/operator/tugas")
+    expect(page.get_by_role("button", name="Jalankan lagi").first).to_be_visible()
+    assert_fits_and_is_accessible(page, axe_violations)

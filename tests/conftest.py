@@ -195,6 +195,24 @@ def client(app):
 
 
 @pytest.fixture
+def media_dir(app, tmp_path, monkeypatch) -> Path:
+    """MEDIA_DIR in a folder of this test, for tests that look at the files."""
+    media = tmp_path / "media"
+    media.mkdir()
+    monkeypatch.setitem(app.config, "MEDIA_DIR", str(media))
+    return media
+
+
+@pytest.fixture
+def in_english(app):
+    """Messages made outside a request (services, tasks) in English."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
+@pytest.fixture
 def english(client):
     """The test client reads the site in English, so the tests do not depend on the
     Indonesian catalog (the site's default language)."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.test_purchase import ADDRESS, token_in
+from tests.test_purchase import buy, pay
 
 pytestmark = pytest.mark.slow
 
@@ -94,27 +94,9 @@ def test_paying_an_order_puts_the_paid_mail_in_the_log_within_seconds(make_run):
     base, log_path, database = make_run
     product = _a_demo_product(database)
     email = f"{uuid.uuid4().hex[:8]}@example.test"
-    browser = requests.Session()
-    page = browser.get(f"{base}/produk/{product['slug']}", timeout=10)
-    browser.post(f"{base}/keranjang/tambah", timeout=10,
-                 data={"csrf_token": token_in(page), "variant_id": product["variant_id"],
-                       "quantity": 1})  # fmt: skip
-    form = browser.get(f"{base}/checkout", timeout=10)
-    placed = browser.post(
-        f"{base}/checkout",
-        data=ADDRESS | {"csrf_token": token_in(form), "contact_email": email,
-                        f"shipping-{product['coop_id']}": "pickup", "place": "1"},
-        allow_redirects=False,
-        timeout=20,
-    )  # fmt: skip
-    assert placed.status_code == 303, placed.text
-    payment_page = placed.headers["Location"]
-    number = payment_page and _order_number(database, email)
-    choice = browser.get(payment_page, timeout=10)
-    paid = browser.post(payment_page, allow_redirects=False, timeout=20,
-                        data={"csrf_token": token_in(choice), "method": "qris",
-                              "outcome": "pay"})  # fmt: skip
-    assert paid.status_code == 303
+    browser, payment_page = buy(base, product, email, quantity=1, method="pickup")
+    number = _order_number(database, email)
+    pay(browser, payment_page, "qris", "pay")
     started = time.monotonic()
 
     subject = f"Subject: Pembayaran untuk pesanan {number} sudah diterima"

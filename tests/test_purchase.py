@@ -48,8 +48,10 @@ def token_in(response: requests.Response) -> str:
     return CSRF_TOKEN.search(response.text).group(1)
 
 
-def buy(base: str, shop: dict, email: str, quantity: int = 2) -> tuple[requests.Session, str]:
-    """Add to cart and check out with local delivery; the payment page's URL."""
+def buy(
+    base: str, shop: dict, email: str, quantity: int = 2, method: str = "local"
+) -> tuple[requests.Session, str]:
+    """Add to cart and check out (local delivery unless told); the payment page's URL."""
     browser = requests.Session()
     product_page = browser.get(f"{base}/produk/{shop['slug']}", timeout=5)
     added = browser.post(
@@ -64,7 +66,7 @@ def buy(base: str, shop: dict, email: str, quantity: int = 2) -> tuple[requests.
     placed = browser.post(
         f"{base}/checkout",
         data=ADDRESS | {"csrf_token": token_in(form), "contact_email": email,
-                        f"shipping-{shop['coop_id']}": "local", "place": "1"},
+                        f"shipping-{shop['coop_id']}": method, "place": "1"},
         allow_redirects=False,
         timeout=10,
     )  # fmt: skip

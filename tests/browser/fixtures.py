@@ -142,3 +142,16 @@ def sign_in(page, live_server: str, email: str, password: str = DEFAULT_PASSWORD
     page.get_by_label("Kata sandi", exact=True).fill(password)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(live_server + "/")
+
+
+def fill_checkout_address(page, email: str) -> None:
+    """The checkout's contact and address fields, as a shopper in Yogyakarta types them."""
+    page.fill("input[name=contact_name]", "Siti Aminah")
+    page.fill("input[name=contact_email]", email)
+    page.fill("input[name=contact_phone]", "0812 3456 7890")
+    page.select_option("select[name=province]", "DI Yogyakarta")
+    page.fill("input[name=city]", "Kota Yogyakarta")
+    page.fill("input[name=district]", "Gondokusuman")
+    page.fill("input[name=village]", "Baciro")
+    page.fill("input[name=postcode]", "55225")
+    page.fill("textarea[name=street]", "Jl. Melati 5")

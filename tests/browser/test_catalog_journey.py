@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from shop.coops.models import Role
 from shop.extensions import db
-from tests.browser.fixtures import assert_fits_and_is_accessible, sign_in
+from tests.browser.fixtures import assert_fits_and_is_accessible, fill_checkout_address, sign_in
 from tests.factories import make_coop, make_membership, make_shipping_settings, make_user
 
 pytestmark = pytest.mark.slow
@@ -91,15 +91,7 @@ def test_a_member_lists_a_product_the_admin_approves_and_a_shopper_buys_it(
     page.get_by_label(re.compile("1 kg")).check()
     page.locator("form[action$='/keranjang/tambah'] button[type=submit]").click()
     page.goto(f"{live_server}/checkout")
-    page.fill("input[name=contact_name]", "Siti Aminah")
-    page.fill("input[name=contact_email]", "siti.katalog@example.test")
-    page.fill("input[name=contact_phone]", "0812 3456 7890")
-    page.select_option("select[name=province]", "DI Yogyakarta")
-    page.fill("input[name=city]", "Kota Yogyakarta")
-    page.fill("input[name=district]", "Gondokusuman")
-    page.fill("input[name=village]", "Baciro")
-    page.fill("input[name=postcode]", "55225")
-    page.fill("textarea[name=street]", "Jl. Melati 5")
+    fill_checkout_address(page, "siti.katalog@example.test")
     page.check(f"input[name=shipping-{seller_coop['coop_id']}][value=courier]")
     page.locator("button[name=update]").click()
     # 1 kg ships in the 2 kg step: Rp 70.000 + Rp 20.000, not the 500 g step's Rp 10.000.

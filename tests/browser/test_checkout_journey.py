@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from shop.extensions import db
+from tests.browser.fixtures import fill_checkout_address
 from tests.factories import make_coop, make_membership, make_product, make_shipping_settings
 
 
@@ -46,15 +47,7 @@ def test_a_guest_buys_from_two_cooperatives_and_pays(
     page.wait_for_url(re.compile(r".*/checkout$"))
     assert axe_violations(page) == []
 
-    page.fill("input[name=contact_name]", "Siti Aminah")
-    page.fill("input[name=contact_email]", "siti.journey@example.test")
-    page.fill("input[name=contact_phone]", "0812 3456 7890")
-    page.select_option("select[name=province]", "DI Yogyakarta")
-    page.fill("input[name=city]", "Kota Yogyakarta")
-    page.fill("input[name=district]", "Gondokusuman")
-    page.fill("input[name=village]", "Baciro")
-    page.fill("input[name=postcode]", "55225")
-    page.fill("textarea[name=street]", "Jl. Melati 5")
+    fill_checkout_address(page, "siti.journey@example.test")
     page.check(f"input[name=shipping-{two_cooperatives['mlijo']}][value=local]")
     page.check(f"input[name=shipping-{two_cooperatives['tenun']}][value=courier]")
     page.locator("button[name=update]").click()  # the summary, recalculated without JS

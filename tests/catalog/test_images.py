@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from flask import render_template_string
-from flask_babel import force_locale
 from PIL import Image, ImageCms
 from sqlalchemy import select
 
@@ -30,24 +29,12 @@ from shop.catalog.models import ProductImage
 from shop.extensions import db
 from tests.factories import make_product
 
+pytestmark = pytest.mark.usefixtures("media_dir")  # photos in a folder of this test
+
 ORIENTATION = 0x0112
 ROTATED_90_CLOCKWISE = 6  # what a phone held upright writes for its sideways sensor
 CAMERA_MAKE = 0x010F
 RED, BLUE, WHITE = (220, 30, 30), (30, 30, 220), (255, 255, 255)
-
-
-@pytest.fixture(autouse=True)
-def media_dir(app, tmp_path, monkeypatch) -> Path:
-    media = tmp_path / "media"
-    media.mkdir()
-    monkeypatch.setitem(app.config, "MEDIA_DIR", str(media))
-    return media
-
-
-@pytest.fixture
-def in_english(app):
-    with force_locale("en"):
-        yield
 
 
 def photo(size=(1600, 1200), image_format="JPEG", **options) -> bytes:

@@ -40,6 +40,7 @@ from tests.factories import (
 )
 from tests.payments.conftest import _receiver, choose, simulator_app  # noqa: F401  (fixtures)
 from tests.payments.test_notifications import body as signed_notification
+from tests.test_purchase import ADDRESS as PURCHASE_ADDRESS
 
 # Later than any retry's eta: a drain runs every retry at once instead of waiting for it.
 FAR_FUTURE = datetime(2100, 1, 1)
@@ -49,18 +50,7 @@ SIGN_UP = {
     "password": "rahasia-123",
     "confirm": "rahasia-123",
 }
-ADDRESS = {
-    "contact_name": "Budi Santoso",
-    "contact_email": "budi@example.test",
-    "contact_phone": "0812-3456-7890",
-    "province": "DI Yogyakarta",
-    "city": "Kota Yogyakarta",
-    "district": "Gondokusuman",
-    "village": "Baciro",
-    "postcode": "55225",
-    "street": "Jl. Melati 5",
-    "address_notes": "",
-}
+ADDRESS = PURCHASE_ADDRESS | {"contact_name": "Budi Santoso", "contact_email": "budi@example.test"}
 
 
 @pytest.fixture

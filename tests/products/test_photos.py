@@ -13,7 +13,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale
 from PIL import ExifTags, Image, ImageCms
 from sqlalchemy import select
 
@@ -38,23 +37,11 @@ from shop.products.photos import (
 )
 from tests.factories import make_product
 
+pytestmark = pytest.mark.usefixtures("media_dir")  # photos in a folder of this test
+
 RED, BLUE = (220, 30, 30), (30, 30, 220)
 CAMERA_MAKE = "Kamera Uji Sentosa"
 XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>'
-
-
-@pytest.fixture(autouse=True)
-def media_dir(app, tmp_path, monkeypatch) -> Path:
-    media = tmp_path / "media"
-    media.mkdir()
-    monkeypatch.setitem(app.config, "MEDIA_DIR", str(media))
-    return media
-
-
-@pytest.fixture
-def in_english(app):
-    with force_locale("en"):
-        yield
 
 
 @pytest.fixture

@@ -202,6 +202,17 @@ def product_reviewed(product, approved: bool) -> None:
     record(kind, recipient, f"{product.id}:{product.updated_at.isoformat()}", params)
 
 
+def product_changed_by_admin(product, admin: User, change: str) -> None:
+    """The maker hears when an admin archives or edits their product (not their own)."""
+    membership, recipient = _member(product.member_id)
+    if admin.id == membership.user_id:
+        return
+    params = {"name": product.name, "product_id": product.id, "change": change,
+              "admin": admin.name, "coop_slug": membership.cooperative.slug}  # fmt: skip
+    record("product_changed_by_admin", recipient,
+           f"{product.id}:{change}:{product.updated_at.isoformat()}", params)  # fmt: skip
+
+
 def permit_expired(product, day: str) -> None:
     """The member and the admins, once per product and expiry date."""
     membership, recipient = _member(product.member_id)

@@ -253,6 +253,20 @@ def _product_rejected(p: dict) -> Message:
     )  # fmt: skip
 
 
+@kind("product_changed_by_admin", MEMBER, _l("Product changed by an admin"))
+def _product_changed_by_admin(p: dict) -> Message:
+    said = {
+        "archived": _("An admin archived %(name)s: it is off sale", name=p["name"]),
+        "edited": _("An admin changed %(name)s", name=p["name"]),
+    }
+    return Message(
+        said[p["change"]],
+        [_("Changed by %(admin)s.", admin=p["admin"])],
+        "products.edit",
+        {"coop_slug": p["coop_slug"], "product_id": p["product_id"]},
+    )
+
+
 @kind("permit_expired", MEMBER, _l("Permit expired"))
 def _permit_expired(p: dict) -> Message:
     return Message(

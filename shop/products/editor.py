@@ -121,10 +121,12 @@ def save_product(
         after = _snapshot(product)
         changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
         record_audit(actor, maker.cooperative, action, product, {"changes": changes})
-        if waits:
-            from shop.notifications import events
+        from shop.notifications import events
 
+        if waits:
             events.product_to_review(product)
+        if action == "product.updated" and changes:
+            events.product_changed_by_admin(product, actor, "edited")
         db.session.commit()
     except Exception:
         db.session.rollback()

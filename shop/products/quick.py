@@ -7,6 +7,7 @@ from shop.accounts.models import User
 from shop.audit.services import record_audit
 from shop.catalog.models import Product, ProductVariant
 from shop.extensions import db
+from shop.notifications import events
 from shop.pagecache import bump_catalog_version
 from shop.products.editor import (
     PRICE_MAX,
@@ -68,6 +69,8 @@ def set_price_or_stock(
         after = [[v.sku, v.price, v.stock] for v in product.variants]
         record_audit(actor, product.cooperative, "product.bulk_edit", product,
                      {"variants": [before, after]})  # fmt: skip
+        if before != after:
+            events.product_changed_by_admin(product, actor, "edited")
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -77,8 +77,12 @@ def archive_product(product: Product, actor: User) -> None:
         raise NotAllowed(_("You cannot manage this member's products."))
     if product.status == ProductStatus.PENDING:
         product.move_to(ProductStatus.DRAFT)
+    from shop.notifications import events
+
     before = _move(product, ProductStatus.ARCHIVED, _("This product is archived already."))
     product.is_featured = False
+    db.session.flush()
+    events.product_changed_by_admin(product, actor, "archived")
     _commit(actor, product, "product.archived", {"was": before.value})
 
 

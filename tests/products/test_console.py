@@ -83,3 +83,27 @@ def test_the_members_quick_edit_keeps_a_sale_made_meanwhile(client, login, tani)
     db.session.expire_all()
     variant = db.session.get(ProductVariant, variant_id)
     assert (variant.price, variant.stock) == (11_000, 11)  # +5 on the 6 left
+
+
+def test_the_maker_hears_when_an_admin_archives_or_changes_their_product(client, login, tani):
+    from shop.notifications.models import Notification
+
+    def kinds() -> list[str]:
+        query = select(Notification.params).where(
+            Notification.recipient_id == tani.siti.user_id,
+            Notification.kind == "product_changed_by_admin",
+        )
+        return [params["change"] for params in db.session.scalars(query)]
+
+    own = make_product(tani.siti)
+    db.session.commit()
+    login(tani.siti.user)
+    client.post(f"/koperasi/{tani.coop.slug}/anggota/produk/{own.id}/arsip")
+    assert kinds() == []  # their own move: nothing to hear
+    product = make_product(tani.siti)
+    db.session.commit()
+    login(tani.admin.user)
+    cheaper = {"action": "price", "amount": "9.000", "product": [str(product.id)]}
+    client.post(f"{console(tani)}/massal", data=cheaper)
+    client.post(f"{console(tani)}/{product.id}/arsip")
+    assert kinds() == ["edited", "archived"]

@@ -14,6 +14,7 @@ FEATURES_WITH_PAGES = (
     "core", "catalog", "search", "cart", "media", "accounts",
     "coops", "operator", "seo", "payments", "checkout", "orders",
     "fulfilment", "payouts", "reports", "notifications", "jobs", "products",
+    "dashboards", "sales", "audit",
 )  # fmt: skip
 CLI_COMMANDS = (
     "shop.accounts.cli:create_operator_command",

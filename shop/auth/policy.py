@@ -58,7 +58,9 @@ def require_operator(view: Callable) -> Callable:
     return _mark(wrapper, "operator")
 
 
-def _coop_rule(rule: str, admin_only: bool) -> Callable[[Callable], Callable]:
+def _coop_rule(
+    rule: str, admin_only: bool, include_former: bool = False
+) -> Callable[[Callable], Callable]:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, coop_slug: str, **kwargs):
@@ -67,7 +69,7 @@ def _coop_rule(rule: str, admin_only: bool) -> Callable[[Callable], Callable]:
             coop = get_coop_by_slug(coop_slug)
             if coop is None:
                 abort(404)
-            membership = find_membership(current_user, coop)
+            membership = find_membership(current_user, coop, include_former)
             if membership is None or (admin_only and not membership.is_admin):
                 abort(403)
             g.coop, g.membership = coop, membership
@@ -82,6 +84,11 @@ require_coop_admin = _coop_rule("coop_admin", admin_only=True)
 require_coop_admin.__doc__ = "An admin (pengurus) of the cooperative named by <coop_slug>."
 require_member = _coop_rule("coop_member", admin_only=False)
 require_member.__doc__ = "Any active member (admins included) of the cooperative <coop_slug>."
+require_member_or_former = _coop_rule("coop_member", admin_only=False, include_former=True)
+require_member_or_former.__doc__ = (
+    "A member of <coop_slug>, or a deactivated one: their home, balance and statement stay "
+    "open so they can still be paid what they are owed."
+)
 
 
 def unguarded_endpoints(app: Flask) -> list[str]:

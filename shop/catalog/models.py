@@ -49,6 +49,7 @@ class ProductStatus(StrEnum):
     ACTIVE = "active"  # on sale
     REJECTED = "rejected"
     ARCHIVED = "archived"
+    SUSPENDED = "suspended"  # on sale until its maker was deactivated; back when reactivated
 
 
 PRODUCT_STATUS_LABELS = {
@@ -57,14 +58,16 @@ PRODUCT_STATUS_LABELS = {
     ProductStatus.ACTIVE: _l("Active"),
     ProductStatus.REJECTED: _l("Rejected"),
     ProductStatus.ARCHIVED: _l("Archived"),
+    ProductStatus.SUSPENDED: _l("Maker inactive"),
 }
 
 ALLOWED_PRODUCT_MOVES = {
     ProductStatus.DRAFT: {ProductStatus.PENDING, ProductStatus.ARCHIVED},
     ProductStatus.PENDING: {ProductStatus.ACTIVE, ProductStatus.REJECTED, ProductStatus.DRAFT},
-    ProductStatus.ACTIVE: {ProductStatus.PENDING, ProductStatus.ARCHIVED},
+    ProductStatus.ACTIVE: {ProductStatus.PENDING, ProductStatus.ARCHIVED, ProductStatus.SUSPENDED},
     ProductStatus.REJECTED: {ProductStatus.PENDING, ProductStatus.DRAFT, ProductStatus.ARCHIVED},
     ProductStatus.ARCHIVED: {ProductStatus.DRAFT},
+    ProductStatus.SUSPENDED: {ProductStatus.ACTIVE, ProductStatus.ARCHIVED},
 }
 
 

@@ -89,6 +89,8 @@ class CoopProfileForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[max_length(25), indonesian_phone])
     whatsapp = StringField(_l("WhatsApp"), validators=[max_length(25), indonesian_phone])
     description = TextAreaField(_l("Description"), validators=[max_length(4000)])
+    pickup_address = TextAreaField(_l("Pickup address"), validators=[max_length(500)])
+    opening_hours = StringField(_l("Opening hours for pickup"), validators=[max_length(200)])
     fee_percent = StringField(
         _l("Cooperative fee (%)"),
         validators=[DataRequired(message=_l("Enter the fee.")), max_length(10), percentage],

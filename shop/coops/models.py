@@ -41,6 +41,9 @@ class Cooperative(db.Model):
     phone: Mapped[str] = mapped_column(String(20), default="")
     whatsapp: Mapped[str] = mapped_column(String(20), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Where and when a shopper who chose pickup collects the parcel (shown on the order).
+    pickup_address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    opening_hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
     logo_path: Mapped[str | None] = mapped_column(String(255))
     fee_bp: Mapped[int] = mapped_column(default=500)
     # Days after delivery before a member's earnings become available (returns, complaints).
@@ -114,5 +117,6 @@ class Invitation(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     cooperative: Mapped[Cooperative] = relationship()

@@ -44,27 +44,29 @@ def get_coop_by_slug(slug: str) -> Cooperative | None:
     )
 
 
-def find_membership(user: User, coop: Cooperative) -> Membership | None:
-    """The user's active membership of the cooperative, if any."""
-    return db.session.scalar(
-        select(Membership).where(
-            Membership.user_id == user.id,
-            Membership.cooperative_id == coop.id,
-            Membership.is_active.is_(True),
-        )
+def find_membership(
+    user: User, coop: Cooperative, include_former: bool = False
+) -> Membership | None:
+    """The user's active membership of the cooperative, if any; with include_former, also a
+    deactivated one (a former member still sees and asks for what they are owed)."""
+    query = select(Membership).where(
+        Membership.user_id == user.id, Membership.cooperative_id == coop.id
     )
+    if not include_former:
+        query = query.where(Membership.is_active.is_(True))
+    return db.session.scalar(query)
 
 
-def memberships_of(user: User) -> list[Membership]:
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .join(Cooperative)
-            .where(Membership.user_id == user.id, Membership.is_active.is_(True))
-            .where(Cooperative.is_active.is_(True))
-            .order_by(Cooperative.name)
-        )
+def memberships_of(user: User, include_former: bool = False) -> list[Membership]:
+    query = (
+        select(Membership)
+        .join(Cooperative)
+        .where(Membership.user_id == user.id, Cooperative.is_active.is_(True))
+        .order_by(Cooperative.name)
     )
+    if not include_former:
+        query = query.where(Membership.is_active.is_(True))
+    return list(db.session.scalars(query))
 
 
 def members_of(coop: Cooperative) -> list[Membership]:
@@ -127,6 +129,8 @@ class CoopDetails:
     phone: str = ""
     whatsapp: str = ""
     description: str = ""
+    pickup_address: str = ""
+    opening_hours: str = ""
     fee_bp: int = 500
     hold_days: int = 3
     min_payout: int = 50_000

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.accounts.views import start_session
-from shop.auth.policy import public, require_coop_admin, require_member
+from shop.auth.policy import public, require_coop_admin, require_member_or_former
 from shop.checkout.shipping import settings_for, update_shipping_settings
 from shop.coops import services
 from shop.coops.forms import (
@@ -24,11 +24,11 @@ from shop.whatsapp import share_url
 bp = Blueprint("coops", __name__)
 
 
-@bp.route("/koperasi/<coop_slug>/kelola/")
+@bp.route("/koperasi/<coop_slug>/kelola/anggota")
 @require_coop_admin
-def console(coop, membership):
+def members(coop, membership):
     return render_template(
-        "coops/console.html",
+        "coops/members.html",
         coop=coop,
         members=services.members_of(coop),
         invitations=services.pending_invitations(coop),
@@ -79,7 +79,7 @@ def edit_coop(coop, membership):
         )
         services.update_coop_profile(coop, current_user, details)
         flash(_("The cooperative's profile has been saved."), "success")
-        return redirect(url_for("coops.console", coop_slug=coop.slug))
+        return redirect(url_for("dashboards.admin_home", coop_slug=coop.slug))
     return render_template("coops/edit_coop.html", coop=coop, form=form)
 
 
@@ -94,12 +94,12 @@ def shipping(coop, membership):
             form.show_error(error)
         else:
             flash(_("The shipping settings have been saved."), "success")
-            return redirect(url_for("coops.console", coop_slug=coop.slug))
+            return redirect(url_for("dashboards.admin_home", coop_slug=coop.slug))
     return render_template("coops/shipping.html", coop=coop, form=form)
 
 
 @bp.route("/koperasi/<coop_slug>/anggota/profil", methods=["GET", "POST"])
-@require_member
+@require_member_or_former
 def edit_member_profile(coop, membership):
     form = MemberProfileForm(obj=membership)
     if form.validate_on_submit():

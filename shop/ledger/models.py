@@ -12,7 +12,7 @@ Amounts are signed whole Rupiah: a debit is positive, a credit negative.
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.extensions import db
@@ -168,3 +168,17 @@ class RefundLine(db.Model):
     member_amount: Mapped[Rupiah]  # the part the member had earned
 
     refund: Mapped[Refund] = relationship(back_populates="lines")
+
+
+class LedgerCheckRun(db.Model):
+    """One run of the whole-ledger check (nightly, `flask ledger check` or the operator's
+    button): the operator's dashboard shows the last one."""
+
+    __tablename__ = "ledger_check_runs"
+    __table_args__ = (CheckConstraint("problem_count >= 0", name="problem_count_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    problem_count: Mapped[int] = mapped_column(default=0)
+    problems: Mapped[list] = mapped_column(JSON, default=list)  # the first few, as text
+    source: Mapped[str] = mapped_column(String(16))  # "nightly", "cli" or "operator"

@@ -333,7 +333,7 @@ def _admin_invitation_accepted(p: dict) -> Message:
     return Message(
         _("%(name)s accepted the invitation to %(coop)s", name=p["name"], coop=p["coop"]),
         [p["email"]],
-        "coops.console",
+        "coops.members",
         {"coop_slug": p["coop_slug"]},
     )
 

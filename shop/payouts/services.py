@@ -63,13 +63,14 @@ def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
             raise PayoutRefused(_("Enter an amount above Rp 0."), field="amount")
         member = _lock_membership(membership.id)
         coop = member.cooperative
-        if not (member.is_active and coop.is_active):
-            raise PayoutNotAllowed(_("Your membership of this cooperative is not active."))
+        if not coop.is_active:
+            raise PayoutNotAllowed(_("This cooperative is not active."))
         if not member.has_payout_account:
             raise PayoutRefused(
                 _("Add your bank account to your member profile first."), field="amount"
             )
-        if amount < coop.min_payout:
+        # A former member may take out the rest of what they are owed, however small.
+        if amount < coop.min_payout and member.is_active:
             raise PayoutRefused(
                 _("The minimum payout is %(amount)s.", amount=format_rupiah(coop.min_payout)),
                 field="amount",

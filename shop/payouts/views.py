@@ -12,7 +12,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from shop.auth.policy import require_coop_admin, require_member
+from shop.auth.policy import require_coop_admin, require_member_or_former
 from shop.errors import ShopError
 from shop.ledger.models import PayoutStatus
 from shop.money import format_rupiah
@@ -42,7 +42,7 @@ def status_label(status: str) -> str:
 
 
 @bp.route("/koperasi/<coop_slug>/anggota/saldo", methods=["GET", "POST"])
-@require_member
+@require_member_or_former
 def mine(coop, membership):
     form = PayoutRequestForm()
     if form.validate_on_submit():

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from shop.auth.policy import require_coop_admin, require_member
+from shop.auth.policy import require_coop_admin, require_member_or_former
 from shop.pagination import parse_page_number
 from shop.reports.exports import CSV_MIMETYPE, XLSX_MIMETYPE, file_name, to_csv, to_xlsx
 from shop.reports.forms import period_form
@@ -69,7 +69,7 @@ def report(coop, membership, report):
 
 
 @bp.route("/koperasi/<coop_slug>/anggota/mutasi")
-@require_member
+@require_member_or_former
 def statement(coop, membership):
     # Always the signed-in member's own: no member id is ever read from the request.
     if request.args.get("format") == "csv":

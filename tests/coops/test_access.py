@@ -43,6 +43,7 @@ COOP_PAGES = {
             "rates-0-fee": "1",
         },
     ),
+    "kelola/anggota": ("admin", None),
     "kelola/laporan": ("admin", None),
     "kelola/laporan/<report>": ("admin", None),
     # Names no payout, except where payout_waiting_in_coop_a makes one and points it there.
@@ -63,6 +64,7 @@ COOP_PAGES = {
             "bank_account_holder": "Penyusup",
         },
     ),
+    "anggota/": ("member", None),
     "anggota/mutasi": ("member", None),
     "anggota/saldo": ("member", {"amount": "50000"}),
 }
@@ -304,7 +306,7 @@ def test_admin_console_lists_own_members_only(client, login, coop_a, coop_b):
     make_membership(coop=coop_a, user=make_user(name="Siti Aminah"))
     login(admin)
 
-    page = client.get(f"/koperasi/{coop_a.slug}/kelola/").get_data(as_text=True)
+    page = client.get(f"/koperasi/{coop_a.slug}/kelola/anggota").get_data(as_text=True)
 
     assert "Siti Aminah" in page and "Warung Pak Budi" in page
     assert "Batik Bu Sri" not in page
@@ -322,7 +324,14 @@ def test_unknown_coop_slug_is_not_found(client, login, coop_a, method, page):
     assert count(AuditEntry) == 0
 
 
-@pytest.mark.parametrize(("method", "page"), REQUESTS)
+# What a deactivated member keeps: their home, profile (bank account), statement and balance,
+# so they can still be paid what they are owed.
+FORMER_MEMBER_PAGES = {"anggota/", "anggota/profil", "anggota/mutasi", "anggota/saldo"}
+
+
+@pytest.mark.parametrize(
+    ("method", "page"), [(m, p) for m, p in REQUESTS if p not in FORMER_MEMBER_PAGES]
+)
 def test_inactive_membership_gives_no_access(client, login, coop_a, method, page):
     former_admin = make_membership(coop=coop_a, role=Role.ADMIN, is_active=False).user
     login(former_admin)
@@ -332,6 +341,13 @@ def test_inactive_membership_gives_no_access(client, login, coop_a, method, page
 
     assert response.status_code == 403
     assert coop_state(coop_a) == before
+
+
+@pytest.mark.parametrize("page", sorted(FORMER_MEMBER_PAGES))
+def test_former_member_still_opens_their_own_money_pages(client, login, coop_a, page):
+    login(make_membership(coop=coop_a, is_active=False).user)
+
+    assert send(client, "GET", coop_a.slug, page).status_code == 200
 
 
 @pytest.mark.parametrize(("method", "page"), REQUESTS)

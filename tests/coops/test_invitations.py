@@ -123,7 +123,7 @@ def test_console_lists_open_invitations_only(client, login, admin, coop):
     make_invitation(make_coop(), "lain@example.com")
     login(admin)
 
-    page = client.get(f"/koperasi/{coop.slug}/kelola/").get_data(as_text=True)
+    page = client.get(f"/koperasi/{coop.slug}/kelola/anggota").get_data(as_text=True)
 
     assert "terbuka@example.com" in page
     for hidden in ("kedaluwarsa@example.com", "diterima@example.com", "lain@example.com"):

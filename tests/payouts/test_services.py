@@ -213,8 +213,18 @@ def test_only_the_member_can_ask_for_their_payout(earned, who):
     assert payout_count() == 0
 
 
-def test_a_former_member_cannot_ask(earned):
+def test_a_former_member_can_still_ask_for_what_they_are_owed_even_below_the_minimum(earned):
+    earned.coop.min_payout = 100_000  # above Siti's Rp 95.000
     earned.siti.is_active = False
+    db.session.commit()
+
+    payout = request_payout(earned.siti, 95_000, earned.siti_user)
+
+    assert (payout.amount, payout_count()) == (95_000, 1)
+
+
+def test_nobody_asks_in_a_closed_cooperative(earned):
+    earned.coop.is_active = False
     db.session.commit()
 
     with pytest.raises(PayoutNotAllowed):

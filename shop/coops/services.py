@@ -91,7 +91,7 @@ def pending_invitations(coop: Cooperative) -> list[Invitation]:
     )
 
 
-def _unique_slug(name: str) -> str:
+def unique_coop_slug(name: str) -> str:
     base = slugify(name)[:70]
     slug, n = base, 2
     while db.session.scalar(select(Cooperative.id).where(Cooperative.slug == slug)) is not None:
@@ -144,7 +144,7 @@ def create_cooperative(
     """Onboard a cooperative with its first admin (an existing account, or a new one when a
     password is given). Raises ShopError when the admin account is missing."""
     try:
-        coop = Cooperative(slug=_unique_slug(details.name), **details.__dict__)
+        coop = Cooperative(slug=unique_coop_slug(details.name), **details.__dict__)
         db.session.add(coop)
         db.session.flush()
         admin = find_user_by_email(admin_email)

@@ -128,4 +128,6 @@ def change_password():
 @bp.route("/")
 @require_sign_in
 def account():
-    return render_template("accounts/account.html", memberships=memberships_of(current_user))
+    return render_template(
+        "accounts/account.html", memberships=memberships_of(current_user, include_former=True)
+    )

@@ -1,0 +1,117 @@
+"""What a member's home page shows: the lines to prepare, the money, what needs their eye."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from shop.catalog.models import Product
+from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus, ShippingMethod
+from shop.coops.models import Membership
+from shop.extensions import db
+from shop.ledger.models import RefundLine
+from shop.payouts.queries import PayoutSummary, payout_summary
+from shop.products.queries import Filters, products_of
+from shop.reports.period import Period, in_jakarta
+from shop.reports.queries import MemberRow, member_report
+
+SHOWN_PRODUCTS = 10  # products needing attention listed on the home page
+
+
+@dataclass(frozen=True)
+class LineToPrepare:
+    """One of the member's order lines in a paid part that is not packed yet."""
+
+    order_number: str
+    paid_at: datetime
+    product_name: str
+    variant_label: str
+    quantity: int  # still to send: ordered less refunded
+    method: ShippingMethod
+    city: str  # where it goes (the shopper's kota/kabupaten)
+    ready_on: date | None  # for a pre-order: the day it was promised
+
+
+@dataclass(frozen=True)
+class MemberMoney:
+    summary: PayoutSummary  # pending, available, requested, paid out all time (ledger now)
+    month: MemberRow  # the member's row of the members report for the month
+
+
+def lines_to_prepare(membership: Membership) -> list[LineToPrepare]:
+    """The member's lines in parts of paid orders still "to pack", oldest payment first."""
+    refunded = (
+        select(RefundLine.order_line_id, func.sum(RefundLine.quantity).label("quantity"))
+        .group_by(RefundLine.order_line_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Order.number,
+            Order.paid_at,
+            Order.city,
+            OrderLine.product_name,
+            OrderLine.variant_label,
+            OrderLine.quantity - func.coalesce(refunded.c.quantity, 0),
+            OrderShipment.method,
+            Product.pre_order_days,
+        )
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(
+            OrderShipment,
+            (OrderShipment.order_id == Order.id)
+            & (OrderShipment.cooperative_id == OrderLine.cooperative_id),
+        )
+        .outerjoin(Product, Product.id == OrderLine.product_id)
+        .outerjoin(refunded, refunded.c.order_line_id == OrderLine.id)
+        .where(
+            OrderLine.member_id == membership.id,
+            OrderShipment.status == ShipmentStatus.PENDING,
+            Order.paid_at.is_not(None),
+        )
+        .order_by(Order.paid_at, OrderLine.id)
+    ).all()
+    return [
+        LineToPrepare(
+            number,
+            paid_at,
+            name,
+            label,
+            quantity,
+            method,
+            city,
+            _promised_day(paid_at, pre_order_days),
+        )  # fmt: skip
+        for number, paid_at, city, name, label, quantity, method, pre_order_days in rows
+        if quantity > 0
+    ]
+
+
+def _promised_day(paid_at: datetime, pre_order_days: int | None) -> date | None:
+    if not pre_order_days:
+        return None
+    return in_jakarta(paid_at).date() + timedelta(days=pre_order_days)
+
+
+def member_money(membership: Membership, month: Period) -> MemberMoney:
+    """Balances now, and the month's sales and payouts exactly as the members report has
+    them (the same query, so the two can never disagree)."""
+    report = member_report(membership.cooperative_id, month)
+    row = next((row for row in report.rows if row.member_id == membership.id), None)
+    empty = MemberRow(membership.id, membership.member_number, membership.display_name)
+    return MemberMoney(payout_summary(membership), row or empty)
+
+
+@dataclass(frozen=True)
+class ProductsToWatch:
+    low_stock: list[Product]
+    expired_permit: list[Product]
+
+
+def products_to_watch(membership: Membership) -> ProductsToWatch:
+    """The member's products with a variant at or under their low-stock threshold, and those
+    whose P-IRT has expired (the same filters as "my products")."""
+    coop = membership.cooperative
+    low = products_of(coop, Filters(member_id=membership.id, low_stock=True))
+    expired = products_of(coop, Filters(member_id=membership.id, expired_permit=True))
+    return ProductsToWatch(low[:SHOWN_PRODUCTS], expired[:SHOWN_PRODUCTS])

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from shop.extensions import db
-from shop.ledger.checks import check_ledger
+from shop.ledger.check_runs import run_ledger_check
 from shop.ledger.models import JournalEntry, Posting
 
 ledger_cli = AppGroup("ledger", help="Check the books.")
@@ -16,7 +16,7 @@ ledger_cli = AppGroup("ledger", help="Check the books.")
 @ledger_cli.command("check")
 def check_command() -> None:
     """Check every ledger invariant; exit status 1 with a list of what is wrong."""
-    problems = check_ledger()
+    problems = run_ledger_check("cli")
     if problems:
         click.echo(f"The ledger has {len(problems)} problem(s):", err=True)
         for problem in problems:

@@ -3,20 +3,19 @@
 import logging
 
 from shop.extensions import db
-from shop.ledger.checks import check_ledger
+from shop.ledger.check_runs import LISTED_PROBLEMS, run_ledger_check
 from shop.reports.period import today_in_jakarta
 
 logger = logging.getLogger(__name__)
 
-LISTED_PROBLEMS = 10
-
 
 def notify_if_ledger_broken() -> list[str]:
-    """Run every ledger check; on any problem, tell each operator (once per night) with the
-    first few problems. Returns the problems."""
+    """Run every ledger check (the run is recorded for the operator's dashboard); on any
+    problem, tell each operator (once per night) with the first few problems. Returns the
+    problems."""
     from shop.notifications import events
 
-    problems = check_ledger()
+    problems = run_ledger_check("nightly")
     if problems:
         logger.error("ledger check: %d problem(s): %s", len(problems), problems[:LISTED_PROBLEMS])
         params = {"count": len(problems), "problems": problems[:LISTED_PROBLEMS]}

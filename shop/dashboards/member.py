@@ -19,8 +19,8 @@ SHOWN_PRODUCTS = 10  # products needing attention listed on the home page
 
 
 @dataclass(frozen=True)
-class LineToPrepare:
-    """One of the member's order lines in a paid part that is not packed yet."""
+class MemberLine:
+    """One of the member's order lines in a paid part of an order, as far as it has gone."""
 
     order_number: str
     paid_at: datetime
@@ -30,6 +30,8 @@ class LineToPrepare:
     method: ShippingMethod
     city: str  # where it goes (the shopper's kota/kabupaten)
     ready_on: date | None  # for a pre-order: the day it was promised
+    status: ShipmentStatus
+    tracking_number: str
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,17 @@ class MemberMoney:
     month: MemberRow  # the member's row of the members report for the month
 
 
-def lines_to_prepare(membership: Membership) -> list[LineToPrepare]:
+def lines_to_prepare(membership: Membership) -> list[MemberLine]:
     """The member's lines in parts of paid orders still "to pack", oldest payment first."""
+    return _member_lines(membership, [ShipmentStatus.PENDING])
+
+
+def lines_on_the_way(membership: Membership) -> list[MemberLine]:
+    """The member's lines packed or shipped, not delivered yet."""
+    return _member_lines(membership, [ShipmentStatus.PACKED, ShipmentStatus.SHIPPED])
+
+
+def _member_lines(membership: Membership, statuses: list[ShipmentStatus]) -> list[MemberLine]:
     refunded = (
         select(RefundLine.order_line_id, func.sum(RefundLine.quantity).label("quantity"))
         .group_by(RefundLine.order_line_id)
@@ -52,9 +63,11 @@ def lines_to_prepare(membership: Membership) -> list[LineToPrepare]:
             Order.city,
             OrderLine.product_name,
             OrderLine.variant_label,
-            OrderLine.quantity - func.coalesce(refunded.c.quantity, 0),
+            (OrderLine.quantity - func.coalesce(refunded.c.quantity, 0)).label("quantity"),
             OrderShipment.method,
             Product.pre_order_days,
+            OrderShipment.status,
+            OrderShipment.tracking_number,
         )
         .join(Order, Order.id == OrderLine.order_id)
         .join(
@@ -66,24 +79,26 @@ def lines_to_prepare(membership: Membership) -> list[LineToPrepare]:
         .outerjoin(refunded, refunded.c.order_line_id == OrderLine.id)
         .where(
             OrderLine.member_id == membership.id,
-            OrderShipment.status == ShipmentStatus.PENDING,
+            OrderShipment.status.in_(statuses),
             Order.paid_at.is_not(None),
         )
         .order_by(Order.paid_at, OrderLine.id)
     ).all()
     return [
-        LineToPrepare(
-            number,
-            paid_at,
-            name,
-            label,
-            quantity,
-            method,
-            city,
-            _promised_day(paid_at, pre_order_days),
-        )  # fmt: skip
-        for number, paid_at, city, name, label, quantity, method, pre_order_days in rows
-        if quantity > 0
+        MemberLine(
+            order_number=row.number,
+            paid_at=row.paid_at,
+            product_name=row.product_name,
+            variant_label=row.variant_label,
+            quantity=row.quantity,
+            method=row.method,
+            city=row.city,
+            ready_on=_promised_day(row.paid_at, row.pre_order_days),
+            status=row.status,
+            tracking_number=row.tracking_number,
+        )
+        for row in rows
+        if row.quantity > 0
     ]
 
 

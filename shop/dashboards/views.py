@@ -5,7 +5,12 @@ from flask_login import current_user
 
 from shop.auth.policy import require_coop_admin, require_member_or_former
 from shop.dashboards.admin import admin_work
-from shop.dashboards.member import lines_to_prepare, member_money, products_to_watch
+from shop.dashboards.member import (
+    lines_on_the_way,
+    lines_to_prepare,
+    member_money,
+    products_to_watch,
+)
 from shop.notifications.services import notifications_of
 from shop.reports.period import month_of, today_in_jakarta
 from shop.security import private_page
@@ -25,6 +30,7 @@ def member_home(coop, membership):
             coop=coop,
             membership=membership,
             lines=lines_to_prepare(membership),
+            on_the_way=lines_on_the_way(membership),
             money=member_money(membership, month_of(today_in_jakarta())),
             watch=products_to_watch(membership),
             unread=unread[:UNREAD_SHOWN],

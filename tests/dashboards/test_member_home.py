@@ -5,11 +5,17 @@ from datetime import date, timedelta
 from sqlalchemy import update
 
 from shop.catalog.models import Product
+from shop.checkout.models import ShipmentStatus
 from shop.dashboards import views
-from shop.dashboards.member import lines_to_prepare, member_money, products_to_watch
+from shop.dashboards.member import (
+    lines_on_the_way,
+    lines_to_prepare,
+    member_money,
+    products_to_watch,
+)
 from shop.extensions import db
 from shop.fulfilment.refunds import refund_lines
-from shop.fulfilment.services import mark_packed
+from shop.fulfilment.services import mark_packed, mark_shipped
 from shop.ledger.journal import balance
 from shop.ledger.models import Account
 from shop.money import format_rupiah
@@ -123,3 +129,14 @@ def test_a_former_member_sees_their_money_and_no_product_pages(english, login):
     assert "Your membership has ended" in page
     assert f"/koperasi/{member.cooperative.slug}/anggota/saldo" in page
     assert f"/koperasi/{member.cooperative.slug}/anggota/produk" not in page
+
+
+def test_a_packed_then_shipped_part_moves_on_the_way(books):
+    shipment = next(s for s in books.order_a.shipments if s.cooperative_id == books.batik.id)
+    mark_packed(shipment, books.admin.user)  # any admin may be the actor in a service test
+    assert [line.status for line in lines_on_the_way(books.rina)] == [ShipmentStatus.PACKED]
+    mark_shipped(shipment, books.admin.user)
+
+    (line,) = lines_on_the_way(books.rina)
+    assert (line.order_number, line.status) == (books.order_a.number, ShipmentStatus.SHIPPED)
+    assert lines_to_prepare(books.rina) == []

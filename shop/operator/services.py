@@ -1,44 +1,41 @@
-"""Platform-wide figures for the operator."""
+"""What the platform operator does to cooperatives, and the book check they start."""
 
-from dataclasses import dataclass
+import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from shop.accounts.models import User
-from shop.catalog.models import Product, ProductStatus
-from shop.coops.models import Cooperative, Membership
+from shop.audit.services import record_audit
+from shop.coops.models import Cooperative
 from shop.extensions import db
 from shop.jobs.after_commit import enqueue_after_commit
 from shop.jobs.models import JobProgress
 from shop.jobs.progress import start_job
 
-
-@dataclass(frozen=True)
-class CoopFigures:
-    cooperative: Cooperative
-    member_count: int
-    active_product_count: int
+logger = logging.getLogger(__name__)
 
 
-def platform_figures() -> list[CoopFigures]:
-    """Each cooperative with its active members and products on sale, in two queries."""
-    members = dict(
-        db.session.execute(
-            select(Membership.cooperative_id, func.count())
-            .where(Membership.is_active.is_(True))
-            .group_by(Membership.cooperative_id)
-        ).all()
-    )
-    products = dict(
-        db.session.execute(
-            select(Product.cooperative_id, func.count())
-            .where(Product.status == ProductStatus.ACTIVE)
-            .group_by(Product.cooperative_id)
-        ).all()
-    )
-    coops = db.session.scalars(select(Cooperative).order_by(Cooperative.name))
-    return [CoopFigures(coop, members.get(coop.id, 0), products.get(coop.id, 0)) for coop in coops]
+def deactivate_cooperative(coop: Cooperative, actor: User) -> bool:
+    """Close a cooperative: its shop leaves the storefront at once (the listing filters on
+    is_active, and changing the row clears the page cache) and its console closes to its
+    admins; its books and memberships stay. Audited. Returns False when it was closed."""
+    return _set_active(coop, False, actor, "coop.deactivated")
+
+
+def reactivate_cooperative(coop: Cooperative, actor: User) -> bool:
+    """Open a closed cooperative again, as it was. Audited. Returns False when it was open."""
+    return _set_active(coop, True, actor, "coop.reactivated")
+
+
+def _set_active(coop: Cooperative, is_active: bool, actor: User, action: str) -> bool:
+    if coop.is_active == is_active:
+        return False
+    # Through the ORM, not an UPDATE statement: the page cache listens for changed rows.
+    coop.is_active = is_active
+    record_audit(actor, coop, action, coop)
+    db.session.commit()
+    logger.info("%s: %s by user %s", action, coop.slug, actor.id)
+    return True
 
 
 def start_book_check(actor: User) -> JobProgress:

@@ -55,6 +55,18 @@ class InviteForm(FlaskForm):
     )
 
 
+class RoleForm(FlaskForm):
+    """The admin's "make admin" or "make member" button on a member's page."""
+
+    role = ChoiceField(
+        _l("Role"),
+        choices=[
+            SelectChoice(Role.MEMBER.value, _l("Member")),
+            SelectChoice(Role.ADMIN.value, _l("Admin")),
+        ],
+    )
+
+
 class AcceptInvitationForm(FlaskForm):
     name = StringField(
         _l("Full name"), validators=[DataRequired(message=_l("Enter your name.")), max_length(120)]

@@ -9,16 +9,20 @@ from datetime import timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import contains_eager
 
 from shop.accounts.models import User
 from shop.accounts.services import add_user, find_user_by_email, normalise_email
 from shop.audit.services import record_audit
+from shop.coops.membership_admin import restore_suspended_products
 from shop.coops.models import Cooperative, Invitation, Membership, Role
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.ids import is_row_id
 from shop.notifications import events
 from shop.outbox.services import queue_mail
+from shop.reports.period import in_jakarta
 from shop.timeutil import utcnow
 from shop.tokens import hash_token, new_token
 
@@ -74,6 +78,7 @@ def members_of(coop: Cooperative) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .join(User)
+            .options(contains_eager(Membership.user))
             .where(Membership.cooperative_id == coop.id)
             .order_by(Membership.member_number)
         )
@@ -81,14 +86,34 @@ def members_of(coop: Cooperative) -> list[Membership]:
 
 
 def pending_invitations(coop: Cooperative) -> list[Invitation]:
+    """Invitations that can still be accepted: not accepted, revoked or expired."""
     return list(
         db.session.scalars(
             select(Invitation)
-            .where(Invitation.cooperative_id == coop.id, Invitation.accepted_at.is_(None))
+            .where(Invitation.cooperative_id == coop.id, _is_open())
             .where(Invitation.expires_at > utcnow())
             .order_by(Invitation.created_at.desc())
         )
     )
+
+
+def _is_open():
+    return and_(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+
+
+def membership_in(coop: Cooperative, membership_id: int) -> Membership | None:
+    """A membership of this cooperative, active or not; None for another cooperative's."""
+    if not is_row_id(membership_id):
+        return None
+    membership = db.session.get(Membership, membership_id)
+    return membership if membership is not None and membership.cooperative_id == coop.id else None
+
+
+def invitation_in(coop: Cooperative, invitation_id: int) -> Invitation | None:
+    if not is_row_id(invitation_id):
+        return None
+    invitation = db.session.get(Invitation, invitation_id)
+    return invitation if invitation is not None and invitation.cooperative_id == coop.id else None
 
 
 def unique_coop_slug(name: str) -> str:
@@ -255,6 +280,54 @@ def invite_member(
     return invitation, link
 
 
+def resend_invitation(invitation: Invitation, actor: User) -> str:
+    """A new link for an invitation not yet accepted or revoked: the old link stops working
+    (only a token's hash is stored, so a link cannot be shown twice), the expiry starts again
+    and the new link is mailed. Returns the link. Raises InvalidInvitation."""
+    token, token_hash = new_token()
+    max_age = current_app.config["INVITATION_MAX_AGE_SECONDS"]
+    before, expires_at = invitation.expires_at, utcnow() + timedelta(seconds=max_age)
+    try:
+        # Conditional, so an invitation accepted or revoked meanwhile is left alone.
+        renewed = db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, _is_open())
+            .values(token_hash=token_hash, expires_at=expires_at)
+        ).rowcount
+        if renewed != 1:
+            raise InvalidInvitation(_("This invitation was accepted or revoked meanwhile."))
+        link = invitation_link(token)
+        valid_until = [in_jakarta(moment).date().isoformat() for moment in (before, expires_at)]
+        record_audit(actor, invitation.cooperative, "member.invitation_resent", invitation,
+                     {"valid_until": valid_until})  # fmt: skip
+        _queue_invitation_mail(invitation.email, invitation.cooperative, link, actor)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return link
+
+
+def revoke_invitation(invitation: Invitation, actor: User) -> None:
+    """The invitation's link stops working for good. Raises InvalidInvitation when it was
+    accepted or revoked already."""
+    try:
+        revoked = db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, _is_open())
+            .values(revoked_at=utcnow())
+        ).rowcount
+        if revoked != 1:
+            raise InvalidInvitation(_("This invitation was accepted or revoked already."))
+        record_audit(actor, invitation.cooperative, "member.invitation_revoked", invitation,
+                     {"email": invitation.email})  # fmt: skip
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("invitation %s revoked by user %s", invitation.id, actor.id)
+
+
 def _queue_invitation_mail(email: str, coop: Cooperative, link: str, inviter: User) -> None:
     # The invitee's language is unknown: the invitation speaks the platform's default. If the
     # mail cannot be sent the invitation stands: the admin has the link to share on WhatsApp.
@@ -275,6 +348,7 @@ def find_open_invitation(token: str) -> Invitation | None:
     if (
         invitation is None
         or invitation.accepted_at is not None
+        or invitation.revoked_at is not None
         or invitation.expires_at <= utcnow()
     ):
         return None
@@ -304,12 +378,14 @@ def accept_invitation(
             raise AlreadyMember(_("You are already a member of this cooperative."))
         if membership is None:
             membership = _add_membership(user, coop, invitation.role)
-        else:  # a former member coming back keeps their member number
+        else:  # a former member coming back keeps their member number, and their products
             membership.is_active, membership.role = True, invitation.role
-        # Claimed with a conditional UPDATE, so of two simultaneous acceptances one loses.
+            restore_suspended_products(membership)
+        # Claimed with a conditional UPDATE, so of two simultaneous acceptances one loses, and
+        # so does an acceptance racing the admin's revoke.
         claimed = db.session.execute(
             update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+            .where(Invitation.id == invitation.id, _is_open())
             .values(accepted_at=utcnow(), accepted_by_id=user.id)
         ).rowcount
         if claimed != 1:

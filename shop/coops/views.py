@@ -1,38 +1,179 @@
 """Cooperative console pages (admins) and member pages, plus accepting an invitation."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.accounts.views import start_session
 from shop.auth.policy import public, require_coop_admin, require_member_or_former
 from shop.checkout.shipping import settings_for, update_shipping_settings
-from shop.coops import services
+from shop.coops import membership_admin, services
 from shop.coops.forms import (
     AcceptInvitationForm,
     ConfirmForm,
     CoopProfileForm,
     InviteForm,
     MemberProfileForm,
+    RoleForm,
     ShippingSettingsForm,
 )
+from shop.coops.member_overview import member_overview
 from shop.coops.models import Role
 from shop.errors import ShopError
+from shop.forms_common import ButtonForm
 from shop.money import format_bp_as_percent, format_rupiah, parse_percent_to_bp, parse_rupiah
+from shop.security import private_page
 from shop.whatsapp import share_url
 
 bp = Blueprint("coops", __name__)
 
 
+MEMBER = "/koperasi/<coop_slug>/kelola/anggota/<int:membership_id>"
+INVITATION = "/koperasi/<coop_slug>/kelola/undangan/<int:invitation_id>"
+
+
 @bp.route("/koperasi/<coop_slug>/kelola/anggota")
 @require_coop_admin
 def members(coop, membership):
-    return render_template(
+    body = render_template(
         "coops/members.html",
         coop=coop,
         members=services.members_of(coop),
         invitations=services.pending_invitations(coop),
+        form=ButtonForm(),
     )
+    return private_page(body)
+
+
+@bp.route(MEMBER)
+@require_coop_admin
+def member(coop, membership, membership_id: int):
+    body = render_template(
+        "coops/member.html",
+        coop=coop,
+        overview=member_overview(_member_or_404(coop, membership_id)),
+        is_self=membership_id == membership.id,
+        role_form=RoleForm(),
+        form=ButtonForm(),
+    )
+    return private_page(body)
+
+
+@bp.route(MEMBER + "/peran", methods=["POST"])
+@require_coop_admin
+def change_role(coop, membership, membership_id: int):
+    member = _member_or_404(coop, membership_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    role = Role(form.role.data)
+    try:
+        membership_admin.change_role(member, role, current_user)
+    except ShopError as error:
+        return _refused(coop, member, error)
+    name = member.user.name
+    if role == Role.ADMIN:
+        return _changed(coop, membership, member, _("%(name)s is now an admin.", name=name))
+    return _changed(coop, membership, member, _("%(name)s is now a member.", name=name))
+
+
+@bp.route(MEMBER + "/nonaktifkan", methods=["POST"])
+@require_coop_admin
+def deactivate(coop, membership, membership_id: int):
+    member = _member_or_404(coop, membership_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        suspended = membership_admin.deactivate_member(member, current_user)
+    except ShopError as error:
+        return _refused(coop, member, error)
+    message = _(
+        "%(name)s is deactivated and %(count)d product(s) taken off sale. Their balance stays: "
+        "they can still ask for a payout.",
+        name=member.user.name,
+        count=suspended,
+    )
+    return _changed(coop, membership, member, message)
+
+
+@bp.route(MEMBER + "/aktifkan", methods=["POST"])
+@require_coop_admin
+def reactivate(coop, membership, membership_id: int):
+    member = _member_or_404(coop, membership_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        restored = membership_admin.reactivate_member(member, current_user)
+    except ShopError as error:
+        return _refused(coop, member, error)
+    message = _("%(name)s is active again and %(count)d product(s) back on sale.",
+                name=member.user.name, count=restored)  # fmt: skip
+    return _changed(coop, membership, member, message)
+
+
+def _member_or_404(coop, membership_id: int):
+    return services.membership_in(coop, membership_id) or abort(404)
+
+
+def _refused(coop, member, error: ShopError):
+    flash(error.message, "error")
+    return redirect(url_for("coops.member", coop_slug=coop.slug, membership_id=member.id))
+
+
+def _changed(coop, membership, member, message: str):
+    flash(message, "success")
+    if member.id == membership.id and not (member.is_active and member.is_admin):
+        # The admin gave up their own admin rights: the console is closed to them now.
+        return redirect(url_for("dashboards.member_home", coop_slug=coop.slug))
+    return redirect(url_for("coops.member", coop_slug=coop.slug, membership_id=member.id))
+
+
+@bp.route(INVITATION + "/kirim-ulang", methods=["POST"])
+@require_coop_admin
+def resend_invitation(coop, membership, invitation_id: int):
+    invitation = services.invitation_in(coop, invitation_id) or abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        link = services.resend_invitation(invitation, current_user)
+    except ShopError as error:
+        flash(error.message, "error")
+        return redirect(url_for("coops.members", coop_slug=coop.slug))
+    return _invitation_sent(coop, invitation, link, is_resent=True)
+
+
+@bp.route(INVITATION + "/cabut", methods=["POST"])
+@require_coop_admin
+def revoke_invitation(coop, membership, invitation_id: int):
+    invitation = services.invitation_in(coop, invitation_id) or abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        services.revoke_invitation(invitation, current_user)
+    except ShopError as error:
+        flash(error.message, "error")
+    else:
+        message = _("The invitation to %(email)s is revoked: its link no longer works.",
+                    email=invitation.email)  # fmt: skip
+        flash(message, "success")
+    return redirect(url_for("coops.members", coop_slug=coop.slug))
+
+
+def _invitation_sent(coop, invitation, link: str, is_resent: bool = False):
+    message = _(
+        "You are invited to join %(coop)s on Pasar Koperasi: %(link)s",
+        coop=coop.name,
+        link=link,
+    )
+    body = render_template(
+        "coops/invite_sent.html",
+        coop=coop,
+        invitation=invitation,
+        link=link,
+        whatsapp_url=share_url(message),
+        is_resent=is_resent,
+    )
+    return private_page(body)
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/undang", methods=["GET", "POST"])
@@ -47,18 +188,7 @@ def invite(coop, membership):
         except ShopError as error:
             form[error.field or "email"].errors.append(error.message)
         else:
-            message = _(
-                "You are invited to join %(coop)s on Pasar Koperasi: %(link)s",
-                coop=coop.name,
-                link=link,
-            )
-            return render_template(
-                "coops/invite_sent.html",
-                coop=coop,
-                invitation=invitation,
-                link=link,
-                whatsapp_url=share_url(message),
-            )
+            return _invitation_sent(coop, invitation, link)
     return render_template("coops/invite.html", coop=coop, form=form)
 
 

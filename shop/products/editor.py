@@ -329,6 +329,8 @@ def _status_after_save(
 ) -> ProductStatus:
     coop = maker.cooperative
     status = product.status
+    if not maker.is_active:  # an admin editing for a deactivated member: nothing goes on sale
+        return status
     if status in (ProductStatus.DRAFT, ProductStatus.REJECTED):
         if as_draft:
             return ProductStatus.DRAFT if is_new or status == ProductStatus.DRAFT else status

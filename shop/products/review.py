@@ -42,10 +42,13 @@ def _commit(actor: User, product: Product, action: str, details: dict) -> None:
 
 
 def approve_product(product: Product, actor: User) -> None:
-    """pending -> active: on sale. Raises NotAllowed, InvalidTransition."""
+    """pending -> active: on sale. Raises NotAllowed (also when its maker was deactivated),
+    InvalidTransition."""
     from shop.notifications import events
 
     _require_admin(actor, product)
+    if not product.member.is_active:
+        raise NotAllowed(_("Its maker is no longer an active member: it cannot go on sale."))
     _move(product, ProductStatus.ACTIVE, _("Only a product waiting for review can be approved."))
     product.review_note = ""
     events.product_reviewed(product, approved=True)

@@ -1,5 +1,6 @@
 """Who may open which cooperative page, and that a refused request changes nothing."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from shop.audit.models import AuditEntry
 from shop.checkout.models import CourierRate, ShippingSettings
 from shop.coops.models import Cooperative, Invitation, Membership, Role
+from shop.coops.services import invite_member
 from shop.extensions import db
 from shop.ledger.models import Payout
 from shop.payments.gateway import gateway_from_config
@@ -44,6 +46,13 @@ COOP_PAGES = {
         },
     ),
     "kelola/anggota": ("admin", None),
+    "kelola/anggota/<int:membership_id>": ("admin", None),
+    "kelola/anggota/<int:membership_id>/peran": ("admin", {"role": "admin"}),
+    "kelola/anggota/<int:membership_id>/nonaktifkan": ("admin", {}),
+    "kelola/anggota/<int:membership_id>/aktifkan": ("admin", {}),
+    "kelola/undangan/<int:invitation_id>/kirim-ulang": ("admin", {}),
+    "kelola/undangan/<int:invitation_id>/cabut": ("admin", {}),
+    "kelola/audit": ("admin", None),
     "kelola/laporan": ("admin", None),
     "kelola/laporan/<report>": ("admin", None),
     # Names no payout, except where payout_waiting_in_coop_a makes one and points it there.
@@ -75,12 +84,22 @@ EXAMPLE_PATHS |= {
     for page in COOP_PAGES
     if "<number>" in page
 }
+EXAMPLE_PATHS |= {
+    page: re.sub(r"<int:\w+>", "999999", page) for page in COOP_PAGES if "<int:" in page
+}
 # Pages an admin can only use on a record of their cooperative: the fixture that makes one
 # (and points EXAMPLE_PATHS at it).
 PAGE_FIXTURES = {page: "paid_order_in_coop_a" for page in COOP_PAGES if "<number>" in page}
+PAGE_FIXTURES |= {page: "member_and_invitation_in_coop_a" for page in COOP_PAGES if "<int:" in page}
 PAGE_FIXTURES["kelola/pencairan"] = "payout_waiting_in_coop_a"
 PAGE_FIXTURES["anggota/saldo"] = "earnings_of_coop_a_admin"
-REQUESTS = [("GET", page) for page in COOP_PAGES] + [
+# Buttons: a POST, never a page of their own.
+POST_ONLY = {
+    page
+    for page in COOP_PAGES
+    if page.endswith(("/peran", "/nonaktifkan", "/aktifkan", "/kirim-ulang", "/cabut"))
+}
+REQUESTS = [("GET", page) for page in COOP_PAGES if page not in POST_ONLY] + [
     ("POST", page) for page, (_, data) in COOP_PAGES.items() if data is not None
 ]
 ADMIN_REQUESTS = [(method, page) for method, page in REQUESTS if COOP_PAGES[page][0] == "admin"]
@@ -159,6 +178,7 @@ def test_access_table_covers_every_coop_page(app):
     assert set(routes) == set(COOP_PAGES)
     for page, methods in routes.items():
         assert ("POST" in methods) == (COOP_PAGES[page][1] is not None), page
+        assert ("GET" in methods) == (page not in POST_ONLY), page
 
 
 @pytest.mark.parametrize(("method", "page"), REQUESTS)
@@ -212,6 +232,25 @@ def paid_order_in_coop_a(app, coop_a, simulator_app, monkeypatch):  # noqa: F811
     for page in PAGE_FIXTURES:
         monkeypatch.setitem(EXAMPLE_PATHS, page, page.replace("<number>", order.number))
     return order
+
+
+@pytest.fixture
+def member_and_invitation_in_coop_a(coop_a, monkeypatch):
+    """A member, a former member and an open invitation of coop_a, named by the pages."""
+    member = make_membership(coop=coop_a)
+    former = make_membership(coop=coop_a, is_active=False)
+    invitation, _link = invite_member(
+        coop_a, "calon@example.com", Role.MEMBER, make_membership(coop=coop_a, role=Role.ADMIN).user
+    )
+    db.session.commit()
+    for page in COOP_PAGES:
+        # Reactivating needs a former member; every other member page, an active one.
+        ids = {
+            "membership_id": former.id if page.endswith("/aktifkan") else member.id,
+            "invitation_id": invitation.id,
+        }
+        path = re.sub(r"<int:(\w+)>", lambda m, ids=ids: str(ids[m.group(1)]), page)
+        monkeypatch.setitem(EXAMPLE_PATHS, page, path)
 
 
 @pytest.fixture

@@ -1,0 +1,47 @@
+"""What each kind of audit row says to a reader. An action missing here (a feature added one
+since) still shows, as its raw name."""
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "coop.created": _l("Cooperative created"),
+    "coop.profile_updated": _l("Profile, fee or review rules changed"),
+    "coop.shipping_updated": _l("Shipping settings changed"),
+    "coop.deactivated": _l("Cooperative closed by the platform"),
+    "coop.reactivated": _l("Cooperative reopened by the platform"),
+    "member.invited": _l("Member invited"),
+    "member.invitation_resent": _l("Invitation sent again with a new link"),
+    "member.invitation_revoked": _l("Invitation revoked"),
+    "member.joined": _l("Member joined"),
+    "member.role_changed": _l("Role changed"),
+    "member.deactivated": _l("Member deactivated"),
+    "member.reactivated": _l("Member reactivated"),
+    "member.payout_account_changed": _l("Payout account changed"),
+    "product.created": _l("Product created"),
+    "product.updated": _l("Product edited"),
+    "product.duplicated": _l("Product duplicated"),
+    "product.photos": _l("Product photos changed"),
+    "product.quick_edit": _l("Price or stock changed"),
+    "product.bulk_edit": _l("Price or stock changed for several products"),
+    "product.imported": _l("Products imported"),
+    "product.approved": _l("Product approved"),
+    "product.rejected": _l("Product rejected"),
+    "product.archived": _l("Product archived"),
+    "product.restored": _l("Product restored"),
+    "product.featured": _l("Product featured on the home page"),
+    "product.unfeatured": _l("Product no longer featured"),
+    "shipment.packed": _l("Order packed"),
+    "shipment.shipped": _l("Order shipped"),
+    "shipment.delivered": _l("Order delivered"),
+    "shipment.completed": _l("Order completed"),
+    "order.refunded": _l("Refund"),
+    "payout.requested": _l("Payout requested"),
+    "payout.approved": _l("Payout approved"),
+    "payout.paid": _l("Payout paid"),
+    "payout.rejected": _l("Payout rejected"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action

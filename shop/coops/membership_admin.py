@@ -1,0 +1,140 @@
+"""What a cooperative's admin changes on a membership: its role, deactivating it and
+reactivating it.
+
+The cooperative always keeps an active admin, so nobody can lock everyone out of its console.
+A deactivated member's products on sale are suspended with them: the product rows change, so
+search rewrites their rows and the page cache is invalidated on commit, and they leave every
+storefront page at the next request. Their balance and history stay, and they can still ask
+for what they are owed. Every change is audited with its before and after.
+"""
+
+import logging
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from shop.accounts.models import User
+from shop.audit.services import record_audit
+from shop.catalog.models import Product, ProductStatus
+from shop.coops.models import Cooperative, Membership, Role
+from shop.errors import ShopError
+from shop.extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+class LastAdmin(ShopError):
+    pass
+
+
+class NothingToChange(ShopError):
+    pass
+
+
+def change_role(membership: Membership, role: Role, actor: User) -> None:
+    """Make a member an admin or an admin a member. Raises NothingToChange, and LastAdmin
+    when it would leave the cooperative without an active admin."""
+    try:
+        _lock_cooperative(membership)
+        before = membership.role
+        if before == role:
+            raise NothingToChange(_("%(name)s has this role already.", name=_name(membership)))
+        if before == Role.ADMIN and membership.is_active:
+            _keep_an_admin(membership)
+        membership.role = role
+        record_audit(actor, membership.cooperative, "member.role_changed", membership,
+                     {"role": [before.value, role.value]})  # fmt: skip
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("membership %s: role %s -> %s by user %s", membership.id, before, role, actor.id)
+
+
+def deactivate_member(membership: Membership, actor: User) -> int:
+    """The member leaves: no console or product pages, their products on sale suspended;
+    their balance, statement and payouts stay. Returns how many products were suspended.
+    Raises NothingToChange, LastAdmin."""
+    try:
+        _lock_cooperative(membership)
+        if not membership.is_active:
+            raise NothingToChange(_("%(name)s is inactive already.", name=_name(membership)))
+        if membership.is_admin:
+            _keep_an_admin(membership)
+        membership.is_active = False
+        suspended = _move_products(membership, ProductStatus.ACTIVE, ProductStatus.SUSPENDED)
+        record_audit(actor, membership.cooperative, "member.deactivated", membership,
+                     {"is_active": [True, False], "products_suspended": suspended})  # fmt: skip
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("membership %s deactivated by user %s", membership.id, actor.id)
+    return suspended
+
+
+def reactivate_member(membership: Membership, actor: User) -> int:
+    """The member is back, with the products suspended when they left on sale again.
+    Returns how many. Raises NothingToChange."""
+    try:
+        _lock_cooperative(membership)
+        if membership.is_active:
+            raise NothingToChange(_("%(name)s is active already.", name=_name(membership)))
+        membership.is_active = True
+        restored = restore_suspended_products(membership)
+        record_audit(actor, membership.cooperative, "member.reactivated", membership,
+                     {"is_active": [False, True], "products_restored": restored})  # fmt: skip
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("membership %s reactivated by user %s", membership.id, actor.id)
+    return restored
+
+
+def restore_suspended_products(membership: Membership) -> int:
+    """Put the member's suspended products on sale again; part of the caller's unit of work
+    (reactivation, or a former member accepting a new invitation): flushes only."""
+    return _move_products(membership, ProductStatus.SUSPENDED, ProductStatus.ACTIVE)
+
+
+def _move_products(membership: Membership, source: ProductStatus, target: ProductStatus) -> int:
+    products = db.session.scalars(
+        select(Product).where(Product.member_id == membership.id, Product.status == source)
+    ).all()
+    for product in products:
+        product.move_to(target)
+    db.session.flush()
+    return len(products)
+
+
+def _lock_cooperative(membership: Membership) -> None:
+    # Two admins demoting each other at once must not both pass the last-admin check: every
+    # change of a cooperative's memberships waits for this row lock (SQLite has one writer).
+    db.session.execute(
+        select(Cooperative.id).where(Cooperative.id == membership.cooperative_id).with_for_update()
+    )
+    db.session.refresh(membership)
+
+
+def _keep_an_admin(leaving: Membership) -> None:
+    others = db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.cooperative_id == leaving.cooperative_id,
+            Membership.id != leaving.id,
+            Membership.role == Role.ADMIN,
+            Membership.is_active.is_(True),
+        )
+    )
+    if not others:
+        raise LastAdmin(
+            _(
+                "%(name)s is the cooperative's only active admin. Make another member an admin "
+                "first.",
+                name=_name(leaving),
+            )
+        )
+
+
+def _name(membership: Membership) -> str:
+    return membership.user.name

@@ -9,12 +9,14 @@ import csv
 import io
 from datetime import datetime
 
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from shop.reports.period import in_jakarta
 from shop.reports.tables import Cell, Table
+from shop.security import private_page
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,3 +96,15 @@ def file_name(coop_slug: str, table: Table, period_slug: str, extension: str) ->
     Content-Disposition header needs no encoding."""
     parts = [coop_slug, table.name] + ([period_slug] if period_slug else [])
     return "-".join(parts) + "." + extension
+
+
+def download(table: Table, export: str, coop_slug: str, period_slug: str) -> Response:
+    """The table as an attachment: export is "csv" or "xlsx" (see EXPORTS)."""
+    render, mimetype = EXPORTS[export]
+    response = Response(render(table), mimetype=mimetype)
+    name = file_name(coop_slug, table, period_slug, export)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return private_page(response)
+
+
+EXPORTS = {"csv": (to_csv, CSV_MIMETYPE), "xlsx": (to_xlsx, XLSX_MIMETYPE)}

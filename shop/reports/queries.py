@@ -161,7 +161,7 @@ def _member_postings(cooperative_id: int, period: Period):
     ).all()
 
 
-def _settled_lines(cooperative_id: int, period: Period):
+def settled_lines(cooperative_id: int, period: Period):
     """A join condition: the cooperative's lines of the orders it settled in the period (one
     settlement entry per order and cooperative, by its idempotency key)."""
     return and_(
@@ -180,7 +180,7 @@ def _refunds_in(cooperative_id: int, period: Period):
 def _line_fees(cooperative_id: int, period: Period):
     return db.session.execute(
         select(OrderLine.member_id, func.sum(OrderLine.fee))
-        .join(JournalEntry, _settled_lines(cooperative_id, period))
+        .join(JournalEntry, settled_lines(cooperative_id, period))
         .group_by(OrderLine.member_id)
     ).all()
 
@@ -225,7 +225,7 @@ def category_report(cooperative_id: int, period: Period, language: str) -> Categ
     sales = db.session.execute(
         by_category(
             select(*key, func.sum(OrderLine.line_total), func.sum(OrderLine.fee)).join(
-                JournalEntry, _settled_lines(cooperative_id, period)
+                JournalEntry, settled_lines(cooperative_id, period)
             )
         )
     ).all()

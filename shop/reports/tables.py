@@ -211,7 +211,7 @@ def statement_table(lines: list[StatementLine]) -> Table:
         rows=[
             (
                 line.created_at,
-                entry_description(line.kind, line.order_number, line.payout_id),
+                line_description(line),
                 line.pending_change,
                 line.pending_balance,
                 line.available_change,
@@ -236,3 +236,12 @@ ENTRY_WORDS = {
 
 def entry_description(kind: EntryKind, order_number: str | None, payout_id: int | None) -> str:
     return str(ENTRY_WORDS[kind]) % {"number": order_number or "", "payout": payout_id or ""}
+
+
+def line_description(line: StatementLine) -> str:
+    """The entry in words, then its products: "Sale, order PK-1: Keripik 200 g ×2, Sambal ×1"."""
+    what = entry_description(line.kind, line.order_number, line.payout_id)
+    if not line.products:
+        return what
+    products = ", ".join(f"{name} ×{quantity}" for name, quantity in line.products)
+    return _("%(what)s: %(products)s", what=what, products=products)

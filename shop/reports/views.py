@@ -1,27 +1,17 @@
 """Money reports for a cooperative's admins (page, CSV, XLSX) and each member's statement."""
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from shop.auth.policy import require_coop_admin, require_member_or_former
 from shop.pagination import parse_page_number
-from shop.reports.exports import CSV_MIMETYPE, XLSX_MIMETYPE, file_name, to_csv, to_xlsx
-from shop.reports.forms import period_form
-from shop.reports.period import today_in_jakarta
+from shop.reports.exports import EXPORTS, download
+from shop.reports.forms import PERIOD_ARGS, PeriodForm, period_form
+from shop.reports.period import Period, today_in_jakarta
 from shop.reports.statement import statement_lines, statement_page
 from shop.reports.tables import REPORT_TITLES, TABLES, period_label, statement_table
 from shop.security import private_page
 
 bp = Blueprint("reports", __name__)
-
-EXPORTS = {"csv": (to_csv, CSV_MIMETYPE), "xlsx": (to_xlsx, XLSX_MIMETYPE)}
-
-
-def _download(table, export: str, coop_slug: str, period_slug: str) -> Response:
-    render, mimetype = EXPORTS[export]
-    response = Response(render(table), mimetype=mimetype)
-    name = file_name(coop_slug, table, period_slug, export)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return private_page(response)
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/laporan")
@@ -53,7 +43,7 @@ def report(coop, membership, report):
     table = build(coop, period)
     export = request.args.get("format")
     if export in EXPORTS:
-        return _download(table, export, coop.slug, period.slug)
+        return download(table, export, coop.slug, period.slug)
     return private_page(
         render_template(
             "reports/report.html",
@@ -68,16 +58,37 @@ def report(coop, membership, report):
     )
 
 
+def _statement_period(args) -> tuple[PeriodForm, Period | None]:
+    """The statement's optional period in the query string, and its form. With no dates the
+    whole statement is shown and the form is blank; with bad ones the form has the errors."""
+    if not any(name in args for name in PERIOD_ARGS):
+        return PeriodForm(formdata=None), None
+    form = PeriodForm(formdata=args)
+    return form, (form.period() if form.validate() else None)
+
+
 @bp.route("/koperasi/<coop_slug>/anggota/mutasi")
 @require_member_or_former
 def statement(coop, membership):
     # Always the signed-in member's own: no member id is ever read from the request.
-    if request.args.get("format") == "csv":
-        table = statement_table(statement_lines(membership))
-        return _download(table, "csv", coop.slug, today_in_jakarta().isoformat())
-    page = statement_page(membership, parse_page_number(request.args.get("page")))
+    form, period = _statement_period(request.args)
+    if form.errors:
+        html = render_template("reports/statement.html", coop=coop, form=form, period=None)
+        return private_page((html, 400))
+    export = request.args.get("format")
+    if export in EXPORTS:
+        table = statement_table(statement_lines(membership, period))
+        slug = period.slug if period else today_in_jakarta().isoformat()
+        return download(table, export, coop.slug, slug)
+    page = statement_page(membership, parse_page_number(request.args.get("page")), period=period)
     return private_page(
         render_template(
-            "reports/statement.html", coop=coop, page=page, table=statement_table(page.items)
+            "reports/statement.html",
+            coop=coop,
+            form=form,
+            period=period,
+            period_label=period_label(period) if period else "",
+            page=page,
+            table=statement_table(page.items),
         )
     )

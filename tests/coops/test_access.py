@@ -75,6 +75,7 @@ COOP_PAGES = {
     ),
     "anggota/": ("member", None),
     "anggota/mutasi": ("member", None),
+    "anggota/penjualan": ("member", None),
     "anggota/saldo": ("member", {"amount": "50000"}),
 }
 # Pages whose route has a variable part, and the page the tests open for it.
@@ -365,7 +366,9 @@ def test_unknown_coop_slug_is_not_found(client, login, coop_a, method, page):
 
 # What a deactivated member keeps: their home, profile (bank account), statement and balance,
 # so they can still be paid what they are owed.
-FORMER_MEMBER_PAGES = {"anggota/", "anggota/profil", "anggota/mutasi", "anggota/saldo"}
+FORMER_MEMBER_PAGES = {
+    "anggota/", "anggota/profil", "anggota/mutasi", "anggota/saldo", "anggota/penjualan"
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -4,14 +4,22 @@ with running balances that are right on every page; always the signed-in member'
 import csv
 import io
 import re
+from datetime import date
 
 import pytest
+from openpyxl import load_workbook
+from sqlalchemy import update
 
+from shop.checkout.models import OrderLine
+from shop.extensions import db
 from shop.ledger.journal import balance
 from shop.ledger.models import Account, EntryKind
 from shop.money import format_rupiah
 from shop.reports import statement
+from shop.reports.period import Period
 from shop.reports.statement import statement_lines, statement_page
+from shop.reports.tables import entry_description, statement_table
+from tests.reports.conftest import NOVEMBER
 
 # Siti's entries, newest first: (kind, pending change, pending after, available change,
 # available after). B settled 31 Oct, A 10 Nov, completed 15 Nov, refunded 20 Nov, payout
@@ -91,6 +99,7 @@ def test_a_page_past_the_end_is_empty(books):
 
 def test_page_two_over_http_shows_the_running_balances(siti_client, books, monkeypatch):
     monkeypatch.setattr(statement, "PER_PAGE", 2)
+    keripik = books.line(books.order_a, books.siti).product_name
 
     response = siti_client.get(statement_url(books) + "?page=2")
 
@@ -106,7 +115,7 @@ def test_page_two_over_http_shows_the_running_balances(siti_client, books, monke
             format_rupiah(43875),
         ],
         [
-            f"Sale, order {books.order_a.number}",
+            f"Sale, order {books.order_a.number}: {keripik} ×3",
             format_rupiah(43875),
             format_rupiah(58500),
             format_rupiah(0),
@@ -196,3 +205,169 @@ def test_the_statement_costs_the_same_queries_however_long(client, login, books,
 def test_statement_lines_agree_with_the_pages(books):
     assert summary(statement_lines(books.siti)) == SITI
     assert summary(statement_lines(books.budi))[0][1:] == (78000, 78000, 0, 9000)
+
+
+# From 12 November: A's completion (15 Nov) and the refund (20 Nov); Siti's payout of
+# 1 December and her sales of 31 October and 10 November fall outside.
+LATE_NOVEMBER = Period(date(2026, 11, 12), date(2026, 11, 30))
+LATE_NOVEMBER_ARGS = "date_from=2026-11-12&date_to=2026-11-30"
+
+
+def test_sales_and_refunds_name_the_members_own_products(books):
+    keripik = books.line(books.order_a, books.siti).product_name
+    tas = books.line(books.order_a, books.budi).product_name
+
+    siti = statement_page(books.siti, 1).items
+    budi = statement_page(books.budi, 1).items
+
+    # Payout, refund of 1, completion, sale A of 3, sale B of 1.
+    assert [line.products for line in siti] == [
+        (),
+        ((keripik, 1),),
+        (),
+        ((keripik, 3),),
+        ((keripik, 1),),
+    ]
+    # In A, Budi's line only: his tas, not Siti's keripik.
+    sale_a = next(
+        line for line in budi if line.order_number == books.order_a.number and line.products
+    )
+    assert sale_a.products == ((tas, 1),)
+    refund = entry_description(EntryKind.REFUND, books.order_a.number, None)
+    assert statement_table(siti).rows[1][1] == f"{refund}: {keripik} ×1"
+
+
+def test_a_variant_is_named_with_its_product(books):
+    line = books.line(books.order_a, books.siti)
+    db.session.execute(
+        update(OrderLine).where(OrderLine.id == line.id).values(variant_label="200 g")
+    )
+
+    rows = statement_table(statement_lines(books.siti)).rows
+
+    sale = entry_description(EntryKind.SETTLEMENT, books.order_a.number, None)
+    assert rows[3][1] == f"{sale}: {line.product_name} 200 g ×3"
+
+
+def test_a_period_shows_its_entries_with_the_true_balances(books):
+    assert summary(statement_page(books.siti, 1, period=LATE_NOVEMBER).items) == SITI[1:3]
+    assert summary(statement_page(books.siti, 1, period=NOVEMBER).items) == SITI[1:4]
+    assert summary(statement_lines(books.siti, LATE_NOVEMBER)) == SITI[1:3]
+    second = statement_page(books.siti, 2, per_page=1, period=NOVEMBER)
+    assert summary(second.items) == SITI[2:3]
+    assert (second.total, second.page_count) == (3, 3)
+    december = Period(date(2026, 12, 2), date(2026, 12, 31))
+    assert statement_page(books.siti, 1, period=december).total == 0
+    assert statement_lines(books.siti, december) == []
+
+
+def test_the_period_is_chosen_in_the_query_string(siti_client, books):
+    response = siti_client.get(statement_url(books) + "?" + LATE_NOVEMBER_ARGS)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert [row[1:] for row in html_rows(html)] == [
+        [
+            f"Refund, order {books.order_a.number}: "
+            f"{books.line(books.order_a, books.siti).product_name} ×1",
+            format_rupiah(0),
+            format_rupiah(14625),
+            format_rupiah(-14625),
+            format_rupiah(29250),
+        ],
+        [
+            f"Order {books.order_a.number} completed: earnings available",
+            format_rupiah(-43875),
+            format_rupiah(14625),
+            format_rupiah(43875),
+            format_rupiah(43875),
+        ],
+    ]
+    assert 'value="2026-11-12"' in html and "Show the whole statement" in html
+    assert "format=csv&amp;date_from=2026-11-12&amp;date_to=2026-11-30" in html
+
+
+def test_a_filtered_page_keeps_its_period_in_the_page_links(siti_client, books, monkeypatch):
+    monkeypatch.setattr(statement, "PER_PAGE", 1)
+
+    html = siti_client.get(statement_url(books) + "?" + LATE_NOVEMBER_ARGS).get_data(True)
+
+    assert "Page 1 of 2" in html
+    assert re.search(r'rel="next" href="[^"]*date_from=2026-11-12[^"]*page=2', html)
+
+
+def test_every_line_is_a_card_on_a_phone(siti_client, books):
+    html = siti_client.get(statement_url(books)).get_data(as_text=True)
+
+    assert '<table class="stack">' in html
+    cells = re.findall(r"<td[^>]*>", html)
+    assert len(cells) == 5 * 6 and all("data-label=" in cell for cell in cells)
+    assert '<td data-label="Available: balance" class="number">Rp 19.250</td>' in html
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_the_downloads_follow_the_period(siti_client, books, export):
+    response = siti_client.get(statement_url(books) + f"?{LATE_NOVEMBER_ARGS}&format={export}")
+
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="tani-makmur-statement-2026-11-12_2026-11-30.{export}"'
+    )
+    if export == "csv":
+        rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))[1:]
+    else:
+        rows = list(load_workbook(io.BytesIO(response.get_data())).active.values)[1:]
+    assert [tuple(int(cell) for cell in row[2:]) for row in rows] == [
+        (pending, pending_after, available, available_after)
+        for _kind, pending, pending_after, available, available_after in SITI[1:3]
+    ]
+
+
+def test_the_whole_statement_as_xlsx(siti_client, books):
+    response = siti_client.get(statement_url(books) + "?format=xlsx")
+
+    assert response.mimetype == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response.headers["Cache-Control"] == "private, no-store"
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    header, *rows = sheet.values
+    assert header == (
+        "Date",
+        "What",
+        "Pending: change",
+        "Pending: balance",
+        "Available: change",
+        "Available: balance",
+    )
+    assert [row[2:] for row in rows] == [line[1:] for line in SITI]
+    assert rows[-1][1] == (
+        f"Sale, order {books.order_b.number}: "
+        f"{books.line(books.order_b, books.siti).product_name} ×1"
+    )
+    assert rows[0][0].isoformat() == "2026-12-01T00:00:00"  # Jakarta wall-clock time
+
+
+@pytest.mark.parametrize("export", ["", "&format=csv"])
+def test_bad_dates_get_the_forms_error(siti_client, books, export):
+    response = siti_client.get(
+        statement_url(books) + f"?date_from=2026-11-30&date_to=2026-11-01{export}"
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert (
+        '<p class="error" id="date_to-error">The last day must be on or after the first day.</p>'
+        in html
+    )
+    assert "<table" not in html
+
+
+def test_a_filtered_statement_costs_the_same_queries(client, login, books, count_queries):
+    login(books.siti.user)
+    whole, filtered = statement_url(books), statement_url(books) + "?" + LATE_NOVEMBER_ARGS
+    with count_queries() as everything:
+        assert client.get(whole).status_code == 200
+    with count_queries() as some:
+        assert client.get(filtered).status_code == 200
+
+    assert len(some) == len(everything)

@@ -12,7 +12,8 @@ from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
 from shop.ledger.models import Payout, PayoutStatus
 from shop.notifications.models import Notification
-from shop.reports.period import today_in_jakarta
+from shop.reports.period import Period, month_of, today_in_jakarta
+from shop.sales.queries import Bucket, Granularity, sales_over_time
 
 PERMIT_WARNING_DAYS = 30
 SHOWN_ROWS = 10
@@ -29,6 +30,35 @@ class PartsWaiting:
 class PayoutsWaiting:
     count: int
     amount: int
+
+
+@dataclass(frozen=True)
+class CoopSales:
+    """The cooperative's gross sales (as the members report counts them) this month by day,
+    and this ISO week so far."""
+
+    month: Period
+    days: list[Bucket]
+    week_gross: int
+
+    @property
+    def month_gross(self) -> int:
+        return sum(day.gross for day in self.days)
+
+
+def coop_sales(coop: Cooperative, today: date) -> CoopSales:
+    month = month_of(today)
+    days = sales_over_time(coop.id, month, Granularity.DAY)
+    week_start = today - timedelta(days=today.weekday())
+    # The week may start in last month: its days before this month are asked for separately.
+    earlier = Period(week_start, month.first_day - timedelta(days=1))
+    before_month = (
+        sum(b.gross for b in sales_over_time(coop.id, earlier, Granularity.DAY))
+        if week_start < month.first_day
+        else 0
+    )
+    in_month = sum(day.gross for day in days if week_start <= day.first_day <= today)
+    return CoopSales(month, days, before_month + in_month)
 
 
 @dataclass(frozen=True)

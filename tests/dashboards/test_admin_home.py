@@ -1,16 +1,18 @@
 """The admin's console home: the work waiting, held to the worked example."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from shop.catalog.models import ProductStatus
-from shop.dashboards.admin import admin_work, permits_expiring
+from shop.dashboards import views
+from shop.dashboards.admin import admin_work, coop_sales, permits_expiring
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.fulfilment.refunds import refund_lines
 from shop.money import format_rupiah
-from shop.reports.period import today_in_jakarta
+from shop.reports.period import month_of, today_in_jakarta
+from shop.reports.queries import member_report
 from tests.factories import make_membership, make_product
 
 
@@ -70,3 +72,35 @@ def test_permits_expiring_within_30_days_soonest_first(books):
     make_product(make_membership(), pirt_expires_on=today)  # another cooperative's
 
     assert [p.id for p in permits_expiring(books.tani, today)] == [expired.id, soon.id]
+
+
+@pytest.mark.parametrize(
+    ("today", "week", "month"),
+    [
+        # Monday 30 November: the week is C alone (Budi's 2 tas); the month is the members
+        # report's gross for November.
+        (date(2026, 11, 30), 80000, 165000),
+        # Thursday 3 December: the week began on 30 November, in the month before.
+        (date(2026, 12, 3), 80000, 0),
+    ],
+)
+def test_sales_this_week_and_month_equal_the_members_report(books, today, week, month):
+    sales = coop_sales(books.tani, today)
+
+    assert (sales.week_gross, sales.month_gross) == (week, month)
+    assert sales.month_gross == member_report(books.tani.id, month_of(today)).totals.gross
+
+
+def test_the_sales_chart_renders_without_javascript_with_a_text_alternative(
+    books, english, login, monkeypatch
+):
+    monkeypatch.setattr(views, "today_in_jakarta", lambda: date(2026, 11, 30))
+    login(books.admin.user)
+
+    page = english.get(f"/koperasi/{books.tani.slug}/kelola/").get_data(as_text=True)
+
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert 'role="img"' in svg and "aria-labelledby" in svg
+    assert "<title" in svg and "<desc" in svg and format_rupiah(165000) in svg
+    assert "<script" not in page.split("<main", 1)[1]
+    assert format_rupiah(80000) in page and format_rupiah(165000) in page

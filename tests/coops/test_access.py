@@ -211,6 +211,21 @@ def test_member_of_one_coop_cannot_use_another_coops_pages(
     assert coop_state(coop_b) == before
 
 
+@pytest.mark.parametrize("who", ["operator", "shopper"])
+@pytest.mark.parametrize(("method", "page"), REQUESTS)
+def test_the_operator_and_a_shopper_cannot_use_a_coops_pages(
+    client, login, coop_b, who, method, page
+):
+    """The platform operator has platform pages only; a shopper's account, none of these."""
+    login(make_user(is_operator=(who == "operator")))
+    before = coop_state(coop_b)
+
+    response = send(client, method, coop_b.slug, page)
+
+    assert response.status_code == 403
+    assert coop_state(coop_b) == before
+
+
 @pytest.mark.parametrize(("method", "page"), ADMIN_REQUESTS)
 def test_plain_member_cannot_use_own_coops_admin_pages(client, login, coop_a, method, page):
     member = make_membership(coop=coop_a, role=Role.MEMBER).user

@@ -240,7 +240,9 @@ def _courier_rate(settings: ShippingSettings, weight_grams: int) -> CourierRate 
 
 
 def _pickup_option(cooperative: Cooperative) -> ShippingOption:
-    place = ", ".join(part for part in (cooperative.address.strip(), cooperative.city) if part)
+    place = cooperative.pickup_place
+    if cooperative.opening_hours.strip():
+        place = f"{place} ({cooperative.opening_hours.strip()})"
     return ShippingOption(ShippingMethod.PICKUP, 0, True, _("Pick up at %(place)s", place=place))
 
 

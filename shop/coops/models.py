@@ -61,6 +61,14 @@ class Cooperative(db.Model):
     def __repr__(self) -> str:
         return f"<Cooperative {self.slug}>"
 
+    @property
+    def pickup_place(self) -> str:
+        """Where a shopper collects a pickup parcel: the pickup address the admin set, else
+        the cooperative's own address and city."""
+        if self.pickup_address.strip():
+            return self.pickup_address.strip()
+        return ", ".join(part for part in (self.address.strip(), self.city) if part)
+
 
 class Membership(db.Model):
     __tablename__ = "memberships"

@@ -1,19 +1,22 @@
-"""The admin's forms on a part of an order: the next shipping step, and a refund of lines."""
+"""The admin's forms on parts of orders: the next shipping step, a refund of lines, and
+marking several parts packed at once."""
 
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField, ValidationError
+from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField, ValidationError
 from wtforms.validators import AnyOf, DataRequired
 
 from shop.checkout.models import ShipmentStatus
 from shop.errors import ShopError
 from shop.forms_common import max_length
+from shop.fulfilment.queries import PARTS_PER_PAGE
 
 TRACKING_NUMBER_LENGTH = 60  # OrderShipment.tracking_number
 REASON_LENGTH = 200
 MAX_TYPED_QUANTITY = 6  # digits
+MAX_PARTS_AT_ONCE = PARTS_PER_PAGE  # the checkboxes of one page of the list
 
 
 class MoveForm(FlaskForm):
@@ -78,3 +81,19 @@ def refund_form(line_names: Sequence[str], **options) -> RefundForm:
         for index, name in enumerate(line_names)
     }
     return type("PartRefundForm", (RefundForm,), fields)(**options)
+
+
+def some_parts(form, field) -> None:
+    if not field.data:
+        raise ValidationError(_l("Choose the orders to mark packed."))
+    if len(field.data) > MAX_PARTS_AT_ONCE:
+        raise ValidationError(
+            _l("Choose at most %(count)d orders at once.", count=MAX_PARTS_AT_ONCE)
+        )
+
+
+class PackPartsForm(FlaskForm):
+    """The orders list's checkboxes: the numbers of the orders whose part is packed. Any
+    number is accepted here; the service refuses, one by one, those that cannot move."""
+
+    orders = SelectMultipleField(validate_choice=False, validators=[some_parts])

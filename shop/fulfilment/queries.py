@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus
+from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus, ShippingMethod
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
+from shop.fulfilment.labels import shipment_status_label
 from shop.fulfilment.refunds import refunded_quantities
 from shop.ledger.models import Refund
 from shop.pagination import Page, paginate
@@ -32,6 +33,14 @@ class PartSummary:
     @property
     def order(self) -> Order:
         return self.shipment.order
+
+    @property
+    def status_label(self) -> str:
+        return shipment_status_label(self.shipment.status, self.shipment.method)
+
+    @property
+    def is_to_pack(self) -> bool:
+        return self.shipment.status == ShipmentStatus.PENDING
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,18 @@ class CoopPart:
     shipment: OrderShipment
     lines: list[PartLine]
     refunds: list[Refund]
+
+    @property
+    def status_label(self) -> str:
+        return shipment_status_label(self.shipment.status, self.shipment.method)
+
+    @property
+    def is_pickup(self) -> bool:
+        return self.shipment.method == ShippingMethod.PICKUP
+
+    @property
+    def pickup_place(self) -> str:
+        return self.shipment.cooperative.pickup_place
 
     @property
     def line_ids(self) -> list[int]:

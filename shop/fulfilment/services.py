@@ -11,7 +11,8 @@ shopper confirms receipt.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -71,8 +72,8 @@ def check_shipment_move(shipment: OrderShipment, target: ShipmentStatus) -> None
         raise InvalidTransition(
             _(
                 "This part of the order is %(status)s: it cannot be marked %(target)s.",
-                status=shipment_status_label(shipment.status).lower(),
-                target=shipment_status_label(target).lower(),
+                status=shipment_status_label(shipment.status, shipment.method).lower(),
+                target=shipment_status_label(target, shipment.method).lower(),
             )
         )
 
@@ -83,8 +84,9 @@ def mark_packed(shipment: OrderShipment, actor: User) -> None:
 
 
 def mark_shipped(shipment: OrderShipment, actor: User, tracking_number: str = "") -> None:
-    """packed -> shipped, with the courier's tracking number (required for a courier,
-    optional for pickup and local delivery). Raises InvalidTransition or ShopError."""
+    """packed -> shipped ("ready for pickup" for a pickup part), with the courier's tracking
+    number: required for a courier, optional for local delivery, never kept for pickup.
+    Raises InvalidTransition or ShopError."""
     tracking_number = tracking_number.strip()
 
     def ship() -> None:
@@ -92,7 +94,8 @@ def mark_shipped(shipment: OrderShipment, actor: User, tracking_number: str = ""
         check_shipment_move(locked, ShipmentStatus.SHIPPED)  # that message first
         if locked.method == ShippingMethod.COURIER and not tracking_number:
             raise ShopError(_("Enter the courier's tracking number."), field="tracking_number")
-        values = {"tracking_number": tracking_number}
+        is_pickup = locked.method == ShippingMethod.PICKUP
+        values = {"tracking_number": "" if is_pickup else tracking_number}
         _apply_move(order, locked, ShipmentStatus.SHIPPED, actor, values)
 
     _in_one_transaction(ship)
@@ -115,6 +118,47 @@ def advance_shipment(
         mark_delivered(shipment, actor)
     else:
         raise ValueError(f"{target} is not an admin's step")
+
+
+@dataclass(frozen=True)
+class PackResult:
+    """What a bulk "mark packed" did: the order numbers packed, and each refused one with
+    the reason."""
+
+    packed: list[str]
+    refused: list[tuple[str, str]]
+
+
+def pack_parts(cooperative: Cooperative, numbers: Sequence[str], actor: User) -> PackResult:
+    """Mark packed the cooperative's part of each order named, each through advance_shipment
+    in a transaction of its own: a part that cannot move (packed already, no such paid order
+    with a part of this cooperative) is refused and changes nothing, and the others still
+    move. A number named twice counts once. Raises nothing for a refusal: it is reported."""
+    packed, refused = [], []
+    for number in dict.fromkeys(numbers):
+        shipment = _paid_part(cooperative, number)
+        if shipment is None:
+            refused.append((number, _("Your cooperative has no paid order with this number.")))
+            continue
+        try:
+            advance_shipment(shipment, ShipmentStatus.PACKED, actor)
+        except ShopError as error:
+            refused.append((number, error.message))
+        else:
+            packed.append(number)
+    return PackResult(packed, refused)
+
+
+def _paid_part(cooperative: Cooperative, number: str) -> OrderShipment | None:
+    return db.session.scalar(
+        select(OrderShipment)
+        .join(Order, Order.id == OrderShipment.order_id)
+        .where(
+            Order.number == number,
+            Order.status.in_(PAID_OR_LATER),
+            OrderShipment.cooperative_id == cooperative.id,
+        )
+    )
 
 
 def complete_shipment(

@@ -1,5 +1,7 @@
-"""Pages: a cooperative admin's orders (list, one part, shipping steps, refunds) and the
-shopper's "I have received it" button."""
+"""Pages: a cooperative admin's orders (list, marking several packed, one part, its packing
+slip, shipping steps, refunds) and the shopper's "I have received it" button."""
+
+from collections import defaultdict
 
 from flask import (
     Blueprint,
@@ -19,19 +21,24 @@ from shop.auth.policy import public, require_coop_admin
 from shop.checkout.models import ShipmentStatus
 from shop.errors import ShopError
 from shop.fulfilment import services
-from shop.fulfilment.forms import MoveForm, refund_form
+from shop.fulfilment.contact import buyer_chat_url
+from shop.fulfilment.forms import MoveForm, PackPartsForm, refund_form
 from shop.fulfilment.labels import shipment_status_label
 from shop.fulfilment.queries import find_part, parts_of
 from shop.fulfilment.refunds import refund_lines
+from shop.fulfilment.slips import SLIP_SIZES, packing_slip, qr_svg
 from shop.ids import is_row_id
 from shop.money import format_rupiah
 from shop.orders.access import can_view_order
 from shop.orders.queries import find_order
 from shop.pagination import parse_page_number
 from shop.payments.gateway import gateway_from_config
+from shop.security import private_page
 
 bp = Blueprint("fulfilment", __name__)
 bp.add_app_template_filter(shipment_status_label, "shipment_status")
+
+NUMBER_SHOWN = 40  # characters of a typed order number repeated in a message
 
 
 def _part_or_404(coop, number: str):
@@ -42,34 +49,79 @@ def _part_or_404(coop, number: str):
 
 
 def _render_part(coop, part, move_form=None, refund=None):
-    return render_template(
+    html = render_template(
         "fulfilment/order.html",
         coop=coop,
         part=part,
+        chat_url=buyer_chat_url(part),
+        slip_sizes=SLIP_SIZES,
         move_form=move_form or MoveForm(formdata=None),
         refund_form=refund or refund_form([p.line.name for p in part.lines], formdata=None),
     )
+    return private_page(html)
 
 
-@bp.route("/koperasi/<coop_slug>/kelola/pesanan")
-@require_coop_admin
-def orders(coop, membership):
+def _render_orders(coop, pack_form=None):
     status = request.args.get("status", "")
     chosen = ShipmentStatus(status) if status in set(ShipmentStatus) else None
     page = parts_of(coop, chosen, parse_page_number(request.args.get("page")))
-    return render_template(
+    html = render_template(
         "fulfilment/orders.html",
         coop=coop,
         page=page,
         chosen=chosen,
         statuses=list(ShipmentStatus),
+        pack_form=pack_form or PackPartsForm(formdata=None),
     )
+    return private_page(html)
+
+
+@bp.route("/koperasi/<coop_slug>/kelola/pesanan")
+@require_coop_admin
+def orders(coop, membership):
+    return _render_orders(coop)
+
+
+@bp.route("/koperasi/<coop_slug>/kelola/pesanan/kemas", methods=["GET", "POST"])
+@require_coop_admin
+def pack(coop, membership):
+    """Mark the chosen parts packed; those that cannot move are named, by reason (a GET, as
+    after reloading a refused form, shows the list)."""
+    form = PackPartsForm()
+    if not form.validate_on_submit():
+        return _render_orders(coop, pack_form=form)
+    result = services.pack_parts(coop, form.orders.data, current_user)
+    if result.packed:
+        flash(_("Marked packed: %(numbers)s.", numbers=", ".join(result.packed)), "success")
+    refused = defaultdict(list)  # one message per reason keeps the session cookie small
+    for number, reason in result.refused:
+        refused[reason].append(number[:NUMBER_SHOWN])
+    for reason, numbers in refused.items():
+        flash(_("Not marked packed: %(numbers)s. %(reason)s", numbers=", ".join(numbers),
+                reason=reason), "error")  # fmt: skip
+    return redirect(url_for(".orders", coop_slug=coop.slug, status=request.args.get("status")))
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/pesanan/<number>")
 @require_coop_admin
 def order(coop, membership, number):
     return _render_part(coop, _part_or_404(coop, number))
+
+
+@bp.route("/koperasi/<coop_slug>/kelola/pesanan/<number>/slip")
+@require_coop_admin
+def slip(coop, membership, number):
+    """The packing slip, ?ukuran=a6 (a 100 x 150 mm label, the default) or a4."""
+    size = request.args.get("ukuran", SLIP_SIZES[0])
+    found = packing_slip(coop, number) if size in SLIP_SIZES else None
+    if found is None:  # also an unknown size: one answer for every address that is not a slip
+        abort(404)
+    order_number = found.part.order.number
+    qr = qr_svg(order_number, _("Order %(number)s", number=order_number))
+    html = render_template(
+        "fulfilment/slip.html", coop=coop, slip=found, size=size, sizes=SLIP_SIZES, qr=qr
+    )
+    return private_page(html)
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/pesanan/<number>/status", methods=["GET", "POST"])
@@ -90,7 +142,8 @@ def move(coop, membership, number):
                 return redirect(url_for(".order", coop_slug=coop.slug, number=number))
             form.tracking_number.errors.append(error.message)
         else:
-            flash(_("Marked %(status)s.", status=shipment_status_label(target).lower()), "success")
+            label = shipment_status_label(target, part.shipment.method).lower()
+            flash(_("Marked %(status)s.", status=label), "success")
             return redirect(url_for(".order", coop_slug=coop.slug, number=number))
     elif form.to.errors:
         flash(form.to.errors[0], "error")

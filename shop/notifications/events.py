@@ -6,7 +6,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from shop.accounts.models import User
-from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus
+from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus, ShippingMethod
 from shop.coops.models import Cooperative, Membership, Role
 from shop.extensions import db
 from shop.notifications.services import Recipient, record, record_for_all
@@ -105,6 +105,10 @@ def shipment_moved(order: Order, shipment: OrderShipment) -> None:
     kind = SHOPPER_KIND_FOR_MOVE[shipment.status]
     params = {"number": order.number, "coop": shipment.cooperative.name,
               "method": str(shipment.method), "tracking": shipment.tracking_number}  # fmt: skip
+    if shipment.method == ShippingMethod.PICKUP and shipment.status == ShipmentStatus.SHIPPED:
+        # Ready for pickup: where and when to collect it, as they were at that moment.
+        params |= {"pickup_place": shipment.cooperative.pickup_place,
+                   "opening_hours": shipment.cooperative.opening_hours}  # fmt: skip
     record(kind, shopper_of(order), f"{order.number}:{shipment.cooperative_id}", params)
 
 

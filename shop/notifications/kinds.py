@@ -105,6 +105,10 @@ def _part_shipped(p: dict) -> Message:
     lines = (
         [_("Tracking number: %(tracking)s", tracking=p["tracking"])] if p.get("tracking") else []
     )
+    if p.get("pickup_place"):  # older notifications were recorded without it
+        lines.append(_("Pick up at %(place)s", place=p["pickup_place"]))
+    if p.get("opening_hours"):
+        lines.append(_("Opening hours: %(hours)s", hours=p["opening_hours"]))
     return Message(title, lines, "orders.detail", _order_page(p["number"]))
 
 

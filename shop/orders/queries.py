@@ -12,9 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
-from shop.checkout.models import RELEASING_STATUSES, Order, OrderLine, OrderShipment
+from shop.checkout.models import (
+    RELEASING_STATUSES,
+    Order,
+    OrderLine,
+    OrderShipment,
+    OrderStatus,
+    ShipmentStatus,
+    ShippingMethod,
+)
 from shop.coops.models import Cooperative
 from shop.extensions import db
+from shop.fulfilment.labels import shipment_status_label
 from shop.orders.labels import status_label
 from shop.pagination import Page, paginate
 
@@ -41,6 +50,18 @@ class ShipmentSection:
     @property
     def items_total(self) -> int:
         return sum(line.line_total for line in self.lines)
+
+    @property
+    def status_label(self) -> str:
+        return shipment_status_label(self.shipment.status, self.shipment.method)
+
+    @property
+    def is_pickup(self) -> bool:
+        return self.shipment.method == ShippingMethod.PICKUP
+
+    @property
+    def pickup_place(self) -> str:
+        return self.cooperative.pickup_place
 
 
 def find_order(number: str) -> Order | None:
@@ -72,19 +93,34 @@ def order_sections(order: Order) -> list[ShipmentSection]:
     ]
 
 
+def order_status_text(order: Order) -> str:
+    """The order's status in words; an order whose parts are all picked up is "ready for
+    pickup" or "picked up", never "shipped" or "delivered"."""
+    stage = {OrderStatus.SHIPPED: ShipmentStatus.SHIPPED,
+             OrderStatus.DELIVERED: ShipmentStatus.DELIVERED}.get(order.status)  # fmt: skip
+    is_pickup = all(shipment.method == ShippingMethod.PICKUP for shipment in order.shipments)
+    if stage is not None and order.shipments and is_pickup:
+        return shipment_status_label(stage, ShippingMethod.PICKUP)
+    return status_label(order.status)
+
+
 def shipment_timeline(order: Order, shipment: OrderShipment) -> list[TimelineStep]:
-    """Ordered, paid, packed, shipped, delivered, completed; a closed order ends at its closing
-    instead."""
+    """Ordered, paid, packed, shipped (or ready for pickup), delivered (or picked up),
+    completed; a closed order ends at its closing instead."""
     ordered = TimelineStep(_("Ordered"), is_done=True, at=order.created_at)
     if order.status in RELEASING_STATUSES:
         closed = TimelineStep(status_label(order.status), is_done=True, at=order.stock_released_at)
         return [ordered, closed]
+
+    def label(status: ShipmentStatus) -> str:
+        return shipment_status_label(status, shipment.method)
+
     steps = [
         (_("Paid"), order.paid_at, ""),
-        (_("Packed"), shipment.packed_at, ""),
-        (_("Shipped"), shipment.shipped_at, shipment.tracking_number),
-        (_("Delivered"), shipment.delivered_at, ""),
-        (_("Completed"), shipment.completed_at, ""),
+        (label(ShipmentStatus.PACKED), shipment.packed_at, ""),
+        (label(ShipmentStatus.SHIPPED), shipment.shipped_at, shipment.tracking_number),
+        (label(ShipmentStatus.DELIVERED), shipment.delivered_at, ""),
+        (label(ShipmentStatus.COMPLETED), shipment.completed_at, ""),
     ]
     return [ordered] + [
         TimelineStep(label, is_done=at is not None, at=at, detail=detail)
@@ -97,6 +133,7 @@ def orders_of(user: User, page_number: int) -> Page:
     statement = (
         select(Order)
         .where(Order.user_id == user.id)
+        .options(selectinload(Order.shipments))  # for order_status_text
         .order_by(Order.created_at.desc(), Order.id.desc())
     )
     return paginate(statement, page_number, ORDERS_PER_PAGE)

@@ -7,7 +7,7 @@ from shop.auth.policy import public, require_sign_in
 from shop.checkout.shipping import method_label
 from shop.orders.access import can_view_order, is_valid_token, remember_order_access
 from shop.orders.labels import payment_method_label, status_label
-from shop.orders.queries import find_order, order_sections, orders_of
+from shop.orders.queries import find_order, order_sections, order_status_text, orders_of
 from shop.pagination import parse_page_number
 from shop.security import private_page
 from shop.timeutil import utcnow
@@ -16,6 +16,7 @@ bp = Blueprint("orders", __name__)
 bp.add_app_template_filter(status_label, "order_status")
 bp.add_app_template_filter(payment_method_label, "payment_method")
 bp.add_app_template_filter(method_label, "shipping_method")
+bp.add_app_template_filter(order_status_text, "order_status_text")
 
 
 def _private(html: str):

@@ -64,6 +64,9 @@ COOP_PAGES = {
     "kelola/pesanan/<number>": ("admin", None),
     "kelola/pesanan/<number>/status": ("admin", {"to": "packed"}),
     "kelola/pesanan/<number>/pengembalian": ("admin", {"quantity_0": "1", "reason": "Rusak"}),
+    "kelola/pesanan/<number>/slip": ("admin", None),
+    # Names no order, except where order_to_pack_in_coop_a makes one and points it there.
+    "kelola/pesanan/kemas": ("admin", {"orders": "PK-20260101-ABCDEF"}),
     "anggota/profil": (
         "member",
         {
@@ -93,6 +96,7 @@ EXAMPLE_PATHS |= {
 PAGE_FIXTURES = {page: "paid_order_in_coop_a" for page in COOP_PAGES if "<number>" in page}
 PAGE_FIXTURES |= {page: "member_and_invitation_in_coop_a" for page in COOP_PAGES if "<int:" in page}
 PAGE_FIXTURES["kelola/pencairan"] = "payout_waiting_in_coop_a"
+PAGE_FIXTURES["kelola/pesanan/kemas"] = "order_to_pack_in_coop_a"
 PAGE_FIXTURES["anggota/saldo"] = "earnings_of_coop_a_admin"
 # Buttons: a POST, never a page of their own.
 POST_ONLY = {
@@ -267,6 +271,14 @@ def member_and_invitation_in_coop_a(coop_a, monkeypatch):
         }
         path = re.sub(r"<int:(\w+)>", lambda m, ids=ids: str(ids[m.group(1)]), page)
         monkeypatch.setitem(EXAMPLE_PATHS, page, path)
+
+
+@pytest.fixture
+def order_to_pack_in_coop_a(paid_order_in_coop_a, monkeypatch):
+    """The paid order's part, to pack, named by the table's POST."""
+    data = {"orders": paid_order_in_coop_a.number}
+    monkeypatch.setitem(COOP_PAGES, "kelola/pesanan/kemas", ("admin", data))
+    return paid_order_in_coop_a
 
 
 @pytest.fixture

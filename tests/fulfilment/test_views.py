@@ -135,6 +135,18 @@ def test_another_cooperatives_part_is_not_found(client, login, paid):
     assert client.get(f"/koperasi/{paid.batik.slug}/kelola/pesanan/PK-0-NOPE").status_code == 404
 
 
+def test_the_order_pages_line_table_stacks_into_labelled_cards_on_a_phone(client, login, paid):
+    login(paid.tani_admin)
+
+    response = client.get(admin_url(paid, paid.tani))
+
+    html = response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert '<table class="stack">' in html
+    assert all("data-label=" in cell for cell in re.findall(r"<td[^>]*>", html))
+    assert '<td data-label="Total" class="number">Rp 45.000</td>' in html
+
+
 def test_a_plain_member_cannot_open_or_move_orders(client, login, paid):
     login(paid.siti.user)
     before = shipment_state(paid, paid.tani)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import url_for
 
-from shop.checkout.models import Order, OrderStatus
+from shop.checkout.models import Order, OrderStatus, ShipmentStatus
 from shop.checkout.services import release_stock
 from shop.extensions import db
 from shop.orders import queries
@@ -89,6 +89,17 @@ def test_a_pending_order_past_its_deadline_cannot_be_paid(english):
     assert "Pay now" not in html and "Pay Rp" not in html
 
 
+def test_the_line_tables_stack_into_labelled_cards_on_a_phone(english):
+    first, second = products_in(2)
+    placed = place([(first, 2), (second, 1)])
+
+    html = page(english, placed)
+
+    assert html.count('<table class="stack">') == 2
+    assert all("data-label=" in cell for cell in re.findall(r"<td[^>]*>", html))
+    assert '<td data-label="Total" class="number">Rp 20.000</td>' in html
+
+
 def test_paid_order_shows_method_amount_and_jakarta_time(english):
     placed = place([(products_in(1)[0], 2)])
     mark_paid(placed.order, "bank_transfer", at=datetime(2030, 1, 10, 17, 30, tzinfo=UTC))
@@ -101,10 +112,10 @@ def test_paid_order_shows_method_amount_and_jakarta_time(english):
     section = section_of(html, placed.order.shipments[0].cooperative_id)
     timeline = timeline_of(section)
     assert timeline[1].startswith("Paid: Jan 11, 2030")
-    assert timeline[2:] == [
+    assert timeline[2:] == [  # a pickup part: never "shipped"
         "Packed: not yet",
-        "Shipped: not yet",
-        "Delivered: not yet",
+        "Ready for pickup: not yet",
+        "Picked up: not yet",
         "Completed: not yet",
     ]
 
@@ -117,7 +128,7 @@ def test_an_unknown_payment_method_is_shown_as_it_came(english):
 
 def test_a_shipped_part_shows_its_tracking_number_and_the_other_part_does_not(english):
     first, second = products_in(2)
-    placed = place([(first, 1), (second, 1)])
+    placed = place([(first, 1), (second, 1)], local=[first.cooperative, second.cooperative])
     mark_paid(placed.order)
     shipped = placed.order.shipments[0]
     shipped.packed_at = utcnow() - timedelta(minutes=30)
@@ -228,3 +239,20 @@ def test_my_orders_needs_an_account_and_the_account_page_links_to_it(english, lo
     assert "You have not ordered anything yet." in english.get("/akun/pesanan").get_data(
         as_text=True
     )
+
+
+def test_an_order_all_picked_up_reads_ready_for_pickup_in_my_orders(english, login):
+    shopper = make_user()
+    placed = place([(products_in(1)[0], 1)], user=shopper)  # picked up at the cooperative
+    mark_paid(placed.order)
+    for status in (OrderStatus.PACKED, OrderStatus.SHIPPED):
+        placed.order.move_to(status)
+    placed.order.shipments[0].status = ShipmentStatus.SHIPPED
+    db.session.commit()
+    login(shopper)
+
+    listed = english.get("/akun/pesanan").get_data(as_text=True)
+    detail = english.get(f"/pesanan/{placed.order.number}").get_data(as_text=True)
+
+    assert "Ready for pickup" in listed and "Shipped" not in listed
+    assert '<span class="badge">Ready for pickup</span>' in detail

@@ -19,6 +19,7 @@ from shop.catalog.models import Product, ProductStatus
 from shop.coops.models import Cooperative, Membership, Role
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.notifications import events
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def change_role(membership: Membership, role: Role, actor: User) -> None:
         membership.role = role
         record_audit(actor, membership.cooperative, "member.role_changed", membership,
                      {"role": [before.value, role.value]})  # fmt: skip
+        events.membership_changed(membership, role.value, actor)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -65,6 +67,7 @@ def deactivate_member(membership: Membership, actor: User) -> int:
         suspended = _move_products(membership, ProductStatus.ACTIVE, ProductStatus.SUSPENDED)
         record_audit(actor, membership.cooperative, "member.deactivated", membership,
                      {"is_active": [True, False], "products_suspended": suspended})  # fmt: skip
+        events.membership_changed(membership, "deactivated", actor)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -84,6 +87,7 @@ def reactivate_member(membership: Membership, actor: User) -> int:
         restored = restore_suspended_products(membership)
         record_audit(actor, membership.cooperative, "member.reactivated", membership,
                      {"is_active": [False, True], "products_restored": restored})  # fmt: skip
+        events.membership_changed(membership, "reactivated", actor)
         db.session.commit()
     except Exception:
         db.session.rollback()

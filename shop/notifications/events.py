@@ -10,6 +10,7 @@ from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus
 from shop.coops.models import Cooperative, Membership, Role
 from shop.extensions import db
 from shop.notifications.services import Recipient, record, record_for_all
+from shop.timeutil import utcnow
 
 
 def shopper_of(order: Order) -> Recipient:
@@ -215,6 +216,17 @@ def product_changed_by_admin(product, admin: User, change: str) -> None:
               "admin": admin.name, "coop_slug": membership.cooperative.slug}  # fmt: skip
     record("product_changed_by_admin", recipient,
            f"{product.id}:{change}:{product.updated_at.isoformat()}", params)  # fmt: skip
+
+
+def membership_changed(membership: Membership, change: str, admin: User) -> None:
+    """The member hears that an admin deactivated, reactivated or changed their role
+    (change: "deactivated", "reactivated", "admin" or "member"); not of their own doing."""
+    if admin.id == membership.user_id:
+        return
+    params = {"change": change, "coop": membership.cooperative.name, "admin": admin.name,
+              "coop_slug": membership.cooperative.slug}  # fmt: skip
+    event = f"{membership.id}:{change}:{utcnow().isoformat()}"
+    record("membership_changed", Recipient.of(membership.user), event, params)
 
 
 def permit_expired(product, day: str) -> None:

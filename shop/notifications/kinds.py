@@ -195,6 +195,29 @@ def _member_part_completed(p: dict) -> Message:
     )
 
 
+@kind("membership_changed", MEMBER, _l("Your membership changed"))
+def _membership_changed(p: dict) -> Message:
+    titles = {
+        "deactivated": _("Your membership of %(coop)s has ended", coop=p["coop"]),
+        "reactivated": _("Your membership of %(coop)s is active again", coop=p["coop"]),
+        "admin": _("You are now an admin of %(coop)s", coop=p["coop"]),
+        "member": _("You are now a member (not an admin) of %(coop)s", coop=p["coop"]),
+    }
+    lines = {
+        "deactivated": [
+            _("Your products are off sale. Your balance stays yours: you can still ask for a "
+              "payout of what you are owed."),
+        ],
+        "reactivated": [_("Your products that were on sale are on sale again.")],
+    }  # fmt: skip
+    return Message(
+        titles[p["change"]],
+        [*lines.get(p["change"], []), _("Changed by %(admin)s.", admin=p["admin"])],
+        "dashboards.member_home",
+        {"coop_slug": p["coop_slug"]},
+    )
+
+
 @kind("payout_approved", MEMBER, _l("Payout approved"))
 def _payout_approved(p: dict) -> Message:
     return Message(

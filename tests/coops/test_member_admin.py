@@ -11,6 +11,8 @@ from shop.coops.membership_admin import LastAdmin
 from shop.coops.models import Membership, Role
 from shop.extensions import db
 from shop.ledger.models import Payout
+from shop.notifications.kinds import KINDS
+from shop.notifications.models import Notification
 from tests.conftest import csrf_token_from
 from tests.coops import audit_entries, count
 from tests.factories import (
@@ -305,3 +307,31 @@ def test_deactivating_needs_the_pages_csrf_token(client, csrf_on, coop, admin, s
 
     assert response.status_code == 302
     assert reloaded(siti).is_active is False
+
+
+def test_the_member_is_told_of_each_change_an_admin_makes(in_english, coop, admin, siti):
+    membership_admin.change_role(siti, Role.ADMIN, admin.user)
+    membership_admin.change_role(siti, Role.MEMBER, admin.user)
+    membership_admin.deactivate_member(siti, admin.user)
+    membership_admin.reactivate_member(siti, admin.user)
+
+    told = db.session.scalars(
+        select(Notification)
+        .where(Notification.recipient_id == siti.user_id)
+        .order_by(Notification.id)
+    ).all()
+    assert [n.params["change"] for n in told] == ["admin", "member", "deactivated", "reactivated"]
+    ended = KINDS["membership_changed"].render(told[2].params)
+    assert ended.title == f"Your membership of {coop.name} has ended"
+    assert any("ask for a payout" in line for line in ended.lines)
+    assert ended.endpoint == "dashboards.member_home"
+
+
+def test_an_admin_who_steps_down_is_not_told_of_their_own_doing(coop, admin):
+    second = make_membership(coop=coop, role=Role.ADMIN)
+    membership_admin.change_role(second, Role.MEMBER, second.user)
+
+    assert (
+        db.session.scalar(select(Notification).where(Notification.recipient_id == second.user_id))
+        is None
+    )

@@ -14,6 +14,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 WEEK = [("Mon 2 Nov", 10000), ("Tue 3 Nov", 0), ("Wed 4 Nov", 25000), ("Thu 5 Nov", 5000)]
 
 
+@pytest.fixture(autouse=True)
+def english_words(in_english):
+    """The charts' own words ("Nothing to show yet.", "Highest:") read in English here."""
+
+
 def parsed(chart: Markup) -> ET.Element:
     return ET.fromstring(str(chart))  # also proves the SVG is well-formed XML
 

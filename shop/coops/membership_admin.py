@@ -103,8 +103,13 @@ def restore_suspended_products(membership: Membership) -> int:
 
 
 def _move_products(membership: Membership, source: ProductStatus, target: ProductStatus) -> int:
+    # Locked rows: a product moved meanwhile by another request (a member's edit sending it
+    # back to review) is waited for and then no longer matches, instead of being overwritten.
+    # Through the ORM, so the search index and the page cache hear of each move.
     products = db.session.scalars(
-        select(Product).where(Product.member_id == membership.id, Product.status == source)
+        select(Product)
+        .where(Product.member_id == membership.id, Product.status == source)
+        .with_for_update()
     ).all()
     for product in products:
         product.move_to(target)
@@ -114,7 +119,8 @@ def _move_products(membership: Membership, source: ProductStatus, target: Produc
 
 def _lock_cooperative(membership: Membership) -> None:
     # Two admins demoting each other at once must not both pass the last-admin check: every
-    # change of a cooperative's memberships waits for this row lock (SQLite has one writer).
+    # change of a cooperative's memberships waits for this row lock. (SQLite ignores it; its
+    # single writer makes the loser fail with "database is locked" instead.)
     db.session.execute(
         select(Cooperative.id).where(Cooperative.id == membership.cooperative_id).with_for_update()
     )

@@ -291,7 +291,11 @@ def resend_invitation(invitation: Invitation, actor: User) -> str:
         # Conditional, so an invitation accepted or revoked meanwhile is left alone.
         renewed = db.session.execute(
             update(Invitation)
-            .where(Invitation.id == invitation.id, _is_open())
+            .where(
+                Invitation.id == invitation.id,
+                Invitation.token_hash == invitation.token_hash,  # not resent meanwhile
+                _is_open(),
+            )
             .values(token_hash=token_hash, expires_at=expires_at)
         ).rowcount
         if renewed != 1:
@@ -314,7 +318,11 @@ def revoke_invitation(invitation: Invitation, actor: User) -> None:
     try:
         revoked = db.session.execute(
             update(Invitation)
-            .where(Invitation.id == invitation.id, _is_open())
+            .where(
+                Invitation.id == invitation.id,
+                Invitation.token_hash == invitation.token_hash,  # not resent meanwhile
+                _is_open(),
+            )
             .values(revoked_at=utcnow())
         ).rowcount
         if revoked != 1:
@@ -385,7 +393,11 @@ def accept_invitation(
         # so does an acceptance racing the admin's revoke.
         claimed = db.session.execute(
             update(Invitation)
-            .where(Invitation.id == invitation.id, _is_open())
+            .where(
+                Invitation.id == invitation.id,
+                Invitation.token_hash == invitation.token_hash,  # not resent meanwhile
+                _is_open(),
+            )
             .values(accepted_at=utcnow(), accepted_by_id=user.id)
         ).rowcount
         if claimed != 1:

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from shop.accounts.views import start_session
@@ -87,11 +88,13 @@ def deactivate(coop, membership, membership_id: int):
         suspended = membership_admin.deactivate_member(member, current_user)
     except ShopError as error:
         return _refused(coop, member, error)
-    message = _(
-        "%(name)s is deactivated and %(count)d product(s) taken off sale. Their balance stays: "
+    message = ngettext(
+        "%(name)s is deactivated and %(num)d product taken off sale. Their balance stays: "
         "they can still ask for a payout.",
+        "%(name)s is deactivated and %(num)d products taken off sale. Their balance stays: "
+        "they can still ask for a payout.",
+        suspended,
         name=member.user.name,
-        count=suspended,
     )
     return _changed(coop, membership, member, message)
 
@@ -106,8 +109,12 @@ def reactivate(coop, membership, membership_id: int):
         restored = membership_admin.reactivate_member(member, current_user)
     except ShopError as error:
         return _refused(coop, member, error)
-    message = _("%(name)s is active again and %(count)d product(s) back on sale.",
-                name=member.user.name, count=restored)  # fmt: skip
+    message = ngettext(
+        "%(name)s is active again and %(num)d product back on sale.",
+        "%(name)s is active again and %(num)d products back on sale.",
+        restored,
+        name=member.user.name,
+    )
     return _changed(coop, membership, member, message)
 
 
@@ -239,7 +246,9 @@ def edit_member_profile(coop, membership):
         services.update_member_profile(membership, current_user, profile)
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("coops.edit_member_profile", coop_slug=coop.slug))
-    return render_template("coops/member_profile.html", coop=coop, membership=membership, form=form)
+    return private_page(
+        render_template("coops/member_profile.html", coop=coop, membership=membership, form=form)
+    )
 
 
 @bp.route("/undangan/<token>", methods=["GET", "POST"])

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from shop.catalog.models import Product, ProductStatus
@@ -80,8 +80,13 @@ def admin_work(coop: Cooperative, admin_user_id: int) -> AdminWork:
         to_pack=parts.get(ShipmentStatus.PENDING, PartsWaiting(0, None)),
         to_ship=parts.get(ShipmentStatus.PACKED, PartsWaiting(0, None)),
         products_to_review=db.session.scalar(
-            select(func.count(Product.id)).where(
-                Product.cooperative_id == coop.id, Product.status == ProductStatus.PENDING
+            # A deactivated maker's product cannot be approved: not work waiting.
+            select(func.count(Product.id))
+            .join(Membership, Membership.id == Product.member_id)
+            .where(
+                Product.cooperative_id == coop.id,
+                Product.status == ProductStatus.PENDING,
+                Membership.is_active.is_(True),
             )
         ),
         payouts_to_approve=payouts.get(PayoutStatus.REQUESTED, PayoutsWaiting(0, 0)),
@@ -119,14 +124,25 @@ def _payouts_waiting(coop: Cooperative) -> dict[PayoutStatus, PayoutsWaiting]:
 
 
 def _members_without_account(coop: Cooperative) -> list[Membership]:
-    """Active members who could not be paid today: a bank detail is missing."""
-    members = db.session.scalars(
-        select(Membership)
-        .options(joinedload(Membership.user))
-        .where(Membership.cooperative_id == coop.id, Membership.is_active.is_(True))
-        .order_by(Membership.member_number)
-    ).all()
-    return [member for member in members if not member.has_payout_account]
+    """Active members who could not be paid today: a bank detail is missing (the same rule
+    as Membership.has_payout_account)."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .options(joinedload(Membership.user))
+            .where(
+                Membership.cooperative_id == coop.id,
+                Membership.is_active.is_(True),
+                or_(
+                    Membership.bank_name == "",
+                    Membership.bank_account_number == "",
+                    Membership.bank_account_holder == "",
+                ),
+            )
+            .order_by(Membership.member_number)
+            .limit(SHOWN_ROWS * 5)
+        )
+    )
 
 
 def permits_expiring(coop: Cooperative, today: date) -> list[Product]:

@@ -53,6 +53,8 @@ def lines_on_the_way(membership: Membership) -> list[MemberLine]:
 def _member_lines(membership: Membership, statuses: list[ShipmentStatus]) -> list[MemberLine]:
     refunded = (
         select(RefundLine.order_line_id, func.sum(RefundLine.quantity).label("quantity"))
+        .join(OrderLine, OrderLine.id == RefundLine.order_line_id)
+        .where(OrderLine.member_id == membership.id)
         .group_by(RefundLine.order_line_id)
         .subquery()
     )

@@ -14,7 +14,7 @@ from shop.dashboards.member import (
     member_money,
     products_to_watch,
 )
-from shop.notifications.services import notifications_of
+from shop.notifications.services import unread_of
 from shop.reports.period import month_of, today_in_jakarta
 from shop.reports.tables import period_label
 from shop.sales.figures import axis_label, bucket_label, sales_table
@@ -29,7 +29,6 @@ UNREAD_SHOWN = 5
 @bp.route("/koperasi/<coop_slug>/anggota/")
 @require_member_or_former
 def member_home(coop, membership):
-    unread = [shown for shown in notifications_of(current_user) if not shown.is_read]
     return private_page(
         render_template(
             "dashboards/member_home.html",
@@ -39,7 +38,7 @@ def member_home(coop, membership):
             on_the_way=lines_on_the_way(membership),
             money=member_money(membership, month_of(today_in_jakarta())),
             watch=products_to_watch(membership),
-            unread=unread[:UNREAD_SHOWN],
+            unread=unread_of(current_user, UNREAD_SHOWN),
         )
     )
 

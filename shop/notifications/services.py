@@ -217,6 +217,17 @@ def notifications_of(user: User, before_id: int | None = None) -> list[Shown]:
     return [_shown(row) for row in rows]
 
 
+def unread_of(user: User, limit: int) -> list[Shown]:
+    """The user's newest unread notifications, at most limit."""
+    rows = db.session.scalars(
+        select(Notification)
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    ).all()
+    return [_shown(row) for row in rows]
+
+
 def _shown(notification: Notification) -> Shown:
     message = KINDS[notification.kind].render(notification.params)
     url = url_for(message.endpoint, **message.values)

@@ -30,10 +30,14 @@ def reactivate_cooperative(coop: Cooperative, actor: User) -> bool:
 def _set_active(coop: Cooperative, is_active: bool, actor: User, action: str) -> bool:
     if coop.is_active == is_active:
         return False
-    # Through the ORM, not an UPDATE statement: the page cache listens for changed rows.
-    coop.is_active = is_active
-    record_audit(actor, coop, action, coop)
-    db.session.commit()
+    try:
+        # Through the ORM, not an UPDATE statement: the page cache listens for changed rows.
+        coop.is_active = is_active
+        record_audit(actor, coop, action, coop)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     logger.info("%s: %s by user %s", action, coop.slug, actor.id)
     return True
 

@@ -69,13 +69,13 @@ def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
             raise PayoutRefused(
                 _("Add your bank account to your member profile first."), field="amount"
             )
-        # A former member may take out the rest of what they are owed, however small.
-        if amount < coop.min_payout and member.is_active:
+        requestable = _available(member) - _requested(member)
+        # A former member may take out all the rest of what they are owed, however small.
+        if amount < coop.min_payout and (member.is_active or amount != requestable):
             raise PayoutRefused(
                 _("The minimum payout is %(amount)s.", amount=format_rupiah(coop.min_payout)),
                 field="amount",
             )
-        requestable = _available(member) - _requested(member)
         if amount > requestable:
             raise PayoutRefused(
                 _(

@@ -6,10 +6,12 @@ member hears of an approval or a rejection.
 """
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from shop.accounts.models import User
 from shop.audit.services import record_audit
 from shop.catalog.models import ALLOWED_PRODUCT_MOVES, Product, ProductStatus
+from shop.coops.models import Membership
 from shop.coops.services import find_membership
 from shop.errors import InvalidTransition
 from shop.extensions import db
@@ -47,7 +49,12 @@ def approve_product(product: Product, actor: User) -> None:
     from shop.notifications import events
 
     _require_admin(actor, product)
-    if not product.member.is_active:
+    # Locked, so a deactivation running now either finishes first (and we refuse) or waits
+    # for this approval and then suspends the product with the maker's others.
+    maker_is_active = db.session.scalar(
+        select(Membership.is_active).where(Membership.id == product.member_id).with_for_update()
+    )
+    if not maker_is_active:
         raise NotAllowed(_("Its maker is no longer an active member: it cannot go on sale."))
     _move(product, ProductStatus.ACTIVE, _("Only a product waiting for review can be approved."))
     product.review_note = ""

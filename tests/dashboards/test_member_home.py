@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from shop.catalog.models import Product
 from shop.checkout.models import ShipmentStatus
@@ -19,7 +19,10 @@ from shop.fulfilment.services import mark_packed, mark_shipped
 from shop.ledger.journal import balance
 from shop.ledger.models import Account
 from shop.money import format_rupiah
+from shop.notifications.models import Notification
+from shop.notifications.services import Recipient, record
 from shop.reports.queries import member_report
+from shop.timeutil import utcnow
 from tests.factories import make_membership, make_product
 from tests.reports.conftest import NOVEMBER
 
@@ -140,3 +143,24 @@ def test_a_packed_then_shipped_part_moves_on_the_way(books):
     (line,) = lines_on_the_way(books.rina)
     assert (line.order_number, line.status) == (books.order_a.number, ShipmentStatus.SHIPPED)
     assert lines_to_prepare(books.rina) == []
+
+
+def test_unread_notifications_however_many_read_ones_are_newer(english, login):
+    member = make_membership()
+    for n in range(35):
+        record(
+            "member_new_order",
+            Recipient.of(member.user),
+            f"order-{n}",
+            {"number": f"PK-{n}", "coop_slug": member.cooperative.slug, "items": []},
+        )
+    oldest = db.session.scalar(select(Notification).order_by(Notification.id))
+    db.session.execute(
+        update(Notification).where(Notification.id != oldest.id).values(read_at=utcnow())
+    )
+    db.session.commit()
+    login(member.user)
+
+    page = english.get(f"/koperasi/{member.cooperative.slug}/anggota/").get_data(as_text=True)
+
+    assert "PK-0:" in page and "PK-34:" not in page

@@ -223,6 +223,17 @@ def test_a_former_member_can_still_ask_for_what_they_are_owed_even_below_the_min
     assert (payout.amount, payout_count()) == (95_000, 1)
 
 
+def test_a_former_member_below_the_minimum_asks_for_all_of_it_not_a_part(earned):
+    earned.coop.min_payout = 100_000
+    earned.siti.is_active = False
+    db.session.commit()
+
+    with pytest.raises(PayoutRefused):
+        request_payout(earned.siti, 5_000, earned.siti_user)  # of Rp 95.000
+
+    assert payout_count() == 0
+
+
 def test_nobody_asks_in_a_closed_cooperative(earned):
     earned.coop.is_active = False
     db.session.commit()

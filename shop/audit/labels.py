@@ -45,3 +45,29 @@ ACTION_LABELS = {
 def action_label(action: str) -> str:
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+# The names of the details most rows carry; any other shows as stored.
+DETAIL_LABELS = {
+    "name": _l("Name"), "city": _l("City or regency"), "province": _l("Province"),
+    "registration_number": _l("Legal registration number"), "address": _l("Address"),
+    "phone": _l("Phone"), "whatsapp": _l("WhatsApp"), "description": _l("Description"),
+    "pickup_address": _l("Pickup address"), "opening_hours": _l("Opening hours for pickup"),
+    "fee_bp": _l("Cooperative fee (%)"),
+    "hold_days": _l("Days after delivery before members can withdraw"),
+    "min_payout": _l("Minimum payout"), "reviews_new_products": _l("Review new products"),
+    "reviews_edits": _l("Review edits of products on sale"), "business_name": _l("Business"),
+    "story": _l("Story"), "bank_name": _l("Bank"), "bank_account_number": _l("Account number"),
+    "bank_account_holder": _l("Account holder"), "account": _l("Account number"),
+    "role": _l("Role"), "is_active": _l("Active"), "email": _l("E-mail"),
+    "amount": _l("Amount"), "reference": _l("Transfer reference"), "reason": _l("Reason"),
+    "products_suspended": _l("Products taken off sale"),
+    "products_restored": _l("Products back on sale"), "valid_until": _l("Valid until"),
+    "status": _l("Status"), "price": _l("Price"), "stock": _l("Stock"),
+}  # fmt: skip
+ROLE_LABELS = {"admin": _l("Admin"), "member": _l("Member")}
+
+
+def detail_label(key: str) -> str:
+    label = DETAIL_LABELS.get(key)
+    return str(label) if label is not None else key

@@ -14,14 +14,14 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, or_, select
 
 from shop.accounts.models import User
-from shop.audit.labels import action_label
+from shop.audit.labels import ROLE_LABELS, action_label, detail_label
 from shop.audit.models import AuditEntry
 from shop.catalog.models import Product
 from shop.checkout.models import Order, OrderShipment
 from shop.coops.models import Cooperative, Invitation, Membership
 from shop.extensions import db
 from shop.ledger.models import Payout, Refund
-from shop.money import format_rupiah
+from shop.money import format_bp_as_percent, format_rupiah
 from shop.pagination import Page, paginate
 from shop.products.models import ProductImport
 from shop.reports.period import Period
@@ -230,11 +230,36 @@ def details_of(details: dict) -> list[Detail]:
     return lines
 
 
+# Details whose values read better formatted than as stored.
+_FORMATS = {
+    "amount": format_rupiah, "min_payout": format_rupiah, "price": format_rupiah,
+    "fee_bp": format_bp_as_percent, "role": lambda role: str(ROLE_LABELS.get(role, role)),
+}  # fmt: skip
+
+
 def _detail(key: str, value) -> Detail:
-    text = masked_account_number if key in ACCOUNT_NUMBER_KEYS else _text
+    if key in ACCOUNT_NUMBER_KEYS:
+        text = masked_account_number
+    elif key in _FORMATS:
+        text = _formatted(_FORMATS[key])
+    else:
+        text = _text
+    label = detail_label(key)
     if isinstance(value, list) and len(value) == 2:
-        return Detail(key, before=text(value[0]), after=text(value[1]), is_change=True)
-    return Detail(key, value=text(value))
+        return Detail(label, before=text(value[0]), after=text(value[1]), is_change=True)
+    return Detail(label, value=text(value))
+
+
+def _formatted(format_value):
+    def text(value) -> str:
+        if isinstance(value, int | str) and not isinstance(value, bool):
+            try:
+                return format_value(value)
+            except (TypeError, ValueError):
+                pass
+        return _text(value)
+
+    return text
 
 
 def masked_account_number(number) -> str:

@@ -177,11 +177,11 @@ def test_each_row_says_who_what_on_what_and_the_details_before_and_after(
 
     page = log_page(client, coop)
 
-    assert "Role changed" in page and "role: member → admin" in page
+    assert "Role changed" in page and "Role: Member → Admin" in page
     assert f'href="/koperasi/{coop.slug}/kelola/anggota/{siti.id}">Siti Aminah (no. ' in page
     assert f'href="/koperasi/{coop.slug}/kelola/produk/{product.id}">Keripik Tempe Sagu</a>' in page
-    assert "name: Keripik → Keripik Tempe Sagu" in page
-    assert "amount: 95000" in page and "account: ••••••6789" in page
+    assert "Name: Keripik → Keripik Tempe Sagu" in page
+    assert "Amount: Rp 95.000" in page and "Account number: ••••••6789" in page
     assert "0123456789" not in page
     assert "admin: ketua@example.com" in page and "No account (the system or a shopper)" in page
 
@@ -195,4 +195,4 @@ def test_a_real_change_shows_in_the_log(client, login, english, coop, admin):
 
     assert shown_actions(page) == ["Member deactivated"]
     assert "Pak Ketua" in page
-    assert "is_active: yes → no" in page and "products_suspended: 0" in page
+    assert "Active: yes → no" in page and "Products taken off sale: 0" in page

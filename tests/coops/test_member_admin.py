@@ -116,7 +116,7 @@ def test_member_page_trail_shows_changes_to_the_member_and_by_them(
 
     page = client.get(page_of(coop, siti)).get_data(as_text=True)
 
-    assert "Role changed" in page and "member → admin" in page
+    assert "Role changed" in page and "Member → Admin" in page
     assert "Member deactivated" in page and "Budi (no. " in page
     assert page.count("Member deactivated") == 1
 

@@ -1,7 +1,7 @@
 """The catalog: categories, products, their variants (the things with a price and stock)
 and their images."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -60,6 +60,13 @@ PRODUCT_STATUS_LABELS = {
     ProductStatus.ARCHIVED: _l("Archived"),
     ProductStatus.SUSPENDED: _l("Maker inactive"),
 }
+
+
+def pre_order_ready_on(paid_on: date, pre_order_days: int | None) -> date | None:
+    """The day a pre-order paid on paid_on was promised for (None: not a pre-order). Order
+    lines do not copy pre_order_days, so this reads the product as it is now."""
+    return paid_on + timedelta(days=pre_order_days) if pre_order_days else None
+
 
 ALLOWED_PRODUCT_MOVES = {
     ProductStatus.DRAFT: {ProductStatus.PENDING, ProductStatus.ARCHIVED},

@@ -1,11 +1,11 @@
 """What a member's home page shows: the lines to prepare, the money, what needs their eye."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from shop.catalog.models import Product
+from shop.catalog.models import Product, pre_order_ready_on
 from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus, ShippingMethod
 from shop.coops.models import Membership
 from shop.extensions import db
@@ -95,19 +95,13 @@ def _member_lines(membership: Membership, statuses: list[ShipmentStatus]) -> lis
             quantity=row.quantity,
             method=row.method,
             city=row.city,
-            ready_on=_promised_day(row.paid_at, row.pre_order_days),
+            ready_on=pre_order_ready_on(in_jakarta(row.paid_at).date(), row.pre_order_days),
             status=row.status,
             tracking_number=row.tracking_number,
         )
         for row in rows
         if row.quantity > 0
     ]
-
-
-def _promised_day(paid_at: datetime, pre_order_days: int | None) -> date | None:
-    if not pre_order_days:
-        return None
-    return in_jakarta(paid_at).date() + timedelta(days=pre_order_days)
 
 
 def member_money(membership: Membership, month: Period) -> MemberMoney:

@@ -7,13 +7,13 @@ without JavaScript, and needs no image request.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import segno
 from markupsafe import Markup
 from sqlalchemy import select
 
-from shop.catalog.models import Product
+from shop.catalog.models import Product, pre_order_ready_on
 from shop.checkout.models import ShippingMethod, ShippingSettings
 from shop.coops.models import Cooperative
 from shop.extensions import db
@@ -62,16 +62,12 @@ def packing_slip(cooperative: Cooperative, number: str) -> PackingSlip | None:
             product_name=part_line.line.product_name,
             variant_label=part_line.line.variant_label,
             quantity=part_line.refundable,
-            ready_on=_promised_day(paid_on, pre_order_days.get(part_line.line.product_id)),
+            ready_on=pre_order_ready_on(paid_on, pre_order_days.get(part_line.line.product_id)),
         )
         for part_line in part.lines
         if part_line.refundable > 0
     ]
     return PackingSlip(part=part, lines=lines, courier_name=_courier_name(part))
-
-
-def _promised_day(paid_on: date, days: int | None) -> date | None:
-    return paid_on + timedelta(days=days) if days else None
 
 
 def _courier_name(part: CoopPart) -> str:

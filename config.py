@@ -125,6 +125,9 @@ class Config:
     # How approved payouts reach members' banks (shop/payouts/adapter.py): "manual", the admin
     # transfers and records the reference; a disbursement API (Midtrans Iris) may come later.
     PAYOUT_ADAPTER = os.environ.get("PAYOUT_ADAPTER", "manual")
+    # The highest fee a cooperative may keep of its members' sales, in percent: the operator's
+    # bound on what an admin can set (members must receive most of what they sell for).
+    COOP_FEE_MAX_BP = round(float(os.environ.get("COOP_FEE_MAX_PERCENT") or "30") * 100)
 
     # Background jobs (shop/jobs/queue.py): "sqlite", a queue in a file under instance/ (the
     # embedded default; `make run` starts its consumer); "redis", on REDIS_URL, for consumers

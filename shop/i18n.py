@@ -3,7 +3,7 @@
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_timedelta
 
-from shop.money import format_bp_as_percent, format_rupiah
+from shop.money import format_bp_as_percent, format_rupiah, member_receives
 from shop.seo.services import absolute_url, canonical_url
 from shop.timeutil import utcnow
 
@@ -25,6 +25,7 @@ current_language = select_locale
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["percent_bp"] = format_bp_as_percent
+    app.jinja_env.globals["member_receives"] = member_receives
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
     )

@@ -80,3 +80,12 @@ def parse_rupiah(text: str) -> int | None:
         return None
     amount = int(re.sub(r"[.,]", "", match["whole"])) * unit + from_fraction
     return amount if amount <= MAX_TYPED_AMOUNT else None
+
+
+def member_receives(price, fee_bp: int) -> int | None:
+    """What the maker is paid for one item at this price (a number or as typed, "Rp 15.000")
+    once the cooperative's fee is taken, as checkout will book it; None for no valid price."""
+    amount = parse_rupiah(price) if isinstance(price, str) else price
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        return None
+    return amount - fee_for(amount, fee_bp)

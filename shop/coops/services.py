@@ -20,6 +20,7 @@ from shop.coops.models import Cooperative, Invitation, Membership, Role
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.ids import is_row_id
+from shop.money import format_bp_as_percent
 from shop.notifications import events
 from shop.outbox.services import queue_mail
 from shop.reports.period import in_jakarta
@@ -169,6 +170,7 @@ def create_cooperative(
     """Onboard a cooperative with its first admin (an existing account, or a new one when a
     password is given). Raises ShopError when the admin account is missing."""
     try:
+        check_fee(details.fee_bp)
         coop = Cooperative(slug=unique_coop_slug(details.name), **details.__dict__)
         db.session.add(coop)
         db.session.flush()
@@ -198,9 +200,24 @@ COOP_TEXT_FIELDS = tuple(
 )
 
 
+class FeeTooHigh(ShopError):
+    pass
+
+
+def check_fee(fee_bp: int) -> None:
+    """Raises FeeTooHigh above the operator's bound (COOP_FEE_MAX_BP)."""
+    highest = current_app.config["COOP_FEE_MAX_BP"]
+    if fee_bp > highest:
+        raise FeeTooHigh(
+            _("The fee can be at most %(max)s%%.", max=format_bp_as_percent(highest)),
+            field="fee_percent",
+        )
+
+
 def update_coop_profile(coop: Cooperative, actor: User, details: CoopDetails) -> None:
     """Change a cooperative's profile, fee, hold period, minimum payout and review rules; the
-    audit log keeps what changed."""
+    audit log keeps what changed. Raises FeeTooHigh."""
+    check_fee(details.fee_bp)
     changes = {}
     for field, value in details.__dict__.items():
         if getattr(coop, field) != value:

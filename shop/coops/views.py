@@ -1,6 +1,6 @@
 """Cooperative console pages (admins) and member pages, plus accepting an invitation."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -202,21 +202,26 @@ def invite(coop, membership):
 @bp.route("/koperasi/<coop_slug>/kelola/profil", methods=["GET", "POST"])
 @require_coop_admin
 def edit_coop(coop, membership):
-    form = CoopProfileForm(obj=coop)
+    # A POST is read alone: a field left out is empty (and refused), never the stored value.
+    form = CoopProfileForm() if request.method == "POST" else CoopProfileForm(obj=coop)
     if not form.is_submitted():
         form.fee_percent.data = format_bp_as_percent(coop.fee_bp)
         form.min_payout.data = format_rupiah(coop.min_payout)
     if form.validate_on_submit():
         details = services.CoopDetails(
-            **{field: form[field].data.strip() for field in services.COOP_TEXT_FIELDS},
+            **{field: (form[field].data or "").strip() for field in services.COOP_TEXT_FIELDS},
             fee_bp=parse_percent_to_bp(form.fee_percent.data),
             hold_days=int(form.hold_days.data),
             min_payout=parse_rupiah(form.min_payout.data),
             **{field: bool(form[field].data) for field in services.COOP_FLAG_FIELDS},
         )
-        services.update_coop_profile(coop, current_user, details)
-        flash(_("The cooperative's profile has been saved."), "success")
-        return redirect(url_for("dashboards.admin_home", coop_slug=coop.slug))
+        try:
+            services.update_coop_profile(coop, current_user, details)
+        except ShopError as error:
+            form[error.field or "fee_percent"].errors.append(error.message)
+        else:
+            flash(_("The cooperative's profile has been saved."), "success")
+            return redirect(url_for("dashboards.admin_home", coop_slug=coop.slug))
     return render_template("coops/edit_coop.html", coop=coop, form=form)
 
 

@@ -73,7 +73,7 @@ def save_coop(client, coop, **over):
 
 @pytest.mark.parametrize(
     ("typed", "fee_bp"),
-    [("2,5", 250), ("2.55", 255), ("2,55", 255), ("0", 0), ("100", 10000), ("7 %", 700)],
+    [("2,5", 250), ("2.55", 255), ("2,55", 255), ("0", 0), ("30", 3000), ("7 %", 700)],
 )
 def test_fee_is_read_as_a_percentage_into_basis_points(client, admin, coop, typed, fee_bp):
     response = save_coop(client, coop, fee_percent=typed)
@@ -153,6 +153,8 @@ def test_saving_an_unchanged_coop_profile_writes_no_audit_row(client, admin, coo
         ("fee_percent", "101", "Enter a percentage between 0 and 100, for example 2,5."),
         ("fee_percent", "-1", "Enter a percentage between 0 and 100, for example 2,5."),
         ("fee_percent", "2,555", "Enter a percentage between 0 and 100, for example 2,5."),
+        ("fee_percent", "30,01", "The fee can be at most 30%."),
+        ("fee_percent", "100", "The fee can be at most 30%."),
         ("whatsapp", "12345", "Enter an Indonesian number, for example 0812 3456 7890."),
         ("phone", "12345", "Enter an Indonesian number, for example 0812 3456 7890."),
         ("name", "", "Enter the name."),
@@ -178,6 +180,26 @@ def test_bad_coop_profile_input_is_refused_beside_the_field_and_kept(
     assert input_value(page, "city") == "Kabupaten Sleman"
     assert row(Cooperative, coop) == before
     assert count(AuditEntry) == 0
+
+
+@pytest.mark.parametrize("missing", ["hold_days", "fee_percent", "min_payout", "name"])
+def test_a_profile_post_missing_a_field_is_refused_not_a_crash(client, admin, coop, missing):
+    before = row(Cooperative, coop)
+    data = coop_form(coop)
+    del data[missing]
+
+    response = client.post(f"/koperasi/{coop.slug}/kelola/profil", data=data)
+
+    assert response.status_code == 200
+    assert error_beside(response.get_data(as_text=True), missing)
+    assert row(Cooperative, coop) == before
+
+
+def test_the_operators_fee_bound_is_a_setting(app, client, admin, coop, monkeypatch):
+    monkeypatch.setitem(app.config, "COOP_FEE_MAX_BP", 4000)
+
+    assert save_coop(client, coop, fee_percent="40").status_code == 302
+    assert db.session.scalar(select(Cooperative.fee_bp).where(Cooperative.id == coop.id)) == 4000
 
 
 def test_coop_whatsapp_with_non_ascii_digits_is_refused(client, admin, coop):

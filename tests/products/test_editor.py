@@ -6,9 +6,11 @@ from sqlalchemy import select
 
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.extensions import db
+from shop.money import format_rupiah
 from shop.notifications.models import Notification
 from shop.products.editor import ProductRefused
 from shop.products.quick import quick_edit
+from tests.factories import make_product
 from tests.orders.conftest import place
 from tests.products.conftest import editor_form
 
@@ -243,3 +245,15 @@ def test_duplicating_makes_a_draft_with_new_skus_and_no_stock(client, login, tan
     assert copy.status == ProductStatus.DRAFT and copy.name.endswith("(salinan)")
     assert [v.stock for v in copy.variants] == [0, 0]
     assert {v.sku for v in copy.variants}.isdisjoint({v.sku for v in product.variants})
+
+
+def test_the_maker_sees_what_they_receive_of_each_price(client, login, tani):
+    tani.coop.fee_bp = 500
+    db.session.commit()
+    product = make_product(tani.siti, variants=((15_000, 10), (50_000, 5)))
+    login(tani.siti.user)
+
+    page = client.get(edit_url(tani.coop, product)).get_data(as_text=True)
+
+    # 15.000 less 5 % (750) and 50.000 less 2.500, as checkout books each line.
+    assert format_rupiah(14_250) in page and format_rupiah(47_500) in page

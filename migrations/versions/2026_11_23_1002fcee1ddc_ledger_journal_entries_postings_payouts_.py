@@ -262,8 +262,10 @@ def downgrade():
         batch_op.drop_column("completed_at")
 
     with op.batch_alter_table("cooperatives", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_cooperatives_min_payout_not_negative", type_="check")
-        batch_op.drop_constraint("ck_cooperatives_hold_days_not_negative", type_="check")
+        # op.f: the names are final (a bare name would get the naming convention's prefix
+        # twice, and the downgrade would look for a constraint that does not exist).
+        batch_op.drop_constraint(op.f("ck_cooperatives_min_payout_not_negative"), type_="check")
+        batch_op.drop_constraint(op.f("ck_cooperatives_hold_days_not_negative"), type_="check")
         batch_op.drop_column("min_payout")
         batch_op.drop_column("hold_days")
 

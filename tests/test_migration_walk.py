@@ -1,0 +1,50 @@
+"""Every migration goes down to an empty database and back up again, on SQLite and on
+PostgreSQL: a release can always be rolled back (`flask db downgrade`)."""
+
+import uuid
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from config import TestConfig
+from shop import create_app
+from shop.extensions import db
+from tests.conftest import IS_POSTGRES
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A database of its own: the session's is in use by every other test."""
+    if not IS_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'walk.db'}"
+        return
+    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
+    name = f"walk_{uuid.uuid4().hex[:8]}"
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+def test_every_migration_goes_down_to_base_and_up_again(empty_database_url, tmp_path):
+    app = create_app(
+        TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url, MEDIA_DIR=str(tmp_path)
+    )
+    with app.app_context():
+        upgrade()
+        built = set(inspect(db.engine).get_table_names())
+        downgrade(revision="base")
+        left = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        upgrade()
+        rebuilt = set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+
+    assert left == set(), f"tables left after downgrading to base: {sorted(left)}"
+    assert rebuilt == built and set(db.metadata.tables) <= rebuilt

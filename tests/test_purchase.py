@@ -106,8 +106,16 @@ def stock_and_sold(live_app, shop: dict) -> tuple[int, int]:
         return stock, db.session.get(Product, shop["product_id"]).sold_count
 
 
-def mails_to(live_app, email: str) -> list[str]:
-    return [m.subject for m in live_app.extensions.get("mail_outbox", []) if m.to == email]
+def mails_to(live_app, email: str, expected: int) -> list[str]:
+    """The subjects of the mails sent to `email`, waiting a little for `expected` of them: a
+    mail goes out after the change it tells of is committed, so it may trail the order."""
+    deadline = time.monotonic() + 5
+    while True:
+        outbox = live_app.extensions.get("mail_outbox", [])
+        subjects = [mail.subject for mail in outbox if mail.to == email]
+        if len(subjects) >= expected or time.monotonic() > deadline:
+            return subjects
+        time.sleep(0.05)
 
 
 def notifications_for(live_app, number: str, expected: int) -> int:
@@ -138,7 +146,7 @@ def test_a_paid_purchase_takes_stock_once_and_confirms_it(live_server, live_app,
     assert order.payment_method == "bank_transfer"
     assert stock_and_sold(live_app, shop) == (8, 2)  # taken once, counted as sold once
     assert notifications_for(live_app, order.number, 2) == 2  # pending, then settlement
-    assert len(mails_to(live_app, email)) == 2  # order placed, then payment received
+    assert len(mails_to(live_app, email, 2)) == 2  # order placed, then payment received
     page = browser.get(finish, timeout=5)  # back from the payment page, to the order page
     assert page.url.endswith(f"/pesanan/{order.number}")
     assert "Lunas" in page.text or "Dibayar" in page.text
@@ -158,7 +166,7 @@ def test_a_failed_or_expired_payment_gives_the_stock_back(live_server, live_app,
     assert order.status == (OrderStatus.DENIED if outcome == "deny" else OrderStatus.EXPIRED)
     assert order.paid_at is None and order.stock_released_at is not None
     assert stock_and_sold(live_app, shop) == (10, 0)  # back on sale, sold nothing
-    placed, closed_mail = mails_to(live_app, email)  # order placed, then what became of it
+    placed, closed_mail = mails_to(live_app, email, 2)  # order placed, then what became of it
     assert order.number in placed
     expected = "ditolak" if outcome == "deny" else "kedaluwarsa"
     assert order.number in closed_mail and expected in closed_mail

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Regexp
 
 from shop.checkout.models import ShippingMethod
+from shop.checkout.shipping import shipping_field
 from shop.forms_common import ChoiceField, indonesian_phone, max_length
 
 # The 38 provinces, as the post office and the shopper's ID card (KTP) write them.
@@ -124,11 +125,12 @@ def chosen_methods(
     data: Mapping[str, str], cooperative_ids: Iterable[int]
 ) -> dict[int, ShippingMethod]:
     """Cooperative id -> the method posted in its `shipping-<id>` radio group; a group left
-    empty or holding an unknown value is left out (the page then picks its default)."""
+    empty or holding an unknown value is left out (the page then ticks its default, and
+    placing the order is refused until one is chosen)."""
     chosen = {}
     for cooperative_id in cooperative_ids:
         try:
-            chosen[cooperative_id] = ShippingMethod(data.get(f"shipping-{cooperative_id}", ""))
+            chosen[cooperative_id] = ShippingMethod(data.get(shipping_field(cooperative_id), ""))
         except ValueError:
             continue
     return chosen

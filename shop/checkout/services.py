@@ -28,7 +28,7 @@ from shop.checkout.models import (
     ShippingMethod,
 )
 from shop.checkout.numbers import new_order_number
-from shop.checkout.shipping import parcel_weight_grams, quote_shipping
+from shop.checkout.shipping import parcel_weight_grams, quote_shipping, shipping_field
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.money import fee_for
@@ -114,7 +114,8 @@ def place_order(
     and the request's city. Raises EmptyOrder, BadQuantity, NotOnSale, MissingShipping,
     ShippingUnavailable (a method the cooperative does not offer, or not for this parcel or
     city), or OutOfStock (listing every short item and what is left); then nothing is written
-    and no stock changes. The cart is left as it is: emptying it is the caller's business.
+    and no stock changes. A shipping error's field is the cooperative's (shipping_field). The
+    cart is left as it is: emptying it is the caller's business.
     """
     try:
         quantities = _quantities(cart_lines)
@@ -211,7 +212,7 @@ def _shipments_for(
         if method is None:
             raise MissingShipping(
                 _("Choose how %(cooperative)s sends your order.", cooperative=cooperative.name),
-                field="shipping",
+                field=shipping_field(cooperative_id),
             )
         weight_grams = parcel_weight_grams(parcel)
         # A tampered method that is no ShippingMethod at all is refused by the quote too.

@@ -53,6 +53,11 @@ class ShippingSettingsInput:
     rates: tuple[tuple[int, int], ...]  # (max_weight_grams, fee) steps, in any order
 
 
+def shipping_field(cooperative_id: int) -> str:
+    """The checkout's radio group for one cooperative, and the field its refusals name."""
+    return f"shipping-{cooperative_id}"
+
+
 def method_label(method: ShippingMethod) -> str:
     labels = {
         ShippingMethod.PICKUP: _("Pick up at the cooperative"),
@@ -138,15 +143,35 @@ def shipping_options(
     return options
 
 
+def default_option(options: list[ShippingOption], city: str | None) -> ShippingOption | None:
+    """The option a cooperative's part starts with: the cheapest delivery that reaches the
+    address (local delivery on a tie), else pickup; None when no option fits the parcel.
+
+    Pickup reaches everyone, but a shopper far away rarely wants to travel to the cooperative,
+    so it is never the default while a delivery can go. Before a city is typed, local
+    delivery may not reach the address while a courier surely does: the courier comes first.
+    """
+    available = [option for option in options if option.is_available]
+    deliveries = [option for option in available if option.method != ShippingMethod.PICKUP]
+    if not _normalised_city(city):
+        couriers = [option for option in deliveries if option.method == ShippingMethod.COURIER]
+        deliveries = couriers or deliveries
+    if deliveries:
+        return min(deliveries, key=lambda option: option.fee or 0)
+    return next(iter(available), None)
+
+
 def quote_shipping(
     cooperative: Cooperative, method: ShippingMethod, weight_grams: int, city: str
 ) -> int:
     """The fee in Rupiah for sending a parcel of this weight to this city by this method.
 
     Raises ShippingUnavailable when the cooperative does not offer the method, or the method
-    cannot take this parcel (too heavy) or this address (local delivery to another city).
+    cannot take this parcel (too heavy) or this address (local delivery to another city); its
+    field is the cooperative's radio group on the checkout page (shipping_field).
     """
     settings = settings_for(cooperative)
+    field = shipping_field(cooperative.id)
     if method == ShippingMethod.PICKUP and settings.offers_pickup:
         return 0
     if method == ShippingMethod.LOCAL and settings.offers_local:
@@ -158,7 +183,7 @@ def quote_shipping(
                 cooperative=cooperative.name,
                 city=cooperative.city,
             ),
-            field="shipping",
+            field=field,
         )
     if method == ShippingMethod.COURIER and settings.offers_courier:
         rate = _courier_rate(settings, weight_grams)
@@ -170,14 +195,14 @@ def quote_shipping(
                 cooperative=cooperative.name,
                 weight=format_weight(weight_grams),
             ),
-            field="shipping",
+            field=field,
         )
     raise ShippingUnavailable(
         _(
             "%(cooperative)s does not offer this shipping method. Please choose another.",
             cooperative=cooperative.name,
         ),
-        field="shipping",
+        field=field,
     )
 
 

@@ -7,7 +7,7 @@ empties the cart and sends the shopper to Midtrans. A failure keeps everything t
 leaves the cart as it was.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import (
     Blueprint,
@@ -34,8 +34,12 @@ from shop.checkout.models import Order, ShippingMethod
 from shop.checkout.services import CheckoutRequest, OutOfStock, place_order
 from shop.checkout.shipping import (
     ShippingOption,
+    ShippingUnavailable,
+    default_option,
     method_label,
     parcel_weight_grams,
+    quote_shipping,
+    shipping_field,
     shipping_options,
 )
 from shop.errors import ShopError
@@ -53,15 +57,21 @@ ADDRESS_FIELDS = ("province", "city", "district", "village", "postcode", "street
 
 @dataclass(frozen=True)
 class GroupShipping:
-    """One cooperative's part of the cart, the ways it can be sent and the one chosen."""
+    """One cooperative's part of the cart, the ways it can be sent and the one ticked."""
 
     group: CooperativeGroup
     options: list[ShippingOption]
-    chosen: ShippingOption | None  # None when no option fits this parcel and address
+    chosen: ShippingOption | None  # the shopper's choice, else the default; None: nothing
+    fee: int | None  # Rupiah; None while the choice is refused or nothing fits
+    error: str | None = None  # why the shopper's choice cannot be had
 
     @property
     def field_name(self) -> str:
-        return f"shipping-{self.group.cooperative.id}"
+        return shipping_field(self.group.cooperative.id)
+
+    @property
+    def has_available_option(self) -> bool:
+        return any(option.is_available for option in self.options)
 
 
 @dataclass(frozen=True)
@@ -71,11 +81,25 @@ class Summary:
 
     @property
     def shipping_total(self) -> int:
-        return sum(part.chosen.fee or 0 for part in self.parts if part.chosen)
+        return sum(part.fee or 0 for part in self.parts)
 
     @property
     def grand_total(self) -> int:
         return self.items_total + self.shipping_total
+
+    @property
+    def refused_fields(self) -> set[str]:
+        return {part.field_name for part in self.parts if part.error}
+
+    def refused(self, failure: ShopError) -> "Summary":
+        """The summary with a refusal from placing the order shown on its cooperative."""
+        parts = [
+            replace(part, fee=None, error=failure.message)
+            if part.field_name == failure.field
+            else part
+            for part in self.parts
+        ]
+        return replace(self, parts=parts)
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -91,15 +115,17 @@ def start():
     if not form.is_submitted():
         _prefill(form, request.args.get("alamat", type=int))
     chosen = chosen_methods(request.form, [group.cooperative.id for group in cart.groups])
+    summary = _summary(cart, form.city.data, chosen)
     error = None
-    if form.validate_on_submit() and form.place.data:
+    if form.validate_on_submit() and form.place.data and not summary.refused_fields:
         try:
             return _place_and_pay(owner, cart, form, chosen)
         except ShopError as failure:
             error = failure
             if failure.field in form:
                 form[failure.field].errors.append(failure.message)
-    return _checkout_page(form, cart, chosen, error)
+            summary = summary.refused(failure)
+    return _checkout_page(form, summary, error)
 
 
 @bp.route("/akun/alamat", endpoint="addresses")
@@ -221,29 +247,42 @@ def _address(form: CheckoutForm) -> dict[str, str]:
 
 
 def _summary(cart: CartView, city: str | None, chosen: dict[int, ShippingMethod]) -> Summary:
-    """Each cooperative's options for its parcel and the typed city, with the posted choice
-    when it is available there, else the first available one."""
+    """Each cooperative's options for its parcel and the typed city, and the one ticked."""
     parts = []
     for group in cart.groups:
         weight = parcel_weight_grams((line.variant, line.quantity) for line in group.lines)
-        options = shipping_options(group.cooperative, weight, city)
-        available = [option for option in options if option.is_available]
-        posted = chosen.get(group.cooperative.id)
-        pick = next((option for option in available if option.method == posted), None)
-        parts.append(GroupShipping(group, options, pick or next(iter(available), None)))
+        parts.append(_group_shipping(group, weight, city, chosen.get(group.cooperative.id)))
     return Summary(parts=parts, items_total=cart.total)
 
 
-def _checkout_page(
-    form: CheckoutForm, cart: CartView, chosen: dict[int, ShippingMethod], error: ShopError | None
-):
+def _group_shipping(
+    group: CooperativeGroup, weight_grams: int, city: str | None, posted: ShippingMethod | None
+) -> GroupShipping:
+    """The shopper's choice kept as made, and refused by the very quote place_order makes
+    when it cannot reach the address: never swapped for another method behind their back.
+    With nothing chosen yet, the default: the cheapest delivery that reaches the address."""
+    options = shipping_options(group.cooperative, weight_grams, city)
+    if posted is None:
+        default = default_option(options, city)
+        return GroupShipping(group, options, default, default.fee if default else None)
+    ticked = next((option for option in options if option.method == posted), None)
+    try:
+        fee = quote_shipping(group.cooperative, posted, weight_grams, city or "")
+    except ShippingUnavailable as refused:
+        return GroupShipping(group, options, ticked, None, refused.message)
+    return GroupShipping(group, options, ticked, fee)
+
+
+def _checkout_page(form: CheckoutForm, summary: Summary, error: ShopError | None):
     user = current_user if current_user.is_authenticated else None
     saved = addresses.saved_addresses(user) if user else []
     html = render_template(
         "checkout/checkout.html",
         form=form,
-        summary=_summary(cart, form.city.data, chosen),
-        error=error if error is not None and error.field not in form else None,
+        summary=summary,
+        error=None
+        if error is None or error.field in form or error.field in summary.refused_fields
+        else error,
         short={item.variant_id: item.left for item in error.items}
         if isinstance(error, OutOfStock)
         else {},

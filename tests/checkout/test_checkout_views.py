@@ -19,6 +19,7 @@ from shop.cart.models import Cart, CartLine
 from shop.cart.services import add_to_cart, empty_cart
 from shop.catalog.models import ProductVariant
 from shop.checkout import views
+from shop.checkout.addresses import AddressDetails, save_address
 from shop.checkout.models import Order, OrderStatus, ShippingMethod
 from shop.checkout.services import place_order
 from shop.extensions import db
@@ -134,6 +135,33 @@ def the_order() -> Order:
     return db.session.scalars(select(Order)).one()
 
 
+def block_of(html: str, coop) -> str:
+    """The cooperative's part of the checkout form: its lines and its shipping options."""
+    start = html.index(f'<section class="checkout-group" aria-labelledby="coop-{coop.id}">')
+    return html[start : html.index("</section>", start)]
+
+
+def checked_methods(html: str, coop) -> list[str]:
+    radios = re.findall(rf'<input type="radio"[^>]*name="shipping-{coop.id}"[^>]*>', html)
+    return [re.search(r'value="(\w+)"', radio).group(1) for radio in radios if "checked" in radio]
+
+
+def shipping_error(html: str, coop) -> str | None:
+    """The error shown in the cooperative's shipping block, checking that each of its radios
+    points at it (aria-describedby) and that it is announced (role=alert)."""
+    block = block_of(html, coop)
+    field = f"shipping-{coop.id}"
+    found = re.search(rf'<p class="error" id="{field}-error" role="alert">([^<]*)</p>', block)
+    if found is None:
+        return None
+    radios = re.findall(r'<input type="radio"[^>]*>', block)
+    assert radios and all(
+        f"{field}-error" in re.search(r'aria-describedby="([^"]*)"', radio).group(1)
+        for radio in radios
+    )
+    return unescape(found.group(1))
+
+
 # Getting to the page ---------------------------------------------------------------------
 
 
@@ -205,8 +233,9 @@ def test_each_cooperative_lists_its_options_with_fees_and_why_one_is_unavailable
     )
     assert re.search(r"Courier:\s+Rp\s18\.000", html)
     assert "JNE REG, 0,5 kg" in html  # two items of 250 g
-    # Pickup is the first available option, so it is chosen; Batik's courier cannot take it.
-    assert re.search(rf'id="shipping-{tani.id}-pickup"[^>]*checked', html)
+    # No address yet: the courier is chosen, the delivery sure to reach it; Batik's courier
+    # cannot take its parcel, so nothing is chosen there.
+    assert checked_methods(html, tani) == ["courier"]
     batik_courier = re.search(rf'<input type="radio" id="shipping-{batik.id}-courier"[^>]*>', html)
     assert "disabled" in batik_courier.group(0) and "checked" not in batik_courier.group(0)
     assert "JNE REG takes parcels up to 0,2 kg; this one weighs 0,25 kg." in html
@@ -232,34 +261,198 @@ def test_update_summary_recalculates_the_totals_and_writes_nothing(client, engli
     assert guest_lines(client) == {variant.id: 2}
 
 
-def test_a_city_local_delivery_does_not_serve_falls_back_to_the_first_available_option(
-    client, english, tani
-):
-    add(client, a_variant(tani, price=15_000))
-    html = checkout(client, tani, button="update", city="Kabupaten Sleman").get_data(as_text=True)
-    local = re.search(rf'<input type="radio" id="shipping-{tani.id}-local"[^>]*>', html).group(0)
-    assert "disabled" in local
-    assert re.search(rf'id="shipping-{tani.id}-pickup"[^>]*checked', html)
-    assert summary_of(html)["Total to pay"] == "Rp 15.000"
-
-
-def test_placing_with_a_method_the_city_does_not_get_is_refused_and_writes_nothing(
-    client, english, tani
-):
-    variant = a_variant(tani)
-    add(client, variant)
-    response = checkout(client, tani, city="Kabupaten Sleman")  # local delivery chosen
-    html = response.get_data(as_text=True)
-    assert "Tani Makmur delivers locally only inside Kota Yogyakarta." in html
-    assert order_count() == 0 and stock_of(variant.id) == 10
-    assert guest_lines(client) == {variant.id: 1}
-
-
 def test_an_unknown_shipping_value_is_not_a_choice(client, english, tani):
     add(client, a_variant(tani))
     html = checkout(client, tani, methods={tani.id: "teleport"}).get_data(as_text=True)
     assert "Choose how Tani Makmur sends your order." in html
     assert order_count() == 0
+
+
+# Shipping that cannot reach the address ----------------------------------------------------
+
+JAKARTA = {
+    "province": "DKI Jakarta",
+    "city": "Kota Jakarta Selatan",
+    "district": "Kebayoran Baru",
+    "village": "Senayan",
+    "postcode": "12190",
+    "street": "Jl. Sudirman 1",
+}
+SUMBA_LOCAL_FEE = 15_000
+
+
+@pytest.fixture
+def sumba():
+    """A weaving cooperative in Sumba Timur: local delivery there, or pickup in Waingapu."""
+    coop = make_coop(
+        name="Koperasi Tenun Kambera",
+        city="Kabupaten Sumba Timur",
+        address="Jl. Ahmad Yani 12, Waingapu",
+        opening_hours="Senin-Sabtu 08.00-16.00",
+    )
+    make_shipping_settings(coop, offers_local=True, local_fee=SUMBA_LOCAL_FEE)
+    return coop
+
+
+@pytest.mark.parametrize("button", ["update", "place"])
+def test_local_delivery_to_another_city_is_refused_beside_its_cooperative_not_made_pickup(
+    client, english, tani, sumba, button
+):
+    keripik, kain = a_variant(tani), a_variant(sumba, price=350_000, stock=2)
+    add(client, keripik)
+    add(client, kain)
+
+    response = checkout(client, tani, sumba, button=button, methods={tani.id: "courier"}, **JAKARTA)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert shipping_error(html, sumba) == (
+        "Koperasi Tenun Kambera delivers locally only inside Kabupaten Sumba Timur."
+    )
+    assert shipping_error(html, tani) is None
+    # The choice stays as the shopper made it: not switched to pickup in Waingapu.
+    assert checked_methods(html, sumba) == ["local"]
+    assert checked_methods(html, tani) == ["courier"]
+    assert summary_of(html)["Shipping from Koperasi Tenun Kambera"] == "not available"
+    assert "Please correct the fields marked below." in html
+    assert 'value="Kebayoran Baru"' in html and "Jl. Sudirman 1</textarea>" in html
+    assert order_count() == 0
+    assert (stock_of(keripik.id), stock_of(kain.id)) == (10, 2)
+    assert guest_lines(client) == {keripik.id: 1, kain.id: 1}
+
+
+def test_pickup_chosen_for_a_far_address_is_placed_and_names_where_and_when(client, english, sumba):
+    kain = a_variant(sumba, price=350_000, stock=2)
+    add(client, kain)
+    html = unescape(
+        checkout(client, sumba, button="update", methods={sumba.id: "pickup"}, **JAKARTA).get_data(
+            as_text=True
+        )
+    )
+    assert shipping_error(html, sumba) is None
+    assert checked_methods(html, sumba) == ["pickup"]
+    assert (
+        "Pick up at Jl. Ahmad Yani 12, Waingapu, Kabupaten Sumba Timur"
+        " (Senin-Sabtu 08.00-16.00)" in html
+    )
+
+    response = checkout(client, sumba, methods={sumba.id: "pickup"}, **JAKARTA)
+
+    order = the_order()
+    assert response.location == f"/pesanan/{order.number}"
+    assert [(s.method, s.fee) for s in order.shipments] == [(ShippingMethod.PICKUP, 0)]
+    assert order.city == "Kota Jakarta Selatan" and stock_of(kain.id) == 1
+
+
+def test_a_courier_parcel_too_heavy_is_refused_beside_its_cooperative(client, english, tani):
+    beras = a_variant(tani, weight_grams=3000)
+    add(client, beras, 2)  # 6 kg: over the courier's heaviest step of 5 kg
+
+    for button in ("update", "place"):
+        html = checkout(
+            client, tani, button=button, methods={tani.id: "courier"}, **JAKARTA
+        ).get_data(as_text=True)
+        assert shipping_error(html, tani) == (
+            "Your parcel from Tani Makmur (6 kg) is too heavy for its courier."
+        )
+        assert checked_methods(html, tani) == ["courier"]
+    assert order_count() == 0 and stock_of(beras.id) == 10
+
+
+def test_a_method_the_cooperative_does_not_offer_is_refused_beside_it(client, english, sumba):
+    kain = a_variant(sumba, stock=2)
+    add(client, kain)
+    for button in ("update", "place"):
+        html = checkout(
+            client, sumba, button=button, methods={sumba.id: "courier"}, **JAKARTA
+        ).get_data(as_text=True)
+        assert shipping_error(html, sumba) == (
+            "Koperasi Tenun Kambera does not offer this shipping method. Please choose another."
+        )
+        assert checked_methods(html, sumba) == []  # no courier here to tick
+    assert order_count() == 0 and stock_of(kain.id) == 2
+
+
+def test_what_the_page_lets_through_place_order_still_refuses_beside_the_cooperative(
+    client, english, sumba, monkeypatch
+):
+    """A page that, by a bug, accepted local delivery to Jakarta: the order is still refused
+    by place_order's own quote, and its message lands on the cooperative's block."""
+    monkeypatch.setattr(views, "quote_shipping", lambda *args: 0)
+    kain = a_variant(sumba, stock=2)
+    add(client, kain)
+
+    html = checkout(client, sumba, **JAKARTA).get_data(as_text=True)
+
+    assert shipping_error(html, sumba) == (
+        "Koperasi Tenun Kambera delivers locally only inside Kabupaten Sumba Timur."
+    )
+    assert order_count() == 0 and stock_of(kain.id) == 2
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        (JAKARTA, {"tani": "courier", "sumba": "pickup"}),
+        ({}, {"tani": "local", "sumba": "pickup"}),  # ADDRESS: Kota Yogyakarta
+        ({"city": "Kabupaten Sumba Timur"}, {"tani": "courier", "sumba": "local"}),
+    ],
+)
+def test_the_default_is_the_cheapest_delivery_that_reaches_the_address(
+    client, english, tani, sumba, address, expected
+):
+    add(client, a_variant(tani))
+    add(client, a_variant(sumba))
+    html = checkout(
+        client, tani, sumba, button="update", methods={tani.id: "", sumba.id: ""}, **address
+    ).get_data(as_text=True)
+    assert checked_methods(html, tani) == [expected["tani"]]
+    assert checked_methods(html, sumba) == [expected["sumba"]]
+    assert shipping_error(html, tani) is None and shipping_error(html, sumba) is None
+
+
+def test_a_courier_cheaper_than_local_delivery_is_the_default_in_the_same_city(client, english):
+    coop = make_coop(name="Mlijo", city="Kota Yogyakarta")
+    make_shipping_settings(coop, offers_local=True, local_fee=12_000, rates=((1000, 9_000),))
+    add(client, a_variant(coop))
+    html = checkout(client, coop, button="update", methods={coop.id: ""}).get_data(as_text=True)
+    assert checked_methods(html, coop) == ["courier"]
+    assert summary_of(html)["Shipping from Mlijo"] == "Rp 9.000"
+
+
+def test_pickup_is_the_default_only_when_no_delivery_reaches(client, english, tani):
+    add(client, a_variant(tani, weight_grams=3000), 2)  # 6 kg: too heavy for the courier
+    html = checkout(client, tani, button="update", methods={tani.id: ""}, **JAKARTA).get_data(
+        as_text=True
+    )
+    assert checked_methods(html, tani) == ["pickup"]
+    yogyakarta = checkout(client, tani, button="update", methods={tani.id: ""}).get_data(
+        as_text=True
+    )
+    assert checked_methods(yogyakarta, tani) == ["local"]
+
+
+def test_before_an_address_the_default_is_a_delivery_not_pickup(client, english, tani, sumba):
+    add(client, a_variant(tani))
+    add(client, a_variant(sumba))
+    html = client.get("/checkout").get_data(as_text=True)
+    # The courier reaches any address; local delivery is all Sumba sends, if it is its city.
+    assert checked_methods(html, tani) == ["courier"]
+    assert checked_methods(html, sumba) == ["local"]
+    assert shipping_error(html, tani) is None and shipping_error(html, sumba) is None
+
+
+def test_a_saved_address_sets_the_default_from_its_city(client, login, english, tani, sumba):
+    user = make_user()
+    saved = save_address(
+        user, AddressDetails(recipient_name="Siti", phone="+6281234567890", notes="", **JAKARTA)
+    )
+    login(user)
+    add(client, a_variant(tani))
+    add(client, a_variant(sumba))
+    html = client.get(f"/checkout?alamat={saved.id}").get_data(as_text=True)
+    assert checked_methods(html, tani) == ["courier"]
+    assert checked_methods(html, sumba) == ["pickup"]
 
 
 # The form's checks -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from shop.checkout.shipping import (
     ShippingOption,
     ShippingSettingsInput,
     ShippingUnavailable,
+    default_option,
     format_weight,
     parcel_weight_grams,
     parse_weight_kg,
@@ -91,7 +92,8 @@ def test_local_delivery_to_another_city_is_unavailable_and_refused(coop):
         assert local.note == "Only inside Kota Yogyakarta"
         with pytest.raises(ShippingUnavailable) as refused:
             quote_shipping(coop, LOCAL, 800, "Kabupaten Sleman")
-    assert "Tani Makmur" in refused.value.message and refused.value.field == "shipping"
+    assert "Tani Makmur" in refused.value.message
+    assert refused.value.field == f"shipping-{coop.id}"  # the checkout's radio group for it
 
 
 @pytest.mark.parametrize("city", [None, "", "   "])
@@ -159,6 +161,44 @@ def test_parcel_weight_is_each_products_weight_times_its_quantity(coop):
     chips = make_product(member, weight_grams=250).variants[0]
     assert parcel_weight_grams([(rice, 2), (chips, 3)]) == 2750
     assert parcel_weight_grams([]) == 0
+
+
+# The default: the cheapest delivery that reaches the address, pickup only when none does.
+
+NO_COURIER = ()
+CHEAP_COURIER = ((1000, 9000),)
+DEAR_COURIER = ((1000, 18000),)
+SAME_AS_LOCAL = ((1000, 10000),)
+
+
+@pytest.mark.parametrize(
+    ("rates", "over", "weight_grams", "city", "expected"),
+    [
+        (DEAR_COURIER, {}, 800, "Kota Yogyakarta", LOCAL),  # in its city, and cheaper
+        (DEAR_COURIER, {}, 800, "Kota Bandung", COURIER),  # local delivery cannot go there
+        (DEAR_COURIER, {}, 6000, "Kota Bandung", PICKUP),  # too heavy: nothing else reaches
+        (DEAR_COURIER, {}, 6000, "Kota Yogyakarta", LOCAL),
+        (CHEAP_COURIER, {}, 800, "Kota Yogyakarta", COURIER),  # the cheapest that reaches
+        (SAME_AS_LOCAL, {}, 800, "Kota Yogyakarta", LOCAL),  # a tie goes to local delivery
+        (NO_COURIER, {}, 800, "Kota Bandung", PICKUP),  # Sumba's case: pickup or nothing
+        (NO_COURIER, {}, 800, "kota  YOGYAKARTA", LOCAL),
+        (NO_COURIER, {}, 800, None, LOCAL),  # no address yet: local delivery may reach it
+        (DEAR_COURIER, {}, 800, None, COURIER),  # ... but a courier surely does
+        (DEAR_COURIER, {}, 800, "  ", COURIER),
+        (NO_COURIER, {"offers_local": False}, 800, "Kota Yogyakarta", PICKUP),
+        (NO_COURIER, {"offers_pickup": False}, 800, "Kota Bandung", None),  # nothing fits
+        (DEAR_COURIER, {"offers_pickup": False}, 6000, "Kota Bandung", None),
+    ],
+)
+def test_the_default_is_the_cheapest_delivery_that_reaches_the_address(
+    rates, over, weight_grams, city, expected
+):
+    coop = make_coop(city="Kota Yogyakarta")
+    make_shipping_settings(coop, rates=rates, **({"offers_local": True, "local_fee": 10000} | over))
+    default = default_option(shipping_options(coop, weight_grams, city), city)
+    assert (default.method if default else None) == expected
+    if default is not None:  # a default is always something place_order accepts
+        assert quote_shipping(coop, default.method, weight_grams, city or coop.city) == default.fee
 
 
 @pytest.mark.parametrize(
@@ -382,8 +422,9 @@ def test_an_unavailable_method_is_refused_and_nothing_is_written(
 ):
     _batik, rice, _cloth = cart
     request = checkout_request(coop, methods={coop.id: method}, city=city)
-    with pytest.raises(ShippingUnavailable):
+    with pytest.raises(ShippingUnavailable) as refused:
         place_order([(rice.id, quantity)], request, None)
+    assert refused.value.field == f"shipping-{coop.id}"
     db.session.expire_all()
     assert count(Order) == 0 and count(OrderShipment) == 0
     assert stock_of(rice) == 10
@@ -402,8 +443,9 @@ def test_a_method_the_cooperative_does_not_offer_is_refused(cart):
 def test_a_missing_choice_is_refused_and_nothing_is_written(coop, cart):
     batik, rice, cloth = cart
     request = checkout_request(coop, methods={coop.id: COURIER})  # nothing chosen for Batik
-    with pytest.raises(MissingShipping):
+    with pytest.raises(MissingShipping) as refused:
         place_order([(rice.id, 1), (cloth.id, 1)], request, None)
+    assert refused.value.field == f"shipping-{batik.id}"
     db.session.expire_all()
     assert count(Order) == 0
     assert (stock_of(rice), stock_of(cloth)) == (10, 5)

@@ -47,10 +47,12 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _register_cli(app)
 
     from shop.assets import init_assets
+    from shop.guards import init_guards
     from shop.jobs.queue import init_queue
     from shop.pagecache import init_page_cache
     from shop.ratelimits import init_rate_limits
 
+    init_guards(app)  # first of the before-request hooks, whatever the order here
     init_assets(app)
     init_queue(app)
     init_page_cache(app)

@@ -40,9 +40,13 @@ ERROR_PAGES = {
 }
 
 
-def render_error_page(code: int):
-    title, message = ERROR_PAGES[code]
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+def render_error_page(code: int, message: str | None = None):
+    """The error page of `code`; `message` says more than the page's usual one."""
+    title, usual_message = ERROR_PAGES[code]
+    body = render_template(
+        "errors/error.html", code=code, title=title, message=message or usual_message
+    )
+    return body, code
 
 
 def register_error_pages(app: Flask) -> None:

@@ -1,7 +1,8 @@
 """Every Midtrans notification, stored raw before anything acts on it (STYLE rule 13).
 
 The row is committed on its own first, so a notification we then refuse (bad signature,
-unknown order, amount mismatch) is still on record; `outcome` says what became of it.
+unknown order, amount mismatch) is still on record; `outcome` says what became of it. Of a
+body that is not validly signed, only the first RAW_BODY_LIMIT characters are kept.
 """
 
 from datetime import datetime
@@ -17,6 +18,9 @@ from shop.timeutil import UTCDateTime, utcnow
 ORDER_ID_LENGTH = 100
 STATUS_LENGTH = 40
 DETAIL_LENGTH = 500
+# Characters kept of a body that is not a validly signed notification (Midtrans's own, about
+# 1 KB, are kept whole): the URL is public, and anyone may post megabytes to it.
+RAW_BODY_LIMIT = 4096
 
 
 class NotificationOutcome(StrEnum):

@@ -8,6 +8,7 @@ nothing already final. The HTTP status we answer drives Midtrans's retries: 2xx 
 400/404 two, 503 four.
 """
 
+import hashlib
 import json
 import logging
 import re
@@ -27,6 +28,7 @@ from shop.pagecache import bump_catalog_version
 from shop.payments.gateway import Gateway, GatewayError, TransactionStatus
 from shop.payments.models import (
     ORDER_ID_LENGTH,
+    RAW_BODY_LIMIT,
     STATUS_LENGTH,
     NotificationOutcome,
     PaymentNotification,
@@ -97,22 +99,64 @@ def handle_notification(raw_body: bytes, gateway: Gateway) -> NotificationResult
 
 
 def _parse(raw_body: bytes) -> dict | None:
+    """The body's JSON object, or None: not JSON, not an object, or holding text that no
+    database column takes (Midtrans never sends such a body)."""
     try:
         fields = json.loads(raw_body)
-    except ValueError:  # UnicodeDecodeError included
+    except (ValueError, RecursionError):  # UnicodeDecodeError included; nesting too deep
         return None
-    return fields if isinstance(fields, dict) else None
+    if not isinstance(fields, dict) or not _all_text_storable(fields):
+        return None
+    return fields
+
+
+def _all_text_storable(value: object) -> bool:
+    """No NUL (PostgreSQL refuses it in text) and no lone surrogate (json.loads makes one of
+    "\\ud800"; it cannot be encoded, hashed or stored) in any key or string, however deep."""
+    pending = [value]
+    while pending:  # a loop: a recursive walk could overflow on what json.loads just accepted
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item or (not item.isascii() and not _encodable(item)):
+                return False
+    return True
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _stored_body(raw_body: bytes, signature_valid: bool) -> str:
+    """The body as text the database takes. A validly signed one whole (Midtrans's own, and
+    small); any other at most RAW_BODY_LIMIT characters, ending with its size and SHA-256 when
+    cut, so the public URL cannot fill the database."""
+    text = raw_body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    if signature_valid or len(text) <= RAW_BODY_LIMIT:
+        return text
+    digest = hashlib.sha256(raw_body).hexdigest()
+    end = f"...[{len(raw_body)} bytes, sha256 {digest}]"
+    return text[: RAW_BODY_LIMIT - len(end)] + end
 
 
 def _store(raw_body: bytes, fields: dict | None) -> PaymentNotification:
     fields = fields or {}
     order_id, status = fields.get("order_id"), fields.get("transaction_status")
     server_key = current_app.config["MIDTRANS_SERVER_KEY"]
+    signature_valid = signature_ok(fields, server_key)
     notification = PaymentNotification(
-        raw_body=raw_body.decode("utf-8", errors="replace"),
+        raw_body=_stored_body(raw_body, signature_valid),
         order_id=order_id[:ORDER_ID_LENGTH] if isinstance(order_id, str) else None,
         transaction_status=status[:STATUS_LENGTH] if isinstance(status, str) else None,
-        signature_valid=signature_ok(fields, server_key),
+        signature_valid=signature_valid,
         received_at=utcnow(),
     )
     db.session.add(notification)

@@ -3,7 +3,7 @@ redirects."""
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, make_response
+from flask import Flask, Response, current_app, make_response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -20,6 +20,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# What a page of personal data sends (see private_page).
+PRIVATE_CACHE_CONTROL = "private, no-store"
+
+
 def add_security_headers(app: Flask) -> None:
     send_hsts = app.config["SEND_HSTS"]
 
@@ -33,15 +37,29 @@ def add_security_headers(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if send_hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if _is_behind_sign_in() and "Cache-Control" not in headers:
+            _mark_private(response)
         return response
+
+
+def _is_behind_sign_in() -> bool:
+    """Whether this request's view asks for any rule but "public" (shop.auth.policy). Such a
+    page is about someone, so it is private by default: a new page cannot forget it."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "access_rule", "public") != "public"
 
 
 def private_page(body) -> Response:
     """A page of personal data (an address, a balance, a bank account): never kept by a
-    shared cache or the browser's back-forward cache, never indexed."""
-    response = make_response(body)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
+    shared cache or the browser's back-forward cache, never indexed. Every page behind a
+    sign-in rule gets this anyway; a public route showing personal data (an order opened by
+    its link, the checkout) must ask for it."""
+    return _mark_private(make_response(body))
+
+
+def _mark_private(response: Response) -> Response:
+    response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    response.headers.setdefault("X-Robots-Tag", "noindex")
     return response
 
 

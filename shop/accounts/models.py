@@ -1,4 +1,5 @@
-"""Accounts: people who sign in, and their single-use password-reset tokens."""
+"""Accounts: people who sign in, their signed-in sessions, and their single-use
+password-reset tokens."""
 
 import secrets
 from datetime import datetime
@@ -22,8 +23,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    # What the session cookie carries instead of the id: rotating it signs out every other
-    # session, which is what a password change or reset must do.
+    # What the session cookie carries instead of the id, so the cookie does not name the row.
     login_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_login_id)
     is_operator: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -40,6 +40,20 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Its cookie carries a random key and the row holds only the key's
+    SHA-256: deleting the row (signing out) ends the session for every copy of that cookie,
+    while the user's other browsers stay signed in."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Indexed for the sweep of expired sessions at each sign-in.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class PasswordResetToken(db.Model):

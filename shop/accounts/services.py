@@ -1,15 +1,15 @@
-"""Account rules: registering, signing in, resetting and changing passwords."""
+"""Account rules: registering, signing in and out, resetting and changing passwords."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from shop.accounts.models import PasswordResetToken, User, new_login_id
+from shop.accounts.models import PasswordResetToken, User, UserSession
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.outbox.services import queue_mail
@@ -91,9 +91,40 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def record_sign_in(user: User) -> None:
-    user.last_sign_in_at = utcnow()
-    db.session.commit()
+def session_cutoff() -> datetime:
+    """Sessions opened before this have ended: a sign-in lasts at most the session lifetime
+    (PERMANENT_SESSION_LIFETIME), however often it is used."""
+    return utcnow() - current_app.permanent_session_lifetime
+
+
+def open_session(user: User, replacing: str | None = None) -> str:
+    """Record a sign-in: a new session for this browser, and the time. Returns the session's
+    key for the cookie (only its hash is stored). The browser's previous session (the key in
+    `replacing`) ends, and so do sessions past their lifetime, anyone's: the table does not
+    grow with browsers that never signed out."""
+    key, key_hash = new_token()
+    ended = UserSession.created_at <= session_cutoff()
+    if replacing:
+        ended = or_(ended, UserSession.key_hash == hash_token(replacing))
+    try:
+        db.session.execute(delete(UserSession).where(ended))
+        db.session.add(UserSession(user_id=user.id, key_hash=key_hash))
+        user.last_sign_in_at = utcnow()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return key
+
+
+def end_session(key: str) -> None:
+    """Sign out one session: its cookie, and any copy of it, no longer signs anyone in."""
+    try:
+        db.session.execute(delete(UserSession).where(UserSession.key_hash == hash_token(key)))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def request_password_reset(email: str) -> None:
@@ -193,5 +224,6 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 def _set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password)
-    user.login_id = new_login_id()  # signs out every other session
+    # Every session ends, this one too: the caller opens a fresh one for the browser in hand.
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.flush()

@@ -10,6 +10,7 @@ from shop.accounts.forms import (
     ResetPasswordForm,
     SignInForm,
 )
+from shop.accounts.session import SESSION_KEY
 from shop.auth.policy import public, require_sign_in
 from shop.cart.guest import guest_cart_from
 from shop.cart.services import merge_guest_cart
@@ -23,14 +24,20 @@ bp = Blueprint("accounts", __name__, url_prefix="/akun")
 
 def start_session(user, remember: bool = False) -> None:
     """A fresh session on every sign-in, so nothing planted before it survives (fixation).
-    The guest's cart is carried over into the account's cart, never kept in the session."""
+    The guest's cart is carried over into the account's cart, never kept in the session.
+
+    "Keep me signed in" makes this session cookie outlive the browser (for the session
+    lifetime) rather than adding Flask-Login's remember cookie: that cookie holds no session
+    key, so signing out could not end a copy of it."""
     language = session.get("lang")
     guest_cart = guest_cart_from(session)
+    key = services.open_session(user, replacing=session.get(SESSION_KEY))
     session.clear()
     if language:
         session["lang"] = language
-    login_user(user, remember=remember)
-    services.record_sign_in(user)
+    session[SESSION_KEY] = key
+    session.permanent = remember
+    login_user(user)
     for note in merge_guest_cart(user, guest_cart):
         flash(note, "info")
 
@@ -73,8 +80,11 @@ def sign_in():
 @public
 def sign_out():
     language = session.get("lang")
+    key = session.get(SESSION_KEY)
     logout_user()
     session.clear()
+    if key:
+        services.end_session(key)  # a copy of the cookie, taken before, is worthless now
     if language:
         session["lang"] = language
     flash(_("You are signed out."), "info")

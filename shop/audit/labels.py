@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "shipment.delivered": _l("Order delivered"),
     "shipment.completed": _l("Order completed"),
     "order.refunded": _l("Refund"),
+    "order.refund_refused": _l("Refund refused by the payment service"),
     "payout.requested": _l("Payout requested"),
     "payout.approved": _l("Payout approved"),
     "payout.paid": _l("Payout paid"),

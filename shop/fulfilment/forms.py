@@ -1,5 +1,5 @@
-"""The admin's forms on parts of orders: the next shipping step, a refund of lines, and
-marking several parts packed at once."""
+"""The admin's forms on parts of orders: the next shipping step, a refund of lines (through
+Midtrans, or recorded after a bank transfer), and marking several parts packed at once."""
 
 from collections.abc import Sequence
 
@@ -15,6 +15,8 @@ from shop.fulfilment.queries import PARTS_PER_PAGE
 
 TRACKING_NUMBER_LENGTH = 60  # OrderShipment.tracking_number
 REASON_LENGTH = 200
+BANK_REFERENCE_LENGTH = 80  # Refund.bank_reference
+MANUAL_PREFIX = "manual"  # the refund-by-transfer form's fields, beside the refund form's
 MAX_TYPED_QUANTITY = 6  # digits
 MAX_PARTS_AT_ONCE = PARTS_PER_PAGE  # the checkboxes of one page of the list
 
@@ -61,17 +63,43 @@ class RefundForm(FlaskForm):
         }
 
     def show_error(self, error: ShopError, line_ids: Sequence[int]) -> None:
-        """Beside the quantity it is about, else at the top of the form."""
+        """Beside the quantity or field it is about, else at the top of the form."""
         line_id = getattr(error, "line_id", None)
         if line_id in line_ids:
             self[f"quantity_{list(line_ids).index(line_id)}"].errors.append(error.message)
+        elif error.field and error.field in self:
+            self[error.field].errors.append(error.message)
         else:
             self.form_errors.append(error.message)
+
+
+class ManualRefundForm(RefundForm):
+    """A refund the admin made by bank transfer: the refund form's fields, the transfer's
+    reference and a note."""
+
+    bank_reference = StringField(
+        _l("Bank transfer reference"),
+        validators=[
+            DataRequired(message=_l("Enter the reference of the bank transfer you made.")),
+            max_length(BANK_REFERENCE_LENGTH),
+        ],
+    )
+    note = TextAreaField(_l("Note (optional)"), validators=[max_length(REASON_LENGTH)])
 
 
 def refund_form(line_names: Sequence[str], **options) -> RefundForm:
     """A RefundForm with a quantity field for each line, labelled with its name; options go
     to the form (formdata=None: not bound to this request's POST, which was another form)."""
+    return _with_quantities(RefundForm, line_names)(**options)
+
+
+def manual_refund_form(line_names: Sequence[str], **options) -> ManualRefundForm:
+    """The same for a refund by bank transfer; its fields are prefixed "manual-", so both
+    forms can sit on one page."""
+    return _with_quantities(ManualRefundForm, line_names)(prefix=MANUAL_PREFIX, **options)
+
+
+def _with_quantities(base: type[RefundForm], line_names: Sequence[str]) -> type[RefundForm]:
     fields = {
         f"quantity_{index}": StringField(
             _l("Units of %(item)s to refund", item=name),
@@ -80,7 +108,7 @@ def refund_form(line_names: Sequence[str], **options) -> RefundForm:
         )
         for index, name in enumerate(line_names)
     }
-    return type("PartRefundForm", (RefundForm,), fields)(**options)
+    return type(f"Part{base.__name__}", (base,), fields)
 
 
 def some_parts(form, field) -> None:

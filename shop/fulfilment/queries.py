@@ -15,7 +15,8 @@ from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
 from shop.fulfilment.labels import shipment_status_label
-from shop.fulfilment.refunds import refunded_quantities
+from shop.fulfilment.manual_refunds import can_refund_by_hand
+from shop.fulfilment.refunds import NOT_REFUNDABLE_BY_API, refunded_quantities
 from shop.ledger.models import Refund
 from shop.pagination import Page, paginate
 from shop.payments.services import PAID_OR_LATER
@@ -62,6 +63,11 @@ class CoopPart:
     shipment: OrderShipment
     lines: list[PartLine]
     refunds: list[Refund]
+    can_refund_by_hand: bool = False  # Midtrans cannot refund it: a transfer is recorded
+
+    @property
+    def can_refund_by_api(self) -> bool:
+        return self.order.payment_method not in NOT_REFUNDABLE_BY_API
 
     @property
     def status_label(self) -> str:
@@ -180,4 +186,5 @@ def find_part(cooperative: Cooperative, number: str) -> CoopPart | None:
             for line in lines
         ],
         refunds=refunds,
+        can_refund_by_hand=can_refund_by_hand(order, cooperative),
     )

@@ -9,13 +9,16 @@ member's available balance never goes negative: such a refund is refused, naming
 The whole refund is one transaction that holds the order's row lock (then the part's and
 the members') across the gateway call: the quantities and balances checked are still true
 when it is written. Its refund_key is deterministic, "<order number>-R<n>" (n = one more
-than the order's refunds so far). If Midtrans refunded but we never heard (a timeout) or
-could not write it, nothing was written here, and asking again for the same refund sends
-the same key: Midtrans answers with the first result instead of refunding twice, and it is
-recorded then. Asking instead for a different amount under that key is refused when
+than the order's refunds through Midtrans so far). If Midtrans refunded but we never heard
+(a timeout) or could not write it, nothing was written here, and asking again for the same
+refund sends the same key: Midtrans answers with the first result instead of refunding
+twice, and it is recorded then. Asking instead for a different amount under that key is refused when
 Midtrans's answer lists its refunds (the simulator's does): the admin is told to repeat the
 earlier request. Where the answer lists none, that gap is left to the reconciliation of
 gateway and ledger.
+
+Checking a refund (prepare_refund) and writing it (write_refund) serve refunds made by bank
+transfer too (manual_refunds.py), which Midtrans's refusals, audited here, open the way to.
 """
 
 import logging
@@ -34,7 +37,7 @@ from shop.errors import NotFound, ShopError
 from shop.extensions import db
 from shop.fulfilment.services import lock_order
 from shop.ledger.journal import add_entry, balance, credit, debit
-from shop.ledger.models import Account, EntryKind, Refund, RefundLine
+from shop.ledger.models import Account, EntryKind, Refund, RefundLine, RefundMethod
 from shop.money import fee_for, format_rupiah
 from shop.notifications import events
 from shop.payments.gateway import (
@@ -52,14 +55,22 @@ logger = logging.getLogger(__name__)
 NOT_REFUNDABLE_BY_API = frozenset({"bank_transfer", "echannel", "cstore"})
 REFUNDED_STATES = frozenset({"refund", "partial_refund"})
 GATEWAY_REASON_LENGTH = 255
+REFUSED_ACTION = "order.refund_refused"  # audited: Midtrans said no to a refund
 
 
 class RefundRefused(ShopError):
     """A refund that may not happen. line_id names the order line it is about, if one."""
 
-    def __init__(self, message: str, line_id: int | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, line_id: int | None = None, field: str | None = None):
+        super().__init__(message, field)
         self.line_id = line_id
+
+
+@dataclass(frozen=True)
+class FailedRefund:
+    refund_key: str
+    amount: int
+    is_refused: bool  # Midtrans answered no (rather than not at all)
 
 
 @dataclass(frozen=True)
@@ -115,26 +126,54 @@ def refund_lines(
     order; GatewayError or RefundRefused when Midtrans refuses or does not answer (nothing
     written).
     """
+    reason = reason.strip()
     try:
-        refund = _refund(order, cooperative, quantities, reason.strip(), actor, gateway)
+        plan = prepare_refund(order, cooperative, quantities, RefundMethod.GATEWAY)
+        _ask_gateway(plan.order, gateway, plan.refund_key, plan.amount, reason)
+        refund = write_refund(plan, reason, actor)
         db.session.commit()
     except Exception as error:
         db.session.rollback()
         if getattr(error, "failed_refund", None):
-            _tell_admins_refund_failed(order, cooperative, error)
+            _tell_admins_refund_failed(order, cooperative, actor, error)
         raise
     logger.info("order %s: refund %s of %s", order.number, refund.refund_key, refund.amount)
     return refund
 
 
-def _refund(
-    order: Order,
-    cooperative: Cooperative,
-    quantities: Mapping[int, int],
-    reason: str,
-    actor: User,
-    gateway: Gateway,
-) -> Refund:
+@dataclass(frozen=True)
+class RefundPlan:
+    """A refund checked under the order's lock and not written yet: the units, whose money
+    they were, the account the members' part comes from and the refund's key."""
+
+    order: Order
+    cooperative: Cooperative
+    parts: list[LineRefund]
+    account: Account
+    refund_key: str
+
+    @property
+    def amount(self) -> int:
+        return sum(part.amount for part in self.parts)
+
+    @property
+    def fee(self) -> int:
+        return sum(part.fee for part in self.parts)
+
+    @property
+    def owed(self) -> dict[int, int]:
+        """Membership id -> what the member gives back."""
+        owed: dict[int, int] = defaultdict(int)
+        for part in self.parts:
+            owed[part.line.member_id] += part.member_amount
+        return dict(owed)
+
+
+def prepare_refund(
+    order: Order, cooperative: Cooperative, quantities: Mapping[int, int], method: RefundMethod
+) -> RefundPlan:
+    """Lock the order (then the part and the members) and check the refund, whatever way it
+    is made. Flushes nothing; raises RefundRefused or NotFound as refund_lines says."""
     order = lock_order(order.id)
     if order.status not in PAID_OR_LATER:
         raise RefundRefused(_("Only a paid order can be refunded."))
@@ -147,28 +186,40 @@ def _refund(
     if shipment is None:
         raise NotFound(_("This order has no part from your cooperative."))
     parts = _line_refunds(order, cooperative, quantities)
-    amount, fee = sum(part.amount for part in parts), sum(part.fee for part in parts)
-    if amount == 0:
+    if sum(part.amount for part in parts) == 0:
         raise RefundRefused(_("These items cost nothing: there is nothing to refund."))
-    owed: dict[int, int] = defaultdict(int)
-    for part in parts:
-        owed[part.line.member_id] += part.member_amount
     # Until the part is completed its earnings are still pending: refunds take them there.
     account = (
         Account.MEMBER_AVAILABLE
         if shipment.status == ShipmentStatus.COMPLETED
         else Account.MEMBER_PENDING
     )
+    plan = RefundPlan(order, cooperative, parts, account, _next_refund_key(order, method))
     if account == Account.MEMBER_AVAILABLE:
-        _check_available(cooperative, owed)
-    refund_key = _next_refund_key(order)
-    _ask_gateway(order, gateway, refund_key, amount, reason)
+        _check_available(cooperative, plan.owed)
+    return plan
+
+
+def write_refund(
+    plan: RefundPlan,
+    reason: str,
+    actor: User,
+    method: RefundMethod = RefundMethod.GATEWAY,
+    bank_reference: str | None = None,
+    note: str = "",
+) -> Refund:
+    """Write the refund, its reversing entry (the same legs whichever way the money went
+    back), its audit row and the shopper's notification. Flushes only."""
+    order, cooperative = plan.order, plan.cooperative
     refund = Refund(
         order_id=order.id,
         cooperative_id=cooperative.id,
-        refund_key=refund_key,
-        amount=amount,
+        refund_key=plan.refund_key,
+        amount=plan.amount,
         reason=reason,
+        method=method,
+        bank_reference=bank_reference,
+        note=note,
         created_by_id=actor.id,
         lines=[
             RefundLine(
@@ -178,46 +229,56 @@ def _refund(
                 fee=part.fee,
                 member_amount=part.member_amount,
             )
-            for part in parts
+            for part in plan.parts
         ],
     )
     db.session.add(refund)
     db.session.flush()
-    legs = [debit(account, owed[member_id], member_id) for member_id in sorted(owed)]
-    legs += [debit(Account.FEE_REVENUE, fee), credit(Account.GATEWAY_CLEARING, amount)]
-    add_entry(
-        f"refund:{refund_key}",
-        EntryKind.REFUND,
-        cooperative.id,
-        legs,
-        order_id=order.id,
-        refund_id=refund.id,
-        actor_id=actor.id,
-        memo=f"refund {refund_key} of order {order.number}",
-    )
-    record_audit(
-        actor,
-        cooperative,
-        "order.refunded",
-        refund,
-        {
-            "order": order.number,
-            "amount": amount,
-            "from": account.value,
-            "lines": {str(part.line.id): part.quantity for part in parts},
-        },
-    )
-    items = [{"name": part.line.product_name, "quantity": part.quantity} for part in parts]
-    events.order_refunded(order, refund_key, amount, items)
+    _post_reversal(plan, refund, actor)
+    details = {
+        "order": order.number,
+        "amount": plan.amount,
+        "from": plan.account.value,
+        "lines": {str(part.line.id): part.quantity for part in plan.parts},
+        "method": method.value,
+    }
+    if bank_reference is not None:
+        details["reference"] = bank_reference
+    record_audit(actor, cooperative, "order.refunded", refund, details)
+    items = [{"name": part.line.product_name, "quantity": part.quantity} for part in plan.parts]
+    events.order_refunded(order, refund.refund_key, plan.amount, items, bank_reference)
     return refund
 
 
-def _tell_admins_refund_failed(order: Order, cooperative: Cooperative, error: Exception) -> None:
+def _post_reversal(plan: RefundPlan, refund: Refund, actor: User) -> None:
+    owed = plan.owed
+    legs = [debit(plan.account, owed[member_id], member_id) for member_id in sorted(owed)]
+    legs += [debit(Account.FEE_REVENUE, plan.fee), credit(Account.GATEWAY_CLEARING, plan.amount)]
+    add_entry(
+        f"refund:{plan.refund_key}",
+        EntryKind.REFUND,
+        plan.cooperative.id,
+        legs,
+        order_id=plan.order.id,
+        refund_id=refund.id,
+        actor_id=actor.id,
+        memo=f"refund {plan.refund_key} of order {plan.order.number}",
+    )
+
+
+def _tell_admins_refund_failed(
+    order: Order, cooperative: Cooperative, actor: User, error: Exception
+) -> None:
     """The gateway refused or did not answer: nothing was refunded, and the admins hear of
-    it in a transaction of its own (the refund's was rolled back)."""
-    refund_key, amount = error.failed_refund
+    it in a transaction of its own (the refund's was rolled back). A refusal is audited
+    too: it is what lets the admin record a refund made by bank transfer instead."""
+    failed: FailedRefund = error.failed_refund
     try:
-        events.refund_failed(order, cooperative.id, refund_key, amount, str(error))
+        events.refund_failed(order, cooperative.id, failed.refund_key, failed.amount, str(error))
+        if failed.is_refused:
+            said = getattr(error.__cause__ or error, "midtrans_message", "") or str(error)
+            details = {"order": order.number, "amount": failed.amount, "reason": said[:300]}
+            record_audit(actor, cooperative, REFUSED_ACTION, order, details)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -282,12 +343,17 @@ def _check_available(cooperative: Cooperative, owed: Mapping[int, int]) -> None:
             )
 
 
-def _next_refund_key(order: Order) -> str:
-    """Deterministic under the order's lock, so a retry after a lost answer reuses it."""
+def _next_refund_key(order: Order, method: RefundMethod) -> str:
+    """Deterministic under the order's lock, so a retry after a lost answer reuses it. Refunds
+    by bank transfer count apart ("-M<n>"): recording one between a lost answer and its
+    retry must not change the key Midtrans is asked with again."""
     count = db.session.scalar(
-        select(func.count()).select_from(Refund).where(Refund.order_id == order.id)
+        select(func.count())
+        .select_from(Refund)
+        .where(Refund.order_id == order.id, Refund.method == method)
     )
-    return f"{order.number}-R{count + 1}"
+    letter = "R" if method == RefundMethod.GATEWAY else "M"
+    return f"{order.number}-{letter}{count + 1}"
 
 
 def _ask_gateway(
@@ -296,7 +362,12 @@ def _ask_gateway(
     try:
         return _call_gateway(order, gateway, refund_key, amount, reason)
     except (GatewayError, RefundRefused) as error:
-        error.failed_refund = (refund_key, amount)  # for the admins' notification
+        # Only Midtrans's own "no" proves nothing was refunded. After no answer, an answer
+        # that is not a refund, or "duplicate refund key" (an earlier request may have
+        # refunded), it may still have happened.
+        rejected = error if isinstance(error, GatewayRejected) else error.__cause__
+        is_refused = isinstance(rejected, GatewayRejected) and rejected.status_code != "406"
+        error.failed_refund = FailedRefund(refund_key, amount, is_refused)  # for the admins
         raise
 
 

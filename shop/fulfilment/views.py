@@ -1,5 +1,6 @@
 """Pages: a cooperative admin's orders (list, marking several packed, one part, its packing
-slip, shipping steps, refunds) and the shopper's "I have received it" button."""
+slip, shipping steps, refunds through Midtrans or by bank transfer) and the shopper's "I have
+received it" button."""
 
 from collections import defaultdict
 
@@ -22,8 +23,9 @@ from shop.checkout.models import ShipmentStatus
 from shop.errors import ShopError
 from shop.fulfilment import services
 from shop.fulfilment.contact import buyer_chat_url
-from shop.fulfilment.forms import MoveForm, PackPartsForm, refund_form
+from shop.fulfilment.forms import MoveForm, PackPartsForm, manual_refund_form, refund_form
 from shop.fulfilment.labels import shipment_status_label
+from shop.fulfilment.manual_refunds import record_manual_refund
 from shop.fulfilment.queries import find_part, parts_of
 from shop.fulfilment.refunds import refund_lines
 from shop.fulfilment.slips import SLIP_SIZES, packing_slip, qr_svg
@@ -48,7 +50,8 @@ def _part_or_404(coop, number: str):
     return part
 
 
-def _render_part(coop, part, move_form=None, refund=None):
+def _render_part(coop, part, move_form=None, refund=None, manual=None):
+    names = [p.line.name for p in part.lines]
     html = render_template(
         "fulfilment/order.html",
         coop=coop,
@@ -56,7 +59,8 @@ def _render_part(coop, part, move_form=None, refund=None):
         chat_url=buyer_chat_url(part),
         slip_sizes=SLIP_SIZES,
         move_form=move_form or MoveForm(formdata=None),
-        refund_form=refund or refund_form([p.line.name for p in part.lines], formdata=None),
+        refund_form=refund or refund_form(names, formdata=None),
+        manual_form=manual or manual_refund_form(names, formdata=None),
     )
     return private_page(html)
 
@@ -173,6 +177,35 @@ def refund(coop, membership, number):
             flash(_("%(amount)s refunded to the shopper.", amount=amount), "success")
             return redirect(url_for(".order", coop_slug=coop.slug, number=number))
     return _render_part(coop, find_part(coop, number), refund=form)
+
+
+@bp.route(
+    "/koperasi/<coop_slug>/kelola/pesanan/<number>/pengembalian-manual", methods=["GET", "POST"]
+)
+@require_coop_admin
+def manual_refund(coop, membership, number):
+    """Record a refund made by bank transfer (a GET, as after reloading a refused form, shows
+    the page)."""
+    part = _part_or_404(coop, number)
+    form = manual_refund_form([p.line.name for p in part.lines])
+    if form.validate_on_submit():
+        try:
+            done = record_manual_refund(
+                part.order,
+                coop,
+                form.quantities(part.line_ids),
+                form.reason.data,
+                form.bank_reference.data,
+                form.note.data or "",
+                current_user,
+            )
+        except ShopError as error:
+            form.show_error(error, part.line_ids)
+        else:
+            amount = format_rupiah(done.amount)
+            flash(_("Refund of %(amount)s by bank transfer recorded.", amount=amount), "success")
+            return redirect(url_for(".order", coop_slug=coop.slug, number=number))
+    return _render_part(coop, find_part(coop, number), manual=form)
 
 
 @bp.route("/pesanan/<number>/diterima/<int:cooperative_id>", methods=["POST"])

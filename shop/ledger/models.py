@@ -12,7 +12,16 @@ Amounts are signed whole Rupiah: a debit is positive, a credit negative.
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.extensions import db
@@ -130,12 +139,28 @@ class Payout(db.Model):
     rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class RefundMethod(StrEnum):
+    GATEWAY = "gateway"  # through Midtrans's refund API, to the shopper's payment method
+    # Transferred by the cooperative's admin (Midtrans cannot refund a virtual account, or
+    # refused), then recorded here with the transfer's reference.
+    BANK_TRANSFER = "bank_transfer"
+
+
 class Refund(db.Model):
-    """Money given back to a shopper for some lines of a paid order, through Midtrans's
-    refund API; refund_key makes the gateway call idempotent too (MIDTRANS.md §3)."""
+    """Money given back to a shopper for some lines of a paid order: through Midtrans's
+    refund API, where refund_key makes the gateway call idempotent too (MIDTRANS.md §3), or
+    by a bank transfer the admin made, recorded once per transfer reference."""
 
     __tablename__ = "refunds"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(
+            "(method = 'bank_transfer') = (bank_reference IS NOT NULL)",
+            name="bank_reference_iff_transfer",
+        ),
+        # The same transfer recorded twice (a form sent again) is refused by the database.
+        UniqueConstraint("order_id", "bank_reference"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
@@ -143,12 +168,21 @@ class Refund(db.Model):
     refund_key: Mapped[str] = mapped_column(String(60), unique=True)
     amount: Mapped[Rupiah]
     reason: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[RefundMethod] = mapped_column(
+        _string_enum(RefundMethod, 16), default=RefundMethod.GATEWAY, server_default="gateway"
+    )
+    bank_reference: Mapped[str | None] = mapped_column(String(80))  # a transfer's only
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     lines: Mapped[list["RefundLine"]] = relationship(
         back_populates="refund", order_by="RefundLine.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_bank_transfer(self) -> bool:
+        return self.method == RefundMethod.BANK_TRANSFER
 
 
 class RefundLine(db.Model):

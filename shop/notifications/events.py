@@ -123,8 +123,13 @@ def part_completed_for_members(order: Order, cooperative_id: int, amounts: dict[
             record("member_part_completed", recipient, f"{order.number}:{cooperative_id}", params)
 
 
-def order_refunded(order: Order, refund_key: str, amount: int, items: list[dict]) -> None:
-    params = {"number": order.number, "amount": amount, "items": items}
+def order_refunded(
+    order: Order, refund_key: str, amount: int, items: list[dict], bank_reference: str | None
+) -> None:
+    """bank_reference: the transfer the cooperative made, for a refund Midtrans could not
+    make (None: Midtrans refunded the payment method)."""
+    params = {"number": order.number, "amount": amount, "items": items,
+              "bank_reference": bank_reference}  # fmt: skip
     record("order_refunded", shopper_of(order), refund_key, params)
 
 

@@ -146,10 +146,21 @@ def _order_refunded(p: dict) -> Message:
             amount=format_rupiah(p["amount"]),
             number=p["number"],
         ),  # fmt: skip
-        [_("Refunded items:")] + [f"- {item['name']} x {item['quantity']}" for item in p["items"]],
+        [_("Refunded items:")]
+        + [f"- {item['name']} x {item['quantity']}" for item in p["items"]]
+        + [_refund_method_text(p.get("bank_reference"))],
         "orders.detail",
         _order_page(p["number"]),
     )
+
+
+def _refund_method_text(bank_reference: str | None) -> str:
+    if bank_reference:
+        return _(
+            "The cooperative transferred the money to your bank account, reference %(reference)s.",
+            reference=bank_reference,
+        )
+    return _("The money goes back to the payment method you paid with.")
 
 
 @kind("order_closed", SHOPPER, _l("Payment expired or refused"))

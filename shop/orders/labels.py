@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 
 from shop.checkout.models import OrderStatus
+from shop.ledger.models import Refund
 
 
 def status_label(status: str) -> str:
@@ -31,3 +32,17 @@ def payment_method_label(method: str | None) -> str:
         "credit_card": _("Credit card"),
     }
     return labels.get(method or "", method or "")
+
+
+def refund_method_label(refund: Refund, payment_method: str | None) -> str:
+    """How the money went back, in words both order pages use."""
+    if refund.is_bank_transfer:
+        return _(
+            "Refunded by bank transfer, reference %(reference)s", reference=refund.bank_reference
+        )
+    if payment_method:
+        return _(
+            "Refunded to the original payment method (%(method)s)",
+            method=payment_method_label(payment_method),
+        )
+    return _("Refunded to the original payment method")

@@ -1,10 +1,12 @@
 """Reading orders for the shopper: one order with everything its page shows, and their list.
 
 An order page costs the same few queries whatever the number of cooperatives: the order,
-its lines, its shipments and their cooperatives, each loaded in one go.
+its lines, its shipments and their cooperatives, and (once paid) its refunds with their
+lines, each loaded in one go.
 """
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -24,6 +26,7 @@ from shop.checkout.models import (
 from shop.coops.models import Cooperative
 from shop.extensions import db
 from shop.fulfilment.labels import shipment_status_label
+from shop.ledger.models import Refund
 from shop.orders.labels import status_label
 from shop.pagination import Page, paginate
 
@@ -39,17 +42,40 @@ class TimelineStep:
 
 
 @dataclass(frozen=True)
+class RefundRow:
+    """One refund as the shopper reads it: when, which units, how much and how."""
+
+    refund: Refund
+    items: list[tuple[int, str]]  # (units, line name)
+
+
+@dataclass(frozen=True)
 class ShipmentSection:
-    """One cooperative's part of an order: what it sends, how, and how far it has got."""
+    """One cooperative's part of an order: what it sends, how, how far it has got, and what
+    it refunded."""
 
     cooperative: Cooperative
     shipment: OrderShipment
     lines: list[OrderLine]
     timeline: list[TimelineStep]
+    refunds: list[RefundRow] = field(default_factory=list)
 
     @property
     def items_total(self) -> int:
         return sum(line.line_total for line in self.lines)
+
+    @property
+    def refunded_units(self) -> Counter:
+        """Order line id -> units refunded so far (0 for the others)."""
+        units: Counter = Counter()
+        for row in self.refunds:
+            for refund_line in row.refund.lines:
+                units[refund_line.order_line_id] += refund_line.quantity
+        return units
+
+    @property
+    def refunded_total(self) -> int:
+        return sum(row.refund.amount for row in self.refunds)
 
     @property
     def status_label(self) -> str:
@@ -82,15 +108,55 @@ def order_sections(order: Order) -> list[ShipmentSection]:
             select(Cooperative).where(Cooperative.id.in_(cooperative_ids))
         )
     }
+    refunds = _refunds_of(order)
+    names = {line.id: line.name for line in order.lines}
     return [
         ShipmentSection(
             cooperative=cooperatives[shipment.cooperative_id],
             shipment=shipment,
             lines=[line for line in order.lines if line.cooperative_id == shipment.cooperative_id],
             timeline=shipment_timeline(order, shipment),
+            refunds=[
+                RefundRow(
+                    refund=refund,
+                    items=[(line.quantity, names[line.order_line_id]) for line in refund.lines],
+                )
+                for refund in refunds
+                if refund.cooperative_id == shipment.cooperative_id
+            ],
         )
         for shipment in order.shipments
     ]
+
+
+@dataclass(frozen=True)
+class RefundTotals:
+    refunded: int  # every cooperative's refunds of the order
+    order_now_costs: int  # the grand total less the refunds
+    has_gateway_refunds: bool  # some went back through Midtrans (a card may take days)
+
+
+def refund_totals(order: Order, sections: list[ShipmentSection]) -> RefundTotals:
+    refunds = [row.refund for section in sections for row in section.refunds]
+    refunded = sum(refund.amount for refund in refunds)
+    return RefundTotals(
+        refunded=refunded,
+        order_now_costs=order.grand_total - refunded,
+        has_gateway_refunds=any(not refund.is_bank_transfer for refund in refunds),
+    )
+
+
+def _refunds_of(order: Order) -> list[Refund]:
+    if order.paid_at is None:  # only a paid order is ever refunded
+        return []
+    return list(
+        db.session.scalars(
+            select(Refund)
+            .where(Refund.order_id == order.id)
+            .options(selectinload(Refund.lines))
+            .order_by(Refund.id)
+        )
+    )
 
 
 def order_status_text(order: Order) -> str:

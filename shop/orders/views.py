@@ -6,8 +6,14 @@ from flask_login import current_user
 from shop.auth.policy import public, require_sign_in
 from shop.checkout.shipping import method_label
 from shop.orders.access import can_view_order, is_valid_token, remember_order_access
-from shop.orders.labels import payment_method_label, status_label
-from shop.orders.queries import find_order, order_sections, order_status_text, orders_of
+from shop.orders.labels import payment_method_label, refund_method_label, status_label
+from shop.orders.queries import (
+    find_order,
+    order_sections,
+    order_status_text,
+    orders_of,
+    refund_totals,
+)
 from shop.pagination import parse_page_number
 from shop.security import private_page
 from shop.timeutil import utcnow
@@ -17,6 +23,7 @@ bp.add_app_template_filter(status_label, "order_status")
 bp.add_app_template_filter(payment_method_label, "payment_method")
 bp.add_app_template_filter(method_label, "shipping_method")
 bp.add_app_template_filter(order_status_text, "order_status_text")
+bp.add_app_template_filter(refund_method_label, "refund_method")
 
 
 def _private(html: str):
@@ -38,10 +45,12 @@ def detail(number):
         remember_order_access(session, order.number)
     # Until the expiry job closes it, a pending order past its deadline cannot be paid.
     is_payable = order.is_awaiting_payment and order.expires_at > utcnow()
+    sections = order_sections(order)
     html = render_template(
         "orders/detail.html",
         order=order,
-        sections=order_sections(order),
+        sections=sections,
+        refunds=refund_totals(order, sections),
         is_payable=is_payable,
     )
     return _private(html)

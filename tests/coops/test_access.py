@@ -65,6 +65,10 @@ COOP_PAGES = {
     "kelola/pesanan/<number>/status": ("admin", {"to": "packed"}),
     "kelola/pesanan/<number>/pengembalian": ("admin", {"quantity_0": "1", "reason": "Rusak"}),
     "kelola/pesanan/<number>/slip": ("admin", None),
+    "kelola/pesanan/<number>/pengembalian-manual": (
+        "admin",
+        {"manual-quantity_0": "1", "manual-reason": "Rusak", "manual-bank_reference": "BCA-1"},
+    ),
     # Names no order, except where order_to_pack_in_coop_a makes one and points it there.
     "kelola/pesanan/kemas": ("admin", {"orders": "PK-20260101-ABCDEF"}),
     "anggota/profil": (

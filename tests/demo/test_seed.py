@@ -103,8 +103,18 @@ def assert_demo_accounts_have_their_roles() -> None:
 def assert_demo_orders_left_money_to_show() -> None:
     """The shopper's orders: 4 paid, 2 of them completed, so the demo member has money
     available to ask for, and a part waiting to be packed."""
-    statuses = db.session.scalars(select(Order.status).order_by(Order.id)).all()
-    assert statuses == ["completed", "completed", "shipped", "paid", "pending"]
+    orders = db.session.scalars(select(Order).order_by(Order.id)).all()
+    assert [order.status for order in orders] == [
+        "completed",
+        "completed",
+        "shipped",
+        "paid",
+        "pending",
+    ]
+    # Paid through a payment attempt, whose Midtrans id a refund is asked under.
+    assert [order.current_payment_id for order in orders[:4]] == [
+        f"{order.number}-1" for order in orders[:4]
+    ]
     member = membership_of(DEMO_MEMBER.email)
     available = balance(member.cooperative_id, Account.MEMBER_AVAILABLE, member.id)
     assert available > 0

@@ -13,7 +13,7 @@ from shop.cart import contents, services
 from shop.cart.forms import AddToCartForm, RemoveLineForm, SetQuantityForm, first_error
 from shop.cart.guest import GuestCart, guest_cart_from, keep_guest_cart
 from shop.errors import ShopError
-from shop.security import safe_next_url
+from shop.security import private_page, safe_next_url
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def view():
     if isinstance(owner, GuestCart) and cart.gone_variant_ids:
         _keep(owner.without(cart.gone_variant_ids))
     g.cart_item_count = cart.item_count
-    return render_template("cart/cart.html", cart=cart)
+    return private_page(render_template("cart/cart.html", cart=cart))
 
 
 @bp.route("/keranjang/tambah", methods=["POST"])

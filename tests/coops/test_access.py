@@ -101,6 +101,7 @@ PAGE_FIXTURES = {page: "paid_order_in_coop_a" for page in COOP_PAGES if "<number
 PAGE_FIXTURES |= {page: "member_and_invitation_in_coop_a" for page in COOP_PAGES if "<int:" in page}
 PAGE_FIXTURES["kelola/pencairan"] = "payout_waiting_in_coop_a"
 PAGE_FIXTURES["kelola/pesanan/kemas"] = "order_to_pack_in_coop_a"
+PAGE_FIXTURES["kelola/pesanan/<number>/pengembalian-manual"] = "va_order_in_coop_a"
 PAGE_FIXTURES["anggota/saldo"] = "earnings_of_coop_a_admin"
 # Buttons: a POST, never a page of their own.
 POST_ONLY = {
@@ -275,6 +276,18 @@ def member_and_invitation_in_coop_a(coop_a, monkeypatch):
         }
         path = re.sub(r"<int:(\w+)>", lambda m, ids=ids: str(ids[m.group(1)]), page)
         monkeypatch.setitem(EXAMPLE_PATHS, page, path)
+
+
+@pytest.fixture
+def va_order_in_coop_a(app, coop_a, simulator_app, monkeypatch):  # noqa: F811
+    """An order of coop_a paid by virtual account: Midtrans cannot refund it, so the admin
+    records a refund by bank transfer."""
+    simulator_url = simulator_app.config["MIDTRANS_SIMULATOR_URL"]
+    monkeypatch.setitem(app.config, "MIDTRANS_SIMULATOR_URL", simulator_url)
+    order = paid_order_of(coop_a, gateway_from_config(simulator_app.config), "bank_transfer")
+    page = "kelola/pesanan/<number>/pengembalian-manual"
+    monkeypatch.setitem(EXAMPLE_PATHS, page, page.replace("<number>", order.number))
+    return order
 
 
 @pytest.fixture

@@ -129,10 +129,11 @@ def delivered_days_ago(shipment: OrderShipment, days: float) -> None:
     db.session.commit()
 
 
-def paid_order_of(coop: Cooperative, gateway: Gateway) -> Order:
-    """An order of one product of a new member of coop (2 x Rp 15.000, pickup), paid by QRIS
-    at the simulator, so that it can be refunded. For tests of other folders too."""
+def paid_order_of(coop: Cooperative, gateway: Gateway, method: str = "qris") -> Order:
+    """An order of one product of a new member of coop (2 x Rp 15.000, pickup), paid at the
+    simulator by QRIS (so that Midtrans can refund it) or the given method. For tests of
+    other folders too."""
     product = make_product(make_membership(coop=coop), variants=((15_000, 10),))
     order = place_order([(product.variants[0].id, 2)], checkout_request(coop), None).order
-    pay_through_simulator(order, gateway, "qris")
+    pay_through_simulator(order, gateway, method)
     return order

@@ -186,8 +186,8 @@ def test_an_uploaded_file_name_with_a_nul_is_refused(client, login):
         ({"order_id": "PK\\u0000"}, False),  # the six characters \u0000, no NUL
     ],
 )
-def test_json_strings_are_guarded_too(client, body, refused):
-    response = client.post(
+def test_json_strings_are_guarded_too(english, body, refused):
+    response = english.post(
         "/simulator/midtrans/snap/v1/transactions",
         data=json.dumps(body),
         content_type="application/json",

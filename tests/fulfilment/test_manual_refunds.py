@@ -105,7 +105,7 @@ def test_a_virtual_account_refund_is_recorded_and_posted_like_a_refund_through_m
     assert check_ledger() == []
 
 
-def test_an_order_midtrans_can_refund_is_not_refunded_by_hand(paid):
+def test_an_order_midtrans_can_refund_is_not_refunded_by_hand(paid, in_english):
     assert not can_refund_by_hand(paid.order, paid.tani)
 
     with pytest.raises(RefundRefused) as refused:

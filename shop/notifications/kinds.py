@@ -348,7 +348,7 @@ def _admin_product_to_review(p: dict) -> Message:
         _("%(member)s sent %(name)s for review", member=p["member"], name=p["name"]),
         [_("Approve or reject it in the review queue.")],
         "products.console",
-        {"coop_slug": p["coop_slug"], "status": "pending"},
+        {"coop_slug": p["coop_slug"], "status": "ditinjau"},
     )
 
 

@@ -207,3 +207,15 @@ def test_a_huge_id_in_the_url_is_a_clean_404_or_redirect(client, login):
     assert client.get("/tugas/99999999999999999999999").status_code == 404
     assert client.get("/notifikasi/?sebelum=abc").status_code == 200
     assert db.session.scalar(select(func.count(Notification.id))) == 0
+
+
+def test_a_product_to_review_links_to_the_review_tab_of_the_console(app):
+    from shop.notifications.kinds import KINDS
+    from shop.products.queries import TABS
+
+    message = KINDS["admin_product_to_review"].render(
+        {"member": "Siti", "name": "Keripik", "coop_slug": "tani"}
+    )
+
+    assert message.values["status"] in TABS  # what the console filters on
+    assert TABS[message.values["status"]] is TABS["ditinjau"]

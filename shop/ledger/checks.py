@@ -27,6 +27,7 @@ def _unbalanced_entries() -> list[str]:
         .outerjoin(Posting, Posting.entry_id == JournalEntry.id)
         .group_by(JournalEntry.id, JournalEntry.idempotency_key)
         .having(func.coalesce(func.sum(Posting.amount), 0) != 0)
+        .order_by(JournalEntry.id)  # oldest first, the same on every database
     ).all()
     return [f"entry {key}: postings sum to {total}, not 0" for key, total in rows]
 

@@ -103,6 +103,7 @@ class CheckoutRequest:
 class PlacedOrder:
     order: Order
     access_token: str  # for the guest's link; only its hash is stored
+    number: str  # read before the commit: the caller can name the order with no database
 
 
 def place_order(
@@ -127,13 +128,14 @@ def place_order(
         order, access_token = _new_order(quantities, variants, shipments, request, user)
         events.order_placed(order, access_token)
         events.stock_fell(_stock_moves(stock_before))
+        number, total = order.number, order.grand_total
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     bump_catalog_version()  # the stock shown on cached pages changed
-    logger.info("order %s placed: %d Rupiah", order.number, order.grand_total)
-    return PlacedOrder(order, access_token)
+    logger.info("order %s placed: %d Rupiah", number, total)
+    return PlacedOrder(order, access_token, number)
 
 
 def release_stock(order: Order, status: OrderStatus) -> bool:

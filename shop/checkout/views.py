@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import DBAPIError
 
 from shop.accounts.models import User
 from shop.auth.policy import public, require_sign_in
@@ -43,6 +44,7 @@ from shop.checkout.shipping import (
     shipping_options,
 )
 from shop.errors import ShopError
+from shop.extensions import db
 from shop.i18n import current_language
 from shop.orders.access import remember_order_access
 from shop.payments.attempts import OrderNotPayable, start_payment
@@ -191,13 +193,32 @@ def _place_and_pay(
         addresses.check_room_for(user, details)  # refused before the order, not after
     lines = [(line.variant.id, line.quantity) for line in cart.lines]
     placed = place_order(lines, _checkout_request(form, chosen), user)
-    emptied = empty_cart(owner)
-    if isinstance(emptied, GuestCart):
-        keep_guest_cart(session, emptied)
-    if user is not None and form.save_address.data:
-        _save_address(user, details)
-    remember_order_access(session, placed.order.number)
-    return _pay(placed.order, finish_url)
+    number = placed.number
+    remember_order_access(session, number)  # first: a cookie, it cannot fail on the database
+    try:
+        emptied = empty_cart(owner)
+        if isinstance(emptied, GuestCart):
+            keep_guest_cart(session, emptied)
+        if user is not None and form.save_address.data:
+            _save_address(user, details)
+        return _pay(placed.order, finish_url)
+    except DBAPIError:
+        # The order is committed; a connection lost after that must not show a 500 that
+        # makes the shopper order again. Their order page lets them pay.
+        current_app.logger.exception("database lost after order %s was placed", number)
+        _forget_failed_transaction()
+        placed_message = _(
+            "Your order %(number)s is placed and its items are held for you.", number=number
+        )
+        flash(f"{placed_message} {_('You can pay for it on this page.')}", "info")
+        return redirect(url_for("orders.detail", number=number))
+
+
+def _forget_failed_transaction() -> None:
+    try:
+        db.session.rollback()
+    except DBAPIError:  # the connection is gone: drop it, the pool opens a new one
+        db.session.close()
 
 
 def _pay(order: Order, finish_url: str):

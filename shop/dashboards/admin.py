@@ -10,7 +10,8 @@ from shop.catalog.models import Product, ProductStatus
 from shop.checkout.models import Order, OrderShipment, ShipmentStatus
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
-from shop.ledger.models import Payout, PayoutStatus
+from shop.fulfilment.allocation import open_refunds_of_cooperative
+from shop.ledger.models import ExternalRefund, Payout, PayoutStatus
 from shop.notifications.models import Notification
 from shop.reports.period import Period, month_of, today_in_jakarta
 from shop.sales.queries import Bucket, Granularity, sales_over_time
@@ -71,6 +72,8 @@ class AdminWork:
     members_without_account: list[Membership]
     permits_expiring: list[Product]  # P-IRT expiring within 30 days (or expired), on sale
     failed_refunds: list[Notification]  # what Midtrans refused, as the admin was told
+    # refunds made at Midtrans to allocate to lines, with their order's number
+    refunds_to_allocate: list[tuple[ExternalRefund, str]]
 
 
 def admin_work(coop: Cooperative, admin_user_id: int) -> AdminWork:
@@ -94,6 +97,7 @@ def admin_work(coop: Cooperative, admin_user_id: int) -> AdminWork:
         members_without_account=_members_without_account(coop),
         permits_expiring=permits_expiring(coop, today_in_jakarta()),
         failed_refunds=_failed_refunds(coop, admin_user_id),
+        refunds_to_allocate=open_refunds_of_cooperative(coop.id),
     )
 
 

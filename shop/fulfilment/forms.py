@@ -18,6 +18,7 @@ REASON_LENGTH = 200
 BANK_REFERENCE_LENGTH = 80  # Refund.bank_reference
 MANUAL_PREFIX = "manual"  # the refund-by-transfer form's fields, beside the refund form's
 MAX_TYPED_QUANTITY = 6  # digits
+ALLOCATION_PREFIX = "allocate-"
 MAX_PARTS_AT_ONCE = PARTS_PER_PAGE  # the checkboxes of one page of the list
 
 
@@ -85,6 +86,18 @@ class ManualRefundForm(RefundForm):
         ],
     )
     note = TextAreaField(_l("Note (optional)"), validators=[max_length(REASON_LENGTH)])
+
+
+class AllocationForm(RefundForm):
+    """Which items a refund made at Midtrans was for; the reason is optional (it was given
+    at Midtrans)."""
+
+    reason = TextAreaField(_l("Note (optional)"), validators=[max_length(REASON_LENGTH)])
+
+
+def allocation_form(line_names: Sequence[str], **options) -> AllocationForm:
+    """The same for allocating a refund made at Midtrans; fields prefixed "allocate-"."""
+    return _with_quantities(AllocationForm, line_names)(prefix=ALLOCATION_PREFIX, **options)
 
 
 def refund_form(line_names: Sequence[str], **options) -> RefundForm:

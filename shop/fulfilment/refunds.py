@@ -47,13 +47,20 @@ from shop.payments.gateway import (
     TransactionStatus,
     parse_rupiah,
 )
+from shop.payments.refunds_at_gateway import REFUNDED_STATES
 from shop.payments.services import PAID_OR_LATER
 
 logger = logging.getLogger(__name__)
 
 # Midtrans refunds these only by hand, never through its API (MIDTRANS.md §3).
 NOT_REFUNDABLE_BY_API = frozenset({"bank_transfer", "echannel", "cstore"})
-REFUNDED_STATES = frozenset({"refund", "partial_refund"})
+# Each way a refund is made numbers its keys apart ("-R1", "-M1", "-D1"): the Midtrans ones
+# ("R") must stay what a retry after a lost answer asks with again.
+KEY_LETTERS = {
+    RefundMethod.GATEWAY: "R",
+    RefundMethod.BANK_TRANSFER: "M",
+    RefundMethod.GATEWAY_DIRECT: "D",
+}
 GATEWAY_REASON_LENGTH = 255
 REFUSED_ACTION = "order.refund_refused"  # audited: Midtrans said no to a refund
 
@@ -352,8 +359,7 @@ def _next_refund_key(order: Order, method: RefundMethod) -> str:
         .select_from(Refund)
         .where(Refund.order_id == order.id, Refund.method == method)
     )
-    letter = "R" if method == RefundMethod.GATEWAY else "M"
-    return f"{order.number}-{letter}{count + 1}"
+    return f"{order.number}-{KEY_LETTERS[method]}{count + 1}"
 
 
 def _ask_gateway(

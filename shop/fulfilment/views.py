@@ -22,8 +22,15 @@ from shop.auth.policy import public, require_coop_admin
 from shop.checkout.models import ShipmentStatus
 from shop.errors import ShopError
 from shop.fulfilment import services
+from shop.fulfilment.allocation import allocate_refund, open_refunds_of_order
 from shop.fulfilment.contact import buyer_chat_url
-from shop.fulfilment.forms import MoveForm, PackPartsForm, manual_refund_form, refund_form
+from shop.fulfilment.forms import (
+    MoveForm,
+    PackPartsForm,
+    allocation_form,
+    manual_refund_form,
+    refund_form,
+)
 from shop.fulfilment.labels import shipment_status_label
 from shop.fulfilment.manual_refunds import record_manual_refund
 from shop.fulfilment.queries import find_part, parts_of
@@ -50,7 +57,7 @@ def _part_or_404(coop, number: str):
     return part
 
 
-def _render_part(coop, part, move_form=None, refund=None, manual=None):
+def _render_part(coop, part, move_form=None, refund=None, manual=None, allocation=None):
     names = [p.line.name for p in part.lines]
     html = render_template(
         "fulfilment/order.html",
@@ -61,6 +68,8 @@ def _render_part(coop, part, move_form=None, refund=None, manual=None):
         move_form=move_form or MoveForm(formdata=None),
         refund_form=refund or refund_form(names, formdata=None),
         manual_form=manual or manual_refund_form(names, formdata=None),
+        to_allocate=open_refunds_of_order(part.order.id),
+        allocation_form=allocation or allocation_form(names, formdata=None),
     )
     return private_page(html)
 
@@ -206,6 +215,33 @@ def manual_refund(coop, membership, number):
             flash(_("Refund of %(amount)s by bank transfer recorded.", amount=amount), "success")
             return redirect(url_for(".order", coop_slug=coop.slug, number=number))
     return _render_part(coop, find_part(coop, number), manual=form)
+
+
+@bp.route(
+    "/koperasi/<coop_slug>/kelola/pesanan/<number>/alokasi-pengembalian/<int:refund_id>",
+    methods=["GET", "POST"],
+)
+@require_coop_admin
+def allocate(coop, membership, number, refund_id):
+    """Say which items a refund made at Midtrans was for (a GET shows the order's page)."""
+    part = _part_or_404(coop, number)
+    if refund_id not in {refund.id for refund in open_refunds_of_order(part.order.id)}:
+        abort(404)  # another order's, allocated already, or none
+    form = allocation_form([p.line.name for p in part.lines])
+    if form.validate_on_submit():
+        try:
+            done = allocate_refund(
+                refund_id, coop, form.quantities(part.line_ids), form.reason.data or "",
+                current_user,
+            )  # fmt: skip
+        except ShopError as error:
+            form.show_error(error, part.line_ids)
+        else:
+            amount = format_rupiah(done.amount)
+            flash(_("%(amount)s of the refund made at Midtrans allocated.", amount=amount),
+                  "success")  # fmt: skip
+            return redirect(url_for(".order", coop_slug=coop.slug, number=number))
+    return _render_part(coop, find_part(coop, number), allocation=form)
 
 
 @bp.route("/pesanan/<number>/diterima/<int:cooperative_id>", methods=["POST"])

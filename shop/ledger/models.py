@@ -144,6 +144,8 @@ class RefundMethod(StrEnum):
     # Transferred by the cooperative's admin (Midtrans cannot refund a virtual account, or
     # refused), then recorded here with the transfer's reference.
     BANK_TRANSFER = "bank_transfer"
+    # Made at Midtrans without us (its dashboard), then allocated to lines here by an admin.
+    GATEWAY_DIRECT = "gateway_direct"
 
 
 class Refund(db.Model):
@@ -173,6 +175,10 @@ class Refund(db.Model):
     )
     bank_reference: Mapped[str | None] = mapped_column(String(80))  # a transfer's only
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The refund made at Midtrans that this one allocates to lines; None: asked from here.
+    external_refund_id: Mapped[int | None] = mapped_column(
+        ForeignKey("external_refunds.id"), index=True
+    )
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -183,6 +189,32 @@ class Refund(db.Model):
     @property
     def is_bank_transfer(self) -> bool:
         return self.method == RefundMethod.BANK_TRANSFER
+
+
+class ExternalRefund(db.Model):
+    """A refund Midtrans made that nobody asked for here (in its dashboard): the shopper has
+    the money back, but which lines it was for is for an admin to say. Until its whole
+    amount is allocated to lines (as Refunds of method GATEWAY_DIRECT), the order's members
+    are held: none of them can be paid out, since the refund may take from their earnings."""
+
+    __tablename__ = "external_refunds"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("allocated >= 0 AND allocated <= amount", name="allocated_within"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    # Midtrans's refund_key (or its refund id when it has none): each is recorded once.
+    gateway_refund_key: Mapped[str] = mapped_column(String(80), unique=True)
+    amount: Mapped[Rupiah]
+    allocated: Mapped[Rupiah] = mapped_column(default=0, server_default="0")
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    allocated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    @property
+    def remaining(self) -> int:
+        return self.amount - self.allocated
 
 
 class RefundLine(db.Model):

@@ -133,6 +133,18 @@ def order_refunded(
     record("order_refunded", shopper_of(order), refund_key, params)
 
 
+def refund_to_allocate(order: Order, refund) -> None:
+    """A refund made at Midtrans (its dashboard): the admins of every cooperative in the order
+    are asked to say which of their lines it was for."""
+    coop_ids = sorted({line.cooperative_id for line in order.lines})
+    for coop_id in coop_ids:
+        coop = db.session.get(Cooperative, coop_id)
+        params = {"number": order.number, "coop_slug": coop.slug, "amount": refund.amount}
+        record_for_all(
+            "admin_refund_to_allocate", admins_of(coop_id), refund.gateway_refund_key, params
+        )
+
+
 def refund_failed(order: Order, cooperative_id: int, attempt: str, amount: int, reason: str):
     coop = db.session.get(Cooperative, cooperative_id)
     params = {"number": order.number, "coop_slug": coop.slug, "amount": amount,

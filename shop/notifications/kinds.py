@@ -366,6 +366,20 @@ def _admin_refund_failed(p: dict) -> Message:
     )
 
 
+@kind("admin_refund_to_allocate", ADMIN, _l("Refund made at Midtrans, to allocate"))
+def _admin_refund_to_allocate(p: dict) -> Message:
+    return Message(
+        _(
+            "A refund of %(amount)s for order %(number)s was made at Midtrans",
+            amount=format_rupiah(p["amount"]),
+            number=p["number"],
+        ),  # fmt: skip
+        [_("Say which items it was for. Until then the order's members cannot be paid out.")],
+        "fulfilment.order",
+        {"coop_slug": p["coop_slug"], "number": p["number"]},
+    )
+
+
 @kind("admin_invitation_accepted", ADMIN, _l("Invitation accepted"))
 def _admin_invitation_accepted(p: dict) -> Message:
     return Message(

@@ -33,6 +33,7 @@ from shop.payments.models import (
     NotificationOutcome,
     PaymentNotification,
 )
+from shop.payments.refunds_at_gateway import REFUNDED_STATES, record_refunds_made_at_gateway
 from shop.payments.signature import signature_ok
 from shop.timeutil import utcnow
 
@@ -253,9 +254,13 @@ def apply_gateway_status(
             return _finish(notification, Outcome.APPLIED, detail + ": still pending")
         logger.info("%s: late %s for a %s order: nothing changes", said, state, order.status)
         return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
-    # refund / partial_refund are posted by the ledger; authorize / chargeback are unused.
-    log = logger.info if state in ("refund", "partial_refund") else logger.warning
-    log("%s: %s on a %s order: stored only", said, state, order.status)
+    if state in REFUNDED_STATES:
+        # Ours are recorded by the refund that asked; others were made at Midtrans.
+        if found := record_refunds_made_at_gateway(order, status):
+            return _finish(notification, Outcome.APPLIED, f"{detail}: {len(found)} to allocate")
+        return _finish(notification, Outcome.IGNORED, f"{detail}: refunds already recorded")
+    # authorize / chargeback are unused.
+    logger.warning("%s: %s on a %s order: stored only", said, state, order.status)
     return _finish(notification, Outcome.IGNORED, f"{detail}: stored only")
 
 

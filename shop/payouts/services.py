@@ -22,6 +22,7 @@ from shop.coops.models import Cooperative, Membership
 from shop.coops.services import find_membership
 from shop.errors import InvalidTransition, ShopError
 from shop.extensions import db
+from shop.fulfilment.allocation import is_held
 from shop.ledger.journal import add_entry, balance, credit, debit
 from shop.ledger.models import Account, EntryKind, Payout, PayoutStatus
 from shop.money import format_rupiah
@@ -69,6 +70,7 @@ def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
             raise PayoutRefused(
                 _("Add your bank account to your member profile first."), field="amount"
             )
+        _check_not_held(member)
         requestable = _available(member) - _requested(member)
         # A former member may take out all the rest of what they are owed, however small.
         if amount < coop.min_payout and (member.is_active or amount != requestable):
@@ -118,6 +120,7 @@ def approve_payout(payout: Payout, actor: User) -> SubmitResult:
         coop = _require_admin(actor, payout.cooperative_id)
         member = _lock_membership(payout.member_id)
         _move(payout, PayoutStatus.APPROVED, approved_at=utcnow(), decided_by_id=actor.id)
+        _check_not_held(member)
         available = _available(member)
         if payout.amount > available:
             # A refund (or another payout) took money since the request.
@@ -238,6 +241,18 @@ def reject_payout(payout: Payout, reason: str, actor: User) -> None:
         db.session.rollback()
         raise
     logger.info("payout %s rejected (was %s)", payout.id, source)
+
+
+def _check_not_held(member: Membership) -> None:
+    """A refund made at Midtrans not yet allocated to lines may take from this member's
+    earnings: nothing is paid out until an admin says which lines it was for."""
+    if is_held(member.cooperative_id, member.id):
+        raise PayoutRefused(
+            _(
+                "A refund made at Midtrans on one of this member's orders is not allocated "
+                "to its items yet. Payouts wait until an admin allocates it."
+            )
+        )
 
 
 def _lock_membership(membership_id: int) -> Membership:

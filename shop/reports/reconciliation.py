@@ -7,7 +7,8 @@ the order, what its settlement entry debited to gateway clearing, and the Midtra
 bore. A row that does not agree says why.
 
 The rows are the cooperative's settlement entries of the period, plus the orders paid in the
-period that it never settled (the case a bookkeeper most needs to see).
+period that it never settled (the case a bookkeeper most needs to see), and, whatever the
+period, every order with a refund made at Midtrans that no admin has allocated to lines yet.
 """
 
 import json
@@ -20,7 +21,7 @@ from sqlalchemy import and_, exists, func, or_, select, union
 
 from shop.checkout.models import Order, OrderLine, OrderShipment, payment_id
 from shop.extensions import db
-from shop.ledger.models import Account, EntryKind, JournalEntry, Posting
+from shop.ledger.models import Account, EntryKind, ExternalRefund, JournalEntry, Posting
 from shop.payments.models import PaymentNotification
 from shop.reports.period import Period
 from shop.reports.queries import entries_of
@@ -36,6 +37,8 @@ class Discrepancy(StrEnum):
     NOT_SETTLED = "not_settled"  # paid, but no settlement entry for this cooperative
     CLEARED_AMOUNT = "cleared_amount"  # the entry cleared another amount than the part
     NOT_PAID = "not_paid"  # settled, but the order is not marked paid
+    # Midtrans refunded part of it (its dashboard) and no admin has said which lines yet.
+    REFUND_TO_ALLOCATE = "refund_to_allocate"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ def reconciliation_report(cooperative_id: int, period: Period) -> Reconciliation
     parts = _parts(cooperative_id, ids)
     posted = _posted(cooperative_id, ids)
     notified = _notified_amounts(orders)
+    to_allocate = _with_refund_to_allocate(ids)
     rows = []
     for order in orders:
         settled = (order.id, EntryKind.SETTLEMENT) in posted
@@ -98,7 +102,7 @@ def reconciliation_report(cooperative_id: int, period: Period) -> Reconciliation
             gateway_fee=posted.get((order.id, EntryKind.GATEWAY_FEE), 0),
             discrepancies=(),
         )
-        rows.append(_checked(row, is_settled=settled))
+        rows.append(_checked(row, settled, to_allocate=order.id in to_allocate))
     return ReconciliationReport(
         rows,
         part=sum(row.part for row in rows),
@@ -107,7 +111,7 @@ def reconciliation_report(cooperative_id: int, period: Period) -> Reconciliation
     )
 
 
-def _checked(row: ReconciliationRow, is_settled: bool) -> ReconciliationRow:
+def _checked(row: ReconciliationRow, is_settled: bool, to_allocate: bool) -> ReconciliationRow:
     found = []
     if row.gateway_amount is None:
         found.append(Discrepancy.NO_NOTIFICATION)
@@ -119,7 +123,18 @@ def _checked(row: ReconciliationRow, is_settled: bool) -> ReconciliationRow:
         found.append(Discrepancy.CLEARED_AMOUNT)
     if row.paid_at is None:
         found.append(Discrepancy.NOT_PAID)
+    if to_allocate:
+        found.append(Discrepancy.REFUND_TO_ALLOCATE)
     return replace(row, discrepancies=tuple(found))
+
+
+def _with_refund_to_allocate(order_ids: list[int]) -> set[int]:
+    if not order_ids:
+        return set()
+    query = select(ExternalRefund.order_id).where(
+        ExternalRefund.order_id.in_(order_ids), ExternalRefund.allocated_at.is_(None)
+    )
+    return set(db.session.scalars(query))
 
 
 def _order_ids(cooperative_id: int, period: Period):
@@ -141,7 +156,15 @@ def _order_ids(cooperative_id: int, period: Period):
             ~has_settlement,
         )
     )
-    order_ids = union(settled_in_period, paid_unsettled).subquery()
+    # Flagged whatever the period, until allocated: a bookkeeper must not miss one.
+    refund_to_allocate = (
+        select(ExternalRefund.order_id)
+        .join(OrderShipment, OrderShipment.order_id == ExternalRefund.order_id)
+        .where(
+            OrderShipment.cooperative_id == cooperative_id, ExternalRefund.allocated_at.is_(None)
+        )
+    )
+    order_ids = union(settled_in_period, paid_unsettled, refund_to_allocate).subquery()
     return select(order_ids.c.order_id)
 
 

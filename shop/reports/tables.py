@@ -178,6 +178,9 @@ DISCREPANCY_TEXT = {
     Discrepancy.NOT_SETTLED: _l("Paid, but not settled in the ledger."),
     Discrepancy.CLEARED_AMOUNT: _l("The ledger cleared another amount than this part."),
     Discrepancy.NOT_PAID: _l("Settled in the ledger, but the order is not paid."),
+    Discrepancy.REFUND_TO_ALLOCATE: _l(
+        "Midtrans refunded part of it outside this app: allocate the refund on the order's page."
+    ),
 }
 
 TABLES: dict[str, Callable[[Cooperative, Period], Table]] = {

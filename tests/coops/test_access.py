@@ -11,7 +11,7 @@ from shop.checkout.models import CourierRate, ShippingSettings
 from shop.coops.models import Cooperative, Invitation, Membership, Role
 from shop.coops.services import invite_member
 from shop.extensions import db
-from shop.ledger.models import Payout
+from shop.ledger.models import ExternalRefund, Payout
 from shop.payments.gateway import gateway_from_config
 from tests.coops import count
 from tests.factories import make_coop, make_membership, make_user
@@ -69,6 +69,10 @@ COOP_PAGES = {
         "admin",
         {"manual-quantity_0": "1", "manual-reason": "Rusak", "manual-bank_reference": "BCA-1"},
     ),
+    "kelola/pesanan/<number>/alokasi-pengembalian/<int:refund_id>": (
+        "admin",
+        {"allocate-quantity_0": "1", "allocate-reason": "Dari dashboard"},
+    ),
     # Names no order, except where order_to_pack_in_coop_a makes one and points it there.
     "kelola/pesanan/kemas": ("admin", {"orders": "PK-20260101-ABCDEF"}),
     "anggota/profil": (
@@ -85,6 +89,7 @@ COOP_PAGES = {
     "anggota/penjualan": ("member", None),
     "anggota/saldo": ("member", {"amount": "50000"}),
 }
+ALLOCATION = "kelola/pesanan/<number>/alokasi-pengembalian/<int:refund_id>"
 # Pages whose route has a variable part, and the page the tests open for it.
 EXAMPLE_PATHS = {"kelola/laporan/<report>": "kelola/laporan/members"}
 EXAMPLE_PATHS |= {
@@ -98,11 +103,13 @@ EXAMPLE_PATHS |= {
 # Pages an admin can only use on a record of their cooperative: the fixture that makes one
 # (and points EXAMPLE_PATHS at it).
 PAGE_FIXTURES = {page: "paid_order_in_coop_a" for page in COOP_PAGES if "<number>" in page}
-PAGE_FIXTURES |= {page: "member_and_invitation_in_coop_a" for page in COOP_PAGES if "<int:" in page}
+MEMBER_PAGES_FIXTURE = "member_and_invitation_in_coop_a"
+PAGE_FIXTURES |= {page: MEMBER_PAGES_FIXTURE for page in COOP_PAGES if "<int:" in page}
 PAGE_FIXTURES["kelola/pencairan"] = "payout_waiting_in_coop_a"
 PAGE_FIXTURES["kelola/pesanan/kemas"] = "order_to_pack_in_coop_a"
 PAGE_FIXTURES["kelola/pesanan/<number>/pengembalian-manual"] = "va_order_in_coop_a"
 PAGE_FIXTURES["anggota/saldo"] = "earnings_of_coop_a_admin"
+PAGE_FIXTURES[ALLOCATION] = "refund_to_allocate_in_coop_a"
 # Buttons: a POST, never a page of their own.
 POST_ONLY = {
     page
@@ -268,7 +275,7 @@ def member_and_invitation_in_coop_a(coop_a, monkeypatch):
         coop_a, "calon@example.com", Role.MEMBER, make_membership(coop=coop_a, role=Role.ADMIN).user
     )
     db.session.commit()
-    for page in COOP_PAGES:
+    for page in (p for p in COOP_PAGES if PAGE_FIXTURES.get(p) == MEMBER_PAGES_FIXTURE):
         # Reactivating needs a former member; every other member page, an active one.
         ids = {
             "membership_id": former.id if page.endswith("/aktifkan") else member.id,
@@ -288,6 +295,21 @@ def va_order_in_coop_a(app, coop_a, simulator_app, monkeypatch):  # noqa: F811
     page = "kelola/pesanan/<number>/pengembalian-manual"
     monkeypatch.setitem(EXAMPLE_PATHS, page, page.replace("<number>", order.number))
     return order
+
+
+@pytest.fixture
+def refund_to_allocate_in_coop_a(paid_order_in_coop_a, monkeypatch):
+    """The paid order with a refund made at Midtrans, not allocated yet."""
+    external = ExternalRefund(
+        order_id=paid_order_in_coop_a.id, gateway_refund_key="dashboard-1", amount=15_000
+    )
+    db.session.add(external)
+    db.session.commit()
+    path = ALLOCATION.replace("<number>", paid_order_in_coop_a.number)
+    monkeypatch.setitem(
+        EXAMPLE_PATHS, ALLOCATION, path.replace("<int:refund_id>", str(external.id))
+    )
+    return external
 
 
 @pytest.fixture

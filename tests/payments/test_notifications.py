@@ -12,6 +12,7 @@ from shop.catalog.models import Product, ProductVariant
 from shop.checkout.models import Order, OrderStatus
 from shop.checkout.services import place_order
 from shop.extensions import db
+from shop.ledger.models import ExternalRefund
 from shop.payments.gateway import PaymentItem, gateway_from_config
 from shop.payments.models import NotificationOutcome as Outcome
 from shop.payments.models import PaymentNotification
@@ -165,7 +166,7 @@ def test_body_status_is_not_trusted(gateway, order):
     assert reload(order).status == OrderStatus.PENDING and sold_counts(order) == [0, 0]
 
 
-def test_partial_refund_is_stored_only(gateway, order):
+def test_a_partial_refund_made_at_midtrans_is_recorded_to_allocate(gateway, order):
     choose(start(gateway, order).redirect_url, "gopay", "pay")
     handle_notification(body(order.number, "settlement", order.grand_total), gateway)
     gateway.refund(order.number, "r-1", 5000, "goodwill")
@@ -174,9 +175,11 @@ def test_partial_refund_is_stored_only(gateway, order):
         body(order.number, "partial_refund", order.grand_total, "200"), gateway
     )
 
-    assert (result.http_status, result.outcome) == (200, Outcome.IGNORED)
-    assert reload(order).status == OrderStatus.PAID
+    assert (result.http_status, result.outcome) == (200, Outcome.APPLIED)
+    assert reload(order).status == OrderStatus.PAID  # still paid: the rest was not refunded
     assert notifications()[-1].transaction_status == "partial_refund"
+    [external] = db.session.scalars(select(ExternalRefund)).all()
+    assert (external.gateway_refund_key, external.amount) == ("r-1", 5000)
 
 
 def test_bad_signature_is_refused_stored_and_changes_nothing(gateway, order):

@@ -49,7 +49,7 @@ ORDER_TABS: dict[str, OrderTab] = {tab.key: tab for tab in (
     OrderTab("belum-bayar", _l("To pay"), lambda: Order.status == OrderStatus.PENDING),
     OrderTab("dikemas", _l("To pack"),
              lambda: Order.status.in_([OrderStatus.PAID, OrderStatus.PACKED])),
-    OrderTab("dikirim", _l("Shipped"), lambda: Order.status == OrderStatus.SHIPPED),
+    OrderTab("dikirim", _l("On the way"), lambda: Order.status == OrderStatus.SHIPPED),
     OrderTab("selesai", _l("Completed"),
              lambda: Order.status.in_([OrderStatus.DELIVERED, OrderStatus.COMPLETED])),
     OrderTab("dibatalkan", _l("Cancelled"), lambda: Order.status.in_(

@@ -72,7 +72,7 @@ def test_each_tab_lists_the_orders_in_its_states(english, login, orders_by_state
 def test_the_tabs_are_named_as_shoppers_know_them(english, login):
     login(make_user())
     html = english.get("/akun/pesanan?tab=dikirim").get_data(as_text=True)
-    for label in ["All", "To pay", "To pack", "Shipped", "Completed", "Cancelled",
+    for label in ["All", "To pay", "To pack", "On the way", "Completed", "Cancelled",
                   "Returns and refunds"]:  # fmt: skip
         assert f">{label}</a>" in html
     assert "No orders here." in html

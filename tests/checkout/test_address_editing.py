@@ -152,3 +152,16 @@ def test_without_a_default_checkout_fills_in_the_accounts_phone_only(english, lo
     html = english.get("/checkout").get_data(as_text=True)
     assert value_of(html, "contact_phone") == "+6281399998888"
     assert value_of(html, "city") == ""
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/akun/alamat/1/ubah"), ("post", "/akun/alamat/1/ubah"),
+     ("post", "/akun/alamat/1/utama")],
+)  # fmt: skip
+def test_the_address_pages_need_a_sign_in(client, method, path):
+    address = save_address(make_user(), HOME)
+    response = getattr(client, method)(path.replace("/1/", f"/{address.id}/"), data=FORM)
+    assert response.status_code == 302 and "/akun/masuk" in response.headers["Location"]
+    db.session.expire_all()
+    assert address.city == "Kota Yogyakarta" and not address.is_default

@@ -112,7 +112,7 @@ def _params(**fields):
 
 
 def _with_filters(rng: random.Random, q: str, category_slugs: list[str], coop_slugs: list[str]):
-    from shop.search.services import SearchSort
+    from shop.search.sorts import SORTS
 
     choices = {
         "category": lambda: {"category": rng.choice(category_slugs)},
@@ -120,7 +120,7 @@ def _with_filters(rng: random.Random, q: str, category_slugs: list[str], coop_sl
         "price": lambda: {"min_price": rng.choice([None, 10_000]), "max_price": 150_000},
         "in_stock": lambda: {"in_stock": True},
     }
-    fields = {"q": q, "sort": rng.choice(list(SearchSort)), "page": rng.choice([1, 1, 1, 2])}
+    fields = {"q": q, "sort": rng.choice(sorted(SORTS)), "page": rng.choice([1, 1, 1, 2])}
     for name in rng.sample(sorted(choices), rng.randint(1, 2)):
         fields.update(choices[name]())
     return _params(**fields)

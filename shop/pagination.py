@@ -42,7 +42,7 @@ def paginate(statement: Select, number: int, per_page: int) -> Page:
     """Rows of `statement` (already ordered, one column or entity) for page `number`.
 
     The total comes with the rows (COUNT(*) OVER ()), so a page costs one query; only a page
-    past the end, which has no row to carry it, asks for the count separately.
+    past the end (not the first), which has no row to carry it, asks for the count separately.
     """
     rows = db.session.execute(
         statement.add_columns(func.count().over().label("total"))
@@ -51,6 +51,8 @@ def paginate(statement: Select, number: int, per_page: int) -> Page:
     ).all()
     if rows:
         total = rows[0].total
+    elif number == 1:
+        total = 0  # nothing on the first page: nothing at all
     else:
         total = db.session.scalar(
             select(func.count()).select_from(statement.order_by(None).subquery())

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
-from shop.forms_common import max_length
+from shop.forms_common import indonesian_phone, max_length
 
 PASSWORD_RULES = [
     DataRequired(message=_l("Enter a password.")),
@@ -69,3 +69,13 @@ class ChangePasswordForm(FlaskForm):
     )
     password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
     confirm = confirm_field()
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(message=_l("Enter your name.")), max_length(120)],
+    )
+    phone = StringField(
+        _l("WhatsApp number (optional)"), validators=[max_length(25), indonesian_phone]
+    )

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The language mail and notifications are written in: the one chosen last on the site.
     language: Mapped[str] = mapped_column(String(5), default="id", server_default="id")
+    # A WhatsApp number the shopper gave in their account, stored as +62... (shop.phone).
+    phone: Mapped[str | None] = mapped_column(String(20))
 
     # Unread notifications, loaded with the user on each request (shop.accounts.session).
     unread_notifications: int = 0

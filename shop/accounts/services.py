@@ -13,6 +13,7 @@ from shop.accounts.models import PasswordResetToken, User, UserSession
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.outbox.services import queue_mail
+from shop.phone import normalise_phone
 from shop.timeutil import utcnow
 from shop.tokens import hash_token, new_token
 
@@ -220,6 +221,24 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise BadCredentials(_("Your current password is incorrect."), field="current_password")
     _set_password(user, new_password)
     db.session.commit()
+
+
+def update_profile(user: User, name: str, phone: str) -> None:
+    """Change the user's name and WhatsApp number (any Indonesian format, stored as +62...;
+    empty removes it). Raises ShopError, changing nothing, for an empty name or a number
+    that is not Indonesian."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ShopError(_("Enter your name."), field="name")
+    try:
+        normalised = normalise_phone(phone) if (phone or "").strip() else None
+    except ValueError:
+        raise ShopError(
+            _("Enter an Indonesian number, for example 0812 3456 7890."), field="phone"
+        ) from None
+    user.name, user.phone = name, normalised
+    db.session.commit()
+    logger.info("user %s updated their profile", user.id)
 
 
 def _set_password(user: User, password: str) -> None:

@@ -6,6 +6,7 @@ from shop.accounts import services
 from shop.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
+    ProfileForm,
     RegisterForm,
     ResetPasswordForm,
     SignInForm,
@@ -133,6 +134,21 @@ def change_password():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/profil", methods=["GET", "POST"])
+@require_sign_in
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, form.name.data, form.phone.data)
+        except ShopError as error:
+            form[error.field].errors.append(error.message)
+        else:
+            flash(_("Your name and phone number are saved."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/profile.html", form=form)
 
 
 @bp.route("/")

@@ -1,21 +1,21 @@
 """What the storefront pages show, each loaded in a fixed handful of queries.
 
 Listings select product ids first and then load the cards for those ids (CARD_LOADING),
-so a page costs the same number of queries with 1 product or 48.
+so a page costs the same number of queries with 1 product or 48. The category, cooperative
+and member pages list their products through the search (shop/search/listing.py), with
+its filters and sorts; this module finds what those pages are about.
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy.orm import contains_eager, joinedload
 
 from shop.catalog.listing import cards, on_sale
 from shop.catalog.models import Category, Product
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
-from shop.pagination import Page, paginate
 
-PER_PAGE = 24
 HOME_FEATURED = 8
 HOME_NEWEST = 12
 RELATED = 4
@@ -103,18 +103,6 @@ def active_cooperatives() -> list[Cooperative]:
     )
 
 
-def _page_of_cards(statement, page_number: int) -> Page:
-    ids_page = paginate(
-        newest_first(statement).with_only_columns(Product.id), page_number, PER_PAGE
-    )
-    return Page(
-        items=cards(ids_page.items),
-        number=ids_page.number,
-        per_page=ids_page.per_page,
-        total=ids_page.total,
-    )
-
-
 def find_category(tree: CategoryTree, slug: str) -> Category | None:
     """The category with this slug, from the tree already loaded."""
     for category in tree.top + [child for children in tree.children.values() for child in children]:
@@ -123,47 +111,36 @@ def find_category(tree: CategoryTree, slug: str) -> Category | None:
     return None
 
 
-def category_products(category: Category, tree: CategoryTree, page_number: int) -> Page:
-    """Products of a category, or of all its subcategories for a top category."""
-    ids = [category.id] + [child.id for child in tree.children.get(category.id, [])]
-    return _page_of_cards(on_sale().where(Product.category_id.in_(ids)), page_number)
+def cooperative_with_members(slug: str) -> tuple[Cooperative, list[Membership]] | None:
+    """An active cooperative and its active members (with their users), by name, in one
+    query; None for an unknown or closed cooperative."""
+    active = and_(Membership.cooperative_id == Cooperative.id, Membership.is_active.is_(True))
+    rows = db.session.execute(
+        select(Cooperative, Membership)
+        .outerjoin(Membership, active)
+        .where(Cooperative.slug == slug, Cooperative.is_active.is_(True))
+        .options(joinedload(Membership.user))
+        .order_by(Membership.business_name, Membership.member_number)
+    ).all()
+    if not rows:
+        return None
+    return rows[0][0], [member for _coop, member in rows if member is not None]
 
 
-def find_cooperative(slug: str) -> Cooperative | None:
-    return db.session.scalar(
-        select(Cooperative).where(Cooperative.slug == slug, Cooperative.is_active.is_(True))
-    )
-
-
-def active_members(coop: Cooperative) -> list[Membership]:
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .where(Membership.cooperative_id == coop.id, Membership.is_active.is_(True))
-            .options(joinedload(Membership.user))
-            .order_by(Membership.business_name, Membership.member_number)
-        )
-    )
-
-
-def cooperative_products(coop: Cooperative, page_number: int) -> Page:
-    return _page_of_cards(on_sale().where(Product.cooperative_id == coop.id), page_number)
-
-
-def find_member(coop: Cooperative, member_number: str) -> Membership | None:
+def find_member(coop_slug: str, member_number: str) -> Membership | None:
+    """An active member of an active cooperative, with the cooperative and the user, in one
+    query."""
     return db.session.scalar(
         select(Membership)
+        .join(Membership.cooperative)
         .where(
-            Membership.cooperative_id == coop.id,
+            Cooperative.slug == coop_slug,
+            Cooperative.is_active.is_(True),
             Membership.member_number == member_number,
             Membership.is_active.is_(True),
         )
-        .options(joinedload(Membership.user))
+        .options(contains_eager(Membership.cooperative), joinedload(Membership.user))
     )
-
-
-def member_products(member: Membership, page_number: int) -> Page:
-    return _page_of_cards(on_sale().where(Product.member_id == member.id), page_number)
 
 
 def product_page(slug: str) -> ProductPage | None:

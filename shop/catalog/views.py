@@ -8,7 +8,8 @@ from shop.catalog import storefront
 from shop.catalog.images import rendition_url, rendition_widths
 from shop.money import format_rupiah
 from shop.pagecache import cached_page
-from shop.pagination import parse_page_number
+from shop.search.listing import list_products
+from shop.search.services import FilterChoices, filter_categories, ordered_categories
 from shop.seo.services import absolute_url
 from shop.whatsapp import chat_url, share_url
 
@@ -17,20 +18,17 @@ bp = Blueprint("catalog", __name__)
 SHARE_IMAGE_WIDTH = 640
 
 
-def _page_number() -> int:
-    return parse_page_number(request.args.get("page"))
-
-
 @bp.route("/koperasi/<coop_slug>")
 @public
 @cached_page
 def cooperative(coop_slug: str):
-    coop = storefront.find_cooperative(coop_slug) or abort(404)
+    coop, members = storefront.cooperative_with_members(coop_slug) or abort(404)
+    choices = FilterChoices(categories=filter_categories(), cooperatives=[])
     return render_template(
         "catalog/cooperative.html",
         coop=coop,
-        members=storefront.active_members(coop),
-        page=storefront.cooperative_products(coop, _page_number()),
+        members=members,
+        listing=list_products(request.args, choices, fixed={"cooperative": coop.slug}),
         chat_link=chat_url(coop.whatsapp, _("Hello %(coop)s, ", coop=coop.name)),
     )
 
@@ -39,13 +37,14 @@ def cooperative(coop_slug: str):
 @public
 @cached_page
 def member(coop_slug: str, member_number: str):
-    coop = storefront.find_cooperative(coop_slug) or abort(404)
-    maker = storefront.find_member(coop, member_number) or abort(404)
+    maker = storefront.find_member(coop_slug, member_number) or abort(404)
+    choices = FilterChoices(categories=filter_categories(), cooperatives=[])
+    fixed = {"cooperative": maker.cooperative.slug, "member_id": maker.id}
     return render_template(
         "catalog/member.html",
-        coop=coop,
+        coop=maker.cooperative,
         maker=maker,
-        page=storefront.member_products(maker, _page_number()),
+        listing=list_products(request.args, choices, fixed=fixed),
         chat_link=chat_url(maker.whatsapp, _("Hello %(name)s, ", name=maker.display_name)),
     )
 
@@ -56,11 +55,14 @@ def member(coop_slug: str, member_number: str):
 def category(slug: str):
     tree = storefront.category_tree()
     found = storefront.find_category(tree, slug) or abort(404)
+    choices = FilterChoices(
+        categories=ordered_categories(tree), cooperatives=storefront.active_cooperatives()
+    )
     return render_template(
         "catalog/category.html",
         category=found,
         tree=tree,
-        page=storefront.category_products(found, tree, _page_number()),
+        listing=list_products(request.args, choices, fixed={"category": found.slug}),
     )
 
 

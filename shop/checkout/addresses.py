@@ -8,7 +8,7 @@ import logging
 from dataclasses import asdict, dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from shop.accounts.models import User
 from shop.checkout.models import SavedAddress
@@ -48,14 +48,23 @@ class AddressDetails:
 
 
 def saved_addresses(user: User) -> list[SavedAddress]:
-    """The user's addresses, the newest first."""
+    """The user's addresses, the default first, then the newest first."""
     return list(
         db.session.scalars(
             select(SavedAddress)
             .where(SavedAddress.user_id == user.id)
-            .order_by(SavedAddress.created_at.desc(), SavedAddress.id.desc())
+            .order_by(
+                SavedAddress.is_default.desc(),
+                SavedAddress.created_at.desc(),
+                SavedAddress.id.desc(),
+            )
         )
     )
+
+
+def default_address(addresses: list[SavedAddress]) -> SavedAddress | None:
+    """The one the checkout fills in before the shopper chooses: the default, else none."""
+    return next((address for address in addresses if address.is_default), None)
 
 
 def find_saved_address(user: User, address_id: int) -> SavedAddress | None:
@@ -112,6 +121,58 @@ def delete_saved_address(user: User, address_id: int) -> None:
         db.session.rollback()
         raise
     logger.info("user %s deleted address %s", user.id, address_id)
+
+
+def update_saved_address(
+    user: User, address_id: int, details: AddressDetails, is_default: bool
+) -> SavedAddress:
+    """Change one of the user's addresses, and make it the default (or stop it being one).
+    Raises AddressNotFound for an unknown id or another user's, changing nothing."""
+    address = find_saved_address(user, address_id)
+    if address is None:
+        raise AddressNotFound(_("That address is no longer in your address book."))
+    try:
+        for name, value in asdict(details).items():
+            setattr(address, name, value)
+        _set_default(user, address if is_default else None, keep=address.is_default and is_default)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("user %s changed address %s", user.id, address.id)
+    return address
+
+
+def make_default_address(user: User, address_id: int) -> None:
+    """Make one of the user's addresses the one checkout fills in first (the others stop
+    being it). Raises AddressNotFound for an unknown id or another user's."""
+    address = find_saved_address(user, address_id)
+    if address is None:
+        raise AddressNotFound(_("That address is no longer in your address book."))
+    try:
+        _set_default(user, address)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("user %s made address %s the default", user.id, address.id)
+
+
+def _set_default(user: User, address: SavedAddress | None, keep: bool = False) -> None:
+    """Clear the user's default, then set this one: in that order, so the unique index of
+    one default per user never sees two."""
+    if keep:
+        return
+    db.session.flush()
+    db.session.execute(
+        update(SavedAddress)
+        .where(SavedAddress.user_id == user.id, SavedAddress.is_default.is_(True))
+        .values(is_default=False)
+        .execution_options(synchronize_session="fetch")
+    )
+    if address is not None:
+        address.is_default = True
+        db.session.flush()
 
 
 def too_many_message() -> str:

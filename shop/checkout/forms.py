@@ -121,6 +121,21 @@ class CheckoutForm(FlaskForm):
     place = SubmitField(_l("Place order and pay"))
 
 
+class AddressForm(FlaskForm):
+    """A saved address in the address book: the checkout's own fields, checked the same way."""
+
+    contact_name = CheckoutForm.contact_name
+    contact_phone = CheckoutForm.contact_phone
+    province = CheckoutForm.province
+    city = CheckoutForm.city
+    district = CheckoutForm.district
+    village = CheckoutForm.village
+    postcode = CheckoutForm.postcode
+    street = CheckoutForm.street
+    address_notes = CheckoutForm.address_notes
+    is_default = BooleanField(_l("Use this address first at checkout"))
+
+
 def chosen_methods(
     data: Mapping[str, str], cooperative_ids: Iterable[int]
 ) -> dict[int, ShippingMethod]:

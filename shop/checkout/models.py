@@ -7,7 +7,16 @@ never change a past order. The money rules that fit on one row are CHECK constra
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.coops.models import Cooperative
@@ -245,6 +254,16 @@ class SavedAddress(db.Model):
     """An address a signed-in shopper keeps for their next checkouts."""
 
     __tablename__ = "saved_addresses"
+    __table_args__ = (
+        # At most one default address per user, whatever races between two tabs.
+        Index(
+            "uq_saved_addresses_default",
+            "user_id",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -258,4 +277,6 @@ class SavedAddress(db.Model):
     postcode: Mapped[str] = mapped_column(String(10))
     street: Mapped[str] = mapped_column(Text)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The one checkout fills in for a signed-in shopper before they choose.
+    is_default: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

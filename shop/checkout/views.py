@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -30,8 +31,8 @@ from shop.cart.contents import CartView, CooperativeGroup, cart_for
 from shop.cart.guest import GuestCart, guest_cart_from, keep_guest_cart
 from shop.cart.services import CartOwner, empty_cart
 from shop.checkout import addresses
-from shop.checkout.forms import CheckoutForm, chosen_methods
-from shop.checkout.models import Order, ShippingMethod
+from shop.checkout.forms import AddressForm, CheckoutForm, chosen_methods
+from shop.checkout.models import Order, SavedAddress, ShippingMethod
 from shop.checkout.services import CheckoutRequest, OutOfStock, place_order
 from shop.checkout.shipping import (
     ShippingOption,
@@ -140,6 +141,41 @@ def address_book():
     )
 
 
+@bp.route("/akun/alamat/<int:address_id>/ubah", methods=["GET", "POST"])
+@require_sign_in
+def edit_address(address_id: int):
+    address = addresses.find_saved_address(current_user, address_id)
+    if address is None:
+        abort(404)
+    form = AddressForm()
+    if not form.is_submitted():
+        _fill_from_address(form, address)
+        form.is_default.data = address.is_default
+    if form.validate_on_submit():
+        try:
+            addresses.update_saved_address(
+                current_user, address_id, _address_details(form), form.is_default.data
+            )
+        except ShopError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The address was saved."), "success")
+        return redirect(url_for("checkout.addresses"))
+    return render_template("checkout/edit_address.html", form=form, address=address)
+
+
+@bp.route("/akun/alamat/<int:address_id>/utama", methods=["POST"])
+@require_sign_in
+def make_default_address(address_id: int):
+    try:
+        addresses.make_default_address(current_user, address_id)
+    except ShopError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Checkout will fill in this address first."), "success")
+    return redirect(url_for("checkout.addresses"))
+
+
 @bp.route("/akun/alamat/<int:address_id>/hapus", methods=["POST"])
 @require_sign_in
 def delete_address(address_id: int):
@@ -168,19 +204,27 @@ def _back_to_cart_message(cart: CartView) -> str:
 
 
 def _prefill(form: CheckoutForm, address_id: int | None) -> None:
-    """A signed-in shopper's name and e-mail, and a saved address when one is chosen (only
-    their own: another user's id finds nothing)."""
+    """A signed-in shopper's name, e-mail and phone, and a saved address: the one chosen
+    (only their own: another user's id finds nothing), else their default one."""
     if not current_user.is_authenticated:
         return
     form.contact_name.data = current_user.name
     form.contact_email.data = current_user.email
-    address = addresses.find_saved_address(current_user, address_id) if address_id else None
+    form.contact_phone.data = current_user.phone or ""
+    if address_id:
+        address = addresses.find_saved_address(current_user, address_id)
+    else:
+        address = addresses.default_address(addresses.saved_addresses(current_user))
     if address is not None:
-        form.contact_name.data = address.recipient_name
-        form.contact_phone.data = address.phone
-        for name in ADDRESS_FIELDS:
-            form[name].data = getattr(address, name)
-        form.address_notes.data = address.notes
+        _fill_from_address(form, address)
+
+
+def _fill_from_address(form: CheckoutForm | AddressForm, address: SavedAddress) -> None:
+    form.contact_name.data = address.recipient_name
+    form.contact_phone.data = address.phone
+    for name in ADDRESS_FIELDS:
+        form[name].data = getattr(address, name)
+    form.address_notes.data = address.notes
 
 
 def _place_and_pay(
@@ -242,7 +286,7 @@ def _save_address(user: User, details: addresses.AddressDetails) -> None:
         flash(error.message, "info")
 
 
-def _address_details(form: CheckoutForm) -> addresses.AddressDetails:
+def _address_details(form: CheckoutForm | AddressForm) -> addresses.AddressDetails:
     return addresses.AddressDetails(
         recipient_name=form.contact_name.data,
         phone=form.contact_phone.data,
@@ -263,7 +307,7 @@ def _checkout_request(form: CheckoutForm, chosen: dict[int, ShippingMethod]) -> 
     )
 
 
-def _address(form: CheckoutForm) -> dict[str, str]:
+def _address(form: CheckoutForm | AddressForm) -> dict[str, str]:
     return {name: form[name].data for name in ADDRESS_FIELDS}
 
 

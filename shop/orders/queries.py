@@ -6,14 +6,17 @@ lines, each loaded in one go.
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
+from shop.catalog.models import ProductImage
 from shop.checkout.models import (
     RELEASING_STATUSES,
     Order,
@@ -31,6 +34,38 @@ from shop.orders.labels import status_label
 from shop.pagination import Page, paginate
 
 ORDERS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class OrderTab:
+    key: str  # the ?tab= value
+    label: object  # a lazy string
+    condition: Callable[[], ColumnElement[bool]]
+
+
+# My orders' tabs, as shoppers know them from other marketplaces. An order with a refund is
+# also under "returns and refunds", whatever its status.
+ORDER_TABS: dict[str, OrderTab] = {tab.key: tab for tab in (
+    OrderTab("belum-bayar", _l("To pay"), lambda: Order.status == OrderStatus.PENDING),
+    OrderTab("dikemas", _l("To pack"),
+             lambda: Order.status.in_([OrderStatus.PAID, OrderStatus.PACKED])),
+    OrderTab("dikirim", _l("On the way"), lambda: Order.status == OrderStatus.SHIPPED),
+    OrderTab("selesai", _l("Completed"),
+             lambda: Order.status.in_([OrderStatus.DELIVERED, OrderStatus.COMPLETED])),
+    OrderTab("dibatalkan", _l("Cancelled"), lambda: Order.status.in_(
+        [OrderStatus.EXPIRED, OrderStatus.CANCELLED, OrderStatus.DENIED])),
+    OrderTab("pengembalian", _l("Returns and refunds"),
+             lambda: select(Refund.id).where(Refund.order_id == Order.id).exists()),
+)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    """An order in the list, with the first product bought and that product's first photo."""
+
+    order: Order
+    first_line: OrderLine | None
+    photo: ProductImage | None
 
 
 @dataclass(frozen=True)
@@ -194,12 +229,45 @@ def shipment_timeline(order: Order, shipment: OrderShipment) -> list[TimelineSte
     ]
 
 
-def orders_of(user: User, page_number: int) -> Page:
-    """The user's orders, newest first, one page of them."""
+def orders_of(user: User, page_number: int, tab: str | None = None) -> Page:
+    """One page of the user's orders in this tab of ORDER_TABS (every order for None),
+    newest first; each item an OrderItem with its first product and photo, in four queries
+    whatever the page holds (orders, shipments, first lines, photos)."""
     statement = (
         select(Order)
         .where(Order.user_id == user.id)
         .options(selectinload(Order.shipments))  # for order_status_text
         .order_by(Order.created_at.desc(), Order.id.desc())
     )
-    return paginate(statement, page_number, ORDERS_PER_PAGE)
+    if tab in ORDER_TABS:
+        statement = statement.where(ORDER_TABS[tab].condition())
+    page = paginate(statement, page_number, ORDERS_PER_PAGE)
+    return replace(page, items=_with_first_products(page.items))
+
+
+def _with_first_products(orders: list[Order]) -> list[OrderItem]:
+    if not orders:
+        return []
+    first_lines: dict[int, OrderLine] = {}
+    lines = db.session.scalars(
+        select(OrderLine)
+        .where(OrderLine.order_id.in_([order.id for order in orders]))
+        .order_by(OrderLine.id)
+    )
+    for line in lines:
+        first_lines.setdefault(line.order_id, line)
+    product_ids = {line.product_id for line in first_lines.values()}
+    photos: dict[int, ProductImage] = {}
+    images = db.session.scalars(
+        select(ProductImage)
+        .where(ProductImage.product_id.in_(product_ids))
+        .order_by(ProductImage.position, ProductImage.id)
+    )
+    for image in images:
+        photos.setdefault(image.product_id, image)
+    items = []
+    for order in orders:
+        line = first_lines.get(order.id)
+        photo = photos.get(line.product_id) if line else None
+        items.append(OrderItem(order, line, photo))
+    return items

@@ -8,6 +8,7 @@ from shop.checkout.shipping import method_label
 from shop.orders.access import can_view_order, is_valid_token, remember_order_access
 from shop.orders.labels import payment_method_label, refund_method_label, status_label
 from shop.orders.queries import (
+    ORDER_TABS,
     find_order,
     order_sections,
     order_status_text,
@@ -59,5 +60,7 @@ def detail(number):
 @bp.route("/akun/pesanan")
 @require_sign_in
 def mine():
-    page = orders_of(current_user, parse_page_number(request.args.get("page")))
-    return _private(render_template("orders/mine.html", page=page))
+    tab = request.args.get("tab")
+    tab = tab if tab in ORDER_TABS else None  # unknown: every order
+    page = orders_of(current_user, parse_page_number(request.args.get("page")), tab)
+    return _private(render_template("orders/mine.html", page=page, tabs=ORDER_TABS, tab=tab))

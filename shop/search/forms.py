@@ -2,25 +2,18 @@
 to be ignored becomes a note for the shopper. It never fails."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from shop.money import parse_rupiah
 from shop.pagination import parse_page_number
-from shop.search.services import FilterChoices, SearchParams, SearchSort
+from shop.search.services import FilterChoices, SearchParams
+from shop.search.sorts import SORTS
 
 MAX_QUERY_LENGTH = 100
 MAX_ECHO = 40  # characters of a filter's value kept: enough for a slug or a price
-
-SORT_LABELS = {
-    SearchSort.RELEVANCE: _l("Most relevant"),
-    SearchSort.NEWEST: _l("Newest"),
-    SearchSort.PRICE_ASC: _l("Lowest price"),
-    SearchSort.PRICE_DESC: _l("Highest price"),
-    SearchSort.BESTSELLING: _l("Best-selling"),
-}
 
 _TRUE = {"1", "on", "true", "yes", "ya"}
 
@@ -43,6 +36,7 @@ class SearchForm:
     # What was ignored and why, by field (q, min_price, max_price, category, cooperative),
     # to show next to that field.
     notes: dict[str, str] = field(default_factory=dict)
+    fixed: frozenset[str] = frozenset()  # what the page sets itself, never in its links
 
     @property
     def has_filter_notes(self) -> bool:
@@ -59,13 +53,19 @@ class SearchForm:
             "min_price": "" if params.min_price is None else str(params.min_price),
             "max_price": "" if params.max_price is None else str(params.max_price),
             "in_stock": "1" if params.in_stock else "",
-            "sort": params.sort.value if params.sort else "",
+            "sort": params.sort or "",
         }
-        return {name: value for name, value in args.items() if value}
+        return {name: value for name, value in args.items() if value and name not in self.fixed}
 
 
-def parse_search_args(args: Mapping[str, str], choices: FilterChoices) -> SearchForm:
-    """SearchParams from request arguments; each value we cannot use is dropped with a note."""
+def parse_search_args(
+    args: Mapping[str, str], choices: FilterChoices, fixed: Mapping[str, object] | None = None
+) -> SearchForm:
+    """SearchParams from request arguments; each value we cannot use is dropped with a note.
+    `fixed` holds what the page itself sets (a category page's category): the arguments of
+    the same names are ignored."""
+    fixed = fixed or {}
+    args = {name: value for name, value in args.items() if name not in fixed}
     notes: dict[str, str] = {}
 
     def reject(name: str) -> None:
@@ -100,9 +100,10 @@ def parse_search_args(args: Mapping[str, str], choices: FilterChoices) -> Search
         sort=_sort(args.get("sort")),
         page=parse_page_number(args.get("page")),
     )
+    params = replace(params, **fixed)
     if q and not params.terms:
         notes["q"] = _("Your search has no letters or numbers to look for. Please type a word.")
-    return SearchForm(params, min_text, max_text, notes)
+    return SearchForm(params, min_text, max_text, notes, frozenset(fixed))
 
 
 def _typed(args: Mapping[str, str], name: str) -> str:
@@ -110,8 +111,5 @@ def _typed(args: Mapping[str, str], name: str) -> str:
     return (args.get(name) or "").strip()[:MAX_ECHO]
 
 
-def _sort(raw: str | None) -> SearchSort | None:
-    try:
-        return SearchSort(raw or "")
-    except ValueError:  # unknown or missing: the default order for the query
-        return None
+def _sort(raw: str | None) -> str | None:
+    return raw if raw in SORTS else None  # unknown or missing: the default order for the query

@@ -26,20 +26,12 @@ a name, raw SQL, bulk inserts) must call reindex_products(ids) in their transact
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
     ColumnElement,
     Connection,
-    DateTime,
-    Integer,
-    MetaData,
     Select,
     Table,
-    Text,
     and_,
     delete,
     event,
@@ -62,50 +54,23 @@ from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
 from shop.pagination import Page, paginate
+from shop.search.sorts import NEWEST, RELEVANCE, SORTS, order_by
+from shop.search.tables import SEARCH_TABLE, is_search_table  # noqa: F401  (imported from here)
+from shop.search.tables import fts_rows as _fts
+from shop.search.tables import search_rows as _search
+from shop.search.vocabulary import add_product_words, rebuild_vocabulary
 
 PER_PAGE = 24
 MAX_TERMS = 8  # words of a query that count; the rest of a pasted paragraph is ignored
-SEARCH_TABLE = "product_search"
 IDS_PER_STATEMENT = 500  # keeps IN (...) lists far below the databases' parameter limits
 
-_metadata = MetaData()
-_search = Table(
-    SEARCH_TABLE,
-    _metadata,
-    Column("product_id", Integer, primary_key=True),
-    Column("is_on_sale", Boolean),
-    Column("category_id", Integer),
-    Column("cooperative_id", Integer),
-    Column("lowest_price", BigInteger),
-    Column("created_at", DateTime),
-    Column("document", TSVECTOR),  # PostgreSQL only
-)
-_fts = Table(  # SQLite only
-    SEARCH_TABLE + "_fts",
-    _metadata,
-    Column("rowid", Integer, primary_key=True),
-    *(Column(name, Text) for name in ("name", "maker", "cooperative", "description")),
-)
 _SIMPLE = literal_column("'simple'::regconfig")
 # bm25 weights of name, maker, cooperative, description.
 _BM25_WEIGHTS = tuple(literal_column(weight) for weight in ("10.0", "4.0", "2.0", "1.0"))
 _WORD = re.compile(r"[^\W_]+")  # letters and digits, as both databases' tokenizers see words
 
 
-def is_search_table(name: str) -> bool:
-    """The search tables, and on SQLite the FTS5 shadow tables behind them."""
-    return name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_")
-
-
 # Searching ---------------------------------------------------------------------------------
-
-
-class SearchSort(StrEnum):
-    RELEVANCE = "relevance"
-    NEWEST = "newest"
-    PRICE_ASC = "price_asc"
-    PRICE_DESC = "price_desc"
-    BESTSELLING = "bestselling"
 
 
 @dataclass(frozen=True)
@@ -116,7 +81,8 @@ class SearchParams:
     min_price: int | None = None  # Rupiah, compared with the product's lowest variant price
     max_price: int | None = None
     in_stock: bool = False
-    sort: SearchSort | None = None  # None: by relevance when there are words, else newest
+    member_id: int | None = None  # a member's page: only their products
+    sort: str | None = None  # a key of SORTS; None: by relevance when there are words, else newest
     page: int = 1
 
     @property
@@ -124,9 +90,9 @@ class SearchParams:
         return search_terms(self.q)
 
     @property
-    def effective_sort(self) -> SearchSort:
-        if self.sort is None or self.sort is SearchSort.RELEVANCE:
-            return SearchSort.RELEVANCE if self.terms else SearchSort.NEWEST
+    def effective_sort(self) -> str:
+        if self.sort not in SORTS or self.sort == RELEVANCE:
+            return RELEVANCE if self.terms else NEWEST
         return self.sort
 
 
@@ -148,11 +114,20 @@ def search_terms(q: str) -> list[str]:
 
 
 def filter_choices() -> FilterChoices:
-    """What the category and cooperative filters offer, in two queries: each top category
-    followed by its subcategories, and the active cooperatives."""
-    tree = storefront.category_tree()
-    ordered = [category for top in tree.top for category in (top, *tree.children.get(top.id, []))]
-    return FilterChoices(categories=ordered, cooperatives=storefront.active_cooperatives())
+    """What the category and cooperative filters offer, in two queries."""
+    return FilterChoices(
+        categories=filter_categories(), cooperatives=storefront.active_cooperatives()
+    )
+
+
+def filter_categories() -> list[Category]:
+    """Every category for the filter, in one query."""
+    return ordered_categories(storefront.category_tree())
+
+
+def ordered_categories(tree: storefront.CategoryTree) -> list[Category]:
+    """Each top category followed by its subcategories."""
+    return [category for top in tree.top for category in (top, *tree.children.get(top.id, []))]
 
 
 def search_products(params: SearchParams) -> Page:
@@ -182,7 +157,7 @@ def search_statement(params: SearchParams) -> Select:
         else:
             statement, rank = _match_sqlite(statement, terms)
     statement = _filter(statement, params)
-    return statement.order_by(*_ordering(params.effective_sort, rank))
+    return statement.order_by(*order_by(params.effective_sort, rank))
 
 
 def _match_postgres(statement: Select, terms: list[str]) -> tuple[Select, ColumnElement]:
@@ -225,6 +200,10 @@ def _filter(statement: Select, params: SearchParams) -> Select:
     if params.cooperative:
         chosen = select(Cooperative.id).where(Cooperative.slug == params.cooperative)
         statement = statement.where(_search.c.cooperative_id.in_(chosen))
+    if params.member_id is not None:
+        # products.member_id is indexed: a member's few products, by primary key here.
+        theirs = select(Product.id).where(Product.member_id == params.member_id)
+        statement = statement.where(_search.c.product_id.in_(theirs))
     if params.min_price is not None:
         statement = statement.where(_search.c.lowest_price >= params.min_price)
     if params.max_price is not None:
@@ -240,20 +219,6 @@ def _filter(statement: Select, params: SearchParams) -> Select:
             .exists()
         )
     return statement
-
-
-def _ordering(sort: SearchSort, rank: ColumnElement | None) -> tuple[ColumnElement, ...]:
-    newest = (_search.c.created_at.desc(), _search.c.product_id.desc())  # also breaks ties
-    if sort is SearchSort.RELEVANCE and rank is not None:
-        return (rank, *newest)
-    if sort is SearchSort.PRICE_ASC:
-        return (_search.c.lowest_price.asc().nulls_last(), *newest)
-    if sort is SearchSort.PRICE_DESC:
-        return (_search.c.lowest_price.desc().nulls_last(), *newest)
-    if sort is SearchSort.BESTSELLING:
-        sold = select(Product.sold_count).where(Product.id == _search.c.product_id)
-        return (sold.scalar_subquery().desc(), *newest)
-    return newest
 
 
 # Indexing ----------------------------------------------------------------------------------
@@ -273,6 +238,7 @@ def reindex_all() -> int:
     for table in _tables(connection):
         connection.execute(delete(table))
     _write_rows(connection, true())
+    rebuild_vocabulary(connection)
     db.session.commit()
     return db.session.scalar(select(func.count()).select_from(_search)) or 0
 
@@ -287,6 +253,7 @@ def _rewrite_rows(connection: Connection, product_ids: Iterable[int]) -> None:
         for table in _tables(connection):
             connection.execute(delete(table).where(table.primary_key.columns[0].in_(chunk)))
         _write_rows(connection, Product.id.in_(chunk))
+        add_product_words(connection, chunk)
 
 
 def _write_rows(connection: Connection, condition: ColumnElement) -> None:

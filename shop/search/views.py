@@ -1,24 +1,42 @@
-"""/cari: product search with filters and sorts, a plain GET form that works without JavaScript."""
+"""/cari: product search with filters and sorts, a plain GET form that works without
+JavaScript, and the word suggestions its script offers while the shopper types."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, jsonify, render_template, request, url_for
 
 from shop.auth.policy import public
 from shop.search import services
-from shop.search.forms import SORT_LABELS, parse_search_args
+from shop.search.forms import MAX_QUERY_LENGTH
+from shop.search.listing import list_products
+from shop.search.vocabulary import suggestions
 
 bp = Blueprint("search", __name__)
+
+
+@bp.app_template_global()
+def listing_url(args: dict[str, str]) -> str:
+    """This listing's page (search, category, cooperative, member) with these arguments."""
+    return url_for(request.endpoint, **request.view_args, **args)
+
+
+SUGGESTIONS_MAX_AGE = 300  # seconds; the same for everyone, so shared caches may keep them
 
 
 @bp.route("/cari")
 @public
 def results():
-    choices = services.filter_choices()
-    form = parse_search_args(request.args, choices)
+    listing = list_products(request.args, services.filter_choices())
     return render_template(
-        "search/results.html",
-        form=form,
-        choices=choices,
-        sort_labels=SORT_LABELS,
-        page=services.search_products(form.params),
-        search_query=form.params.q,
+        "search/results.html", listing=listing, search_query=listing.form.params.q
     )
+
+
+@bp.route("/cari/saran")
+@public
+def suggest():
+    typed = " ".join((request.args.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    # Only the last word is being typed; the ones before it are kept as they are.
+    before, _space, last = typed.rpartition(" ")
+    words = suggestions(last)
+    response = jsonify({"q": typed, "suggestions": [f"{before} {word}".strip() for word in words]})
+    response.headers["Cache-Control"] = f"public, max-age={SUGGESTIONS_MAX_AGE}"
+    return response

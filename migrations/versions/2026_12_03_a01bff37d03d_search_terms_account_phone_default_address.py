@@ -9,7 +9,7 @@ On PostgreSQL it has a GIN trigram index (pg_trgm) serving `%`, similarity() and
 'prefix%'; on SQLite the primary key's B-tree serves the bounded candidate scan.
 
 Revision ID: a01bff37d03d
-Revises: daad0355b644
+Revises: 7692474f1976
 Create Date: 2026-12-03 12:07:33.827038
 
 """
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a01bff37d03d'
-down_revision = 'daad0355b644'
+down_revision = "7692474f1976"
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@ from shop.checkout.models import OrderStatus
 from shop.extensions import db
 from shop.orders.access import remember_order_access
 from shop.payments.attempts import OrderNotPayable, PaymentInProgress, start_payment
+from shop.payments.expiry import expire_overdue_orders
 from shop.payments.models import AttemptStatus, PaymentAttempt
 from shop.payments.services import handle_notification
 from shop.timeutil import utcnow
@@ -152,3 +153,13 @@ def test_an_abandoned_start_is_closed_and_a_new_attempt_made(gateway, order):
     start_payment(order, gateway, FINISH_URL)
 
     assert [row[2] for row in attempts(order)] == [AttemptStatus.FAILED, AttemptStatus.OPEN]
+
+
+def test_expiry_closes_an_attempt_no_method_was_chosen_for(gateway, order):
+    start_payment(order, gateway, FINISH_URL)  # the page opened, then left
+    order.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    assert expire_overdue_orders(gateway).expired == [order.number]
+
+    assert attempts(order) == [(1, f"{order.number}-1", AttemptStatus.EXPIRED)]

@@ -4,17 +4,25 @@ Only the POSTs of the endpoints below are counted, by client address, with the `
 library: in Redis when REDIS_URL is set (shared by every gunicorn worker), otherwise in the
 process's memory. Other requests pay nothing: a global before-request hook (Flask-Limiter's
 way) cost about a fifth of a cached page's time.
+
+Paying and checking out are limited too (issue 14, finding 6: forty "Pay" clicks from one
+guest took every worker thread while Midtrans was slow): per client, and "Pay" also per
+order, whoever sends it, so one order cannot be hammered from many addresses either.
 """
 
 import math
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import NoReturn
 
-from flask import Flask, abort, request
+from flask import Flask, abort, make_response, request
+from flask_babel import gettext as _
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+
+from shop.errors import render_error_page
 
 # endpoint -> limits on its POSTs; reading a page is never limited.
 POST_LIMITS = {
@@ -22,6 +30,14 @@ POST_LIMITS = {
     "accounts.register": "10 per hour",
     "accounts.forgot_password": "5 per minute;20 per hour",
     "accounts.reset_password": "5 per minute;20 per hour",
+    # A checkout page posts again to recalculate shipping: room for that, not for a flood.
+    "checkout.start": "20 per minute;200 per hour",
+    "payments.pay": "10 per minute;60 per hour",
+    "cart.buy_again": "10 per minute;100 per hour",
+}
+# endpoint -> (view argument, limits): also counted per value of that argument.
+POST_LIMITS_PER_ARGUMENT = {
+    "payments.pay": ("number", "5 per minute;30 per hour"),
 }
 
 
@@ -30,22 +46,43 @@ def init_rate_limits(app: Flask) -> None:
         return
     counter = FixedWindowRateLimiter(storage_from_string(app.config["RATELIMIT_STORAGE_URI"]))
     for endpoint, text in POST_LIMITS.items():
+        argument, per_argument = POST_LIMITS_PER_ARGUMENT.get(endpoint, (None, ""))
+        limits = [(limit, None) for limit in parse_many(text)]
+        limits += [(limit, argument) for limit in parse_many(per_argument)] if argument else []
         view = app.view_functions[endpoint]
-        app.view_functions[endpoint] = _limited(view, endpoint, parse_many(text), counter)
+        app.view_functions[endpoint] = _limited(view, endpoint, limits, counter)
 
 
 def _limited(
-    view: Callable, endpoint: str, limits: list[RateLimitItem], counter: FixedWindowRateLimiter
+    view: Callable,
+    endpoint: str,
+    limits: list[tuple[RateLimitItem, str | None]],
+    counter: FixedWindowRateLimiter,
 ) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         if request.method == "POST":
             client = request.remote_addr or "unknown"
-            for limit in limits:
-                if not counter.hit(limit, endpoint, client):
-                    reset_at = counter.get_window_stats(limit, endpoint, client).reset_time
-                    retry_after = max(1, math.ceil(reset_at - time.time()))
-                    abort(429, retry_after=retry_after)
+            for limit, argument in limits:
+                # Per client, or per value of the view argument (":" keeps the two apart).
+                key = f":{str(kwargs.get(argument))[:100]}" if argument else client
+                if not counter.hit(limit, endpoint, key):
+                    reset_at = counter.get_window_stats(limit, endpoint, key).reset_time
+                    _refuse(max(1, math.ceil(reset_at - time.time())))
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _refuse(retry_after: int) -> NoReturn:
+    """The 429 page, saying how long to wait (and Retry-After, for programs)."""
+    message = _(
+        "You have tried this too many times in a short while. "
+        "Please wait %(seconds)d seconds and try again.",
+        seconds=retry_after,
+    )
+    body, status = render_error_page(429, message)
+    response = make_response(body, status)
+    response.headers["Retry-After"] = str(retry_after)
+    response.headers["Cache-Control"] = "no-store"  # a refusal for this client, now only
+    abort(response)

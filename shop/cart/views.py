@@ -1,18 +1,22 @@
 """The cart page and its three forms (add, set a quantity, remove), POST-redirect-GET all, so
-they work without JavaScript; and the cart's count in the header of every page."""
+they work without JavaScript; buying an order again; and the cart's count in the header of
+every page."""
 
 import logging
 
-from flask import Blueprint, flash, g, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from shop.auth.policy import public
 from shop.cart import contents, services
+from shop.cart.buy_again import buy_again as buy_again_service
 from shop.cart.forms import AddToCartForm, RemoveLineForm, SetQuantityForm, first_error
 from shop.cart.guest import GuestCart, guest_cart_from, keep_guest_cart
 from shop.errors import ShopError
+from shop.orders.access import can_view_order
+from shop.orders.queries import find_order
 from shop.security import private_page, safe_next_url
 
 logger = logging.getLogger(__name__)
@@ -121,3 +125,21 @@ def _header_count() -> int | None:
             logger.warning("cart count unavailable", exc_info=True)
             g.cart_item_count = None
     return g.cart_item_count
+
+
+@bp.route("/pesanan/<number>/beli-lagi", methods=["POST"])
+@public
+def buy_again(number):
+    """The order's lines still on sale back into the cart, for whoever may see the order."""
+    order = find_order(number[:40])
+    if order is None or not can_view_order(order, current_user, session, None):
+        abort(404)  # the order page's own 404: order numbers cannot be probed
+    result = buy_again_service(_owner(), order)
+    _keep(result.cart)
+    if result.added:
+        flash(_("The items of order %(number)s are in your cart.", number=order.number), "success")
+    else:
+        flash(_("None of the items of this order can be bought now."), "error")
+    for note in result.notes:
+        flash(note, "info")
+    return redirect(url_for("cart.view"), code=303)

@@ -30,6 +30,7 @@ def payment_method_label(method: str | None) -> str:
         "gopay": _("GoPay"),
         "shopeepay": _("ShopeePay"),
         "credit_card": _("Credit card"),
+        "cstore": _("Cash at a convenience store"),
     }
     return labels.get(method or "", method or "")
 

@@ -16,6 +16,7 @@ from shop.orders.queries import (
     refund_totals,
 )
 from shop.pagination import parse_page_number
+from shop.payments.panel import countdown_template, payment_panel
 from shop.security import private_page
 from shop.timeutil import utcnow
 
@@ -45,14 +46,16 @@ def detail(number):
     if is_valid_token(order, token):
         remember_order_access(session, order.number)
     # Until the expiry job closes it, a pending order past its deadline cannot be paid.
-    is_payable = order.is_awaiting_payment and order.expires_at > utcnow()
+    payment = payment_panel(order, utcnow())
     sections = order_sections(order)
     html = render_template(
         "orders/detail.html",
         order=order,
         sections=sections,
         refunds=refund_totals(order, sections),
-        is_payable=is_payable,
+        is_payable=payment.is_payable,
+        payment=payment,
+        countdown_template=countdown_template(),
     )
     return _private(html)
 

@@ -6,18 +6,29 @@ create call that timed out may still have made a transaction at Midtrans, so ask
 under the same id could be refused as a duplicate. While the current attempt is still open
 at Midtrans (no method chosen yet, or waiting for a transfer) the shopper goes back to its
 page instead of opening a second one, so one order never has two live virtual accounts.
+
+One open attempt per order is the database's rule (a partial unique index on
+payment_attempts), and the attempt is written before Midtrans is called, under the order's
+row lock: of forty "Pay" clicks at once, one starts the attempt and the others wait a few
+seconds for its page and are sent there (issue 14, finding 6). Once an attempt has failed,
+expired or been cancelled, "Pay" starts the next one, while the order still holds its stock.
 """
 
 import logging
 import math
+import time
+from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from shop.checkout.models import Order, OrderStatus, payment_id
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.payments.attempt_records import move_attempt, open_attempt
 from shop.payments.gateway import Customer, Gateway, GatewayError, PaymentItem
+from shop.payments.models import AttemptStatus, PaymentAttempt
 from shop.payments.services import apply_gateway_status, close_transaction
 from shop.timeutil import utcnow
 
@@ -26,34 +37,119 @@ logger = logging.getLogger(__name__)
 # Midtrans documents 5 minutes as the shortest expiry of a Snap transaction.
 MIN_EXPIRY_MINUTES = 5
 OPEN_AT_GATEWAY = frozenset({"not_found", "pending"})
+# A click that finds another request starting the attempt waits this long for its page: a
+# double click should land on the page, not on an error. Longer than a Snap create takes.
+START_WAIT_SECONDS = 5.0
+POLL_SECONDS = 0.2
+# A start still unfinished after this died with its request: its page never reached anyone.
+ABANDONED_AFTER = timedelta(minutes=2)
 
 
 class OrderNotPayable(ShopError):
     pass
 
 
+class PaymentInProgress(ShopError):
+    """Another request is starting this order's payment, or Midtrans holds it for review."""
+
+
 def start_payment(order: Order, gateway: Gateway, finish_url: str) -> str:
-    """The Snap page where the shopper pays this order: the current attempt's page while
+    """The Snap page where the shopper pays this order: the open attempt's page while
     Midtrans still has it open, else a new attempt's.
 
     Raises OrderNotPayable when the order is no longer pending or its time to pay has
-    passed, and GatewayError when Midtrans cannot be reached or refuses; the order then
+    passed; PaymentInProgress when another request is still starting the attempt (or it
+    could not); GatewayError when Midtrans cannot be reached or refuses, and the order then
     stays pending with its stock held, and calling again makes a fresh attempt.
     """
     db.session.refresh(order)
     _check_payable(order)
-    if order.payment_url:
-        payment_url, current_payment_id = order.payment_url, order.current_payment_id
-        close_transaction()
-        status = gateway.status(current_payment_id)
-        if status.transaction_status in OPEN_AT_GATEWAY:
-            return payment_url
-        apply_gateway_status(order, status)  # paid or closed meanwhile: say so
-        db.session.refresh(order)
+    attempt = open_attempt(order.id)
+    if attempt is not None:
+        page = _resume(order, attempt, gateway)
+        if page:
+            return page
+        db.session.refresh(order)  # the attempt closed: paid, or the order may be closed
         _check_payable(order)
-    attempt = _new_attempt(order)
+    attempt = _begin_attempt(order)
+    if attempt is None:  # another request began one a moment ago: its page, when ready
+        return _wait_for_page(open_attempt(order.id))
+    return _create_at_gateway(order, attempt, gateway, finish_url)
+
+
+def _resume(order: Order, attempt: PaymentAttempt, gateway: Gateway) -> str | None:
+    """The open attempt's page if Midtrans still has it open; None once it has closed."""
+    if attempt.status == AttemptStatus.STARTING:
+        if attempt.created_at > utcnow() - ABANDONED_AFTER:
+            return _wait_for_page(attempt)
+        move_attempt(attempt.id, AttemptStatus.FAILED)
+        db.session.commit()
+        logger.warning("order %s: abandoned start of %s", order.number, attempt.midtrans_order_id)
+        return None
+    page, midtrans_order_id = attempt.redirect_url, attempt.midtrans_order_id
+    close_transaction()
+    status = gateway.status(midtrans_order_id)
+    if status.transaction_status in OPEN_AT_GATEWAY:
+        return page
+    apply_gateway_status(order, status)  # paid or closed meanwhile: say so
+    if open_attempt(order.id) is not None:  # a card held for review, or an amount mismatch
+        raise PaymentInProgress(
+            _("Your payment is still being checked. This page will show the result soon.")
+        )
+    return None
+
+
+def _wait_for_page(attempt: PaymentAttempt | None) -> str:
+    """The page of an attempt another request is starting, once it has one."""
+    deadline = time.monotonic() + START_WAIT_SECONDS
+    while attempt is not None:
+        close_transaction()  # each look is a fresh transaction: it sees the other's commit
+        db.session.refresh(attempt)
+        if attempt.status == AttemptStatus.OPEN and attempt.redirect_url:
+            return attempt.redirect_url
+        if attempt.status != AttemptStatus.STARTING or time.monotonic() > deadline:
+            break
+        time.sleep(POLL_SECONDS)
+    raise PaymentInProgress(
+        _("Your payment is being prepared. Please wait a moment and press Pay again.")
+    )
+
+
+def _begin_attempt(order: Order) -> PaymentAttempt | None:
+    """Write the next attempt, under the order's row lock; None when another request has
+    just written one (the lock serialises this on PostgreSQL, the unique index anywhere)."""
+    try:
+        locked = db.session.scalar(
+            select(Order)
+            .where(Order.id == order.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        _check_payable(locked)
+        if open_attempt(order.id) is not None:
+            db.session.rollback()
+            return None
+        number = locked.payment_attempts + 1
+        attempt = PaymentAttempt(
+            order_id=order.id, number=number, midtrans_order_id=payment_id(order.number, number)
+        )
+        locked.payment_attempts, locked.payment_url = number, None
+        db.session.add(attempt)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    except Exception:
+        db.session.rollback()
+        raise
+    return attempt
+
+
+def _create_at_gateway(
+    order: Order, attempt: PaymentAttempt, gateway: Gateway, finish_url: str
+) -> str:
     request = {
-        "order_id": payment_id(order.number, attempt),
+        "order_id": attempt.midtrans_order_id,
         "gross_amount": order.grand_total,
         "items": payment_items(order),
         "customer": Customer(
@@ -62,16 +158,24 @@ def start_payment(order: Order, gateway: Gateway, finish_url: str) -> str:
         "finish_url": finish_url,
         "expiry_minutes": _minutes_left(order),
     }
+    attempt_id, number = attempt.id, attempt.number
     close_transaction()
-    start = gateway.create_payment(**request)
+    try:
+        start = gateway.create_payment(**request)
+    except GatewayError:
+        move_attempt(attempt_id, AttemptStatus.FAILED)
+        db.session.commit()
+        raise
+    move_attempt(attempt_id, AttemptStatus.OPEN, redirect_url=start.redirect_url)
+    # The order keeps the current attempt's page too, for the pages and reports that read it.
     db.session.execute(
         update(Order)
-        .where(Order.id == order.id, Order.payment_attempts == attempt)
+        .where(Order.id == order.id, Order.payment_attempts == number)
         .values(payment_url=start.redirect_url)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    logger.info("order %s: payment attempt %d started", order.number, attempt)
+    logger.info("order %s: payment attempt %d started", order.number, number)
     return start.redirect_url
 
 
@@ -114,23 +218,6 @@ def _check_payable(order: Order) -> None:
         raise OrderNotPayable(_("This order is closed and can no longer be paid."))
     if utcnow() >= order.expires_at:
         raise OrderNotPayable(_("The time to pay for this order has passed."))
-
-
-def _new_attempt(order: Order) -> int:
-    """Count one more attempt; conditional, so two tabs paying at once get two ids."""
-    attempt = order.payment_attempts + 1
-    moved = db.session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.payment_attempts == order.payment_attempts)
-        .values(payment_attempts=attempt, payment_url=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    if moved.rowcount != 1:
-        db.session.refresh(order)
-        return _new_attempt(order)
-    db.session.refresh(order)
-    return attempt
 
 
 def _minutes_left(order: Order) -> int:

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from shop.checkout.models import Order, OrderStatus
 from shop.checkout.services import release_stock
 from shop.extensions import db
+from shop.payments.attempt_records import move_attempt, open_attempt
 from shop.payments.gateway import Gateway, GatewayError
+from shop.payments.models import AttemptStatus
 from shop.payments.services import apply_gateway_status, close_transaction
 from shop.timeutil import utcnow
 
@@ -76,4 +78,13 @@ def _close_overdue(order: Order, gateway: Gateway) -> None:
             db.session.refresh(order)
             if order.status != OrderStatus.PENDING or status.transaction_status != "expire":
                 return  # paid, closed, or held for a fraud review: Midtrans decides
-    release_stock(order, OrderStatus.EXPIRED)
+    if release_stock(order, OrderStatus.EXPIRED):
+        _close_open_attempt(order)
+
+
+def _close_open_attempt(order: Order) -> None:
+    """An attempt whose page was opened but no method chosen: Midtrans never closes it."""
+    attempt = open_attempt(order.id)
+    if attempt is not None:
+        move_attempt(attempt.id, AttemptStatus.EXPIRED)
+        db.session.commit()

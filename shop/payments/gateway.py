@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from midtransclient.error_midtrans import MidtransAPIError
 
 from shop.errors import ShopError
+from shop.payments.instructions import PaymentInstructions, instructions_from
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ class TransactionStatus:
     gross_amount: int | None = None  # whole Rupiah, parsed from "163000.00"
     payment_type: str | None = None
     refund_amount: int = 0  # cumulative
+    # How to pay it while pending (bank and VA number, QRIS, store code), checked.
+    instructions: PaymentInstructions = field(default_factory=PaymentInstructions)
     raw: Mapping = field(default_factory=dict, compare=False)
 
     @property
@@ -249,6 +252,7 @@ def _status_from(order_id: str, answer: dict) -> TransactionStatus:
         gross_amount=parse_rupiah(answer.get("gross_amount")),
         payment_type=answer.get("payment_type"),
         refund_amount=parse_rupiah(answer.get("refund_amount")) or 0,
+        instructions=instructions_from(answer),
         raw=dict(answer),
     )
 

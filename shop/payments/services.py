@@ -25,6 +25,7 @@ from shop.extensions import db
 from shop.ledger.settlement import post_gateway_fee, post_settlement
 from shop.notifications import events
 from shop.pagecache import bump_catalog_version
+from shop.payments.attempt_records import record_gateway_answer
 from shop.payments.gateway import Gateway, GatewayError, TransactionStatus
 from shop.payments.models import (
     ORDER_ID_LENGTH,
@@ -242,12 +243,17 @@ def apply_gateway_status(
     if state == "capture" and status.fraud_status == "deny":
         state = "deny"  # a card refused by fraud review fails like a deny (MIDTRANS.md §4)
     detail = f"gateway: {state}" + (f"/{status.fraud_status}" if status.fraud_status else "")
+    record_gateway_answer(status.order_id, state, status.is_paid, status.instructions)
     if status.is_paid:
         return _apply_paid(notification, order, status, detail, said)
     if state in RELEASING:
         if _is_superseded(order, status.order_id):
             # An earlier attempt closing does not close the order: a later one may be paid.
             return _finish(notification, Outcome.IGNORED, f"{detail}: an earlier attempt")
+        if order.status == OrderStatus.PENDING and order.expires_at > utcnow():
+            # The order still holds its stock: the shopper may pay it another way until its
+            # deadline, when the expiry job closes it (issue 13, bug 7).
+            return _finish(notification, Outcome.APPLIED, f"{detail}: attempt closed")
         return _apply_release(notification, order, RELEASING[state], detail, said)
     if state in HOLDING:  # pending, or a card capture held for fraud review
         if order.status == OrderStatus.PENDING:

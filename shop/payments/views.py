@@ -17,6 +17,7 @@ from shop.errors import ShopError
 from shop.extensions import csrf
 from shop.orders.access import can_view_order
 from shop.orders.queries import find_order
+from shop.payments.attempt_records import latest_attempt
 from shop.payments.attempts import refresh_from_gateway, start_payment
 from shop.payments.gateway import gateway_from_config
 from shop.payments.services import ATTEMPT_ORDER_ID, handle_notification
@@ -71,6 +72,12 @@ def _state_message(order: Order) -> tuple[str, str]:
     if order.paid_at is not None:
         return "success", _("Thank you: your payment has been received.")
     if order.status == OrderStatus.PENDING:
+        attempt = latest_attempt(order.id)
+        if attempt is not None and attempt.has_failed:
+            return "error", _(
+                "The payment did not go through, but your items are still held for you. "
+                "You can pay with another method below."
+            )
         if request.endpoint == "payments.error":
             return "error", _("The payment did not go through. You can try again below.")
         return "info", _(

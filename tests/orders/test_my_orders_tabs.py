@@ -108,3 +108,18 @@ def test_my_orders_runs_the_same_few_queries_for_one_order_or_many(english, logi
     with count_queries() as six:
         assert len(numbers_on(english.get("/akun/pesanan").get_data(as_text=True))) == 6
     assert len(one) == len(six)
+
+
+def test_every_order_but_one_to_pay_offers_buy_again_which_refills_the_cart(
+    english, client, login, orders_by_state
+):
+    shopper, orders = orders_by_state
+    login(shopper)
+    html = client.get("/akun/pesanan").get_data(as_text=True)
+
+    offered = set(re.findall(r'action="/pesanan/(PK-[^"]+)/beli-lagi"', html))
+    assert offered == {order.number for state, order in orders.items() if state != "pending"}
+    response = client.post(f"/pesanan/{orders['completed'].number}/beli-lagi")
+    assert response.status_code == 303
+    cart = client.get("/keranjang").get_data(as_text=True)
+    assert orders["completed"].lines[0].product_name in cart

@@ -3,6 +3,7 @@ asked of the live simulator through the real midtransclient, and every effect ex
 
 import json
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from shop.payments.models import NotificationOutcome as Outcome
 from shop.payments.models import PaymentNotification
 from shop.payments.services import handle_notification
 from shop.payments.signature import notification_signature
+from shop.timeutil import utcnow
 from tests.checkout.test_orders import checkout_request
 from tests.factories import make_coop, make_membership, make_product
 from tests.payments.conftest import CUSTOMER, FINISH_URL, choose
@@ -125,10 +127,12 @@ def test_pending_keeps_the_order_pending(gateway, order):
     ("outcome", "transaction_status", "closed_as"),
     [("expire", "expire", OrderStatus.EXPIRED), ("deny", "deny", OrderStatus.DENIED)],
 )
-def test_failed_payment_closes_the_order_and_restores_stock_once(
+def test_failed_payment_past_the_deadline_closes_the_order_and_restores_stock_once(
     gateway, order, outcome, transaction_status, closed_as
 ):
     choose(start(gateway, order).redirect_url, "gopay", outcome)
+    order.expires_at = utcnow() - timedelta(minutes=1)  # the order's hold has run out
+    db.session.commit()
     notification = body(order.number, transaction_status, order.grand_total)
 
     first = handle_notification(notification, gateway)
@@ -140,6 +144,19 @@ def test_failed_payment_closes_the_order_and_restores_stock_once(
     assert order.status == closed_as and order.stock_released_at is not None
     assert stocks(order) == [10, 3]
     assert sold_counts(order) == [0, 0]
+
+
+@pytest.mark.parametrize("outcome", ["expire", "deny"])
+def test_failed_payment_within_the_deadline_keeps_the_order_and_its_stock(gateway, order, outcome):
+    choose(start(gateway, order).redirect_url, "gopay", outcome)
+
+    result = handle_notification(body(order.number, outcome, order.grand_total), gateway)
+
+    assert (result.http_status, result.outcome) == (200, Outcome.APPLIED)
+    order = reload(order)
+    # Still payable another way until its deadline: the expiry job closes it then.
+    assert (order.status, order.stock_released_at) == (OrderStatus.PENDING, None)
+    assert stocks(order) == [8, 2]
 
 
 def test_fraud_challenge_stays_pending_until_approved(gateway, order):

@@ -1,12 +1,15 @@
 """The shopper's "Pay" button and the pages Midtrans sends them back to, through the test
 client, with the app's gateway pointed at the live simulator."""
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 
 from shop.checkout.models import OrderStatus
+from shop.extensions import db
 from shop.orders.access import remember_order_access
+from shop.timeutil import utcnow
 from tests.payments.conftest import choose
 from tests.payments.test_notifications import reload
 
@@ -95,8 +98,12 @@ def test_error_page_offers_to_try_again(simulated, shopper, order):
     assert f'action="/pesanan/{order.number}/bayar"' in page
 
 
-def test_unfinish_page_after_an_expired_payment_says_closed(simulated, shopper, order):
+def test_unfinish_page_after_an_expired_payment_past_the_deadline_says_closed(
+    simulated, shopper, order
+):
     choose(pay(shopper, order).location, "bank_transfer", "expire")
+    order.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
 
     response = back(shopper, order, page="belum-selesai")
 

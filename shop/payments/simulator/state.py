@@ -21,7 +21,27 @@ from shop.payments.signature import notification_signature
 
 JAKARTA = ZoneInfo("Asia/Jakarta")  # Midtrans's times are WIB, without an offset
 MERCHANT_ID = "G000000000"
-METHODS = ("bank_transfer", "qris", "gopay", "credit_card")
+METHODS = (
+    "bank_transfer",  # BCA, the first simulated bank
+    "bni_va",
+    "bri_va",
+    "permata_va",
+    "echannel",
+    "qris",
+    "gopay",
+    "credit_card",
+    "indomaret",
+    "alfamart",
+)
+# The choice on the payment page -> Midtrans's payment_type, and the bank or store it names.
+PAYMENT_TYPES = {
+    "bank_transfer": ("bank_transfer", "bca"),
+    "bni_va": ("bank_transfer", "bni"),
+    "bri_va": ("bank_transfer", "bri"),
+    "permata_va": ("bank_transfer", "permata"),
+    "indomaret": ("cstore", "indomaret"),
+    "alfamart": ("cstore", "alfamart"),
+}
 REFUNDABLE_METHODS = frozenset({"credit_card", "gopay", "qris"})  # never VA (MIDTRANS.md §3)
 PAID_STATES = frozenset({"settlement", "capture", "refund", "partial_refund"})
 NOT_FOUND_MESSAGE = "Transaction doesn't exist."
@@ -92,7 +112,7 @@ class SimTransaction:
             if for_notification
             else "Success, transaction is found",
             "signature_key": notification_signature(self.order_id, status_code, gross, server_key),
-            "payment_type": self.payment_type,
+            "payment_type": PAYMENT_TYPES.get(self.payment_type, (self.payment_type,))[0],
             "order_id": self.order_id,
             "merchant_id": MERCHANT_ID,
             "gross_amount": gross,
@@ -100,8 +120,7 @@ class SimTransaction:
         }
         if self.fraud_status:  # cards only here; absent for other methods, as in Midtrans
             body["fraud_status"] = self.fraud_status
-        if self.payment_type == "bank_transfer":
-            body["va_numbers"] = [{"bank": "bca", "va_number": self.transaction_id[-11:]}]
+        body |= self._how_to_pay()
         if self.settlement_time:
             body["settlement_time"] = self.settlement_time
         if self.transaction_status == "pending":
@@ -111,6 +130,29 @@ class SimTransaction:
             body["refund_amount"] = _amount(self.refund_amount)
             body["refunds"] = list(self.refunds)
         return body
+
+    def _how_to_pay(self) -> dict:
+        """The fields Midtrans adds for the chosen method (MIDTRANS.md §4): made up from the
+        transaction id, so the same transaction always shows the same numbers."""
+        payment_type, bank_or_store = PAYMENT_TYPES.get(self.payment_type, (None, None))
+        digits = str(int(self.transaction_id.replace("-", ""), 16))[-11:].rjust(11, "0")
+        if bank_or_store == "permata":
+            return {"permata_va_number": "8778" + digits[-12:]}
+        if payment_type == "bank_transfer":
+            return {"va_numbers": [{"bank": bank_or_store, "va_number": digits}]}
+        if payment_type == "cstore":
+            return {"payment_code": digits[-8:], "store": bank_or_store}
+        if self.payment_type == "echannel":
+            return {"biller_code": "70012", "bill_key": digits}
+        if self.payment_type == "qris":
+            qr_url = f"https://api.sandbox.midtrans.com/v2/qris/{self.transaction_id}/qr-code"
+            return {
+                "acquirer": "gopay",
+                "qr_string": f"00020101021226620014COM.GO-JEK.WWW01189360091430000000{digits}"
+                f"5204549953033605802ID5912PASAR KOPERASI6007JAKARTA6304ABCD",
+                "actions": [{"name": "generate-qr-code", "method": "GET", "url": qr_url}],
+            }
+        return {}
 
 
 class SimulatorStore:

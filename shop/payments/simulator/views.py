@@ -165,9 +165,15 @@ class PaymentChoiceForm(FlaskForm):
         _l("Payment method"),
         choices=[
             SelectChoice("bank_transfer", _l("BCA virtual account")),
+            SelectChoice("bni_va", _l("BNI virtual account")),
+            SelectChoice("bri_va", _l("BRI virtual account")),
+            SelectChoice("permata_va", _l("Permata virtual account")),
+            SelectChoice("echannel", _l("Mandiri Bill")),
             SelectChoice("qris", _l("QRIS")),
             SelectChoice("gopay", _l("GoPay")),
             SelectChoice("credit_card", _l("Credit card")),
+            SelectChoice("indomaret", _l("Indomaret")),
+            SelectChoice("alfamart", _l("Alfamart")),
         ],
         validators=[InputRequired(message=_l("Choose a payment method."))],
     )

@@ -1,0 +1,81 @@
+"""Reading and moving an order's payment attempt rows. Helpers: they flush at most; the
+services that call them (attempts.py, services.py) commit.
+
+Every move goes through ALLOWED_ATTEMPT_MOVES as one conditional UPDATE, so a late or
+repeated answer from Midtrans cannot move a closed attempt again.
+"""
+
+from sqlalchemy import select, update
+
+from shop.extensions import db
+from shop.payments.instructions import PaymentInstructions
+from shop.payments.models import (
+    OPEN_ATTEMPT_STATUSES,
+    AttemptStatus,
+    PaymentAttempt,
+    sources_of,
+)
+
+# Midtrans's transaction_status -> the attempt's status (capture held for review stays open).
+GATEWAY_STATES = {
+    "pending": AttemptStatus.OPEN,
+    "capture": AttemptStatus.OPEN,
+    "deny": AttemptStatus.DENIED,
+    "failure": AttemptStatus.DENIED,
+    "cancel": AttemptStatus.CANCELLED,
+    "expire": AttemptStatus.EXPIRED,
+}
+
+
+def open_attempt(order_pk: int) -> PaymentAttempt | None:
+    """The order's attempt that is starting or open, if any (at most one: a unique index)."""
+    return db.session.scalar(
+        select(PaymentAttempt)
+        .where(
+            PaymentAttempt.order_id == order_pk, PaymentAttempt.status.in_(OPEN_ATTEMPT_STATUSES)
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def latest_attempt(order_pk: int) -> PaymentAttempt | None:
+    return db.session.scalar(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.order_id == order_pk)
+        .order_by(PaymentAttempt.number.desc())
+        .limit(1)
+    )
+
+
+def move_attempt(attempt_id: int, target: AttemptStatus, **values) -> bool:
+    """Move the attempt to `target` if the table allows it from where it is now."""
+    moved = db.session.execute(
+        update(PaymentAttempt)
+        .where(PaymentAttempt.id == attempt_id, PaymentAttempt.status.in_(sources_of(target)))
+        .values(status=target, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return moved.rowcount == 1
+
+
+def record_gateway_answer(
+    midtrans_order_id: str, state: str, is_paid: bool, instructions: PaymentInstructions
+) -> None:
+    """Keep what Midtrans said about one attempt: its state, and how to pay it. A field the
+    answer leaves out keeps what an earlier answer said (a settlement has no expiry_time)."""
+    attempt_id = db.session.scalar(
+        select(PaymentAttempt.id).where(PaymentAttempt.midtrans_order_id == midtrans_order_id)
+    )
+    if attempt_id is None:  # an attempt started before attempts had rows, or not ours
+        return
+    given = {name: value for name, value in instructions.as_columns().items() if value}
+    if given:
+        db.session.execute(
+            update(PaymentAttempt)
+            .where(PaymentAttempt.id == attempt_id)
+            .values(**given)
+            .execution_options(synchronize_session=False)
+        )
+    target = AttemptStatus.PAID if is_paid else GATEWAY_STATES.get(state)
+    if target is not None:
+        move_attempt(attempt_id, target)

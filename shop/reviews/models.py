@@ -27,6 +27,8 @@ class Review(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), index=True)
+    # The line's name as bought ("Keripik Tempe 250 g"), copied like the line copies it.
+    item_name: Mapped[str] = mapped_column(String(220))
     # What the public reads as the author: a first name and an initial, never the full name.
     author_name: Mapped[str] = mapped_column(String(60))
     rating: Mapped[int]

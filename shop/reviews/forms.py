@@ -2,13 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, RadioField, TextAreaField, ValidationError
+from wtforms import MultipleFileField, RadioField, SelectChoice, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired
 
 from shop.forms_common import max_length
 from shop.reviews.models import MAX_HIDDEN_REASON, MAX_PHOTOS, MAX_TEXT
 
-STAR_CHOICES = [(n, "★" * n) for n in range(5, 0, -1)]
+STAR_CHOICES = [SelectChoice(n, "★" * n) for n in range(5, 0, -1)]
 
 
 def _stars(value) -> int | None:

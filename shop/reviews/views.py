@@ -112,7 +112,7 @@ def reply(coop, membership, review_id):
         abort(404)
     form = ReplyForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.text.errors) or _("Write your reply."), "error")
+        flash(" ".join(map(str, form.text.errors)) or _("Write your reply."), "error")
     else:
         try:
             services.reply_to_review(review, membership, form.text.data)
@@ -152,7 +152,7 @@ def hide(coop, membership, review_id):
     review = _coop_review_or_404(coop, review_id)
     form = HideForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.reason.errors) or _("Say why the review is hidden."), "error")
+        flash(" ".join(map(str, form.reason.errors)) or _("Say why the review is hidden."), "error")
     else:
         try:
             services.hide_review(review, coop, current_user._get_current_object(), form.reason.data)

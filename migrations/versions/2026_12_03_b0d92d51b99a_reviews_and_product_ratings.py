@@ -35,6 +35,7 @@ def upgrade():
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("cooperative_id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("item_name", sa.String(length=220), nullable=False),
         sa.Column("author_name", sa.String(length=60), nullable=False),
         sa.Column("rating", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),

@@ -12,6 +12,7 @@ from shop.notifications.models import EmailOptOut, Notification
 from shop.outbox.models import OutgoingMail
 from shop.payments.models import PaymentNotification
 from shop.products.models import ProductImport
+from shop.reviews.models import Review, ReviewPhoto
 
 __all__ = [
     "AuditEntry",
@@ -40,5 +41,7 @@ __all__ = [
     "ProductVariant",
     "Refund",
     "RefundLine",
+    "Review",
+    "ReviewPhoto",
     "User",
 ]

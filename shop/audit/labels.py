@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "shipment.completed": _l("Order completed"),
     "order.refunded": _l("Refund"),
     "order.refund_refused": _l("Refund refused by the payment service"),
+    "review.hidden": _l("Review hidden"),
+    "review.shown": _l("Hidden review shown again"),
     "payout.requested": _l("Payout requested"),
     "payout.approved": _l("Payout approved"),
     "payout.paid": _l("Payout paid"),

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 from urllib.parse import quote
 
@@ -56,7 +56,8 @@ WEBP_QUALITY = 80
 WEBP_METHOD = 2
 ENCODING_THREADS = 2
 BACKGROUND = (255, 255, 255)  # what transparent parts become: product photos sit on white
-FINGERPRINTED_PATH = re.compile(rf"products/\d+/[0-9a-f]{{{KEY_LENGTH}}}/[\w.]+")
+# products/<product id>/<key>/... and reviews/<review id>/<key>/... (shop/reviews/photos.py)
+FINGERPRINTED_PATH = re.compile(rf"(?:products|reviews)/\d+/[0-9a-f]{{{KEY_LENGTH}}}/[\w.]+")
 
 
 class InvalidImage(ShopError):
@@ -91,23 +92,22 @@ def save_product_image(
     """
     from shop.catalog.tasks import make_photo_renditions  # the tasks import this module
 
-    picture = _read_photo(_read_upload(upload))
-    original = _encode(picture, "JPEG", quality=ORIGINAL_QUALITY)
-    key = hashlib.sha256(RENDITION_VERSION + original).hexdigest()[:KEY_LENGTH]
-    file_path = f"products/{product.id}/{key}/{ORIGINAL_NAME}"
+    photo = clean_photo(upload)
+    file_path = f"products/{product.id}/{photo.key}/{ORIGINAL_NAME}"
     if db.session.scalar(
         select(ProductImage.id).where(
             ProductImage.product_id == product.id, ProductImage.file_path == file_path
         )
     ):
         raise DuplicateImage(_("The product already has this photo."))
+    picture = photo.picture
     folder = (_media_dir() / file_path).parent
     position = db.session.scalar(
         select(func.coalesce(func.max(ProductImage.position) + 1, 0)).where(
             ProductImage.product_id == product.id
         )
     )
-    _write_original(folder, original)
+    _write_original(folder, photo.original)
     try:
         image = ProductImage(
             product=product,
@@ -125,6 +125,33 @@ def save_product_image(
         raise
     enqueue_after_commit(make_photo_renditions, image.id)
     return image
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    """An upload checked and cleaned, not stored yet: the picture, its JPEG original and the
+    content key that names its folder."""
+
+    picture: Image.Image
+    original: bytes
+    key: str
+
+
+def clean_photo(upload: bytes | BinaryIO) -> CleanPhoto:
+    """Check and clean an upload (see save_product_image); raises InvalidImage."""
+    picture = _read_photo(_read_upload(upload))
+    original = _encode(picture, "JPEG", quality=ORIGINAL_QUALITY)
+    key = hashlib.sha256(RENDITION_VERSION + original).hexdigest()[:KEY_LENGTH]
+    return CleanPhoto(picture, original, key)
+
+
+def write_original(file_path: str, original: bytes) -> Path:
+    """Store a cleaned original at file_path (relative to MEDIA_DIR, ending in ORIGINAL_NAME)
+    the way product photos are stored; returns its folder, for the caller to remove when its
+    row cannot be written."""
+    folder = (_media_dir() / file_path).parent
+    _write_original(folder, original)
+    return folder
 
 
 def upload_limit_bytes() -> int:
@@ -260,12 +287,13 @@ def _moved_aside(folder: Path, reason: str) -> Path | None:
     return aside
 
 
-def make_renditions(image_id: int) -> bool:
+def make_renditions(image_id: int, model: type = ProductImage) -> bool:
     """Make the renditions of a saved photo from its stored original, then set its
     rendition_key, so that pages show them instead of the original; commits. Does nothing
     and returns False when the image is gone or has its renditions already (the task may run
-    twice, even at once: the files are the same, and only one run sets the key)."""
-    image = db.session.get(ProductImage, image_id)
+    twice, even at once: the files are the same, and only one run sets the key). model is
+    any photo row with file_path and rendition_key (a review's photos use it too)."""
+    image = db.session.get(model, image_id)
     if image is None or image.rendition_key:
         return False
     folder = (_media_dir() / image.file_path).parent
@@ -276,8 +304,8 @@ def make_renditions(image_id: int) -> bool:
         original.info = {}  # stripped already; nothing of the JPEG's header is carried over
         _write_renditions(folder, original)
     updated = db.session.execute(
-        update(ProductImage)
-        .where(ProductImage.id == image_id, ProductImage.rendition_key == "")
+        update(model)
+        .where(model.id == image_id, model.rendition_key == "")
         .values(rendition_key=folder.name)
     )
     db.session.commit()
@@ -391,7 +419,9 @@ def rendition_path(image: ProductImage, width: int, fmt: str) -> str:
         raise ValueError(f"image {image.id} has no renditions yet")
     if fmt not in CONTENT_TYPES or width not in rendition_widths(image):
         raise ValueError(f"image {image.id} has no {width} px {fmt} rendition")
-    return f"products/{image.product_id}/{image.rendition_key}/{width}.{fmt}"
+    # Beside the original: products/<id>/<key>/ or reviews/<id>/<key>/.
+    folder = PurePosixPath(image.file_path).parent.parent / image.rendition_key
+    return f"{folder}/{width}.{fmt}"
 
 
 def rendition_url(image: ProductImage, width: int, fmt: str) -> str:

@@ -129,9 +129,15 @@ class Product(db.Model):
     review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Chosen by the cooperative for the home page.
     is_featured: Mapped[bool] = mapped_column(default=False)
-    # Units sold, kept by the checkout when a payment settles: what "best-selling" sorts by,
+    # Units sold, kept by the checkout when a payment settles (and lowered by refunds,
+    # shop/reviews/sold.py): what "best-selling" sorts by and cards show as "Terjual N",
     # without summing order lines on every listing.
     sold_count: Mapped[int] = mapped_column(default=0)
+    # Visible reviews (shop/reviews/): their number and the sum of their stars, kept by the
+    # review services, and the average x 100 that "sort by rating" reads from an index.
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_average_centi: Mapped[int] = mapped_column(default=0, server_default="0", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -161,6 +167,11 @@ class Product(db.Model):
         if not self.pirt_number:
             return False
         return self.pirt_expires_on is None or self.pirt_expires_on >= today_in_jakarta()
+
+    @property
+    def rating_average(self) -> float:
+        """The average of the visible reviews' stars, one decimal (0 when there is none)."""
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else 0.0
 
     def move_to(self, status: ProductStatus) -> None:
         if status not in ALLOWED_PRODUCT_MOVES[self.status]:

@@ -8,12 +8,20 @@ from shop.catalog import storefront
 from shop.catalog.images import rendition_url, rendition_widths
 from shop.money import format_rupiah
 from shop.pagecache import cached_page
+from shop.pagination import parse_page_number
+from shop.reviews.queries import product_reviews
 from shop.search.listing import list_products
 from shop.search.services import FilterChoices, filter_categories, ordered_categories
 from shop.seo.services import absolute_url
+from shop.seo.structured_data import product_data
 from shop.whatsapp import chat_url, share_url
 
 bp = Blueprint("catalog", __name__)
+
+
+def _page_number() -> int:
+    return parse_page_number(request.args.get("page"))
+
 
 SHARE_IMAGE_WIDTH = 640
 
@@ -85,10 +93,14 @@ def product(slug: str):
     item = shown.product
     url = url_for("catalog.product", slug=item.slug, _external=True)
     lowest = min(variant.price for variant in item.variants)
+    og_image = share_image_url(item)
+    reviews = product_reviews(item, _page_number())
     return render_template(
         "catalog/product.html",
         product=item,
-        og_image=share_image_url(item),
+        og_image=og_image,
+        reviews=reviews,
+        structured_data=product_data(item, og_image, reviews.page.items if reviews else None),
         related=shown.related,
         share_link=share_url(f"{item.name} – {format_rupiah(lowest)} {url}"),
         chat_link=chat_url(

@@ -23,6 +23,7 @@ from shop.fulfilment.services import advance_shipment, confirm_receipt
 from shop.payments.attempts import start_payment
 from shop.payments.gateway import NOT_FOUND, Customer, PaymentItem, PaymentStart, TransactionStatus
 from shop.payments.services import apply_gateway_status
+from shop.reviews.services import ReviewInput, reply_to_review, write_review
 
 # (how it was paid, how far its cooperative got); None: placed, never paid.
 DEMO_ORDER_STEPS = (
@@ -31,6 +32,12 @@ DEMO_ORDER_STEPS = (
     ("bank_transfer", "shipped"),
     ("qris", "paid"),
     (None, "placed"),
+)
+
+# What the demo shopper says of each completed order (stars, words, the member's reply).
+DEMO_REVIEWS = (
+    (5, "Renyah dan gurih, pengirimannya cepat. Pasti pesan lagi!", "Terima kasih, Kak!"),
+    (4, "Enak, hanya kemasannya agak penyok waktu sampai.", ""),
 )
 
 # Pays an order with a method, as its shopper would (the tests pay at the live simulator).
@@ -98,6 +105,7 @@ def seed_demo_orders(pay: PayOrder = pay_as_demo_shopper) -> int:
         .order_by(ProductVariant.id)
         .limit(len(DEMO_ORDER_STEPS))
     ).all()
+    completed = 0
     for variant, (method, step) in zip(variants, DEMO_ORDER_STEPS, strict=False):
         order = place_order([(variant.id, 2)], _request(member.cooperative_id), shopper).order
         if method is None:
@@ -109,7 +117,17 @@ def seed_demo_orders(pay: PayOrder = pay_as_demo_shopper) -> int:
             advance_shipment(shipment, ShipmentStatus.SHIPPED, admin, tracking_number="DEMO1")
         if step == "completed":
             confirm_receipt(order, shipment.cooperative_id, shopper)
+            _review(order, member, DEMO_REVIEWS[completed % len(DEMO_REVIEWS)])
+            completed += 1
     return len(variants)
+
+
+def _review(order: Order, member: Membership, said: tuple[int, str, str]) -> None:
+    """The shopper reviews the completed order's line, and the member replies."""
+    rating, text, reply = said
+    review = write_review(order, order.lines[0].id, ReviewInput(rating, text, []))
+    if reply:
+        reply_to_review(review, member, reply)
 
 
 def _finish_url() -> str:

@@ -49,6 +49,7 @@ from shop.payments.gateway import (
 )
 from shop.payments.refunds_at_gateway import REFUNDED_STATES
 from shop.payments.services import PAID_OR_LATER
+from shop.reviews.aggregates import take_back_sold
 
 logger = logging.getLogger(__name__)
 
@@ -242,6 +243,7 @@ def write_refund(
     db.session.add(refund)
     db.session.flush()
     _post_reversal(plan, refund, actor)
+    take_back_sold((part.line, part.quantity) for part in plan.parts)  # "Terjual N" on cards
     details = {
         "order": order.number,
         "amount": plan.amount,

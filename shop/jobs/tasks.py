@@ -10,4 +10,5 @@ TASK_MODULES = (
     "shop.operator.tasks",
     "shop.outbox.tasks",
     "shop.products.tasks",
+    "shop.reviews.tasks",
 )

@@ -235,6 +235,15 @@ def product_changed_by_admin(product, admin: User, change: str) -> None:
            f"{product.id}:{change}:{product.updated_at.isoformat()}", params)  # fmt: skip
 
 
+def review_received(review) -> None:
+    """The maker hears of a new review of their product, to read and perhaps reply."""
+    membership, recipient = _member(review.member_id)
+    excerpt = review.text if len(review.text) <= 140 else review.text[:139].rstrip() + "…"
+    params = {"rating": review.rating, "name": review.item_name, "excerpt": excerpt,
+              "coop_slug": membership.cooperative.slug}  # fmt: skip
+    record("review_received", recipient, str(review.id), params)
+
+
 def membership_changed(membership: Membership, change: str, admin: User) -> None:
     """The member hears that an admin deactivated, reactivated or changed their role
     (change: "deactivated", "reactivated", "admin" or "member"); not of their own doing."""

@@ -206,6 +206,16 @@ def _member_part_completed(p: dict) -> Message:
     )
 
 
+@kind("review_received", MEMBER, _l("New review"))
+def _review_received(p: dict) -> Message:
+    return Message(
+        _("%(stars)d★ review of %(name)s", stars=p["rating"], name=p["name"]),
+        [p["excerpt"]] if p["excerpt"] else [],
+        "reviews.member_list",
+        {"coop_slug": p["coop_slug"]},
+    )
+
+
 @kind("membership_changed", MEMBER, _l("Your membership changed"))
 def _membership_changed(p: dict) -> Message:
     titles = {

@@ -41,6 +41,10 @@ SORTS: dict[str, Sort] = {sort.key: sort for sort in (
     Sort("price_desc", _l("Highest price"), lambda rank: (_price.desc().nulls_last(),)),
     Sort("bestselling", _l("Best-selling"),
          lambda rank: (product_value(Product.sold_count).desc(),)),
+    # Best average first; among equals the most reviewed. Unrated products (0) come last.
+    Sort("rating", _l("Top rated"),
+         lambda rank: (product_value(Product.rating_average_centi).desc(),
+                       product_value(Product.rating_count).desc())),
 )}  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from shop.coops.services import invite_member
 from shop.extensions import db
 from shop.ledger.models import ExternalRefund, Payout
 from shop.payments.gateway import gateway_from_config
+from shop.reviews.models import Review
 from tests.coops import count
 from tests.factories import make_coop, make_membership, make_user
 from tests.fulfilment.conftest import paid_order_of
@@ -75,6 +76,11 @@ COOP_PAGES = {
     ),
     # Names no order, except where order_to_pack_in_coop_a makes one and points it there.
     "kelola/pesanan/kemas": ("admin", {"orders": "PK-20260101-ABCDEF"}),
+    "kelola/ulasan": ("admin", None),
+    "kelola/ulasan/<int:review_id>/sembunyikan": ("admin", {"reason": "Kata-kata kasar"}),
+    "kelola/ulasan/<int:review_id>/tampilkan": ("admin", {}),
+    "anggota/ulasan": ("member", None),
+    "anggota/ulasan/<int:review_id>/balas": ("member", {"text": "Diambil alih"}),
     "anggota/profil": (
         "member",
         {
@@ -110,11 +116,23 @@ PAGE_FIXTURES["kelola/pesanan/kemas"] = "order_to_pack_in_coop_a"
 PAGE_FIXTURES["kelola/pesanan/<number>/pengembalian-manual"] = "va_order_in_coop_a"
 PAGE_FIXTURES["anggota/saldo"] = "earnings_of_coop_a_admin"
 PAGE_FIXTURES[ALLOCATION] = "refund_to_allocate_in_coop_a"
+PAGE_FIXTURES |= {page: "reviews_in_coop_a" for page in COOP_PAGES if "<int:review_id>" in page}
 # Buttons: a POST, never a page of their own.
 POST_ONLY = {
     page
     for page in COOP_PAGES
-    if page.endswith(("/peran", "/nonaktifkan", "/aktifkan", "/kirim-ulang", "/cabut"))
+    if page.endswith(
+        (
+            "/peran",
+            "/nonaktifkan",
+            "/aktifkan",
+            "/kirim-ulang",
+            "/cabut",
+            "/sembunyikan",
+            "/tampilkan",
+            "/balas",
+        )
+    )  # fmt: skip
 }
 REQUESTS = [("GET", page) for page in COOP_PAGES if page not in POST_ONLY] + [
     ("POST", page) for page, (_, data) in COOP_PAGES.items() if data is not None
@@ -155,6 +173,11 @@ def coop_state(coop: Cooperative) -> tuple:
             select(Payout.id, Payout.status, Payout.amount)
             .where(Payout.cooperative_id == coop.id)
             .order_by(Payout.id)
+        ).all(),
+        db.session.execute(
+            select(Review.id, Review.reply_text, Review.hidden_at)
+            .where(Review.cooperative_id == coop.id)
+            .order_by(Review.id)
         ).all(),
     )
 
@@ -280,6 +303,7 @@ def member_and_invitation_in_coop_a(coop_a, monkeypatch):
         ids = {
             "membership_id": former.id if page.endswith("/aktifkan") else member.id,
             "invitation_id": invitation.id,
+            "review_id": 999999,  # reviews_in_coop_a names real ones
         }
         path = re.sub(r"<int:(\w+)>", lambda m, ids=ids: str(ids[m.group(1)]), page)
         monkeypatch.setitem(EXAMPLE_PATHS, page, path)
@@ -344,6 +368,25 @@ def payout_waiting_in_coop_a(coop_a, monkeypatch):
 
 
 @pytest.fixture
+def reviews_in_coop_a(coop_a, monkeypatch):
+    """Two reviews of a completed order of coop_a: a visible one for "hide" and "reply", a
+    hidden one for "show", named by the pages. The products are the signed-in admin's (the
+    newest admin), so that they may reply as the maker."""
+    from tests.reviews.conftest import reviews_of_completed_order
+
+    maker = db.session.scalar(
+        select(Membership)
+        .where(Membership.cooperative_id == coop_a.id, Membership.role == Role.ADMIN)
+        .order_by(Membership.id.desc())
+    )
+    visible, hidden = reviews_of_completed_order(coop_a, hidden=(False, True), member=maker)
+    for page, review in [("sembunyikan", visible), ("tampilkan", hidden), ("balas", visible)]:
+        path = f"ulasan/<int:review_id>/{page}"
+        prefix = "anggota/" if page == "balas" else "kelola/"
+        monkeypatch.setitem(EXAMPLE_PATHS, prefix + path, f"{prefix}ulasan/{review.id}/{page}")
+
+
+@pytest.fixture
 def earnings_of_coop_a_admin(coop_a):
     """coop_a's admin (who may sell too) with a bank account and Rp 95.000 to ask for."""
     admin = db.session.scalar(
@@ -380,6 +423,9 @@ def test_admin_can_use_own_coops_pages(client, login, coop_a, method, page, requ
 
 # What a member's POST to each of their pages changes: (business name, payout amounts).
 MEMBER_POST_EFFECTS = {"anggota/profil": ("Diambil Alih", []), "anggota/saldo": ("", [50_000])}
+# Pages about one record of the member's own, tested with that record where it is made:
+# the reply to a review of their product (tests/reviews/test_views.py).
+MEMBER_PAGES_TESTED_ELSEWHERE = {"anggota/ulasan/<int:review_id>/balas"}
 
 
 def member_state(membership: Membership) -> tuple:
@@ -389,7 +435,10 @@ def member_state(membership: Membership) -> tuple:
     )
 
 
-@pytest.mark.parametrize(("method", "page"), MEMBER_REQUESTS)
+@pytest.mark.parametrize(
+    ("method", "page"),
+    [(m, p) for m, p in MEMBER_REQUESTS if p not in MEMBER_PAGES_TESTED_ELSEWHERE],
+)
 def test_member_can_use_own_member_pages(client, login, coop_a, method, page):
     membership = make_membership(
         coop=coop_a,

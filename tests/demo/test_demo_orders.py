@@ -92,3 +92,15 @@ def test_a_demo_order_paid_at_the_simulator_is_refunded_there(demo, gateway):  #
     assert refund.amount == line.unit_price
     assert gateway.status(order.current_payment_id).refund_amount == line.unit_price
     assert check_ledger() == []
+
+
+def test_demo_completed_orders_are_reviewed_so_cards_show_ratings(demo):
+    from shop.catalog.models import Product
+    from shop.reviews.models import Review
+
+    seed_demo_orders()
+    reviews = db.session.scalars(select(Review).order_by(Review.id)).all()
+    assert [review.rating for review in reviews] == [5, 4]
+    assert reviews[0].reply_text  # the member answered the first
+    rated = db.session.scalars(select(Product).where(Product.rating_count > 0)).all()
+    assert len(rated) == 2 and all(product.sold_count > 0 for product in rated)

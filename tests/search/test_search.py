@@ -146,6 +146,16 @@ def test_sorts_order_the_results(catalogue):
     assert found(q="tempe", sort="newest") == ["rempeyek-kacang", "keripik-tempe-sagu"]
 
 
+def test_top_rated_puts_the_best_average_first_then_the_most_reviewed(catalogue):
+    for key, average, count in [("kain", 480, 3), ("keripik", 480, 12), ("sambal", 350, 40)]:
+        product = catalogue[key]
+        product.rating_average_centi, product.rating_count = average, count
+        product.rating_sum = average * count // 100
+    db.session.commit()
+    assert found(sort="rating") == [
+        "keripik-tempe-sagu", "kain-tenun-ikat", "sambal-roa", "rempeyek-kacang"]  # fmt: skip
+
+
 def test_the_page_shows_filters_sorts_and_results_in_order(client, catalogue):
     html = get_page(client, q="", category="kuliner", sort="price_desc", min_price="Rp 12.000")
     assert result_slugs(html) == ["sambal-roa", "keripik-tempe-sagu", "rempeyek-kacang"]

@@ -1,0 +1,1 @@
+"""Ratings and reviews of what a shopper bought, and the counts cards show (issue 13)."""

@@ -37,16 +37,6 @@ def product_with_photos(live_data):
         return {"path": f"/produk/{product.slug}", "variant_id": product.variants[0].id}
 
 
-def lines_of(page, selector: str) -> float:
-    return page.evaluate(
-        """selector => {
-            const box = document.querySelector(selector);
-            return box.getBoundingClientRect().height / parseFloat(getComputedStyle(box).lineHeight);
-        }""",
-        selector,
-    )
-
-
 def test_the_product_page_keeps_the_permit_on_one_line_and_its_photos_reachable(
     page, live_server, product_with_photos, axe_violations
 ):

@@ -100,9 +100,7 @@ def test_a_refund_made_at_midtrans_is_recorded_once_and_flagged(shop, gateway, r
 
 
 def test_the_orders_members_are_held_from_payouts_until_it_is_allocated(
-    shop,
-    gateway,
-    receiver,
+    shop, gateway, receiver, in_english
 ):
     pay_through_simulator(shop.order, gateway, "qris")
     give_bank_account(shop.siti)
@@ -120,7 +118,7 @@ def test_an_admin_allocates_it_to_lines_and_it_posts_as_a_refund(
     receiver,
     client,
     login,
-    in_english,
+    english,
 ):
     pay_through_simulator(shop.order, gateway, "qris")
     refund_at_midtrans(shop.order, gateway, "dashboard-3", 2 * KERIPIK)

@@ -16,8 +16,10 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
 
 INSECURE_DEV_SECRET = "dev-only-insecure-secret-key"
-# The server key the built-in Midtrans simulator expects (and signs with) when no real key is set.
-SIMULATOR_SERVER_KEY = "SB-Mid-server-SIMULATOR"
+# The test suite's key for the built-in Midtrans simulator. An installation never uses a fixed
+# key: with no MIDTRANS_SERVER_KEY, it makes a random one in instance/midtrans_simulator_key
+# (shop/payments/simulator/key.py), so nobody can act on its orders through the simulator.
+SIMULATOR_SERVER_KEY = "SB-Mid-server-test-suite"
 
 
 def database_url(raw: str) -> str:
@@ -90,10 +92,11 @@ class Config:
     INVITATION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
 
     # Midtrans. With no server key, the built-in simulator (shop/payments/simulator) stands in
-    # for the gateway under /simulator/midtrans, with a fixed key of its own; setting a real
-    # sandbox or production key switches it off and talks to Midtrans instead.
+    # for the gateway under /simulator/midtrans, with a random key made once per installation
+    # in instance/midtrans_simulator_key (filled in at start); setting a real sandbox or
+    # production key switches it off and talks to Midtrans instead.
     MIDTRANS_SIMULATOR_ENABLED = not os.environ.get("MIDTRANS_SERVER_KEY")
-    MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY") or SIMULATOR_SERVER_KEY
+    MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY", "")
     MIDTRANS_CLIENT_KEY = os.environ.get("MIDTRANS_CLIENT_KEY", "")
     MIDTRANS_IS_PRODUCTION = env_flag("MIDTRANS_IS_PRODUCTION")
     # Where midtransclient is pointed while the simulator is on (its base URLs are replaced).

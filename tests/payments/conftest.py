@@ -1,7 +1,8 @@
 """The simulator on a live server, a notification receiver, and a helper for the payment page.
 
 The live app serves only the simulator's routes here (its database holds only the simulator's
-own tables), with CSRF on as in production, and the real midtransclient reaches it over HTTP through shop.payments.gateway.
+own tables), with CSRF on as in production, and the real midtransclient reaches it over HTTP
+through shop.payments.gateway.
 """
 
 import json

@@ -204,3 +204,14 @@ def test_the_simulator_table_is_made_once_and_kept_across_starts(tmp_path):
         assert db.session.scalar(select(func.count()).select_from(sim_transactions)) == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_database_unreachable_at_start_gets_the_table_at_the_first_simulator_request(tmp_path):
+    folder = tmp_path / "not-yet"
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'shop.db'}")
+    folder.mkdir()  # the database can be reached from now on
+
+    answer = app.test_client().get("/simulator/midtrans/v2/PK-1-1/status", auth=AUTH)
+
+    assert answer.json["status_code"] == "404"
+    assert sim_transactions.name in table_names(app)

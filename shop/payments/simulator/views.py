@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import OperationalError
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
@@ -29,6 +30,7 @@ from shop.payments.simulator.key import installation_key
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("midtrans_simulator", __name__, url_prefix="/simulator/midtrans")
+TABLES_MADE = "midtrans_simulator_tables"
 SNAP_UNAUTHORIZED = [
     "Access denied due to unauthorized transaction, please check client or server key",
     "Visit https://snap-docs.midtrans.com/#request-headers for more details",
@@ -42,7 +44,21 @@ def _set_up(setup_state) -> None:
     if not app.config.get("MIDTRANS_SERVER_KEY"):
         app.config["MIDTRANS_SERVER_KEY"] = installation_key(app.instance_path)
     with app.app_context():
+        _make_tables()
+
+
+@bp.before_request
+def _make_tables() -> None:
+    """The simulator's tables, made at start; a database that cannot be reached then (the
+    app still starts, and /healthz says so) gets them at the first simulator request."""
+    if current_app.extensions.get(TABLES_MADE):
+        return
+    try:
         store.create_tables(db.engine)
+    except OperationalError as error:
+        logger.warning("the simulator's tables wait for the database: %s", error.orig)
+        return
+    current_app.extensions[TABLES_MADE] = True
 
 
 def _server_key() -> str:

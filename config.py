@@ -16,8 +16,10 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
 
 INSECURE_DEV_SECRET = "dev-only-insecure-secret-key"
-# The server key the built-in Midtrans simulator expects (and signs with) when no real key is set.
-SIMULATOR_SERVER_KEY = "SB-Mid-server-SIMULATOR"
+# The test suite's key for the built-in Midtrans simulator. An installation never uses a fixed
+# key: with no MIDTRANS_SERVER_KEY, it makes a random one in instance/midtrans_simulator_key
+# (shop/payments/simulator/key.py), so nobody can act on its orders through the simulator.
+SIMULATOR_SERVER_KEY = "SB-Mid-server-test-suite"
 
 
 def database_url(raw: str) -> str:
@@ -90,10 +92,11 @@ class Config:
     INVITATION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
 
     # Midtrans. With no server key, the built-in simulator (shop/payments/simulator) stands in
-    # for the gateway under /simulator/midtrans, with a fixed key of its own; setting a real
-    # sandbox or production key switches it off and talks to Midtrans instead.
+    # for the gateway under /simulator/midtrans, with a random key made once per installation
+    # in instance/midtrans_simulator_key (filled in at start); setting a real sandbox or
+    # production key switches it off and talks to Midtrans instead.
     MIDTRANS_SIMULATOR_ENABLED = not os.environ.get("MIDTRANS_SERVER_KEY")
-    MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY") or SIMULATOR_SERVER_KEY
+    MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY", "")
     MIDTRANS_CLIENT_KEY = os.environ.get("MIDTRANS_CLIENT_KEY", "")
     MIDTRANS_IS_PRODUCTION = env_flag("MIDTRANS_IS_PRODUCTION")
     # Where midtransclient is pointed while the simulator is on (its base URLs are replaced).
@@ -138,6 +141,7 @@ class Config:
     TASK_QUEUE_PATH = os.environ.get("TASK_QUEUE_PATH", str(INSTANCE_DIR / "tasks.db"))
 
     # Shared state between processes (rate limits, page cache) when set; in memory otherwise.
+    # Production refuses to start without it: each process would count and cache on its own.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     # Rendered storefront pages for anonymous shoppers are kept this long (0: no page cache);
@@ -148,6 +152,13 @@ class Config:
     # Behind a reverse proxy, how many X-Forwarded-* hops to trust (rate limits key on the
     # client's address, and HTTPS detection needs the proxy's word). 0: no proxy.
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+
+    # How many hosts run the app behind the proxy. Photos kept on the local disk (the "local"
+    # media storage, MEDIA_DIR) are seen only by the host they were uploaded to, so with more
+    # than one host production refuses to start unless MEDIA_SHARED says MEDIA_DIR is storage
+    # every host mounts (NFS and the like), or the media go to object storage instead.
+    APP_HOSTS = int(os.environ.get("APP_HOSTS") or "1")
+    MEDIA_SHARED = env_flag("MEDIA_SHARED")
 
     # Cookies: HttpOnly and SameSite=Lax always; Secure in production.
     SESSION_COOKIE_HTTPONLY = True
@@ -210,6 +221,19 @@ class ProductionConfig(Config):
             raise RuntimeError("DATABASE_URL must be set in production (PostgreSQL).")
         if not settings.get("MIDTRANS_SERVER_KEY"):
             raise RuntimeError("MIDTRANS_SERVER_KEY must be set in production (sandbox or live).")
+        if not settings.get("REDIS_URL"):
+            raise RuntimeError(
+                "REDIS_URL must be set in production: without it rate limits, the page cache and "
+                "the task queue would each be private to one process."
+            )
+        hosts = settings.get("APP_HOSTS", 1)
+        if settings.get("MEDIA_STORAGE", "local") == "local" and hosts > 1:
+            if not settings.get("MEDIA_SHARED"):
+                raise RuntimeError(
+                    f"APP_HOSTS is {hosts} but media are stored on the local disk (MEDIA_DIR), "
+                    "which each host would see alone: set MEDIA_SHARED=1 if MEDIA_DIR is a "
+                    "mount every host shares, or store media in object storage (MEDIA_STORAGE)."
+                )
 
 
 CONFIGS = {"default": Config, "production": ProductionConfig, "test": TestConfig}

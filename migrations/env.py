@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -82,10 +81,12 @@ def include_name(name, type_, parent_names):
     """Leave the product search index alone: it is no model (its columns differ by
     database: a tsvector on PostgreSQL, an FTS5 virtual table and its shadow tables on
     SQLite), so autogenerate would otherwise offer to drop it. Its migrations are written
-    by hand."""
+    by hand. Leave the Midtrans simulator's tables alone too: they are the simulator's own,
+    made by the app where the simulator is on (shop/payments/simulator/store.py)."""
+    from shop.payments.simulator.store import is_simulator_table
     from shop.search.services import is_search_table
 
-    return not (type_ == "table" and is_search_table(name))
+    return not (type_ == "table" and (is_search_table(name) or is_simulator_table(name)))
 
 
 def run_migrations_online():

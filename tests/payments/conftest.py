@@ -1,7 +1,8 @@
 """The simulator on a live server, a notification receiver, and a helper for the payment page.
 
-The live app serves only the simulator's routes here (no tables are needed), with CSRF on as
-in production, and the real midtransclient reaches it over HTTP through shop.payments.gateway.
+The live app serves only the simulator's routes here (its database holds only the simulator's
+own tables), with CSRF on as in production, and the real midtransclient reaches it over HTTP
+through shop.payments.gateway.
 """
 
 import json
@@ -100,10 +101,13 @@ def receiver(_receiver):
 
 
 @pytest.fixture(scope="session")
-def simulator_app(_receiver):
+def simulator_app(_receiver, tmp_path_factory):
+    # A database file of its own for the simulator's transactions: the server's threads each
+    # get a connection (an in-memory database would be one connection shared by them all).
+    database = tmp_path_factory.mktemp("simulator") / "simulator.db"
     app = create_app(
         TestConfig,
-        SQLALCHEMY_DATABASE_URI="sqlite://",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}",
         WTF_CSRF_ENABLED=True,
         MIDTRANS_NOTIFICATION_URL=_receiver.url + "/payments/midtrans/notification",
         MIDTRANS_SIMULATOR_RETRY_DELAYS=(0.05,),

@@ -1,20 +1,16 @@
-"""The simulated Midtrans transactions and how they move, kept in process memory.
+"""The simulated Midtrans transactions and how they move.
 
-Embedded default only: the store is a dict in this process guarded by a threading.Lock, so
-it serves one process (Flask's dev server, the tests' live server), and a restart forgets
-every transaction. Several gunicorn workers would each see only their own, which is one more
-reason the simulator is never on in production (config.ProductionConfig).
+A SimTransaction is a plain value: the transitions below change one in memory, and
+store.py loads it from the database and saves it back, so every worker and host sees the
+same transactions and a restart forgets none.
 
 Codes and messages follow MIDTRANS.md §3-4: status_code is a string, gross_amount a string
 with two decimals, and an expired transaction answers "407" (which means success).
 """
 
-import threading
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from shop.payments.signature import notification_signature
@@ -46,8 +42,6 @@ REFUNDABLE_METHODS = frozenset({"credit_card", "gopay", "qris"})  # never VA (MI
 PAID_STATES = frozenset({"settlement", "capture", "refund", "partial_refund"})
 NOT_FOUND_MESSAGE = "Transaction doesn't exist."
 CANNOT_MODIFY = "Merchant cannot modify the status of the transaction"
-
-T = TypeVar("T")
 
 
 class SimulatorError(Exception):
@@ -155,61 +149,7 @@ class SimTransaction:
         return {}
 
 
-class SimulatorStore:
-    """Every simulated transaction of this process, by order_id (and token, transaction_id)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._by_order: dict[str, SimTransaction] = {}
-
-    def create(
-        self, order_id: str, gross_amount: int, finish_url: str | None, expiry_minutes: int
-    ) -> SimTransaction:
-        """A new Snap token. Raises ValueError when the order_id was already paid."""
-        with self._lock:
-            existing = self._by_order.get(order_id)
-            if existing is not None and existing.is_paid:
-                raise ValueError("paid")
-            # An unpaid order_id gets a fresh transaction: what Midtrans does is undocumented,
-            # and our rule is one order_id per attempt anyway.
-            transaction = SimTransaction(
-                order_id=order_id,
-                token=str(uuid.uuid4()),
-                gross_amount=gross_amount,
-                finish_url=finish_url,
-                expiry_minutes=expiry_minutes,
-            )
-            self._by_order[order_id] = transaction
-            return transaction
-
-    def by_token(self, token: str, change: Callable[[SimTransaction], T]) -> T | None:
-        """change(transaction) under the lock; None when no transaction has that token."""
-        with self._lock:
-            for transaction in self._by_order.values():
-                if transaction.token == token:
-                    return change(transaction)
-            return None
-
-    def by_id(self, transaction_or_order_id: str, change: Callable[[SimTransaction], T]) -> T:
-        """change(transaction) under the lock. Raises SimulatorError 404 for an unknown id or a
-        transaction whose method was never chosen (Midtrans doesn't know it yet either)."""
-        with self._lock:
-            transaction = self._by_order.get(transaction_or_order_id)
-            if transaction is None:
-                transaction = next(
-                    (
-                        t
-                        for t in self._by_order.values()
-                        if t.transaction_id == transaction_or_order_id
-                    ),
-                    None,
-                )
-            if transaction is None or transaction.transaction_status is None:
-                raise SimulatorError("404", NOT_FOUND_MESSAGE)
-            return change(transaction)
-
-
-# Transitions: each changes one transaction (under the store's lock) or raises SimulatorError.
+# Transitions: each changes one transaction (the store saves it) or raises SimulatorError.
 
 
 # The steps each choice on the payment page walks through: (transaction_status, fraud_status).

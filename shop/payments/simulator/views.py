@@ -5,10 +5,11 @@ It answers what midtransclient calls (Snap create, Core API status, cancel, expi
 deny, refund) with Midtrans's shapes and codes, and serves the payment page where the
 shopper picks a method and an outcome. The JSON API is called by the library, not by
 browsers, so it is exempt from CSRF and checks the server key instead (HTTP Basic, as
-Midtrans does); the payment page's own form keeps its CSRF token.
+Midtrans does: the key is random per installation, see key.py); the payment page's own form
+keeps its CSRF token and acts only on the transaction whose token is in its address.
+Transactions live in the database (store.py), so any worker or host can answer for any.
 """
 
-import dataclasses
 import hmac
 import logging
 from collections.abc import Callable
@@ -17,17 +18,19 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import OperationalError
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from shop.auth.policy import public
-from shop.extensions import csrf
-from shop.payments.simulator import notify, snap, state
+from shop.extensions import csrf, db
+from shop.payments.simulator import notify, snap, state, store
+from shop.payments.simulator.key import installation_key
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("midtrans_simulator", __name__, url_prefix="/simulator/midtrans")
-STORE_KEY = "midtrans_simulator"
+TABLES_MADE = "midtrans_simulator_tables"
 SNAP_UNAUTHORIZED = [
     "Access denied due to unauthorized transaction, please check client or server key",
     "Visit https://snap-docs.midtrans.com/#request-headers for more details",
@@ -35,12 +38,27 @@ SNAP_UNAUTHORIZED = [
 
 
 @bp.record_once
-def _create_store(setup_state) -> None:
-    setup_state.app.extensions[STORE_KEY] = state.SimulatorStore()
+def _set_up(setup_state) -> None:
+    """The installation's own key when no key is configured, and the simulator's tables."""
+    app = setup_state.app
+    if not app.config.get("MIDTRANS_SERVER_KEY"):
+        app.config["MIDTRANS_SERVER_KEY"] = installation_key(app.instance_path)
+    with app.app_context():
+        _make_tables()
 
 
-def _store() -> state.SimulatorStore:
-    return current_app.extensions[STORE_KEY]
+@bp.before_request
+def _make_tables() -> None:
+    """The simulator's tables, made at start; a database that cannot be reached then (the
+    app still starts, and /healthz says so) gets them at the first simulator request."""
+    if current_app.extensions.get(TABLES_MADE):
+        return
+    try:
+        store.create_tables(db.engine)
+    except OperationalError as error:
+        logger.warning("the simulator's tables wait for the database: %s", error.orig)
+        return
+    current_app.extensions[TABLES_MADE] = True
 
 
 def _server_key() -> str:
@@ -78,13 +96,13 @@ def create_transaction():
     if errors:
         return jsonify(error_messages=errors), 400
     try:
-        transaction = _store().create(
+        transaction = store.create(
             snap_request.order_id,
             snap_request.gross_amount,
             snap_request.finish_url,
             snap_request.expiry_minutes,
         )
-    except ValueError:
+    except store.AlreadyPaid:
         return jsonify(error_messages=[snap.ALREADY_PAID]), 400
     redirect_url = current_app.config["MIDTRANS_SIMULATOR_URL"].rstrip("/")
     redirect_url += f"/snap/v3/redirection/{transaction.token}"
@@ -98,7 +116,7 @@ def _core_call(
     if not _authorized():
         return jsonify(status_code="401", status_message="Unknown Merchant server_key/id"), 401
     try:
-        answer = _store().by_id(transaction_id, change)
+        answer = store.by_id(transaction_id, change)
     except state.SimulatorError as error:
         return jsonify(status_code=error.status_code, status_message=error.message)
     if notify_too:  # Midtrans notifies every change, those made through the API included
@@ -107,7 +125,7 @@ def _core_call(
 
 
 def _as_notification(transaction_id: str) -> dict:
-    return _store().by_id(transaction_id, lambda t: t.fields(_server_key(), for_notification=True))
+    return store.by_id(transaction_id, lambda t: t.fields(_server_key(), for_notification=True))
 
 
 @bp.route("/v2/<transaction_id>/status")
@@ -205,20 +223,23 @@ def _finish_url(transaction: state.SimTransaction) -> str | None:
 @bp.route("/snap/v3/redirection/<token>", methods=["GET", "POST"])
 @public
 def payment_page(token: str):
-    transaction = _store().by_token(token, dataclasses.replace)  # a copy to read outside the lock
+    # Only ever the transaction of the token in the address: the page never acts by order id.
+    transaction = store.get_by_token(token)
     if transaction is None:
         abort(404)
     form = PaymentChoiceForm()
     is_open = transaction.transaction_status in (None, "pending")
     if is_open and form.validate_on_submit():
         choice = (form.method.data, form.outcome.data, _server_key())
-        try:
-            payloads = _store().by_token(token, lambda t: state.choose(t, *choice))
+        try:  # the finish URL carries the status the choice left
+            chosen = store.by_token(token, lambda t: (state.choose(t, *choice), _finish_url(t)))
         except state.SimulatorError:  # chosen meanwhile in another tab: show what happened
             return redirect(request.path, code=303)
+        if chosen is None:  # replaced by a new token for the order meanwhile
+            abort(404)
+        payloads, finish_url = chosen
         _notify(payloads)
-        transaction = _store().by_token(token, dataclasses.replace)
-        return redirect(_finish_url(transaction) or request.path, code=303)
+        return redirect(finish_url or request.path, code=303)
     return render_template(
         "payments/simulator/pay.html",
         form=form,

@@ -1,0 +1,164 @@
+"""Two app instances (two hosts, say) on one database and one Redis behave as one site: a page
+cached by one is invalidated when the other changes the product, a rate limit counted on one
+applies on the other, and a session begun on one is accepted, and ended, on the other.
+
+Each instance is an app object of its own (its own engine, cache client and limiter); they
+share only the database and Redis. Redis database 15 is used, with keys of this run's own
+(the site address in the page-cache prefix, a client address in the rate-limit keys), removed
+afterwards. Without Redis at REDIS_TEST_URL the tests skip, unless REQUIRE_REDIS=1 (CI),
+where they fail instead.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from config import TestConfig
+from shop import create_app
+from shop.catalog.models import ProductVariant
+from shop.extensions import db
+from tests.conftest import IS_POSTGRES
+from tests.factories import DEFAULT_PASSWORD, make_product, make_user
+
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+RUN = uuid.uuid4().hex[:10]
+SITE_URL = f"http://multi-{RUN}.test"  # the page cache's key prefix names it
+ADDRESSES: list[str] = []  # client addresses this run counted rate limits for
+
+
+@pytest.fixture(scope="module")
+def redis_client():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def shared_database_url(tmp_path_factory) -> Iterator[str]:
+    """A database of the instances' own (the session's is inside each test's transaction)."""
+    if not IS_POSTGRES:
+        yield f"sqlite:///{tmp_path_factory.mktemp('multi') / 'shared.db'}"
+        return
+    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
+    name = f"multi_{RUN}"
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+def instance(database_url: str, media_dir: str) -> Flask:
+    return create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        MEDIA_DIR=media_dir,
+        SITE_URL=SITE_URL,
+        REDIS_URL=REDIS_URL,
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_ENABLED=True,
+        PAGE_CACHE_SECONDS=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def two_instances(redis_client, shared_database_url, tmp_path_factory):
+    media = str(tmp_path_factory.mktemp("media"))
+    first = instance(shared_database_url, media)
+    with first.app_context():
+        upgrade()
+    second = instance(shared_database_url, media)
+    yield first, second
+    for app in (first, second):
+        with app.app_context():
+            db.engine.dispose()
+    for pattern in [f"*{RUN}*"] + [f"*/{address}/*" for address in ADDRESSES]:
+        for key in redis_client.scan_iter(pattern):
+            redis_client.delete(key)
+
+
+def client_of(app: Flask, address: str):
+    """A test client that comes from `address` (the rate limits count per address)."""
+    client = app.test_client()
+    client.environ_base.update(REMOTE_ADDR=address, HTTP_USER_AGENT=f"multi-{RUN}")
+    client.get("/bahasa/en")
+    return client
+
+
+def fresh_address() -> str:
+    # An address of this test run's own: another run on the same Redis counts apart.
+    digits = uuid.uuid4().int
+    ADDRESSES.append(f"10.{digits % 250}.{digits // 250 % 250}.{digits // 62500 % 250 + 1}")
+    return ADDRESSES[-1]
+
+
+def test_a_page_cached_by_one_instance_is_invalidated_when_the_other_changes_the_product(
+    two_instances,
+):
+    first, second = two_instances
+    with first.app_context():
+        product = make_product(name=f"Keripik {RUN}", variants=((15_000, 5),))
+        db.session.commit()
+        slug, variant_id = product.slug, product.variants[0].id
+    shopper = first.test_client()  # anonymous, no language chosen: the cacheable page
+    assert shopper.get(f"/produk/{slug}").headers["X-Page-Cache"] == "miss"
+    assert shopper.get(f"/produk/{slug}").headers["X-Page-Cache"] == "hit"
+
+    with second.app_context():
+        db.session.get(ProductVariant, variant_id).price = 17_500
+        db.session.commit()
+
+    response = shopper.get(f"/produk/{slug}")
+    assert response.headers["X-Page-Cache"] == "miss"
+    assert "Rp 17.500" in response.get_data(as_text=True)
+
+
+def test_a_rate_limit_counted_on_one_instance_applies_on_the_other(two_instances):
+    first, second = two_instances
+    address = fresh_address()
+    wrong = {"email": f"nobody-{RUN}@example.test", "password": "wrong-password"}
+    on_first, on_second = client_of(first, address), client_of(second, address)
+
+    answers = [on_first.post("/akun/masuk", data=wrong).status_code for _ in range(10)]
+
+    assert answers == [200] * 10  # the form again, with its error: ten a minute are allowed
+    assert on_second.post("/akun/masuk", data=wrong).status_code == 429
+    assert client_of(second, fresh_address()).post("/akun/masuk", data=wrong).status_code == 200
+
+
+def test_a_session_begun_on_one_instance_is_accepted_and_ended_on_the_other(two_instances):
+    first, second = two_instances
+    with first.app_context():
+        user = make_user(email=f"shopper-{RUN}@example.test")
+        db.session.commit()
+        email = user.email
+    address = fresh_address()
+    on_first, on_second = client_of(first, address), client_of(second, address)
+    signed_in = on_first.post("/akun/masuk", data={"email": email, "password": DEFAULT_PASSWORD})
+    assert signed_in.status_code == 302
+    cookie = on_first.get_cookie("session")
+    on_second.set_cookie("session", cookie.value, domain=cookie.domain)
+
+    assert on_second.get("/akun/").status_code == 200
+
+    on_second.post("/akun/keluar")
+    ended = on_first.get("/akun/")  # the first still holds the cookie of the ended session
+    assert ended.status_code == 302 and "/akun/masuk" in ended.headers["Location"]

@@ -128,6 +128,10 @@ class Config:
     # How approved payouts reach members' banks (shop/payouts/adapter.py): "manual", the admin
     # transfers and records the reference; a disbursement API (Midtrans Iris) may come later.
     PAYOUT_ADAPTER = os.environ.get("PAYOUT_ADAPTER", "manual")
+    # Where courier fees come from (shop/checkout/courier_rates.py): "zones", the rates each
+    # cooperative's admin sets per destination zone; a rate API (RajaOngkir, Biteship) may
+    # come later.
+    SHIPPING_RATES = os.environ.get("SHIPPING_RATES", "zones")
     # The highest fee a cooperative may keep of its members' sales, in percent: the operator's
     # bound on what an admin can set (members must receive most of what they sell for).
     COOP_FEE_MAX_BP = round(float(os.environ.get("COOP_FEE_MAX_PERCENT") or "30") * 100)

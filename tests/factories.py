@@ -10,7 +10,15 @@ from werkzeug.security import generate_password_hash
 
 from shop.accounts.models import User
 from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
-from shop.checkout.models import CourierRate, ShippingSettings
+from shop.checkout.models import ShippingSettings, ZoneKind
+from shop.checkout.shipping_settings import (
+    CourierServiceInput,
+    ShippingSettingsInput,
+    ZoneInput,
+    ZoneRateInput,
+    checked_settings,
+    write_settings,
+)
 from shop.coops.models import Cooperative, Membership, Role
 from shop.extensions import db
 from shop.payments.gateway import TransactionStatus
@@ -97,19 +105,27 @@ def make_product(membership=None, variants=((15000, 10),), **over) -> Product:
     return product
 
 
-def make_shipping_settings(coop, rates=(), **over) -> ShippingSettings:
-    """Shipping settings for coop; rates are (max_weight_grams, fee) steps of the courier."""
+def make_shipping_settings(
+    coop, courier: tuple[int, int] | None = None, zones=(), services=(), **over
+) -> ShippingSettings:
+    """Shipping settings for coop. courier=(first kg fee, each next kg fee): one service,
+    "JNE REG", to anywhere in Indonesia in 2-4 days (rounding tolerance 0,3 kg); or zones and
+    services as shipping_settings.ZoneInput and CourierServiceInput."""
+    if courier is not None:
+        zones = (ZoneInput("Seluruh Indonesia", ZoneKind.EVERYWHERE),)
+        services = (CourierServiceInput("JNE REG", (ZoneRateInput(*courier, 2, 4),)),)
     values = {
-        "cooperative_id": coop.id,
         "offers_pickup": True,
         "offers_local": False,
         "local_fee": 0,
-        "offers_courier": bool(rates),
-        "courier_name": "JNE REG" if rates else "",
-    }
-    settings = ShippingSettings(**(values | over))
-    settings.courier_rates = [CourierRate(max_weight_grams=w, fee=fee) for w, fee in rates]
-    return _add(settings)
+        "offers_courier": bool(services),
+    } | over
+    settings = ShippingSettings(cooperative_id=coop.id, zones=[], courier_services=[])
+    db.session.add(settings)
+    wanted = ShippingSettingsInput(**values, zones=tuple(zones), services=tuple(services))
+    write_settings(settings, checked_settings(wanted))
+    db.session.commit()
+    return settings
 
 
 def pay(order, method: str = "qris") -> NotificationOutcome:

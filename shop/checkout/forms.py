@@ -19,21 +19,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Regexp
 
-from shop.checkout.models import ShippingMethod
-from shop.checkout.shipping import shipping_field
+from shop.checkout.regions import PROVINCES
+from shop.checkout.shipping import ShippingChoice, shipping_field
 from shop.forms_common import ChoiceField, indonesian_phone, max_length
 
-# The 38 provinces, as the post office and the shopper's ID card (KTP) write them.
-PROVINCES = (
-    "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Kepulauan Riau", "Jambi",
-    "Sumatera Selatan", "Kepulauan Bangka Belitung", "Bengkulu", "Lampung", "DKI Jakarta",
-    "Jawa Barat", "Banten", "Jawa Tengah", "DI Yogyakarta", "Jawa Timur", "Bali",
-    "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Barat", "Kalimantan Tengah",
-    "Kalimantan Selatan", "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara",
-    "Gorontalo", "Sulawesi Tengah", "Sulawesi Barat", "Sulawesi Selatan", "Sulawesi Tenggara",
-    "Maluku", "Maluku Utara", "Papua", "Papua Barat", "Papua Barat Daya", "Papua Selatan",
-    "Papua Tengah", "Papua Pegunungan",
-)  # fmt: skip
 STREET_LENGTH = 500  # a Text column; long enough for "Jl. ..., RT 03 / RW 05, Gg. ..."
 NOTES_LENGTH = 500
 
@@ -138,14 +127,14 @@ class AddressForm(FlaskForm):
 
 def chosen_methods(
     data: Mapping[str, str], cooperative_ids: Iterable[int]
-) -> dict[int, ShippingMethod]:
-    """Cooperative id -> the method posted in its `shipping-<id>` radio group; a group left
-    empty or holding an unknown value is left out (the page then ticks its default, and
-    placing the order is refused until one is chosen)."""
+) -> dict[int, ShippingChoice]:
+    """Cooperative id -> the choice posted in its `shipping-<id>` radio group ("pickup",
+    "local", "courier-<service id>"); a group left empty or holding an unknown value is left
+    out (the page then ticks its default, and placing the order is refused until one is
+    chosen)."""
     chosen = {}
     for cooperative_id in cooperative_ids:
-        try:
-            chosen[cooperative_id] = ShippingMethod(data.get(shipping_field(cooperative_id), ""))
-        except ValueError:
-            continue
+        choice = ShippingChoice.parse(data.get(shipping_field(cooperative_id), ""))
+        if choice is not None:
+            chosen[cooperative_id] = choice
     return chosen

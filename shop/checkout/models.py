@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Enum,
     ForeignKey,
@@ -197,6 +198,11 @@ class OrderShipment(db.Model):
     method: Mapped[ShippingMethod] = mapped_column(_string_enum(ShippingMethod))
     fee: Mapped[Rupiah]
     weight_grams: Mapped[int] = mapped_column(default=0)  # what the courier fee was worked on
+    # The courier's quote as the shopper accepted it: later rate changes leave it be.
+    courier_service: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    shipping_zone: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    eta_min_days: Mapped[int | None]
+    eta_max_days: Mapped[int | None]
     status: Mapped[ShipmentStatus] = mapped_column(
         _string_enum(ShipmentStatus), default=ShipmentStatus.PENDING
     )
@@ -224,30 +230,101 @@ class ShippingSettings(db.Model):
     offers_local: Mapped[bool] = mapped_column(default=False)
     local_fee: Mapped[Rupiah] = mapped_column(default=0)
     offers_courier: Mapped[bool] = mapped_column(default=False)
-    courier_name: Mapped[str] = mapped_column(String(60), default="")  # "JNE REG", "POS Kilat"
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    courier_rates: Mapped[list["CourierRate"]] = relationship(
-        order_by="CourierRate.max_weight_grams", cascade="all, delete-orphan"
+    zones: Mapped[list["ShippingZone"]] = relationship(
+        order_by="ShippingZone.position", cascade="all, delete-orphan"
+    )
+    courier_services: Mapped[list["CourierService"]] = relationship(
+        order_by="CourierService.position", cascade="all, delete-orphan"
     )
 
 
-class CourierRate(db.Model):
-    """One step of a courier rate table: a parcel up to max_weight_grams costs fee."""
+class ZoneKind(StrEnum):
+    """Where a zone reaches. The relative kinds are measured from the cooperative's own city,
+    province and island group, so one set of zones fits a cooperative wherever it is."""
 
-    __tablename__ = "courier_rates"
+    SAME_CITY = "same_city"
+    SAME_PROVINCE = "same_province"
+    SAME_ISLAND_GROUP = "same_island_group"
+    PROVINCES = "provinces"  # the provinces listed on the zone
+    EVERYWHERE = "everywhere"
+
+
+class ShippingZone(db.Model):
+    """One of the cooperative's destination zones. A destination is in the first zone, by
+    position, that reaches it: "same city" before "same province" before "anywhere"."""
+
+    __tablename__ = "shipping_zones"
     __table_args__ = (
-        CheckConstraint("max_weight_grams > 0", name="max_weight_positive"),
-        CheckConstraint("fee >= 0", name="fee_not_negative"),
-        UniqueConstraint("cooperative_id", "max_weight_grams"),
+        UniqueConstraint("cooperative_id", "position"),
+        UniqueConstraint("cooperative_id", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(
         ForeignKey("shipping_settings.cooperative_id", ondelete="CASCADE"), index=True
     )
-    max_weight_grams: Mapped[int]
-    fee: Mapped[Rupiah]
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(60))  # "Sumba", "Jawa", "Pulau lain"
+    kind: Mapped[ZoneKind] = mapped_column(_string_enum(ZoneKind))
+    # Province names as regions.PROVINCES writes them; only for ZoneKind.PROVINCES.
+    provinces: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class CourierService(db.Model):
+    """A courier's service the cooperative sends with ("JNE REG", "J&T EZ"), priced per zone.
+
+    Couriers bill whole kilograms, rounding a parcel down when it is over the kilogram by no
+    more than the tolerance (JNE: 0.3 kg, so 1.3 kg pays 1 kg and 1.31 kg pays 2 kg)."""
+
+    __tablename__ = "courier_services"
+    __table_args__ = (
+        CheckConstraint(
+            "rounding_tolerance_grams >= 0 AND rounding_tolerance_grams < 1000",
+            name="rounding_tolerance_range",
+        ),
+        UniqueConstraint("cooperative_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("shipping_settings.cooperative_id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(60))
+    rounding_tolerance_grams: Mapped[int] = mapped_column(default=300)
+
+    rates: Mapped[list["CourierZoneRate"]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+
+
+class CourierZoneRate(db.Model):
+    """What one service charges to one zone, and how long it takes. No row: the service
+    does not go to that zone."""
+
+    __tablename__ = "courier_zone_rates"
+    __table_args__ = (
+        CheckConstraint("first_kg_fee >= 0 AND next_kg_fee >= 0", name="fees_not_negative"),
+        CheckConstraint("eta_min_days > 0 AND eta_max_days >= eta_min_days", name="eta_range"),
+        UniqueConstraint("service_id", "zone_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("courier_services.id", ondelete="CASCADE"), index=True
+    )
+    zone_id: Mapped[int] = mapped_column(
+        ForeignKey("shipping_zones.id", ondelete="CASCADE"), index=True
+    )
+    first_kg_fee: Mapped[Rupiah]
+    next_kg_fee: Mapped[Rupiah]  # each kilogram after the first
+    eta_min_days: Mapped[int]
+    eta_max_days: Mapped[int]
+
+    service: Mapped[CourierService] = relationship(back_populates="rates")
+    zone: Mapped[ShippingZone] = relationship()
 
 
 class SavedAddress(db.Model):

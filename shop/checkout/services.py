@@ -19,6 +19,7 @@ from shop.accounts.models import User
 from shop.cart.services import MAX_QUANTITY, variant_name, variants_by_id
 from shop.catalog.listing import is_variant_on_sale
 from shop.catalog.models import ProductVariant
+from shop.checkout.courier_rates import Destination
 from shop.checkout.models import (
     RELEASING_STATUSES,
     Order,
@@ -28,7 +29,13 @@ from shop.checkout.models import (
     ShippingMethod,
 )
 from shop.checkout.numbers import new_order_number
-from shop.checkout.shipping import parcel_weight_grams, quote_shipping, shipping_field
+from shop.checkout.shipping import (
+    ShippingChoice,
+    not_offered,
+    parcel_weight_grams,
+    quote_shipping,
+    shipping_field,
+)
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.money import fee_for
@@ -94,9 +101,10 @@ class CheckoutRequest:
     street: str
     address_notes: str = ""
     language: str = "id"  # the shopper's, for a guest's mails
-    # cooperative id -> how the shopper wants that cooperative's part sent; the fee is
-    # quoted here from the cooperative's settings, never taken from the shopper
-    shipping: Mapping[int, ShippingMethod] = field(default_factory=dict)
+    # cooperative id -> how the shopper wants that cooperative's part sent (a bare
+    # ShippingMethod.COURIER: its cheapest courier service to the address); the fee is
+    # quoted here from the cooperative's rates, never taken from the shopper
+    shipping: Mapping[int, ShippingChoice | ShippingMethod] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,8 @@ def place_order(
     """Place an order for (variant id, quantity) pairs and reserve their stock.
 
     Each cooperative's shipping fee is quoted from its settings, for the weight of its parcel
-    and the request's city. Raises EmptyOrder, BadQuantity, NotOnSale, MissingShipping,
+    and the request's province and city; the shipment keeps the courier service, zone, fee
+    and delivery estimate quoted. Raises EmptyOrder, BadQuantity, NotOnSale, MissingShipping,
     ShippingUnavailable (a method the cooperative does not offer, or not for this parcel or
     city), or OutOfStock (listing every short item and what is left); then nothing is written
     and no stock changes. A shipping error's field is the cooperative's (shipping_field). The
@@ -210,21 +219,29 @@ def _shipments_for(
     shipments = []
     for cooperative_id, parcel in sorted(parcels.items()):
         cooperative = parcel[0][0].product.cooperative
-        method = request.shipping.get(cooperative_id)
-        if method is None:
+        posted = request.shipping.get(cooperative_id)
+        if posted is None:
             raise MissingShipping(
                 _("Choose how %(cooperative)s sends your order.", cooperative=cooperative.name),
                 field=shipping_field(cooperative_id),
             )
+        choice = ShippingChoice.of(posted)
+        if choice is None:  # tampered: names no way of sending at all
+            raise not_offered(cooperative)
         weight_grams = parcel_weight_grams(parcel)
-        # A tampered method that is no ShippingMethod at all is refused by the quote too.
-        fee = quote_shipping(cooperative, method, weight_grams, request.city)
+        destination = Destination(province=request.province, city=request.city)
+        option = quote_shipping(cooperative, choice, weight_grams, destination)
+        quote = option.quote
         shipments.append(
             OrderShipment(
                 cooperative_id=cooperative_id,
-                method=ShippingMethod(method),
-                fee=fee,
+                method=option.method,
+                fee=option.fee,
                 weight_grams=weight_grams,
+                courier_service=quote.service_name if quote else "",
+                shipping_zone=quote.zone_name if quote else "",
+                eta_min_days=quote.eta_min_days if quote else None,
+                eta_max_days=quote.eta_max_days if quote else None,
             )
         )
     return shipments

@@ -1,38 +1,66 @@
-"""Shipping per cooperative: what each one offers, and what a parcel costs.
+"""Shipping per cooperative: the ways each one sends a parcel to an address, and the fee.
 
 Every cooperative sends its own part of an order. It may offer pickup at the cooperative
-(free), local delivery inside its own city (one flat fee) and a courier priced by a rate
-table of weight steps. The admin sets these; the fee of an order is always worked out here,
-never taken from the shopper.
+(free), local delivery inside its own city (one flat fee) and courier services priced by
+destination zone and weight (courier_rates.py). The admin sets these (shipping_settings.py);
+the fee of an order is always worked out here, never taken from the shopper.
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NoReturn
 
 from flask_babel import gettext as _
 
-from shop.accounts.models import User
-from shop.audit.services import record_audit
 from shop.catalog.models import ProductVariant
-from shop.checkout.models import CourierRate, ShippingMethod, ShippingSettings
+from shop.checkout.courier_rates import CourierQuote, Destination, eta_label, shipping_rates
+from shop.checkout.models import OrderShipment, ShippingMethod, ShippingSettings
 from shop.coops.models import Cooperative
 from shop.errors import ShopError
 from shop.extensions import db
 
-MAX_SHIPPING_FEE = 10_000_000  # Rupiah; more than this for one parcel is a typo
-MAX_STEP_WEIGHT_GRAMS = 1_000_000  # one tonne: beyond what a cooperative sends by courier
-MAX_RATE_STEPS = 20
-COURIER_NAME_LENGTH = 60  # ShippingSettings.courier_name
+VOLUMETRIC_DIVISOR = 6000  # cm3 per kg, as JNE, J&T and SiCepat count it
 
 
 class ShippingUnavailable(ShopError):
     pass
 
 
-class InvalidShippingSettings(ShopError):
-    pass
+@dataclass(frozen=True)
+class ShippingChoice:
+    """What the shopper ticked for one cooperative: a method and, for a courier, its service.
+
+    A courier without a service (as a caller may ask) means the cheapest service that goes
+    to the address; the checkout page always names the service."""
+
+    method: ShippingMethod
+    service_id: int | None = None
+
+    @property
+    def value(self) -> str:
+        """The radio button's value: "pickup", "local", "courier-12"."""
+        if self.service_id is None:
+            return str(self.method)
+        return f"{self.method}-{self.service_id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> "ShippingChoice | None":
+        """The choice a posted value names; None for anything else."""
+        match = re.fullmatch(
+            r"(?P<method>[a-z]{1,10})(?:-(?P<service>[1-9][0-9]{0,9}))?", text or ""
+        )
+        if match is None or match["method"] not in set(ShippingMethod):
+            return None
+        method = ShippingMethod(match["method"])
+        if match["service"] and method != ShippingMethod.COURIER:
+            return None
+        return cls(method, int(match["service"]) if match["service"] else None)
+
+    @classmethod
+    def of(cls, choice: "ShippingChoice | ShippingMethod | str") -> "ShippingChoice | None":
+        if isinstance(choice, ShippingChoice):
+            return choice
+        return cls.parse(str(choice))
 
 
 @dataclass(frozen=True)
@@ -40,17 +68,27 @@ class ShippingOption:
     method: ShippingMethod
     fee: int | None  # Rupiah; None when not available for this parcel or address
     is_available: bool
-    note: str  # the pickup address, the city served, the courier and weight, or why not
+    note: str  # the pickup address and hours, the city served, the zone and weight, or why not
+    quote: CourierQuote | None = None  # a courier service's price, zone and delivery time
+
+    @property
+    def choice(self) -> ShippingChoice:
+        return ShippingChoice(self.method, self.quote.service_id if self.quote else None)
+
+    @property
+    def label(self) -> str:
+        if self.quote is not None:
+            return self.quote.service_name
+        return method_label(self.method)
+
+    @property
+    def eta(self) -> str:
+        return eta_label(self.quote.eta_min_days, self.quote.eta_max_days) if self.quote else ""
 
 
-@dataclass(frozen=True)
-class ShippingSettingsInput:
-    offers_pickup: bool
-    offers_local: bool
-    local_fee: int | None
-    offers_courier: bool
-    courier_name: str
-    rates: tuple[tuple[int, int], ...]  # (max_weight_grams, fee) steps, in any order
+def shipment_eta(shipment: OrderShipment) -> str:
+    """The delivery estimate a placed shipment was quoted ("Estimated 2–4 days"), or ""."""
+    return eta_label(shipment.eta_min_days, shipment.eta_max_days)
 
 
 def shipping_field(cooperative_id: int) -> str:
@@ -73,9 +111,6 @@ def format_kg(grams: int) -> str:
     if not rest:
         return str(kilograms)
     return f"{kilograms},{rest:03d}".rstrip("0")
-
-
-VOLUMETRIC_DIVISOR = 6000  # cm3 per kg, as JNE, J&T and SiCepat count it
 
 
 def format_weight(grams: int) -> str:
@@ -104,8 +139,8 @@ def settings_for(cooperative: Cooperative) -> ShippingSettings:
         offers_local=False,
         local_fee=0,
         offers_courier=False,
-        courier_name="",
-        courier_rates=[],
+        zones=[],
+        courier_services=[],
     )
 
 
@@ -125,21 +160,21 @@ def volumetric_grams(product) -> int:
 
 
 def shipping_options(
-    cooperative: Cooperative, weight_grams: int, city: str | None
+    cooperative: Cooperative, weight_grams: int, destination: Destination
 ) -> list[ShippingOption]:
-    """The methods the cooperative offers, in the order pickup, local, courier.
+    """The ways the cooperative offers, in the order pickup, local, its courier services.
 
-    A city of None or "" means the shopper has not given an address yet: local delivery is
-    then shown as available, with a note naming the only city it serves.
+    Before the shopper gives a city, local delivery is shown as available, with a note
+    naming the only city it serves; before a province, the courier as not yet priced.
     """
     settings = settings_for(cooperative)
     options = []
     if settings.offers_pickup:
         options.append(_pickup_option(cooperative))
     if settings.offers_local:
-        options.append(_local_option(settings, cooperative, city))
+        options.append(_local_option(settings, cooperative, destination.city))
     if settings.offers_courier:
-        options.append(_courier_option(settings, weight_grams))
+        options.extend(_courier_options(cooperative, destination, weight_grams))
     return options
 
 
@@ -149,34 +184,40 @@ def default_option(options: list[ShippingOption], city: str | None) -> ShippingO
 
     Pickup reaches everyone, but a shopper far away rarely wants to travel to the cooperative,
     so it is never the default while a delivery can go. Before a city is typed, local
-    delivery may not reach the address while a courier surely does: the courier comes first.
+    delivery may not reach the address while a courier surely does: the courier comes first,
+    unpriced before a province is chosen (the update then quotes its cheapest service).
     """
     available = [option for option in options if option.is_available]
     deliveries = [option for option in available if option.method != ShippingMethod.PICKUP]
     if not _normalised_city(city):
         couriers = [option for option in deliveries if option.method == ShippingMethod.COURIER]
         deliveries = couriers or deliveries
-    if deliveries:
-        return min(deliveries, key=lambda option: option.fee or 0)
-    return next(iter(available), None)
+    priced = [option for option in deliveries if option.fee is not None]
+    if priced:
+        return min(priced, key=lambda option: option.fee)
+    return next(iter(deliveries + available), None)
 
 
 def quote_shipping(
-    cooperative: Cooperative, method: ShippingMethod, weight_grams: int, city: str
-) -> int:
-    """The fee in Rupiah for sending a parcel of this weight to this city by this method.
+    cooperative: Cooperative,
+    choice: ShippingChoice,
+    weight_grams: int,
+    destination: Destination,
+) -> ShippingOption:
+    """The chosen way of sending a parcel of this weight to this destination, with its fee
+    (and, for a courier, its service, zone and delivery time).
 
-    Raises ShippingUnavailable when the cooperative does not offer the method, or the method
-    cannot take this parcel (too heavy) or this address (local delivery to another city); its
-    field is the cooperative's radio group on the checkout page (shipping_field).
+    Raises ShippingUnavailable when the cooperative does not offer the choice, or it cannot
+    reach this address (local delivery to another city, no courier service to the province);
+    its field is the cooperative's radio group on the checkout page (shipping_field).
     """
     settings = settings_for(cooperative)
     field = shipping_field(cooperative.id)
-    if method == ShippingMethod.PICKUP and settings.offers_pickup:
-        return 0
-    if method == ShippingMethod.LOCAL and settings.offers_local:
-        if _same_city(city, cooperative.city):
-            return settings.local_fee
+    if choice.method == ShippingMethod.PICKUP and settings.offers_pickup:
+        return _pickup_option(cooperative)
+    if choice.method == ShippingMethod.LOCAL and settings.offers_local:
+        if _same_city(destination.city, cooperative.city):
+            return _local_option(settings, cooperative, destination.city)
         raise ShippingUnavailable(
             _(
                 "%(cooperative)s delivers locally only inside %(city)s.",
@@ -185,65 +226,23 @@ def quote_shipping(
             ),
             field=field,
         )
-    if method == ShippingMethod.COURIER and settings.offers_courier:
-        rate = _courier_rate(settings, weight_grams)
-        if rate is not None:
-            return rate.fee
-        raise ShippingUnavailable(
-            _(
-                "Your parcel from %(cooperative)s (%(weight)s) is too heavy for its courier.",
-                cooperative=cooperative.name,
-                weight=format_weight(weight_grams),
-            ),
-            field=field,
-        )
-    raise ShippingUnavailable(
+    if choice.method == ShippingMethod.COURIER and settings.offers_courier:
+        option = _courier_choice(cooperative, choice, weight_grams, destination)
+        if option is not None:
+            return option
+        raise ShippingUnavailable(_no_courier_note(cooperative, destination), field=field)
+    raise not_offered(cooperative)
+
+
+def not_offered(cooperative: Cooperative) -> ShippingUnavailable:
+    """The refusal of a way of sending the cooperative does not offer (or that is no way)."""
+    return ShippingUnavailable(
         _(
             "%(cooperative)s does not offer this shipping method. Please choose another.",
             cooperative=cooperative.name,
         ),
-        field=field,
+        field=shipping_field(cooperative.id),
     )
-
-
-def update_shipping_settings(
-    cooperative: Cooperative, actor: User, settings: ShippingSettingsInput
-) -> ShippingSettings:
-    """Save what the cooperative offers and its fees; the audit log keeps what changed.
-
-    Raises InvalidShippingSettings (with the field at fault) when no method is offered, local
-    delivery has no fee, the courier has no name or no rate step, or a weight or fee is out
-    of range or a weight repeats; then nothing is saved.
-    """
-    rates = _checked(settings)
-    try:
-        row = db.session.get(ShippingSettings, cooperative.id)
-        if row is None:
-            row = ShippingSettings(cooperative_id=cooperative.id)
-            db.session.add(row)
-        before = _snapshot(row)
-        row.offers_pickup = settings.offers_pickup
-        row.offers_local = settings.offers_local
-        row.local_fee = settings.local_fee or 0
-        row.offers_courier = settings.offers_courier
-        row.courier_name = settings.courier_name.strip()
-        # Old steps are deleted before the new ones go in: a step kept at the same weight
-        # would otherwise meet the unique (cooperative, weight) constraint.
-        row.courier_rates.clear()
-        db.session.flush()
-        row.courier_rates.extend(
-            CourierRate(max_weight_grams=weight_grams, fee=fee) for weight_grams, fee in rates
-        )
-        db.session.flush()
-        after = _snapshot(row)
-        changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
-        if changes:
-            record_audit(actor, cooperative, "coop.shipping_updated", cooperative, changes)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return row
 
 
 # Helpers.
@@ -257,11 +256,6 @@ def _same_city(city: str | None, cooperative_city: str) -> bool:
     return bool(_normalised_city(city)) and _normalised_city(city) == _normalised_city(
         cooperative_city
     )
-
-
-def _courier_rate(settings: ShippingSettings, weight_grams: int) -> CourierRate | None:
-    steps = sorted(settings.courier_rates, key=lambda rate: rate.max_weight_grams)
-    return next((rate for rate in steps if rate.max_weight_grams >= weight_grams), None)
 
 
 def _pickup_option(cooperative: Cooperative) -> ShippingOption:
@@ -280,61 +274,48 @@ def _local_option(
     return ShippingOption(ShippingMethod.LOCAL, None, False, note)
 
 
-def _courier_option(settings: ShippingSettings, weight_grams: int) -> ShippingOption:
-    rate = _courier_rate(settings, weight_grams)
-    name = settings.courier_name or _("Courier")
-    if rate is not None:
-        note = f"{name}, {format_weight(weight_grams)}"
-        return ShippingOption(ShippingMethod.COURIER, rate.fee, True, note)
-    heaviest = max((rate.max_weight_grams for rate in settings.courier_rates), default=0)
+def _courier_options(
+    cooperative: Cooperative, destination: Destination, weight_grams: int
+) -> list[ShippingOption]:
+    """One option per service that goes to the address. Before the shopper chose a province,
+    one unpriced courier option; when no service goes there, one unavailable option."""
+    note = _no_courier_note(cooperative, destination)
+    if not destination.province:
+        # Not priced yet, but open to a tick: placing the order quotes the cheapest service
+        # to the address the shopper then gives, and the summary shows it on an update.
+        return [ShippingOption(ShippingMethod.COURIER, None, True, note)]
+    quotes = shipping_rates().courier_quotes(cooperative, destination, weight_grams)
+    if not quotes:
+        return [ShippingOption(ShippingMethod.COURIER, None, False, note)]
+    return [_courier_option(quote, weight_grams) for quote in quotes]
+
+
+def _courier_option(quote: CourierQuote, weight_grams: int) -> ShippingOption:
     note = _(
-        "%(courier)s takes parcels up to %(limit)s; this one weighs %(weight)s.",
-        courier=name,
-        limit=format_weight(heaviest),
+        "%(zone)s, %(weight)s (billed as %(kg)d kg)",
+        zone=quote.zone_name,
         weight=format_weight(weight_grams),
+        kg=quote.billable_kg,
     )
-    return ShippingOption(ShippingMethod.COURIER, None, False, note)
+    return ShippingOption(ShippingMethod.COURIER, quote.fee, True, note, quote)
 
 
-def _checked(settings: ShippingSettingsInput) -> list[tuple[int, int]]:
-    """The rate steps sorted by weight, once every rule holds; else InvalidShippingSettings."""
-
-    def refuse(message: str, field: str) -> NoReturn:
-        raise InvalidShippingSettings(message, field=field)
-
-    if not (settings.offers_pickup or settings.offers_local or settings.offers_courier):
-        refuse(_("Offer at least one way to send orders."), "methods")
-    if settings.local_fee is None:
-        if settings.offers_local:
-            refuse(_("Enter the fee for local delivery."), "local_fee")
-    elif not 0 <= settings.local_fee <= MAX_SHIPPING_FEE:
-        refuse(_("Enter a fee from Rp 0 to Rp 10.000.000."), "local_fee")
-    name = settings.courier_name.strip()
-    if len(name) > COURIER_NAME_LENGTH:
-        refuse(_("Use at most %(max)d characters.", max=COURIER_NAME_LENGTH), "courier_name")
-    if settings.offers_courier and not name:
-        refuse(_("Name the courier and its service, e.g. JNE REG."), "courier_name")
-    if settings.offers_courier and not settings.rates:
-        refuse(_("Enter at least one step of the courier's rates."), "rates")
-    if len(settings.rates) > MAX_RATE_STEPS:
-        refuse(_("Use at most %(max)d rate steps.", max=MAX_RATE_STEPS), "rates")
-    for weight_grams, fee in settings.rates:
-        if not 0 < weight_grams <= MAX_STEP_WEIGHT_GRAMS:
-            refuse(_("Each weight must be above 0 kg and at most 1000 kg."), "rates")
-        if not 0 <= fee <= MAX_SHIPPING_FEE:
-            refuse(_("Each fee must be from Rp 0 to Rp 10.000.000."), "rates")
-    weights = [weight_grams for weight_grams, _fee in settings.rates]
-    if len(set(weights)) != len(weights):
-        refuse(_("Each weight may appear only once in the rates."), "rates")
-    return sorted(settings.rates)
+def _courier_choice(
+    cooperative: Cooperative, choice: ShippingChoice, weight_grams: int, destination: Destination
+) -> ShippingOption | None:
+    quotes = shipping_rates().courier_quotes(cooperative, destination, weight_grams)
+    if choice.service_id is not None:
+        quotes = [quote for quote in quotes if quote.service_id == choice.service_id]
+    if not quotes:
+        return None
+    return _courier_option(min(quotes, key=lambda quote: quote.fee), weight_grams)
 
 
-def _snapshot(row: ShippingSettings) -> dict:
-    return {
-        "offers_pickup": row.offers_pickup,
-        "offers_local": row.offers_local,
-        "local_fee": row.local_fee,
-        "offers_courier": row.offers_courier,
-        "courier_name": row.courier_name,
-        "rates": [[rate.max_weight_grams, rate.fee] for rate in row.courier_rates],
-    }
+def _no_courier_note(cooperative: Cooperative, destination: Destination) -> str:
+    if not destination.province:
+        return _("Choose your province and update the summary to see the courier's fee.")
+    return _(
+        "%(cooperative)s has no courier service to %(province)s.",
+        cooperative=cooperative.name,
+        province=destination.province,
+    )

@@ -31,16 +31,18 @@ from shop.cart.contents import CartView, CooperativeGroup, cart_for
 from shop.cart.guest import GuestCart, guest_cart_from, keep_guest_cart
 from shop.cart.services import CartOwner, empty_cart
 from shop.checkout import addresses
+from shop.checkout.courier_rates import Destination
 from shop.checkout.forms import AddressForm, CheckoutForm, chosen_methods
-from shop.checkout.models import Order, SavedAddress, ShippingMethod
+from shop.checkout.models import Order, SavedAddress
 from shop.checkout.services import CheckoutRequest, OutOfStock, place_order
 from shop.checkout.shipping import (
+    ShippingChoice,
     ShippingOption,
     ShippingUnavailable,
     default_option,
-    method_label,
     parcel_weight_grams,
     quote_shipping,
+    shipment_eta,
     shipping_field,
     shipping_options,
 )
@@ -53,6 +55,7 @@ from shop.payments.gateway import GatewayError, gateway_from_config
 from shop.security import private_page
 
 bp = Blueprint("checkout", __name__)
+bp.add_app_template_filter(shipment_eta, "shipment_eta")
 
 # Named alike on the form, a saved address and an order.
 ADDRESS_FIELDS = ("province", "city", "district", "village", "postcode", "street")
@@ -118,7 +121,8 @@ def start():
     if not form.is_submitted():
         _prefill(form, request.args.get("alamat", type=int))
     chosen = chosen_methods(request.form, [group.cooperative.id for group in cart.groups])
-    summary = _summary(cart, form.city.data, chosen)
+    destination = Destination(province=form.province.data or "", city=form.city.data or "")
+    summary = _summary(cart, destination, chosen)
     error = None
     if form.validate_on_submit() and form.place.data and not summary.refused_fields:
         try:
@@ -228,7 +232,7 @@ def _fill_from_address(form: CheckoutForm | AddressForm, address: SavedAddress) 
 
 
 def _place_and_pay(
-    owner: CartOwner, cart: CartView, form: CheckoutForm, chosen: dict[int, ShippingMethod]
+    owner: CartOwner, cart: CartView, form: CheckoutForm, chosen: dict[int, ShippingChoice]
 ):
     user = owner if isinstance(owner, User) else None
     finish_url = url_for("payments.finish", _external=True)  # a missing route fails first
@@ -295,7 +299,7 @@ def _address_details(form: CheckoutForm | AddressForm) -> addresses.AddressDetai
     )
 
 
-def _checkout_request(form: CheckoutForm, chosen: dict[int, ShippingMethod]) -> CheckoutRequest:
+def _checkout_request(form: CheckoutForm, chosen: dict[int, ShippingChoice]) -> CheckoutRequest:
     return CheckoutRequest(
         contact_name=form.contact_name.data,
         contact_email=form.contact_email.data,
@@ -311,31 +315,37 @@ def _address(form: CheckoutForm | AddressForm) -> dict[str, str]:
     return {name: form[name].data for name in ADDRESS_FIELDS}
 
 
-def _summary(cart: CartView, city: str | None, chosen: dict[int, ShippingMethod]) -> Summary:
-    """Each cooperative's options for its parcel and the typed city, and the one ticked."""
+def _summary(
+    cart: CartView, destination: Destination, chosen: dict[int, ShippingChoice]
+) -> Summary:
+    """Each cooperative's options for its parcel and the typed address, and the one ticked."""
     parts = []
     for group in cart.groups:
         weight = parcel_weight_grams((line.variant, line.quantity) for line in group.lines)
-        parts.append(_group_shipping(group, weight, city, chosen.get(group.cooperative.id)))
+        posted = chosen.get(group.cooperative.id)
+        parts.append(_group_shipping(group, weight, destination, posted))
     return Summary(parts=parts, items_total=cart.total)
 
 
 def _group_shipping(
-    group: CooperativeGroup, weight_grams: int, city: str | None, posted: ShippingMethod | None
+    group: CooperativeGroup,
+    weight_grams: int,
+    destination: Destination,
+    posted: ShippingChoice | None,
 ) -> GroupShipping:
     """The shopper's choice kept as made, and refused by the very quote place_order makes
     when it cannot reach the address: never swapped for another method behind their back.
     With nothing chosen yet, the default: the cheapest delivery that reaches the address."""
-    options = shipping_options(group.cooperative, weight_grams, city)
+    options = shipping_options(group.cooperative, weight_grams, destination)
     if posted is None:
-        default = default_option(options, city)
+        default = default_option(options, destination.city)
         return GroupShipping(group, options, default, default.fee if default else None)
-    ticked = next((option for option in options if option.method == posted), None)
+    ticked = next((option for option in options if option.choice == posted), None)
     try:
-        fee = quote_shipping(group.cooperative, posted, weight_grams, city or "")
+        quoted = quote_shipping(group.cooperative, posted, weight_grams, destination)
     except ShippingUnavailable as refused:
         return GroupShipping(group, options, ticked, None, refused.message)
-    return GroupShipping(group, options, ticked, fee)
+    return GroupShipping(group, options, ticked or quoted, quoted.fee)
 
 
 def _checkout_page(form: CheckoutForm, summary: Summary, error: ShopError | None):
@@ -354,6 +364,5 @@ def _checkout_page(form: CheckoutForm, summary: Summary, error: ShopError | None
         saved_addresses=saved,
         can_save_address=len(saved) < addresses.MAX_SAVED_ADDRESSES,
         too_many_addresses=addresses.too_many_message(),
-        method_label=method_label,
     )
     return private_page(html)  # a name, an address, a phone

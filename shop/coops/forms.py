@@ -3,9 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    FieldList,
-    Form,
-    FormField,
     PasswordField,
     SelectChoice,
     StringField,
@@ -15,16 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, Regexp
 
 from shop.accounts.forms import PASSWORD_RULES
-from shop.checkout.models import ShippingSettings
-from shop.checkout.shipping import (
-    COURIER_NAME_LENGTH,
-    MAX_RATE_STEPS,
-    ShippingSettingsInput,
-    format_kg,
-    parse_weight_kg,
-)
 from shop.coops.models import Role
-from shop.errors import ShopError
 from shop.forms_common import ChoiceField, indonesian_phone, max_length, percentage
 from shop.money import parse_rupiah
 
@@ -169,103 +157,7 @@ class MemberProfileForm(FlaskForm):
         return True
 
 
-# The courier's rate table shows at least this many rows; blank rows are ignored. A fixed
-# number of rows keeps the page usable without JavaScript to add more.
-RATE_ROWS = 6
-
-
 def rupiah_amount(form, field) -> None:
     """Optional amount of Rupiah as people type it ("15000", "15.000", "Rp 15.000")."""
     if (field.data or "").strip() and parse_rupiah(field.data) is None:
         raise ValidationError(_l("Enter an amount in Rupiah, for example 15.000."))
-
-
-def weight_in_kg(form, field) -> None:
-    if not (field.data or "").strip():
-        return
-    grams = parse_weight_kg(field.data)
-    if not grams:
-        raise ValidationError(_l("Enter a weight in kg above 0, for example 1,5."))
-
-
-class CourierRateRow(Form):
-    """One step of the rate table: parcels up to max_weight_kg cost fee."""
-
-    max_weight_kg = StringField(_l("Up to (kg)"), validators=[max_length(12), weight_in_kg])
-    fee = StringField(_l("Fee (Rp)"), validators=[max_length(20), rupiah_amount])
-
-    @property
-    def is_blank(self) -> bool:
-        return not (self.max_weight_kg.data or "").strip() and not (self.fee.data or "").strip()
-
-    def validate(self, extra_validators=None) -> bool:
-        if not super().validate(extra_validators):
-            return False
-        if self.is_blank:
-            return True
-        if not (self.fee.data or "").strip():
-            self.fee.errors.append(_l("Enter the fee for this weight."))
-            return False
-        if not (self.max_weight_kg.data or "").strip():
-            self.max_weight_kg.errors.append(_l("Enter the weight this fee is for."))
-            return False
-        return True
-
-
-class ShippingSettingsForm(FlaskForm):
-    offers_pickup = BooleanField(_l("Pickup at the cooperative (free)"))
-    offers_local = BooleanField(_l("Local delivery inside the cooperative's city"))
-    local_fee = StringField(_l("Local delivery fee"), validators=[max_length(20), rupiah_amount])
-    offers_courier = BooleanField(_l("Courier"))
-    courier_name = StringField(
-        _l("Courier and service"), validators=[max_length(COURIER_NAME_LENGTH)]
-    )
-    rates = FieldList(FormField(CourierRateRow), max_entries=MAX_RATE_STEPS)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Padded here, not with min_entries: WTForms renumbers the posted rows first, and its
-        # padding rows would then read a posted row again ("rates-4" after rows 0, 1 and 4).
-        while len(self.rates.entries) < RATE_ROWS:
-            self.rates.append_entry()
-        # Errors about several fields at once ("methods", "rates"), shown above their group.
-        self.group_errors: dict[str, str] = {}
-
-    @staticmethod
-    def data_from(settings: ShippingSettings) -> dict:
-        """What the form shows for the saved settings."""
-        return {
-            "offers_pickup": settings.offers_pickup,
-            "offers_local": settings.offers_local,
-            "local_fee": str(settings.local_fee)
-            if settings.offers_local or settings.local_fee
-            else "",
-            "offers_courier": settings.offers_courier,
-            "courier_name": settings.courier_name,
-            "rates": [
-                {"max_weight_kg": format_kg(rate.max_weight_grams), "fee": str(rate.fee)}
-                for rate in settings.courier_rates
-            ],
-        }
-
-    def to_input(self) -> ShippingSettingsInput:
-        """The typed values, once the form is valid."""
-        local_fee = (self.local_fee.data or "").strip()
-        return ShippingSettingsInput(
-            offers_pickup=self.offers_pickup.data,
-            offers_local=self.offers_local.data,
-            local_fee=parse_rupiah(local_fee) if local_fee else None,
-            offers_courier=self.offers_courier.data,
-            courier_name=(self.courier_name.data or "").strip(),
-            rates=tuple(
-                (parse_weight_kg(row.max_weight_kg.data), parse_rupiah(row.fee.data))
-                for row in self.rates
-                if not row.form.is_blank
-            ),
-        )
-
-    def show_error(self, error: ShopError) -> None:
-        if error.field in ("local_fee", "courier_name"):
-            self[error.field].errors = [*self[error.field].errors, error.message]
-        else:  # "methods", "rates"
-            self.group_errors[error.field or "methods"] = error.message

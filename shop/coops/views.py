@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from shop.accounts.views import start_session
 from shop.auth.policy import public, require_coop_admin, require_member_or_former
-from shop.checkout.shipping import settings_for, update_shipping_settings
+from shop.checkout.shipping import settings_for
+from shop.checkout.shipping_settings import update_shipping_settings
 from shop.coops import membership_admin, services
 from shop.coops.forms import (
     AcceptInvitationForm,
@@ -16,10 +17,10 @@ from shop.coops.forms import (
     InviteForm,
     MemberProfileForm,
     RoleForm,
-    ShippingSettingsForm,
 )
 from shop.coops.member_overview import member_overview
 from shop.coops.models import Role
+from shop.coops.shipping_forms import ShippingSettingsForm
 from shop.errors import ShopError
 from shop.forms_common import ButtonForm
 from shop.money import format_bp_as_percent, format_rupiah, parse_percent_to_bp, parse_rupiah

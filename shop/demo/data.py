@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from shop.checkout.shipping import ShippingSettingsInput
+from shop.checkout.shipping_settings import ShippingSettingsInput
 from shop.coops.services import CoopDetails
+from shop.demo.shipping_data import JEPARA_SHIPPING, MLIJO_SHIPPING, SUMBA_SHIPPING
 
 DEMO_PASSWORD = "demo12345"
 DEMO_EMAIL_DOMAIN = "pasar.test"
@@ -333,15 +334,7 @@ MLIJO = DemoCoop(
     province_code="34",
     plan=MLIJO_PLAN,
     members=MLIJO_MEMBERS,
-    # Food from Java to Java: a regular courier, priced by the kilo like JNE REG.
-    shipping=ShippingSettingsInput(
-        offers_pickup=True,
-        offers_local=True,
-        local_fee=10_000,
-        offers_courier=True,
-        courier_name="JNE REG",
-        rates=((1_000, 12_000), (3_000, 33_000), (5_000, 52_000), (10_000, 98_000)),
-    ),
+    shipping=MLIJO_SHIPPING,
 )
 
 SUMBA = DemoCoop(
@@ -367,15 +360,7 @@ SUMBA = DemoCoop(
     province_code="53",
     plan=SUMBA_PLAN,
     members=SUMBA_MEMBERS,
-    # Everything leaves the island by air or sea, so the courier costs more per kilo.
-    shipping=ShippingSettingsInput(
-        offers_pickup=True,
-        offers_local=True,
-        local_fee=15_000,
-        offers_courier=True,
-        courier_name="POS Kilat Khusus",
-        rates=((1_000, 45_000), (2_000, 85_000), (5_000, 195_000), (10_000, 370_000)),
-    ),
+    shipping=SUMBA_SHIPPING,
 )
 
 JEPARA = DemoCoop(
@@ -400,15 +385,7 @@ JEPARA = DemoCoop(
     province_code="33",
     plan=JEPARA_PLAN,
     members=JEPARA_MEMBERS,
-    # Carvings are heavy: a truck service with a high first step and cheap extra kilos.
-    shipping=ShippingSettingsInput(
-        offers_pickup=True,
-        offers_local=True,
-        local_fee=20_000,
-        offers_courier=True,
-        courier_name="JNE JTR",
-        rates=((5_000, 60_000), (10_000, 90_000), (20_000, 150_000), (30_000, 210_000)),
-    ),
+    shipping=JEPARA_SHIPPING,
 )
 
 DEMO_COOPS = (MLIJO, SUMBA, JEPARA)

@@ -24,7 +24,8 @@ from werkzeug.security import generate_password_hash
 
 from shop.accounts.models import User
 from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
-from shop.checkout.models import CourierRate, ShippingSettings
+from shop.checkout.models import ShippingSettings
+from shop.checkout.shipping_settings import checked_settings, write_settings
 from shop.coops.models import Cooperative, Membership, Role
 from shop.coops.services import slugify
 from shop.demo import data
@@ -221,23 +222,12 @@ def _add_people(password_hash: str) -> list[_SeededCoop]:
 
 
 def _add_shipping(seeded: list[_SeededCoop]) -> None:
-    # Rows written directly: update_shipping_settings commits, and the seed commits once.
+    # Written with write_settings, not update_shipping_settings: that commits, and the seed
+    # commits once. checked_settings still holds the demo to the admin's rules.
     for entry in seeded:
-        shipping = entry.demo.shipping
-        db.session.add(
-            ShippingSettings(
-                cooperative_id=entry.coop.id,
-                offers_pickup=shipping.offers_pickup,
-                offers_local=shipping.offers_local,
-                local_fee=shipping.local_fee or 0,
-                offers_courier=shipping.offers_courier,
-                courier_name=shipping.courier_name,
-                courier_rates=[
-                    CourierRate(max_weight_grams=weight_grams, fee=fee)
-                    for weight_grams, fee in shipping.rates
-                ],
-            )
-        )
+        row = ShippingSettings(cooperative_id=entry.coop.id, zones=[], courier_services=[])
+        db.session.add(row)
+        write_settings(row, checked_settings(entry.demo.shipping))
     db.session.flush()
 
 

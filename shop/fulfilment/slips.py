@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from shop.catalog.models import Product, pre_order_ready_on
-from shop.checkout.models import ShippingMethod, ShippingSettings
+from shop.checkout.models import ShippingMethod
 from shop.coops.models import Cooperative
 from shop.extensions import db
 from shop.fulfilment.queries import CoopPart, find_part
@@ -73,12 +73,7 @@ def packing_slip(cooperative: Cooperative, number: str) -> PackingSlip | None:
 def _courier_name(part: CoopPart) -> str:
     if part.shipment.method != ShippingMethod.COURIER:
         return ""
-    name = db.session.scalar(
-        select(ShippingSettings.courier_name).where(
-            ShippingSettings.cooperative_id == part.shipment.cooperative_id
-        )
-    )
-    return name or ""
+    return part.shipment.courier_service  # as quoted at checkout, whatever the rates now
 
 
 def qr_svg(text: str, title: str) -> Markup:

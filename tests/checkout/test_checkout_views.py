@@ -20,8 +20,10 @@ from shop.cart.services import add_to_cart, empty_cart
 from shop.catalog.models import ProductVariant
 from shop.checkout import views
 from shop.checkout.addresses import AddressDetails, save_address
-from shop.checkout.models import Order, OrderStatus, ShippingMethod
+from shop.checkout.models import Order, OrderStatus, ShippingMethod, ZoneKind
 from shop.checkout.services import place_order
+from shop.checkout.shipping import ShippingOption
+from shop.checkout.shipping_settings import CourierServiceInput, ZoneInput, ZoneRateInput
 from shop.extensions import db
 from shop.orders.access import SESSION_KEY as ORDER_SESSION_KEY
 from tests.conftest import csrf_token_from
@@ -72,7 +74,7 @@ def tani():
     """A cooperative in Kota Yogyakarta offering pickup, local delivery and a courier."""
     coop = make_coop(name="Tani Makmur", city="Kota Yogyakarta", address="Jl. Kaliurang 10")
     make_shipping_settings(
-        coop, offers_local=True, local_fee=LOCAL_FEE, rates=((1000, COURIER_FEE), (5000, 30_000))
+        coop, courier=(COURIER_FEE, 3_000), offers_local=True, local_fee=LOCAL_FEE
     )
     return coop
 
@@ -143,7 +145,9 @@ def block_of(html: str, coop) -> str:
 
 def checked_methods(html: str, coop) -> list[str]:
     radios = re.findall(rf'<input type="radio"[^>]*name="shipping-{coop.id}"[^>]*>', html)
-    return [re.search(r'value="(\w+)"', radio).group(1) for radio in radios if "checked" in radio]
+    # "courier-12" (a courier service) reads as "courier"
+    values = [re.search(r'value="(\w+)(?:-\d+)?"', radio).group(1) for radio in radios]
+    return [value for value, radio in zip(values, radios, strict=True) if "checked" in radio]
 
 
 def shipping_error(html: str, coop) -> str | None:
@@ -219,26 +223,27 @@ def test_a_signed_in_shopper_finds_name_and_email_filled_in(client, login, tani)
 def test_each_cooperative_lists_its_options_with_fees_and_why_one_is_unavailable(
     client, english, tani
 ):
-    batik = make_coop(name="Batik Sejahtera", city="Kota Surakarta")
-    make_shipping_settings(batik, offers_pickup=False, rates=((200, 9_000),))
+    batik = make_coop(name="Batik Sejahtera", city="Kota Surakarta", province="Jawa Tengah")
+    make_shipping_settings(batik, offers_pickup=False, **CENTRAL_JAVA_ONLY)
     add(client, a_variant(tani, name="Keripik"), 2)
-    add(client, a_variant(batik, name="Batik Cap"), 1)  # 250 g: over the courier's 200 g
+    add(client, a_variant(batik, name="Batik Cap"), 1)
 
-    html = client.get("/checkout").get_data(as_text=True)
+    nothing_chosen = {tani.id: "", batik.id: ""}
+    response = checkout(client, tani, batik, button="update", methods=nothing_chosen, **JAKARTA)
+    html = response.get_data(as_text=True)
 
-    tani_radios = re.findall(rf'<input type="radio" id="shipping-{tani.id}-(\w+)"[^>]*>', html)
-    assert tani_radios == ["pickup", "local", "courier"]
-    assert "Local delivery:\n                \n                Rp 10.000" in html or re.search(
-        r"Local delivery:\s+Rp\s10\.000", html
-    )
-    assert re.search(r"Courier:\s+Rp\s18\.000", html)
-    assert "JNE REG, 0,5 kg" in html  # two items of 250 g
-    # No address yet: the courier is chosen, the delivery sure to reach it; Batik's courier
-    # cannot take its parcel, so nothing is chosen there.
+    tani_radios = re.findall(rf'<input type="radio" id="shipping-{tani.id}-([\w-]+)"[^>]*>', html)
+    assert tani_radios[:2] == ["pickup", "local"] and re.fullmatch(r"courier-\d+", tani_radios[2])
+    assert re.search(r"JNE REG:\s+Rp\s18\.000", html)
+    assert "Seluruh Indonesia, 0,5 kg (billed as 1 kg)" in html  # two items of 250 g
+    assert "Estimated 2–4 days" in html
+    # Local delivery does not reach Jakarta: the courier is chosen; Batik's courier does
+    # not go to Jakarta, so nothing is chosen there.
+    assert re.search(r"Local delivery:\s+not available", html)
     assert checked_methods(html, tani) == ["courier"]
     batik_courier = re.search(rf'<input type="radio" id="shipping-{batik.id}-courier"[^>]*>', html)
     assert "disabled" in batik_courier.group(0) and "checked" not in batik_courier.group(0)
-    assert "JNE REG takes parcels up to 0,2 kg; this one weighs 0,25 kg." in html
+    assert "Batik Sejahtera has no courier service to DKI Jakarta." in html
     assert "No shipping option of this cooperative fits this order and address." in html
 
 
@@ -279,6 +284,11 @@ JAKARTA = {
     "street": "Jl. Sudirman 1",
 }
 SUMBA_LOCAL_FEE = 15_000
+# A courier that goes only inside Central Java.
+CENTRAL_JAVA_ONLY = {
+    "zones": (ZoneInput("Jawa Tengah", ZoneKind.SAME_PROVINCE),),
+    "services": (CourierServiceInput("JNE REG", (ZoneRateInput(9_000, 9_000, 1, 2),)),),
+}
 
 
 @pytest.fixture
@@ -344,19 +354,22 @@ def test_pickup_chosen_for_a_far_address_is_placed_and_names_where_and_when(clie
     assert order.city == "Kota Jakarta Selatan" and stock_of(kain.id) == 1
 
 
-def test_a_courier_parcel_too_heavy_is_refused_beside_its_cooperative(client, english, tani):
-    beras = a_variant(tani, weight_grams=3000)
-    add(client, beras, 2)  # 6 kg: over the courier's heaviest step of 5 kg
+def test_a_courier_that_does_not_go_to_the_province_is_refused_beside_its_cooperative(
+    client, english
+):
+    batik = make_coop(name="Batik Sejahtera", city="Kota Surakarta", province="Jawa Tengah")
+    make_shipping_settings(batik, **CENTRAL_JAVA_ONLY)
+    kain = a_variant(batik)
+    add(client, kain)
 
     for button in ("update", "place"):
         html = checkout(
-            client, tani, button=button, methods={tani.id: "courier"}, **JAKARTA
+            client, batik, button=button, methods={batik.id: "courier"}, **JAKARTA
         ).get_data(as_text=True)
-        assert shipping_error(html, tani) == (
-            "Your parcel from Tani Makmur (6 kg) is too heavy for its courier."
+        assert shipping_error(html, batik) == (
+            "Batik Sejahtera has no courier service to DKI Jakarta."
         )
-        assert checked_methods(html, tani) == ["courier"]
-    assert order_count() == 0 and stock_of(beras.id) == 10
+    assert order_count() == 0 and stock_of(kain.id) == 10
 
 
 def test_a_method_the_cooperative_does_not_offer_is_refused_beside_it(client, english, sumba):
@@ -378,7 +391,8 @@ def test_what_the_page_lets_through_place_order_still_refuses_beside_the_coopera
 ):
     """A page that, by a bug, accepted local delivery to Jakarta: the order is still refused
     by place_order's own quote, and its message lands on the cooperative's block."""
-    monkeypatch.setattr(views, "quote_shipping", lambda *args: 0)
+    anything = ShippingOption(ShippingMethod.LOCAL, 0, True, "")
+    monkeypatch.setattr(views, "quote_shipping", lambda *args: anything)
     kain = a_variant(sumba, stock=2)
     add(client, kain)
 
@@ -413,23 +427,24 @@ def test_the_default_is_the_cheapest_delivery_that_reaches_the_address(
 
 def test_a_courier_cheaper_than_local_delivery_is_the_default_in_the_same_city(client, english):
     coop = make_coop(name="Mlijo", city="Kota Yogyakarta")
-    make_shipping_settings(coop, offers_local=True, local_fee=12_000, rates=((1000, 9_000),))
+    make_shipping_settings(coop, courier=(9_000, 9_000), offers_local=True, local_fee=12_000)
     add(client, a_variant(coop))
     html = checkout(client, coop, button="update", methods={coop.id: ""}).get_data(as_text=True)
     assert checked_methods(html, coop) == ["courier"]
     assert summary_of(html)["Shipping from Mlijo"] == "Rp 9.000"
 
 
-def test_pickup_is_the_default_only_when_no_delivery_reaches(client, english, tani):
-    add(client, a_variant(tani, weight_grams=3000), 2)  # 6 kg: too heavy for the courier
-    html = checkout(client, tani, button="update", methods={tani.id: ""}, **JAKARTA).get_data(
+def test_pickup_is_the_default_only_when_no_delivery_reaches(client, english):
+    batik = make_coop(name="Batik Sejahtera", city="Kota Surakarta", province="Jawa Tengah")
+    make_shipping_settings(batik, offers_local=True, local_fee=20_000, **CENTRAL_JAVA_ONLY)
+    add(client, a_variant(batik))
+    html = checkout(client, batik, button="update", methods={batik.id: ""}, **JAKARTA).get_data(
         as_text=True
     )
-    assert checked_methods(html, tani) == ["pickup"]
-    yogyakarta = checkout(client, tani, button="update", methods={tani.id: ""}).get_data(
-        as_text=True
-    )
-    assert checked_methods(yogyakarta, tani) == ["local"]
+    assert checked_methods(html, batik) == ["pickup"]
+    surakarta = {"province": "Jawa Tengah", "city": "Kota Surakarta"}
+    html = checkout(client, batik, button="update", methods={batik.id: ""}, **surakarta)
+    assert checked_methods(html.get_data(as_text=True), batik) == ["courier"]  # cheaper
 
 
 def test_before_an_address_the_default_is_a_delivery_not_pickup(client, english, tani, sumba):
@@ -545,7 +560,7 @@ def test_a_guest_order_is_placed_with_server_fees_the_cart_emptied_and_the_mail_
     client, english, tani, outbox
 ):
     batik = make_coop(name="Batik Sejahtera", city="Kota Surakarta")
-    make_shipping_settings(batik, rates=((1000, COURIER_FEE),))
+    make_shipping_settings(batik, courier=(COURIER_FEE, 5_000))
     keripik = a_variant(tani, price=15_000)
     batik_cap = a_variant(batik, price=125_000, stock=3)
     add(client, keripik, 2)

@@ -28,14 +28,16 @@ from tests.factories import (
 )
 
 
-def checkout_request(*coops, methods=None, city="Kota Yogyakarta") -> CheckoutRequest:
+def checkout_request(
+    *coops, methods=None, city="Kota Yogyakarta", province="DI Yogyakarta"
+) -> CheckoutRequest:
     """Pickup for each cooperative unless methods (cooperative id -> method) says otherwise."""
     methods = methods or {}
     return CheckoutRequest(
         contact_name="Siti Aminah",
         contact_email="siti@example.test",
         contact_phone="+6281234567890",
-        province="DI Yogyakarta",
+        province=province,
         city=city,
         district="Gondokusuman",
         village="Baciro",

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from shop.audit.models import AuditEntry
-from shop.checkout.models import CourierRate, ShippingSettings
+from shop.checkout.models import CourierService, CourierZoneRate, ShippingSettings, ShippingZone
 from shop.coops.models import Cooperative, Invitation, Membership, Role
 from shop.coops.services import invite_member
 from shop.extensions import db
@@ -41,9 +41,13 @@ COOP_PAGES = {
         {
             "offers_pickup": "y",
             "offers_courier": "y",
-            "courier_name": "Kurir Penyusup",
-            "rates-0-max_weight_kg": "1",
-            "rates-0-fee": "1",
+            "zones-0-name": "Seluruh Indonesia",
+            "zones-0-kind": "everywhere",
+            "services-0-name": "Kurir Penyusup",
+            "services-0-rates-0-first_kg_fee": "1",
+            "services-0-rates-0-next_kg_fee": "1",
+            "services-0-rates-0-eta_min_days": "1",
+            "services-0-rates-0-eta_max_days": "2",
         },
     ),
     "kelola/anggota": ("admin", None),
@@ -165,10 +169,12 @@ def coop_state(coop: Cooperative) -> tuple:
             select(*ShippingSettings.__table__.c).where(ShippingSettings.cooperative_id == coop.id)
         ).all(),
         db.session.execute(
-            select(CourierRate.max_weight_grams, CourierRate.fee)
-            .where(CourierRate.cooperative_id == coop.id)
-            .order_by(CourierRate.max_weight_grams)
+            select(CourierService.name, CourierZoneRate.first_kg_fee)
+            .join(CourierZoneRate.service)
+            .where(CourierService.cooperative_id == coop.id)
+            .order_by(CourierZoneRate.id)
         ).all(),
+        count(ShippingZone, ShippingZone.cooperative_id == coop.id),
         db.session.execute(
             select(Payout.id, Payout.status, Payout.amount)
             .where(Payout.cooperative_id == coop.id)

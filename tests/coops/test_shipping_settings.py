@@ -1,4 +1,5 @@
-"""The admin's shipping page: what the cooperative offers, the local fee, the courier's rates.
+"""The admin's shipping page: what the cooperative offers, the local fee, its zones and the
+courier services' rates per zone; and the rules update_shipping_settings keeps.
 
 Who may open it is in test_access.py's table; here an admin uses it."""
 
@@ -8,11 +9,26 @@ import pytest
 from sqlalchemy import select
 
 from shop.audit.models import AuditEntry
-from shop.checkout.models import CourierRate, ShippingSettings
+from shop.checkout.models import (
+    CourierService,
+    CourierZoneRate,
+    ShippingSettings,
+    ShippingZone,
+    ZoneKind,
+)
+from shop.checkout.shipping_settings import (
+    CourierServiceInput,
+    InvalidShippingSettings,
+    ShippingSettingsInput,
+    ZoneInput,
+    ZoneRateInput,
+    update_shipping_settings,
+)
 from shop.coops.models import Role
+from shop.demo.data import DEMO_COOPS
 from shop.extensions import db
 from tests.coops import audit_entries, count, error_beside, in_site_language, input_value
-from tests.factories import make_coop, make_membership, make_shipping_settings
+from tests.factories import make_coop, make_membership, make_shipping_settings, make_user
 
 
 @pytest.fixture
@@ -32,44 +48,77 @@ def page_url(coop) -> str:
 
 
 def shipping_form(**over) -> dict:
-    """Everything offered: pickup, local delivery for Rp 10.000, JNE REG up to 1 kg and 3 kg."""
+    """Everything offered: pickup, local delivery for Rp 10.000, and JNE REG to two zones:
+    the cooperative's province (Rp 9.000 + Rp 8.000/kg, 1-2 days) and Papua (Rp 60.000 +
+    Rp 55.000/kg, 5-9 days)."""
     values = {
         "offers_pickup": "y",
         "offers_local": "y",
         "local_fee": "10.000",
         "offers_courier": "y",
-        "courier_name": "JNE REG",
-        "rates-0-max_weight_kg": "1",
-        "rates-0-fee": "9.000",
-        "rates-1-max_weight_kg": "3",
-        "rates-1-fee": "Rp 18.000",
+        "zones-0-name": "DIY",
+        "zones-0-kind": "same_province",
+        "zones-1-name": "Papua",
+        "zones-1-kind": "provinces",
+        "zones-1-provinces": "Papua, papua barat\nPapua Pegunungan",
+        "services-0-name": "JNE REG",
+        "services-0-rounding_tolerance_kg": "0,3",
+        "services-0-rates-0-first_kg_fee": "9.000",
+        "services-0-rates-0-next_kg_fee": "8000",
+        "services-0-rates-0-eta_min_days": "1",
+        "services-0-rates-0-eta_max_days": "2",
+        "services-0-rates-1-first_kg_fee": "Rp 60.000",
+        "services-0-rates-1-next_kg_fee": "55.000",
+        "services-0-rates-1-eta_min_days": "5",
+        "services-0-rates-1-eta_max_days": "9",
     }
     return {key: value for key, value in (values | over).items() if value is not None}
 
 
 def saved(coop) -> tuple:
-    """The settings row, its rate steps and the cooperative's audit rows, as stored."""
+    """The settings row, its zones and rates, and the cooperative's audit rows, as stored."""
     return (
         db.session.execute(
             select(*ShippingSettings.__table__.c).where(ShippingSettings.cooperative_id == coop.id)
         ).all(),
+        zones_of(coop),
         rates_of(coop),
         count(AuditEntry, AuditEntry.cooperative_id == coop.id),
     )
 
 
-def rates_of(coop) -> list[tuple[int, int]]:
+def zones_of(coop) -> list[tuple]:
     return [
-        tuple(rate)
-        for rate in db.session.execute(
-            select(CourierRate.max_weight_grams, CourierRate.fee)
-            .where(CourierRate.cooperative_id == coop.id)
-            .order_by(CourierRate.max_weight_grams)
+        (zone.name, zone.kind, zone.provinces)
+        for zone in db.session.scalars(
+            select(ShippingZone)
+            .where(ShippingZone.cooperative_id == coop.id)
+            .order_by(ShippingZone.position)
         )
     ]
 
 
-def test_saving_stores_the_settings_and_returns_to_the_console(client, admin, coop):
+def rates_of(coop) -> list[tuple]:
+    """(service, tolerance g, zone, first kg, next kg, days from, days to) per rate."""
+    rows = db.session.execute(
+        select(
+            CourierService.name,
+            CourierService.rounding_tolerance_grams,
+            ShippingZone.name,
+            CourierZoneRate.first_kg_fee,
+            CourierZoneRate.next_kg_fee,
+            CourierZoneRate.eta_min_days,
+            CourierZoneRate.eta_max_days,
+        )
+        .join(CourierZoneRate.service)
+        .join(CourierZoneRate.zone)
+        .where(CourierService.cooperative_id == coop.id)
+        .order_by(CourierService.position, ShippingZone.position)
+    )
+    return [tuple(row) for row in rows]
+
+
+def test_saving_stores_the_zones_and_rates_and_returns_to_the_console(client, admin, coop):
     response = client.post(page_url(coop), data=shipping_form())
 
     assert response.status_code == 302
@@ -80,8 +129,14 @@ def test_saving_stores_the_settings_and_returns_to_the_console(client, admin, co
         True,
         10000,
     )
-    assert (settings.offers_courier, settings.courier_name) == (True, "JNE REG")
-    assert rates_of(coop) == [(1000, 9000), (3000, 18000)]
+    assert zones_of(coop) == [
+        ("DIY", ZoneKind.SAME_PROVINCE, []),
+        ("Papua", ZoneKind.PROVINCES, ["Papua", "Papua Barat", "Papua Pegunungan"]),
+    ]
+    assert rates_of(coop) == [
+        ("JNE REG", 300, "DIY", 9000, 8000, 1, 2),
+        ("JNE REG", 300, "Papua", 60000, 55000, 5, 9),
+    ]
     console = client.get(response.headers["Location"]).get_data(as_text=True)
     assert in_site_language("The shipping settings have been saved.") in console
 
@@ -91,59 +146,53 @@ def test_saving_writes_an_audit_row_naming_the_admin(client, admin, coop):
 
     (entry,) = audit_entries("coop.shipping_updated")
     assert (entry.actor_id, entry.cooperative_id) == (admin.id, coop.id)
-    assert entry.details["rates"] == [[], [[1000, 9000], [3000, 18000]]]
+    assert entry.details["zones"][0] == []
+    assert entry.details["services"][1][0][2][1] == ["Papua", 60000, 55000, 5, 9]
 
 
-@pytest.mark.parametrize(
-    ("typed", "grams"), [("1,5", 1500), ("1.5", 1500), ("0,25", 250), ("2 kg", 2000)]
-)
-def test_weights_are_typed_in_kg_and_stored_in_grams(client, admin, coop, typed, grams):
-    client.post(page_url(coop), data=shipping_form(**{"rates-1-max_weight_kg": typed}))
+def test_a_zone_left_empty_drops_out_with_its_rates_and_the_rest_keep_theirs(client, admin, coop):
+    form = shipping_form(**{"zones-0-name": "", "zones-0-kind": "everywhere"})
+    form |= {f"services-0-rates-0-{name}": "" for name in ("first_kg_fee", "next_kg_fee")}
+    form |= {f"services-0-rates-0-{name}": "" for name in ("eta_min_days", "eta_max_days")}
 
-    assert rates_of(coop) == sorted([(1000, 9000), (grams, 18000)])
+    client.post(page_url(coop), data=form)
+
+    assert [name for name, _kind, _provinces in zones_of(coop)] == ["Papua"]
+    assert rates_of(coop) == [("JNE REG", 300, "Papua", 60000, 55000, 5, 9)]
 
 
-def test_blank_rows_are_ignored_wherever_they_are(client, admin, coop):
+def test_a_service_that_skips_a_zone_does_not_go_there(client, admin, coop):
     form = shipping_form(
         **{
-            "rates-0-max_weight_kg": "",
-            "rates-0-fee": "",
-            "rates-4-max_weight_kg": "5",
-            "rates-4-fee": "25rb",
+            "services-1-name": "JNE JTR",
+            "services-1-rounding_tolerance_kg": "0",
+            "services-1-rates-1-first_kg_fee": "350000",
+            "services-1-rates-1-next_kg_fee": "35000",
+            "services-1-rates-1-eta_min_days": "10",
+            "services-1-rates-1-eta_max_days": "21",
         }
     )
 
     client.post(page_url(coop), data=form)
 
-    assert rates_of(coop) == [(3000, 18000), (5000, 25000)]
-
-
-def test_unticking_a_method_stops_offering_it(client, admin, coop):
-    make_shipping_settings(coop, rates=((1000, 9000),), offers_local=True, local_fee=8000)
-
-    client.post(page_url(coop), data=shipping_form(offers_local=None, offers_courier=None))
-
-    db.session.expire_all()
-    settings = db.session.get(ShippingSettings, coop.id)
-    assert (settings.offers_pickup, settings.offers_local, settings.offers_courier) == (
-        True,
-        False,
-        False,
-    )
+    assert rates_of(coop)[2:] == [("JNE JTR", 0, "Papua", 350000, 35000, 10, 21)]
 
 
 def test_the_page_shows_the_saved_settings(client, admin, coop):
-    make_shipping_settings(coop, rates=((1500, 12000), (3000, 18000)), local_fee=7000)
+    client.post(page_url(coop), data=shipping_form())
 
     page = client.get(page_url(coop)).get_data(as_text=True)
 
-    assert input_value(page, "local_fee") == "7000"
-    assert input_value(page, "courier_name") == "JNE REG"
-    assert input_value(page, "rates-0-max_weight_kg") == "1,5"
-    assert input_value(page, "rates-0-fee") == "12000"
-    assert input_value(page, "rates-1-max_weight_kg") == "3"
-    assert input_value(page, "rates-5-max_weight_kg") == ""  # blank rows to add more
-    assert 'id="offers_courier" name="offers_courier" type="checkbox"' in page
+    assert input_value(page, "local_fee") == "10000"
+    assert input_value(page, "zones-1-name") == "Papua"
+    assert input_value(page, "zones-1-provinces") == "Papua, Papua Barat, Papua Pegunungan"
+    assert input_value(page, "services-0-name") == "JNE REG"
+    assert input_value(page, "services-0-rounding_tolerance_kg") == "0,3"
+    assert input_value(page, "services-0-rates-1-first_kg_fee") == "60000"
+    assert input_value(page, "services-0-rates-1-eta_max_days") == "9"
+    assert input_value(page, "zones-5-name") == ""  # blank rows to add more
+    assert input_value(page, "services-2-rates-5-first_kg_fee") == ""
+    assert '<th scope="row">Papua</th>' in page  # each rate row says its zone
 
 
 def test_a_new_cooperative_is_shown_pickup_only(client, admin, coop):
@@ -151,34 +200,46 @@ def test_a_new_cooperative_is_shown_pickup_only(client, admin, coop):
 
     assert '<input checked id="offers_pickup"' in page
     assert '<input id="offers_local"' in page
+    assert input_value(page, "services-0-rounding_tolerance_kg") == "0,3"  # JNE's rule
     assert count(ShippingSettings) == 0
 
 
+RATE = "services-0-rates-1-"
+TOLERANCE = "services-0-rounding_tolerance_kg"
+RUPIAH = "Enter an amount in Rupiah, for example 15.000."
+ALL_FOUR = "Fill in all four, or none for no service to this zone."
+FASTEST = "At least the days it takes at the fastest."
+NOT_A_PROVINCE = "Not a province of Indonesia: Atlantis."
+LISTED_ONLY = 'Choose "The provinces listed" to list provinces.'
 BAD_INPUT = [
-    ({"local_fee": "sepuluh"}, "local_fee", "Enter an amount in Rupiah, for example 15.000."),
+    ({"local_fee": "sepuluh"}, "local_fee", RUPIAH),
     ({"local_fee": ""}, "local_fee", "Enter the fee for local delivery."),
-    ({"courier_name": ""}, "courier_name", "Name the courier and its service, e.g. JNE REG."),
+    ({"services-0-name": ""}, "services-0-name", "Name the courier and its service, e.g. JNE REG."),
+    ({RATE + "first_kg_fee": "-5000"}, RATE + "first_kg_fee", RUPIAH),
+    ({RATE + "next_kg_fee": "-1"}, RATE + "next_kg_fee", RUPIAH),
+    ({RATE + "next_kg_fee": ""}, RATE + "next_kg_fee", ALL_FOUR),
+    ({RATE + "eta_min_days": "0"}, RATE + "eta_min_days", "Enter whole days, 1 to 60."),
+    ({RATE + "eta_max_days": "dua"}, RATE + "eta_max_days", "Enter whole days, 1 to 60."),
+    ({RATE + "eta_min_days": "10"}, RATE + "eta_max_days", FASTEST),
+    ({"zones-1-provinces": "Papua, Atlantis"}, "zones-1-provinces", NOT_A_PROVINCE),
+    ({"zones-1-provinces": ""}, "zones-1-provinces", "List the provinces of this zone."),
+    ({"zones-0-provinces": "Bali"}, "zones-0-provinces", LISTED_ONLY),
+    ({"zones-1-name": ""}, "zones-1-name", "Name the zone, e.g. Jawa."),
+    ({"zones-1-kind": "moon"}, "zones-1-kind", "Choose one of the options in the list."),
+    ({TOLERANCE: "1"}, TOLERANCE, "Enter a tolerance under 1 kg, for example 0,3."),
     (
-        {"rates-1-max_weight_kg": "tiga"},
-        "rates-1-max_weight_kg",
-        "Enter a weight in kg above 0, for example 1,5.",
+        {"zones-2-name": "", "services-0-rates-2-first_kg_fee": "5000"},
+        "services-0-rates-2-first_kg_fee",
+        "Name this zone above first.",
     ),
-    (
-        {"rates-1-max_weight_kg": "0"},
-        "rates-1-max_weight_kg",
-        "Enter a weight in kg above 0, for example 1,5.",
-    ),
-    ({"rates-1-fee": ""}, "rates-1-fee", "Enter the fee for this weight."),
-    ({"rates-1-max_weight_kg": ""}, "rates-1-max_weight_kg", "Enter the weight this fee is for."),
-    ({"rates-1-fee": "-5000"}, "rates-1-fee", "Enter an amount in Rupiah, for example 15.000."),
-]
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("over", "field_id", "message"), BAD_INPUT)
 def test_bad_input_is_shown_beside_the_field_kept_and_saves_nothing(
     client, admin, coop, over, field_id, message
 ):
-    make_shipping_settings(coop, rates=((1000, 9000),))
+    make_shipping_settings(coop, courier=(9000, 9000))
     before = saved(coop)
 
     response = client.post(page_url(coop), data=shipping_form(**over))
@@ -187,8 +248,7 @@ def test_bad_input_is_shown_beside_the_field_kept_and_saves_nothing(
     assert response.status_code == 200
     assert error_beside(page, field_id) == in_site_language(message)
     assert 'aria-invalid="true"' in page
-    assert input_value(page, "courier_name") == over.get("courier_name", "JNE REG")
-    assert input_value(page, "rates-1-max_weight_kg") == over.get("rates-1-max_weight_kg", "3")
+    assert input_value(page, "zones-1-name") == over.get("zones-1-name", "Papua")
     db.session.expire_all()
     assert saved(coop) == before
 
@@ -201,24 +261,37 @@ def test_bad_input_is_shown_beside_the_field_kept_and_saves_nothing(
             "methods",
             "Offer at least one way to send orders.",
         ),
+        ({"zones-1-name": "diy"}, "zones", "Give each zone its own name."),
         (
-            {"rates-0-max_weight_kg": "3"},
-            "rates",
-            "Each weight may appear only once in the rates.",
+            {
+                "services-1-name": "JNE  REG",
+                RATE.replace("0", "1", 1) + "first_kg_fee": "1",
+                RATE.replace("0", "1", 1) + "next_kg_fee": "1",
+                RATE.replace("0", "1", 1) + "eta_min_days": "1",
+                RATE.replace("0", "1", 1) + "eta_max_days": "1",
+            },
+            "services",
+            "Give each courier service its own name.",
         ),
         (
             {
-                "rates-0-max_weight_kg": "",
-                "rates-0-fee": "",
-                "rates-1-max_weight_kg": "",
-                "rates-1-fee": "",
+                f"services-0-rates-{zone}-{name}": ""
+                for zone in (0, 1)
+                for name in ("first_kg_fee", "next_kg_fee", "eta_min_days", "eta_max_days")
             },
-            "rates",
-            "Enter at least one step of the courier's rates.",
+            "services",
+            "Give at least one courier service a rate to at least one zone.",
+        ),
+        ({"zones-6-name": "Bulan"}, "zones", "Use at most 6 zones and 3 courier services."),
+        ({"services-3-name": "Kurir Lain"}, "zones", "Use at most 6 zones and 3 courier services."),
+        (
+            {"services-0-rates-6-first_kg_fee": "1"},
+            "zones",
+            "Use at most 6 zones and 3 courier services.",
         ),
     ],  # fmt: skip
 )
-def test_rules_across_fields_are_shown_above_their_group_and_save_nothing(
+def test_rules_across_rows_are_shown_above_their_group_and_save_nothing(
     client, admin, coop, over, group, message
 ):
     before = saved(coop)
@@ -233,18 +306,87 @@ def test_rules_across_fields_are_shown_above_their_group_and_save_nothing(
     assert count(ShippingSettings) == 0
 
 
-def test_a_tampered_post_with_many_rows_gives_no_error_page(client, admin, coop):
-    form = shipping_form(**{f"rates-{n}-max_weight_kg": str(n + 1) for n in range(40)})
-    form |= {f"rates-{n}-fee": "1000" for n in range(40)}
-    form["rates-999999999999-fee"] = "1"
+def test_a_tampered_post_with_a_huge_row_number_gives_no_error_page(client, admin, coop):
+    form = shipping_form(**{"zones-999999999999-name": "x", "services-0-rates-99999-eta": "1"})
 
     response = client.post(page_url(coop), data=form)
 
-    assert response.status_code in (200, 302)
-    assert len(rates_of(coop)) <= 20
+    assert response.status_code == 200
+    assert count(ShippingSettings) == 0
 
 
 def test_the_console_links_to_the_shipping_page(client, admin, coop):
     console = client.get(f"/koperasi/{coop.slug}/kelola/").get_data(as_text=True)
 
     assert f'href="{page_url(coop)}"' in console
+
+
+# The service's own checks, for callers other than the form.
+
+
+def settings_input(zones=None, services=None, **over) -> ShippingSettingsInput:
+    zones = zones or (ZoneInput("Jawa", ZoneKind.SAME_ISLAND_GROUP),)
+    services = services or (CourierServiceInput("JNE REG", (ZoneRateInput(9000, 8000, 1, 3),)),)
+    values = {"offers_pickup": True, "offers_local": True, "local_fee": 12000}
+    values |= {"offers_courier": True, "zones": zones, "services": services}
+    return ShippingSettingsInput(**(values | over))
+
+
+def service_with(rate: ZoneRateInput, tolerance: int = 300) -> tuple:
+    return (CourierServiceInput("JNE REG", (rate,), tolerance),)
+
+
+INVALID_SETTINGS = [
+    ({"local_fee": None}, "local_fee"),
+    ({"local_fee": -1}, "local_fee"),
+    ({"local_fee": 10_000_001}, "local_fee"),
+    ({"services": service_with(ZoneRateInput(-1, 0, 1, 2))}, "services"),
+    ({"services": service_with(ZoneRateInput(0, 10_000_001, 1, 2))}, "services"),
+    ({"services": service_with(ZoneRateInput(1, 1, 3, 2))}, "services"),  # ETA min > max
+    ({"services": service_with(ZoneRateInput(1, 1, 0, 2))}, "services"),
+    ({"services": service_with(ZoneRateInput(1, 1, 1, 61))}, "services"),
+    ({"services": service_with(ZoneRateInput(1, 1, 1, 2), tolerance=1000)}, "services"),
+    ({"zones": (ZoneInput("Timur", ZoneKind.PROVINCES, ("Papua", "Atlantis")),)}, "zones"),
+    ({"zones": (ZoneInput("Timur", ZoneKind.PROVINCES, ()),)}, "zones"),
+    ({"zones": (ZoneInput(" ", ZoneKind.EVERYWHERE),)}, "zones"),
+    ({"zones": tuple(ZoneInput(f"Zona {n}", ZoneKind.EVERYWHERE) for n in range(7))}, "zones"),
+    (
+        {"services": tuple(CourierServiceInput(f"Kurir {n}", (None,)) for n in range(4))},
+        "services",
+    ),
+    ({"services": (CourierServiceInput("JNE", (None, ZoneRateInput(1, 1, 1, 1))),)}, "services"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("over", "field"), INVALID_SETTINGS)
+def test_invalid_settings_are_refused_by_the_service_and_nothing_changes(coop, over, field):
+    make_shipping_settings(coop, courier=(9000, 9000))
+    before = saved(coop)
+    with pytest.raises(InvalidShippingSettings) as refused:
+        update_shipping_settings(coop, make_user(), settings_input(**over))
+    assert refused.value.field == field
+    db.session.expire_all()
+    assert saved(coop) == before
+
+
+def test_saving_the_same_settings_writes_no_audit_entry(coop):
+    update_shipping_settings(coop, make_user(), settings_input())
+    update_shipping_settings(coop, make_user(), settings_input())
+    assert count(AuditEntry, AuditEntry.cooperative_id == coop.id) == 1
+
+
+def test_turning_the_courier_off_keeps_its_rates_for_later(coop):
+    update_shipping_settings(coop, make_user(), settings_input())
+    wanted = settings_input()
+    update_shipping_settings(
+        coop, make_user(), ShippingSettingsInput(**(vars(wanted) | {"offers_courier": False}))
+    )
+    assert db.session.get(ShippingSettings, coop.id).offers_courier is False
+    assert rates_of(coop) == [("JNE REG", 300, "Jawa", 9000, 8000, 1, 3)]
+
+
+def test_the_demo_cooperatives_settings_keep_the_admins_rules():
+    for demo in DEMO_COOPS:
+        coop = make_coop(city=demo.details.city, province=demo.details.province)
+        update_shipping_settings(coop, make_user(), demo.shipping)  # raises when not
+        assert rates_of(coop)

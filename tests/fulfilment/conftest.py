@@ -70,7 +70,7 @@ def make_shop(prefix: str = "") -> Shop:
     tani = make_coop(name=f"{prefix}Koperasi Tani", fee_bp=250)
     batik = make_coop(name=f"{prefix}Koperasi Batik", fee_bp=1000)
     make_shipping_settings(tani, offers_local=True, local_fee=LOCAL_FEE)
-    make_shipping_settings(batik, rates=((5000, COURIER_FEE),))
+    make_shipping_settings(batik, courier=(COURIER_FEE, 0))
     siti = make_membership(coop=tani, business_name="Keripik Bu Siti")
     budi = make_membership(coop=tani, business_name="Madu Pak Budi")
     rina = make_membership(coop=batik, business_name="Batik Rina")

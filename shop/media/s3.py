@@ -100,7 +100,8 @@ class S3Storage(MediaStorage):
                 Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
             )
             if answer.get("Errors"):
-                raise RuntimeError(f"could not delete from {self.bucket}: {answer['Errors'][:3]}")
+                refused = answer["Errors"][:3]
+                raise RuntimeError(f"the bucket {self.bucket} kept objects: {refused}")
 
     def list(self, prefix: str) -> list[StoredFile]:
         pages = self.client.get_paginator("list_objects_v2").paginate(

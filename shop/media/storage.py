@@ -13,7 +13,6 @@ through the app's /media view (MEDIA_URL_MODE=app), or under MEDIA_PUBLIC_BASE_U
 
 import os
 import secrets
-import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -154,19 +153,17 @@ class LocalStorage(MediaStorage):
             folder = folder.parent
 
     def list(self, prefix: str) -> list[StoredFile]:
-        if not self.root.is_dir():
+        # Only the folder the prefix is in is walked: the seed lists products/ of a big demo.
+        start = self.root / prefix.rpartition("/")[0]
+        if not start.is_dir():
             return []
         found = []
-        for path in self.root.rglob("*"):
+        for path in start.rglob("*"):
             key = path.relative_to(self.root).as_posix()
             if key.startswith(prefix) and path.is_file() and not _is_hidden(key):
                 modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
                 found.append(StoredFile(key, modified))
         return sorted(found, key=lambda stored: stored.key)
-
-    def remove_everything(self) -> None:
-        """For tests: the whole folder."""
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _is_hidden(key: str) -> bool:

@@ -64,8 +64,22 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
-    # Uploaded and generated images (product photos, logos).
+    # Uploaded and generated images (product photos and their renditions), behind one
+    # storage interface (shop/media/storage.py). MEDIA_STORAGE: "local", a folder (MEDIA_DIR,
+    # the embedded default), or "s3", a bucket of any S3-compatible store (MEDIA_S3_*; empty
+    # keys fall back to boto3's own chain: AWS_ACCESS_KEY_ID..., an instance role).
+    MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
     MEDIA_DIR = os.environ.get("MEDIA_DIR", str(INSTANCE_DIR / "media"))
+    MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+    MEDIA_S3_ENDPOINT_URL = os.environ.get("MEDIA_S3_ENDPOINT_URL", "")  # empty: AWS itself
+    MEDIA_S3_REGION = os.environ.get("MEDIA_S3_REGION", "")
+    MEDIA_S3_ACCESS_KEY_ID = os.environ.get("MEDIA_S3_ACCESS_KEY_ID", "")
+    MEDIA_S3_SECRET_ACCESS_KEY = os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY", "")
+    # Where pages point for media: "app", the /media view, streaming from the storage; or
+    # "direct", MEDIA_PUBLIC_BASE_URL + the key (the bucket's public address, a CDN, or a
+    # proxy serving MEDIA_DIR). Both send a year-long immutable Cache-Control for photos.
+    MEDIA_URL_MODE = os.environ.get("MEDIA_URL_MODE", "app")
+    MEDIA_PUBLIC_BASE_URL = os.environ.get("MEDIA_PUBLIC_BASE_URL", "")
     # Bytes per request; larger ones get the 413 page. A phone sends several 3-8 MB photos in
     # one product form; each photo is also held to 15 MB (shop/catalog/images.py).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH") or 64 * 1024 * 1024)

@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
+from shop.media.storage import check_media_settings
 
 # Each of these packages has a views.py defining `bp`.
 FEATURES_WITH_PAGES = (
@@ -34,6 +35,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     config.check(app.config)
+    check_media_settings(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["TRUSTED_PROXY_HOPS"]:
         hops = app.config["TRUSTED_PROXY_HOPS"]

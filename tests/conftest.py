@@ -28,7 +28,7 @@ from shop.ledger.checks import check_ledger
 from tests.factories import DEFAULT_PASSWORD
 
 # The live server and the browser, one of each per session, for any folder that needs them.
-pytest_plugins = ["tests.browser.fixtures"]
+pytest_plugins = ["tests.browser.fixtures", "tests.media.fixtures"]
 
 IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql"))
 
@@ -108,12 +108,8 @@ class RequestIsolatingClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(database_uri, tmp_path_factory):
-    app = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=database_uri,
-        MEDIA_DIR=str(tmp_path_factory.mktemp("media")),
-    )
+def app(database_uri, app_media_settings):
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_uri, **app_media_settings)
     app.test_client_class = RequestIsolatingClient
     with app.app_context():
         upgrade()
@@ -196,9 +192,11 @@ def client(app):
 
 @pytest.fixture
 def media_dir(app, tmp_path, monkeypatch) -> Path:
-    """MEDIA_DIR in a folder of this test, for tests that look at the files."""
+    """Local media in a folder of this test, for tests about files in a folder (whatever
+    MEDIA_STORAGE_UNDER_TEST says); the `media` fixture is the storage under test."""
     media = tmp_path / "media"
     media.mkdir()
+    monkeypatch.setitem(app.config, "MEDIA_STORAGE", "local")
     monkeypatch.setitem(app.config, "MEDIA_DIR", str(media))
     return media
 

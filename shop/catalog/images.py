@@ -1,30 +1,33 @@
-"""Product photos: every upload is checked, cleaned and stored once in the request; its
+"""Product and review photos: every upload is checked, cleaned and stored once in the request; its
 resized renditions (WebP, and JPEG for browsers without WebP) are made by a task after the
 upload commits, never when a page asks for them. Until they exist, pages show the original.
 
-Files under MEDIA_DIR, one folder per photo:
+Files in the media storage (shop/media/storage.py: a folder or a bucket), one folder per
+upload:
     products/<product_id>/<key>/original.jpg   the cleaned upload at full size
     products/<product_id>/<key>/<width>.webp   one pair per width of rendition_widths()
     products/<product_id>/<key>/<width>.jpg
-<key> is a hash of the content, in file_path from the start and in rendition_key once the
-renditions are made: a new photo gets new URLs, so browsers, proxies and CDNs may keep every
-file for a year without asking again. The same key always means the same files.
+(and the same under reviews/<review_id>/ for a review's photos, shop/reviews/photos.py)
+<key> is a hash of the content (how a product's duplicate photo is recognised) followed by a
+random part: each upload gets a folder of its own, in file_path from the start and in
+rendition_key once the renditions are made. A folder is written once and never reused, so
+browsers, proxies and CDNs may keep every file for a year without asking again, and deleting
+a photo's folder can never take the files of a later upload of the same picture (an object
+store has no atomic rename to guard that otherwise).
 """
 
 import hashlib
 import io
 import re
 import secrets
-import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path, PurePosixPath
+from posixpath import dirname
 from typing import BinaryIO
-from urllib.parse import quote
 
-from flask import current_app, g, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageCms, ImageOps
 from sqlalchemy import func, select, update
@@ -33,6 +36,7 @@ from shop.catalog.models import Product, ProductImage
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.jobs.after_commit import enqueue_after_commit
+from shop.media.storage import MediaStorage, media_storage, media_url
 
 RENDITION_WIDTHS = (160, 320, 640, 1280)
 FALLBACK_WIDTH = 320  # the <img src> of browsers that ignore srcset
@@ -43,7 +47,8 @@ MAX_PHOTO_BYTES = 15 * MEGABYTE  # a phone photo is 3-8 MB
 MAX_MEGAPIXELS = 40  # a 12 MP phone photo fits; a decompression bomb does not
 # WebP refuses sides over 16383 px; 5:1 keeps the tallest rendition (1280 wide) far below.
 MAX_ASPECT_RATIO = 5
-KEY_LENGTH = 20
+HASH_LENGTH = 20  # of the content hash that starts a key
+UNIQUE_LENGTH = 8  # of the random part after it (keys made before it have none)
 # Hashed into every key: bump it when the settings below change, so that renditions made
 # again get new URLs instead of hiding behind the year-long cache of the old ones.
 RENDITION_VERSION = b"1"
@@ -56,8 +61,9 @@ WEBP_QUALITY = 80
 WEBP_METHOD = 2
 ENCODING_THREADS = 2
 BACKGROUND = (255, 255, 255)  # what transparent parts become: product photos sit on white
-# products/<product id>/<key>/... and reviews/<review id>/<key>/... (shop/reviews/photos.py)
-FINGERPRINTED_PATH = re.compile(rf"(?:products|reviews)/\d+/[0-9a-f]{{{KEY_LENGTH}}}/[\w.]+")
+FINGERPRINTED_PATH = re.compile(
+    rf"(?:products|reviews)/\d+/[0-9a-f]{{{HASH_LENGTH}}}(?:[0-9a-f]{{{UNIQUE_LENGTH}}})?/[\w.]+"
+)
 
 
 class InvalidImage(ShopError):
@@ -93,21 +99,22 @@ def save_product_image(
     from shop.catalog.tasks import make_photo_renditions  # the tasks import this module
 
     photo = clean_photo(upload)
-    file_path = f"products/{product.id}/{photo.key}/{ORIGINAL_NAME}"
+    picture, original = photo.picture, photo.original
+    folder = f"products/{product.id}/{photo.content_hash}"
     if db.session.scalar(
         select(ProductImage.id).where(
-            ProductImage.product_id == product.id, ProductImage.file_path == file_path
+            ProductImage.product_id == product.id, ProductImage.file_path.startswith(folder)
         )
     ):
         raise DuplicateImage(_("The product already has this photo."))
-    picture = photo.picture
-    folder = (_media_dir() / file_path).parent
+    file_path = f"{folder}{secrets.token_hex(UNIQUE_LENGTH // 2)}/{ORIGINAL_NAME}"
+    storage = media_storage()
     position = db.session.scalar(
         select(func.coalesce(func.max(ProductImage.position) + 1, 0)).where(
             ProductImage.product_id == product.id
         )
     )
-    _write_original(folder, photo.original)
+    storage.save(file_path, original, CONTENT_TYPES["jpg"])
     try:
         image = ProductImage(
             product=product,
@@ -121,7 +128,7 @@ def save_product_image(
         db.session.add(image)
         db.session.flush()
     except Exception:
-        shutil.rmtree(folder, ignore_errors=True)
+        storage.delete(file_path)
         raise
     enqueue_after_commit(make_photo_renditions, image.id)
     return image
@@ -130,28 +137,37 @@ def save_product_image(
 @dataclass(frozen=True)
 class CleanPhoto:
     """An upload checked and cleaned, not stored yet: the picture, its JPEG original and the
-    content key that names its folder."""
+    content hash that starts its folder's key."""
 
     picture: Image.Image
     original: bytes
-    key: str
+    content_hash: str
 
 
 def clean_photo(upload: bytes | BinaryIO) -> CleanPhoto:
     """Check and clean an upload (see save_product_image); raises InvalidImage."""
     picture = _read_photo(_read_upload(upload))
     original = _encode(picture, "JPEG", quality=ORIGINAL_QUALITY)
-    key = hashlib.sha256(RENDITION_VERSION + original).hexdigest()[:KEY_LENGTH]
-    return CleanPhoto(picture, original, key)
+    content_hash = hashlib.sha256(RENDITION_VERSION + original).hexdigest()[:HASH_LENGTH]
+    return CleanPhoto(picture, original, content_hash)
 
 
-def write_original(file_path: str, original: bytes) -> Path:
-    """Store a cleaned original at file_path (relative to MEDIA_DIR, ending in ORIGINAL_NAME)
-    the way product photos are stored; returns its folder, for the caller to remove when its
-    row cannot be written."""
-    folder = (_media_dir() / file_path).parent
-    _write_original(folder, original)
-    return folder
+def store_original(parent: str, photo: CleanPhoto) -> str:
+    """Store a cleaned original in a folder of its own under `parent` ("reviews/12"), the
+    way product photos are stored; returns its file_path, for the row and for
+    remove_photo_folder should the row not be written."""
+    key = f"{photo.content_hash}{secrets.token_hex(UNIQUE_LENGTH // 2)}"
+    file_path = f"{parent}/{key}/{ORIGINAL_NAME}"
+    media_storage().save(file_path, photo.original, CONTENT_TYPES["jpg"])
+    return file_path
+
+
+def remove_photo_folder(file_path: str) -> bool:
+    """Delete every file in the folder of a photo's original; returns whether there were."""
+    storage = media_storage()
+    keys = [stored.key for stored in storage.list(dirname(file_path) + "/")]
+    storage.delete_many(keys)
+    return bool(keys)
 
 
 def upload_limit_bytes() -> int:
@@ -252,61 +268,27 @@ def _encode(picture: Image.Image, image_format: str, **options) -> bytes:
     return buffer.getvalue()
 
 
-def _media_dir() -> Path:
-    return Path(current_app.config["MEDIA_DIR"])
-
-
-def _write_original(folder: Path, original: bytes) -> None:
-    """Write into a hidden folder, then rename it into place: a half-written file is never
-    visible under its key, and a failure leaves nothing behind."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    incoming = folder.parent / f".incoming-{secrets.token_hex(8)}"
-    incoming.mkdir()
-    try:
-        (incoming / ORIGINAL_NAME).write_bytes(original)
-        # A folder already there holds the same content (a deleted photo's, or a save rolled
-        # back). It is replaced all the same: remove_photo_files tells a new original from the
-        # deleted one by its stamp, so an upload must never adopt the old file.
-        stale = _moved_aside(folder, "stale")
-        incoming.rename(folder)
-    except BaseException:
-        shutil.rmtree(incoming, ignore_errors=True)
-        raise
-    if stale is not None:
-        shutil.rmtree(stale, ignore_errors=True)
-
-
-def _moved_aside(folder: Path, reason: str) -> Path | None:
-    """Rename a photo folder to a hidden name (which /media never serves and the periodic
-    clean-up removes after a day), or None when there is no such folder."""
-    aside = folder.with_name(f".{reason}-{secrets.token_hex(8)}")
-    try:
-        folder.rename(aside)
-    except FileNotFoundError:
-        return None
-    return aside
-
-
 def make_renditions(image_id: int, model: type = ProductImage) -> bool:
-    """Make the renditions of a saved photo from its stored original, then set its
+    """Make the renditions of a saved photo (a ProductImage, or a model stored the same way:
+    file_path, rendition_key, width, height) from its stored original, then set its
     rendition_key, so that pages show them instead of the original; commits. Does nothing
     and returns False when the image is gone or has its renditions already (the task may run
-    twice, even at once: the files are the same, and only one run sets the key). model is
-    any photo row with file_path and rendition_key (a review's photos use it too)."""
+    twice, even at once: the files are the same, and only one run sets the key)."""
     image = db.session.get(model, image_id)
     if image is None or image.rendition_key:
         return False
-    folder = (_media_dir() / image.file_path).parent
-    # A missing original raises FileNotFoundError: the task is retried, and if the row is
-    # gone by then (deleted with its files), the retry does nothing.
-    with Image.open(folder / ORIGINAL_NAME) as original:
+    storage = media_storage()
+    folder = dirname(image.file_path)
+    # A missing original raises MediaNotFound: the task is retried, and if the row is gone
+    # by then (deleted with its files), the retry does nothing.
+    with Image.open(io.BytesIO(storage.read(image.file_path))) as original:
         original.load()
         original.info = {}  # stripped already; nothing of the JPEG's header is carried over
-        _write_renditions(folder, original)
+        _write_renditions(storage, folder, original)
     updated = db.session.execute(
         update(model)
         .where(model.id == image_id, model.rendition_key == "")
-        .values(rendition_key=folder.name)
+        .values(rendition_key=folder.rsplit("/", 1)[-1])
     )
     db.session.commit()
     return updated.rowcount == 1
@@ -317,79 +299,42 @@ def delete_product_image(image: ProductImage) -> None:
     rollback keeps the files). Flushes."""
     from shop.catalog.tasks import remove_photo_files  # the tasks import this module
 
-    product_id, file_path = image.product_id, image.file_path
-    stamp = _stamp(_media_dir() / file_path)
+    file_path = image.file_path
     db.session.delete(image)
     db.session.flush()
-    if stamp:
-        enqueue_after_commit(remove_photo_files, product_id, file_path, stamp)
+    enqueue_after_commit(remove_photo_files, file_path)
 
 
-def remove_photo_files(product_id: int, file_path: str, stamp: str) -> bool:
-    """Remove the folder of a deleted image whose original had this stamp; returns whether it
-    did. The same photo uploaded again uses the same folder (its key is a content hash), so
-    the folder stays when a row names it again, or when its original is a newer file: an
-    upload not yet committed. Files left behind go with the periodic clean-up."""
-    if db.session.scalar(
-        select(ProductImage.id).where(
-            ProductImage.product_id == product_id, ProductImage.file_path == file_path
-        )
-    ):
+def remove_photo_files(file_path: str) -> bool:
+    """Remove the folder of a deleted image; returns whether there were files. No other
+    upload ever writes into it (each has a folder of its own), so it is only kept when a row
+    still names it (a deletion that did not happen after all). A rendition task still running
+    may write a file after this: the nightly clean-up takes it."""
+    if db.session.scalar(select(ProductImage.id).where(ProductImage.file_path == file_path)):
         return False
-    folder = (_media_dir() / file_path).parent
-    # Out of the way first, atomically: an upload from now on writes a folder of its own.
-    aside = _moved_aside(folder, "removed")
-    if aside is None:
-        return False
-    if _stamp(aside / ORIGINAL_NAME) != stamp:
-        try:
-            aside.rename(folder)
-            return False
-        except OSError:  # saved yet again meanwhile: that folder has the same files
-            pass
-    shutil.rmtree(aside, ignore_errors=True)
-    return True
+    return remove_photo_folder(file_path)
 
 
-def _stamp(path: Path) -> str:
-    """Which file this is: a new file under the same name gets another inode (it is written
-    before the old one goes) and another modification time. Empty when there is no file."""
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        return ""
-    return f"{status.st_ino}-{status.st_mtime_ns}"
-
-
-def _write_renditions(folder: Path, picture: Image.Image) -> None:
+def _write_renditions(storage: MediaStorage, folder: str, picture: Image.Image) -> None:
     # Pillow lets go of the GIL while it resizes and encodes, so the renditions already made
-    # are encoded on other threads while this one resizes the next.
+    # are encoded (and uploaded) on other threads while this one resizes the next.
     with ThreadPoolExecutor(max_workers=ENCODING_THREADS) as pool:
         writes = [
-            pool.submit(_write_rendition, folder, width, rendition)
+            pool.submit(_write_rendition, storage, folder, width, rendition)
             for width, rendition in _renditions(picture)
         ]
     for write in writes:
         write.result()  # raises what a thread raised
 
 
-def _write_rendition(folder: Path, width: int, rendition: Image.Image) -> None:
+def _write_rendition(
+    storage: MediaStorage, folder: str, width: int, rendition: Image.Image
+) -> None:
     # Both formats in one thread: Pillow keeps per-save state on the Image object.
-    webp = folder / f"{width}.webp"
-    _save_whole(rendition, webp, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
-    _save_whole(rendition, folder / f"{width}.jpg", "JPEG", quality=JPEG_QUALITY, optimize=True)
-
-
-def _save_whole(picture: Image.Image, path: Path, image_format: str, **options) -> None:
-    """Save under a hidden name, then rename: a file is never seen half written, even while
-    a second run of the task writes the same one. The rename fails if the folder was removed
-    meanwhile (its photo deleted), rather than writing into a new one."""
-    incoming = path.with_name(f".{path.name}-{secrets.token_hex(4)}")
-    try:
-        picture.save(incoming, image_format, **options)
-        incoming.replace(path)
-    finally:
-        incoming.unlink(missing_ok=True)
+    webp = _encode(rendition, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
+    storage.save(f"{folder}/{width}.webp", webp, CONTENT_TYPES["webp"])
+    jpeg = _encode(rendition, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    storage.save(f"{folder}/{width}.jpg", jpeg, CONTENT_TYPES["jpg"])
 
 
 def _renditions(picture: Image.Image) -> Iterator[tuple[int, Image.Image]]:
@@ -414,26 +359,18 @@ def rendition_widths(image: ProductImage) -> list[int]:
 
 
 def rendition_path(image: ProductImage, width: int, fmt: str) -> str:
-    """A rendition's file, relative to MEDIA_DIR; fmt is "webp" or "jpg"."""
+    """A rendition's key in the media storage; fmt is "webp" or "jpg"."""
     if not image.rendition_key:
         raise ValueError(f"image {image.id} has no renditions yet")
     if fmt not in CONTENT_TYPES or width not in rendition_widths(image):
         raise ValueError(f"image {image.id} has no {width} px {fmt} rendition")
     # Beside the original: products/<id>/<key>/ or reviews/<id>/<key>/.
-    folder = PurePosixPath(image.file_path).parent.parent / image.rendition_key
-    return f"{folder}/{width}.{fmt}"
+    parent = dirname(dirname(image.file_path))
+    return f"{parent}/{image.rendition_key}/{width}.{fmt}"
 
 
 def rendition_url(image: ProductImage, width: int, fmt: str) -> str:
     return media_url(rendition_path(image, width, fmt))
-
-
-def media_url(path: str) -> str:
-    """/media/<path>. The prefix is built once per request: a listing page has about 250
-    photo URLs, and url_for for each was a tenth of its render time."""
-    if "media_url_prefix" not in g:
-        g.media_url_prefix = url_for("media.serve", filename="_").removesuffix("_")
-    return g.media_url_prefix + quote(path)
 
 
 def srcset(image: ProductImage, fmt: str) -> str:
@@ -443,7 +380,7 @@ def srcset(image: ProductImage, fmt: str) -> str:
 
 
 def is_fingerprinted(path: str) -> bool:
-    """Whether a file under MEDIA_DIR is named by a content hash, so it never changes."""
+    """Whether a media file is in a photo's own folder, so it never changes."""
     return FINGERPRINTED_PATH.fullmatch(path) is not None
 
 

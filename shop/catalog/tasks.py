@@ -11,5 +11,5 @@ def make_photo_renditions(image_id: int) -> None:
 
 
 @task(retries=3, retry_delay=30)
-def remove_photo_files(product_id: int, file_path: str, stamp: str) -> None:
-    images.remove_photo_files(product_id, file_path, stamp)
+def remove_photo_files(file_path: str) -> None:
+    images.remove_photo_files(file_path)

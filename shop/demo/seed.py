@@ -8,17 +8,13 @@ gets the same demo (same names, prices and permit numbers).
 import itertools
 import logging
 import random
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import NamedTuple
 
 import click
-from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -34,11 +30,13 @@ from shop.demo.images import draw_product_image, write_product_image
 from shop.demo.orders import seed_demo_orders
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.media.storage import media_storage
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
 KEPT_TABLES = {"categories", "alembic_version"}  # reference data that ships with the schema
+PRODUCT_MEDIA = "products/"
 RANDOM_SEED = 2026
 CATALOGUE_AGE_HOURS = 90 * 24  # products look as if listed over the last three months
 
@@ -123,10 +121,11 @@ def seed_demo(reset: bool = False, on_product: Callable[[], None] | None = None)
     failure nothing stays, neither rows nor image files."""
     started = time.perf_counter()
     ensure_seedable(reset)
-    media_dir = Path(current_app.config["MEDIA_DIR"])
-    # With no cooperative there is no product, so any product image left on disk (from a
-    # reset, or a deleted database file) is an orphan whose path a new product would reuse.
-    stash = _stash_product_media(media_dir)
+    # With no cooperative there is no product, so any product image left in the media
+    # storage (from a reset, or a deleted database file) is an orphan: it goes once the new
+    # demo has committed, and stays if the seed fails.
+    storage = media_storage()
+    earlier = {stored.key for stored in storage.list(PRODUCT_MEDIA)}
     try:
         if reset:
             _delete_app_rows()
@@ -137,10 +136,11 @@ def seed_demo(reset: bool = False, on_product: Callable[[], None] | None = None)
         db.session.commit()
     except Exception:
         db.session.rollback()
-        _restore_product_media(media_dir, stash)
+        storage.delete_many(
+            stored.key for stored in storage.list(PRODUCT_MEDIA) if stored.key not in earlier
+        )
         raise
-    if stash is not None:
-        shutil.rmtree(stash, ignore_errors=True)
+    storage.delete_many(earlier)
     accounts = 2 + sum(len(entry.memberships) for entry in seeded)
     result = SeedResult(
         len(seeded), accounts, len(new_products), image_count, time.perf_counter() - started
@@ -158,23 +158,6 @@ def _delete_app_rows() -> None:
     for table in reversed(db.metadata.sorted_tables):  # children before parents
         if table.name not in KEPT_TABLES:
             db.session.execute(table.delete())
-
-
-def _stash_product_media(media_dir: Path) -> Path | None:
-    products_dir = media_dir / "products"
-    if not products_dir.exists():
-        return None
-    stash = Path(tempfile.mkdtemp(prefix=".products-replaced-", dir=media_dir))
-    products_dir.rename(stash / "products")
-    return stash
-
-
-def _restore_product_media(media_dir: Path, stash: Path | None) -> None:
-    # Everything under products/ was written by this seed, since the old folder was stashed.
-    shutil.rmtree(media_dir / "products", ignore_errors=True)
-    if stash is not None:
-        (stash / "products").rename(media_dir / "products")
-        stash.rmdir()
 
 
 def _add_people(password_hash: str) -> list[_SeededCoop]:

@@ -1,46 +1,46 @@
 """Removing photo folders that no product image row points to any more.
 
-A photo's folder is written before its row commits (the files must exist when the row
-does); a transaction that then rolls back, or a deleted image, leaves the folder behind. The
-nightly job removes such folders once they are a day old, so an upload in progress is safe.
+A photo's original is written before its row commits (the file must exist when the row
+does); a transaction that then rolls back, or a rendition task that finished after its photo
+was deleted, leaves files behind. The nightly job removes such folders once their newest file
+is a day old, so an upload in progress is safe. It works the same on every storage backend.
 """
 
 import logging
-import shutil
 import time
-from pathlib import Path
+from collections import defaultdict
+from posixpath import dirname
 
-from flask import current_app
 from sqlalchemy import select
 
 from shop.catalog.models import ProductImage
 from shop.extensions import db
+from shop.media.storage import media_storage
 
 logger = logging.getLogger(__name__)
 
 MIN_AGE_SECONDS = 24 * 60 * 60
+PHOTO_FOLDER_DEPTH = 3  # products/<product_id>/<key>
 
 
 def remove_orphaned_photo_folders(now: float | None = None) -> list[str]:
-    """Delete products/<id>/<key>/ folders older than a day that no ProductImage names;
-    returns their paths relative to MEDIA_DIR."""
+    """Delete products/<id>/<key>/ folders whose newest file is over a day old and that no
+    ProductImage names; returns the folders' keys."""
     now = now or time.time()
-    root = Path(current_app.config["MEDIA_DIR"]) / "products"
-    if not root.is_dir():
-        return []
-    known = {str(Path(path).parent) for path in db.session.scalars(select(ProductImage.file_path))}
+    storage = media_storage()
+    folders = defaultdict(list)
+    for stored in storage.list("products/"):
+        folder = dirname(stored.key)
+        if folder.count("/") + 1 == PHOTO_FOLDER_DEPTH:
+            folders[folder].append(stored)
+    known = {dirname(path) for path in db.session.scalars(select(ProductImage.file_path))}
     removed = []
-    for folder in sorted(root.glob("*/*")):
-        relative = str(folder.relative_to(root.parent))
-        if not folder.is_dir() or relative in known:
+    for folder, files in sorted(folders.items()):
+        newest = max(stored.modified.timestamp() for stored in files)
+        if folder in known or now - newest < MIN_AGE_SECONDS:
             continue
-        if now - folder.stat().st_mtime < MIN_AGE_SECONDS:
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-        removed.append(relative)
-    for product_folder in root.iterdir():  # empty product folders left behind
-        if product_folder.is_dir() and not any(product_folder.iterdir()):
-            product_folder.rmdir()
+        storage.delete_many(stored.key for stored in files)
+        removed.append(folder)
     if removed:
         logger.info("removed %d orphaned photo folder(s)", len(removed))
     return removed

@@ -5,12 +5,15 @@ All or nothing: one refused file refuses the review (the shopper sends it again 
 so a review never keeps half of what was sent.
 """
 
-import shutil
-from pathlib import Path
-
 from flask_babel import gettext as _
 
-from shop.catalog.images import ORIGINAL_NAME, InvalidImage, clean_photo, write_original
+from shop.catalog.images import (
+    HASH_LENGTH,
+    InvalidImage,
+    clean_photo,
+    remove_photo_folder,
+    store_original,
+)
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.jobs.after_commit import enqueue_after_commit
@@ -25,16 +28,16 @@ def check_photo_count(review_photos: int, uploads: list[tuple[str, bytes]]) -> N
         )
 
 
-def add_review_photos(review: Review, uploads: list[tuple[str, bytes]]) -> list[Path]:
+def add_review_photos(review: Review, uploads: list[tuple[str, bytes]]) -> list[str]:
     """Store each upload, given as (filename, data), after the review's photos. Returns the
-    folders written, for the caller to remove if its transaction fails. Raises ShopError
-    (field "photos", naming the file) for the first file that is not a photo we accept,
-    having removed what it wrote. Flushes."""
+    originals written (file paths), for the caller to remove if its transaction fails.
+    Raises ShopError (field "photos", naming the file) for the first file that is not a
+    photo we accept, having removed what it wrote. Flushes."""
     from shop.reviews.tasks import make_review_photo_renditions  # the tasks import models
 
     check_photo_count(len(review.photos), uploads)
-    folders: list[Path] = []
-    known = {photo.file_path for photo in review.photos}
+    folders: list[str] = []
+    known = {_content_hash(photo.file_path) for photo in review.photos}
     try:
         for filename, data in uploads:
             photo = _store(review, filename, data, known, folders)
@@ -47,17 +50,17 @@ def add_review_photos(review: Review, uploads: list[tuple[str, bytes]]) -> list[
 
 
 def _store(
-    review: Review, filename: str, data: bytes, known: set[str], folders: list[Path]
+    review: Review, filename: str, data: bytes, known: set[str], folders: list[str]
 ) -> ReviewPhoto | None:
     try:
         clean = clean_photo(data)
     except InvalidImage as error:
         raise ShopError(f"{filename}: {error.message}", field="photos") from error
-    file_path = f"reviews/{review.id}/{clean.key}/{ORIGINAL_NAME}"
-    if file_path in known:  # the same photo twice: kept once
+    if clean.content_hash in known:  # the same photo twice: kept once
         return None
-    known.add(file_path)
-    folders.append(write_original(file_path, clean.original))
+    known.add(clean.content_hash)
+    file_path = store_original(f"reviews/{review.id}", clean)
+    folders.append(file_path)
     photo = ReviewPhoto(
         file_path=file_path,
         width=clean.picture.width,
@@ -69,6 +72,12 @@ def _store(
     return photo
 
 
-def remove_folders(folders: list[Path]) -> None:
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
+def remove_folders(file_paths: list[str]) -> None:
+    """The folders of these originals, with any renditions in them."""
+    for file_path in file_paths:
+        remove_photo_folder(file_path)
+
+
+def _content_hash(file_path: str) -> str:
+    """reviews/<id>/<hash><random>/original.jpg -> <hash>: the same picture has the same."""
+    return file_path.split("/")[2][:HASH_LENGTH]

@@ -2,14 +2,15 @@
 the save commits (the suite runs tasks at once, so at db.session.commit()), served with a
 year-long cache, and drawn by the macros in templates/macros/images.html.
 
-Files are not rolled back with the database, so every test gets its own media folder.
+Files are not rolled back with the database, so every test gets its own media storage: a
+folder, or a bucket with MEDIA_STORAGE_UNDER_TEST=s3 (tests/media/fixtures.py); the tests
+marked so run on both.
 """
 
 import io
 import struct
 import zlib
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from flask import render_template_string
@@ -27,9 +28,11 @@ from shop.catalog.images import (
 )
 from shop.catalog.models import ProductImage
 from shop.extensions import db
+from shop.media.storage import MediaStorage
 from tests.factories import make_product
+from tests.media.fixtures import stored_keys
 
-pytestmark = pytest.mark.usefixtures("media_dir")  # photos in a folder of this test
+pytestmark = pytest.mark.usefixtures("media")  # photos in a storage of this test
 
 ORIENTATION = 0x0112
 ROTATED_90_CLOCKWISE = 6  # what a phone held upright writes for its sideways sensor
@@ -55,8 +58,8 @@ def png_claiming(width: int, height: int) -> bytes:
     return bytes(data)
 
 
-def files_under(folder: Path) -> set[str]:
-    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+def opened(storage: MediaStorage, key: str) -> Image.Image:
+    return Image.open(io.BytesIO(storage.read(key)))
 
 
 def expected_files(image: ProductImage) -> set[str]:
@@ -75,9 +78,7 @@ def saved(data: bytes, **options) -> ProductImage:
     return image
 
 
-def test_request_stores_only_the_original_and_pages_show_it_until_the_renditions_exist(
-    app, media_dir
-):
+def test_request_stores_only_the_original_and_pages_show_it_until_the_renditions_exist(app, media):
     product = make_product()
 
     image = save_product_image(product, photo((1600, 1200)))
@@ -85,7 +86,7 @@ def test_request_stores_only_the_original_and_pages_show_it_until_the_renditions
     key = image.file_path.split("/")[2]
     assert image.file_path == f"products/{product.id}/{key}/original.jpg"
     assert image.rendition_key == ""
-    assert files_under(media_dir) == {image.file_path}
+    assert stored_keys(media) == {image.file_path}
     with app.test_request_context():
         sources = picture_sources(image)
     assert sources == PictureSources("", "", f"/media/{image.file_path}", 1600, 1200)
@@ -95,10 +96,10 @@ def test_request_stores_only_the_original_and_pages_show_it_until_the_renditions
     db.session.commit()  # the task runs
 
     assert image.rendition_key == key
-    assert files_under(media_dir) == expected_files(image)
+    assert stored_keys(media) == expected_files(image)
 
 
-def test_photo_is_stored_once_with_webp_and_jpeg_renditions_at_every_width(media_dir):
+def test_photo_is_stored_once_with_webp_and_jpeg_renditions_at_every_width(media):
     product = make_product()
 
     image = save_product_image(product, photo((1600, 1200)), alt_text="Keripik di piring")
@@ -110,15 +111,15 @@ def test_photo_is_stored_once_with_webp_and_jpeg_renditions_at_every_width(media
         0,
         "Keripik di piring",
     )
-    assert len(image.rendition_key) == 20 and int(image.rendition_key, 16) >= 0
+    assert len(image.rendition_key) == 28 and int(image.rendition_key, 16) >= 0
     assert image.file_path == f"products/{product.id}/{image.rendition_key}/original.jpg"
     assert (image.width, image.height) == (1600, 1200)
-    assert files_under(media_dir) == expected_files(image)
-    with Image.open(media_dir / image.file_path) as original:
+    assert stored_keys(media) == expected_files(image)
+    with opened(media, image.file_path) as original:
         assert (original.format, original.size) == ("JPEG", (1600, 1200))
     for width in (160, 320, 640, 1280):
         for fmt, pillow_format in (("webp", "WEBP"), ("jpg", "JPEG")):
-            with Image.open(media_dir / rendition_path(image, width, fmt)) as rendition:
+            with opened(media, rendition_path(image, width, fmt)) as rendition:
                 assert rendition.format == pillow_format
                 assert rendition.size == (width, width * 3 // 4)
 
@@ -128,17 +129,17 @@ def test_photo_is_stored_once_with_webp_and_jpeg_renditions_at_every_width(media
     [(100, [100]), (500, [160, 320]), (1280, [160, 320, 640, 1280]),
      (2400, [160, 320, 640, 1280])],
 )  # fmt: skip
-def test_renditions_go_up_to_the_original_width_and_never_beyond(media_dir, width, widths):
+def test_renditions_go_up_to_the_original_width_and_never_beyond(media, width, widths):
     image = saved(photo((width, width), "PNG"))
 
     assert rendition_widths(image) == widths
-    assert files_under(media_dir) == expected_files(image)
+    assert stored_keys(media) == expected_files(image)
     for rendition_width in widths:
-        with Image.open(media_dir / rendition_path(image, rendition_width, "webp")) as rendition:
+        with opened(media, rendition_path(image, rendition_width, "webp")) as rendition:
             assert rendition.size == (rendition_width, rendition_width)
 
 
-def test_exif_orientation_is_applied_and_metadata_stripped(media_dir):
+def test_exif_orientation_is_applied_and_metadata_stripped(media):
     exif = Image.Exif()
     exif[ORIENTATION] = ROTATED_90_CLOCKWISE
     exif[CAMERA_MAKE] = "Kamera Uji"
@@ -148,24 +149,24 @@ def test_exif_orientation_is_applied_and_metadata_stripped(media_dir):
 
     assert (image.width, image.height) == (300, 400)  # stored upright
     for path in (image.file_path, rendition_path(image, 160, "webp")):
-        with Image.open(media_dir / path) as stored:
+        with opened(media, path) as stored:
             assert stored.size[0] < stored.size[1]
             assert len(stored.getexif()) == 0
             assert "icc_profile" not in stored.info and "exif" not in stored.info
-    with Image.open(media_dir / image.file_path) as original:
+    with opened(media, image.file_path) as original:
         # The red quarter was top left; turned a quarter clockwise, it is top right.
         assert _near(original.getpixel((250, 50)), RED)
         assert _near(original.getpixel((50, 50)), BLUE)
 
 
-def test_transparent_parts_become_white(media_dir):
+def test_transparent_parts_become_white(media):
     picture = Image.new("RGBA", (200, 200), (0, 0, 0, 0))
     buffer = io.BytesIO()
     picture.save(buffer, "PNG")
 
     image = saved(buffer.getvalue())
 
-    with Image.open(media_dir / rendition_path(image, 160, "jpg")) as rendition:
+    with opened(media, rendition_path(image, 160, "jpg")) as rendition:
         assert _near(rendition.getpixel((80, 80)), WHITE)
 
 
@@ -190,7 +191,7 @@ def _near(colour: tuple[int, ...], expected: tuple[int, int, int]) -> bool:
          "48-megapixels", "decompression-bomb", "6-to-1"],
 )  # fmt: skip
 def test_unacceptable_upload_is_refused_and_leaves_no_row_and_no_file(
-    media_dir, in_english, data, message
+    media, in_english, data, message
 ):
     product = make_product()
 
@@ -199,7 +200,7 @@ def test_unacceptable_upload_is_refused_and_leaves_no_row_and_no_file(
 
     assert message in refused.value.message
     assert db.session.scalars(select(ProductImage)).all() == []
-    assert files_under(media_dir) == set()
+    assert stored_keys(media) == set()
 
 
 def test_refusal_is_in_indonesian_by_default():
@@ -209,7 +210,7 @@ def test_refusal_is_in_indonesian_by_default():
     assert refused.value.message.startswith("Hanya foto JPEG, PNG")
 
 
-def test_same_photo_twice_is_refused_and_the_first_is_kept(media_dir, in_english):
+def test_same_photo_twice_is_refused_and_the_first_is_kept(media, in_english):
     product = make_product()
     first = save_product_image(product, photo())
 
@@ -219,14 +220,14 @@ def test_same_photo_twice_is_refused_and_the_first_is_kept(media_dir, in_english
     db.session.commit()
 
     assert db.session.scalars(select(ProductImage)).all() == [first]
-    assert files_under(media_dir) == expected_files(first)
+    assert stored_keys(media) == expected_files(first)
 
 
 @pytest.mark.parametrize(
     ("request_limit", "megabytes"), [(None, 15), (8 * 1024 * 1024, 8), (40 * 1024 * 1024, 15)]
 )
 def test_file_over_the_photo_or_request_limit_is_refused_before_it_is_read(
-    app, media_dir, monkeypatch, in_english, request_limit, megabytes
+    app, media, monkeypatch, in_english, request_limit, megabytes
 ):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", request_limit)
     limit = min(MAX_PHOTO_BYTES, request_limit or MAX_PHOTO_BYTES)
@@ -242,7 +243,7 @@ def test_file_over_the_photo_or_request_limit_is_refused_before_it_is_read(
     assert db.session.scalars(select(ProductImage)).all() == [image]
 
 
-def test_next_photo_takes_the_next_position_in_its_own_folder(media_dir):
+def test_next_photo_takes_the_next_position_in_its_own_folder(media):
     product = make_product()
     first = save_product_image(product, photo((800, 800)))
 
@@ -252,10 +253,10 @@ def test_next_photo_takes_the_next_position_in_its_own_folder(media_dir):
     assert (first.position, second.position) == (0, 1)
     assert first.rendition_key != second.rendition_key
     assert product.images == [first, second]
-    assert files_under(media_dir) == expected_files(first) | expected_files(second)
+    assert stored_keys(media) == expected_files(first) | expected_files(second)
 
 
-def test_failure_after_the_files_are_written_removes_them(media_dir, monkeypatch):
+def test_failure_after_the_files_are_written_removes_them(media, monkeypatch):
     product = make_product()
 
     def failing_flush(*args, **kwargs):
@@ -267,10 +268,11 @@ def test_failure_after_the_files_are_written_removes_them(media_dir, monkeypatch
     monkeypatch.undo()
     db.session.rollback()
 
-    assert files_under(media_dir) == set()
+    assert stored_keys(media) == set()
 
 
-def test_rendition_is_served_with_a_year_long_immutable_cache(client, media_dir):
+def test_rendition_is_served_with_a_year_long_immutable_cache(client, media_storage):
+    media = media_storage  # on both backends
     image = saved(photo())
 
     for fmt, content_type in (("webp", "image/webp"), ("jpg", "image/jpeg")):
@@ -287,14 +289,12 @@ def test_rendition_is_served_with_a_year_long_immutable_cache(client, media_dir)
             "immutable",
         }
         assert "Set-Cookie" not in response.headers
-        assert response.data == (media_dir / rendition_path(image, 640, fmt)).read_bytes()
+        assert response.data == media.read(rendition_path(image, 640, fmt))
         assert head.data == b""
 
 
-def test_file_without_a_content_hash_is_cached_only_briefly(client, media_dir):
-    legacy = media_dir / "products" / "7" / "1.jpg"
-    legacy.parent.mkdir(parents=True)
-    legacy.write_bytes(photo((200, 200)))
+def test_file_without_a_content_hash_is_cached_only_briefly(client, media):
+    media.save("products/7/1.jpg", photo((200, 200)), "image/jpeg")
 
     response = client.get("/media/products/7/1.jpg")
 

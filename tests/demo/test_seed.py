@@ -2,10 +2,10 @@
 
 Seeding writes about 330 products and 440 images, so each test seeds once (the reset test
 twice) and the tests are few. Image files are not rolled back with the database, so every
-test gets its own media folder.
+test gets its own media storage (a folder, or a bucket with MEDIA_STORAGE_UNDER_TEST=s3).
 """
 
-from pathlib import Path
+import io
 
 import pytest
 from PIL import Image
@@ -23,14 +23,13 @@ from shop.extensions import db
 from shop.ledger.checks import check_ledger
 from shop.ledger.journal import balance
 from shop.ledger.models import Account
+from shop.media.storage import MediaStorage
+from tests.media.fixtures import stored_keys
 
 COUNTED_MODELS = (User, Cooperative, Membership, Product, ProductVariant, ProductImage)
 
 
-@pytest.fixture(autouse=True)
-def media_dir(app, tmp_path, monkeypatch) -> Path:
-    monkeypatch.setitem(app.config, "MEDIA_DIR", str(tmp_path))
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("media")  # images in a storage of this test
 
 
 def seed(runner, *options):
@@ -44,10 +43,8 @@ def row_counts() -> dict[str, int]:
     }
 
 
-def files_under(media_dir: Path) -> set[str]:
-    return {
-        path.relative_to(media_dir).as_posix() for path in media_dir.rglob("*") if path.is_file()
-    }
+def opened(storage: MediaStorage, key: str) -> Image.Image:
+    return Image.open(io.BytesIO(storage.read(key)))
 
 
 def stored_files(image: ProductImage) -> set[str]:
@@ -67,13 +64,13 @@ def membership_of(email: str) -> Membership | None:
     return db.session.scalar(select(Membership).join(User).where(User.email == email))
 
 
-def assert_every_product_has_a_price_and_a_real_image(media_dir: Path) -> None:
+def assert_every_product_has_a_price_and_a_real_image(media: MediaStorage) -> None:
     priced = select(ProductVariant.product_id).where(ProductVariant.price > 0)
     assert db.session.scalar(select(func.count()).where(Product.id.not_in(priced))) == 0
     pictured = select(ProductImage.product_id)
     assert db.session.scalar(select(func.count()).where(Product.id.not_in(pictured))) == 0
     for image in db.session.scalars(select(ProductImage)):
-        with Image.open(media_dir / image.file_path) as picture:
+        with opened(media, image.file_path) as picture:
             assert picture.size == (image.width, image.height)
             picture.verify()
         # Stored as uploads are: renditions up to the original's width, in both formats.
@@ -81,7 +78,7 @@ def assert_every_product_has_a_price_and_a_real_image(media_dir: Path) -> None:
         assert image.rendition_key and rendition_widths(image) == [160]
         for width in rendition_widths(image):
             for fmt, pillow_format in (("webp", "WEBP"), ("jpg", "JPEG")):
-                with Image.open(media_dir / rendition_path(image, width, fmt)) as rendition:
+                with opened(media, rendition_path(image, width, fmt)) as rendition:
                     assert rendition.format == pillow_format
                     assert rendition.size == (width, image.height * width // image.width)
 
@@ -121,9 +118,7 @@ def assert_demo_orders_left_money_to_show() -> None:
     assert check_ledger() == []
 
 
-def test_empty_database_gets_three_cooperatives_with_products_and_sign_ins(
-    runner, client, media_dir
-):
+def test_empty_database_gets_three_cooperatives_with_products_and_sign_ins(runner, client, media):
     result = seed(runner)
 
     assert result.exit_code == 0, result.output
@@ -142,7 +137,7 @@ def test_empty_database_gets_three_cooperatives_with_products_and_sign_ins(
     ).all()
     assert len(top_slugs) == product_count  # every product sits in a subcategory
     assert set(top_slugs) == {"kuliner", "fashion", "kerajinan"}
-    assert_every_product_has_a_price_and_a_real_image(media_dir)
+    assert_every_product_has_a_price_and_a_real_image(media)
     assert_demo_accounts_have_their_roles()
     assert_demo_orders_left_money_to_show()
     for sign_in in DEMO_SIGN_INS:
@@ -154,9 +149,9 @@ def test_empty_database_gets_three_cooperatives_with_products_and_sign_ins(
     assert response.status_code == 302
 
 
-def test_seeded_database_is_refused_or_skipped_and_left_unchanged(runner, media_dir):
+def test_seeded_database_is_refused_or_skipped_and_left_unchanged(runner, media):
     assert seed(runner).exit_code == 0
-    counts, files = row_counts(), files_under(media_dir)
+    counts, files = row_counts(), stored_keys(media)
 
     refused = seed(runner)
     skipped = seed(runner, "--if-empty")
@@ -166,29 +161,25 @@ def test_seeded_database_is_refused_or_skipped_and_left_unchanged(runner, media_
     assert skipped.exit_code == 0
     assert "nothing seeded" in skipped.output
     assert row_counts() == counts
-    assert files_under(media_dir) == files
+    assert stored_keys(media) == files
 
 
-def test_reset_replaces_the_demo_instead_of_doubling_it(runner, media_dir):
+def test_reset_replaces_the_demo_instead_of_doubling_it(runner, media):
     assert seed(runner).exit_code == 0
     counts = row_counts()
-    orphan = media_dir / "products" / "999999" / "1.jpg"
-    orphan.parent.mkdir(parents=True)
-    orphan.write_bytes(b"left over")
+    media.save("products/999999/1.jpg", b"left over", "image/jpeg")
 
     result = seed(runner, "--reset")
 
     assert result.exit_code == 0, result.output
     assert row_counts() == counts
     stored = set().union(*map(stored_files, db.session.scalars(select(ProductImage))))
-    assert files_under(media_dir) == stored  # no orphan, nothing stashed left behind
+    assert stored_keys(media) == stored  # no orphan, nothing stashed left behind
 
 
-def test_failed_seed_leaves_no_rows_and_puts_earlier_images_back(runner, media_dir, monkeypatch):
+def test_failed_seed_leaves_no_rows_and_puts_earlier_images_back(runner, media, monkeypatch):
     counts = row_counts()
-    earlier = media_dir / "products" / "999998" / "1.jpg"
-    earlier.parent.mkdir(parents=True)
-    earlier.write_bytes(b"earlier")
+    media.save("products/999998/1.jpg", b"earlier", "image/jpeg")
     real_write = shop.demo.seed.write_product_image
     written = []
 
@@ -204,4 +195,4 @@ def test_failed_seed_leaves_no_rows_and_puts_earlier_images_back(runner, media_d
 
     assert isinstance(result.exception, OSError)
     assert row_counts() == counts
-    assert files_under(media_dir) == {"products/999998/1.jpg"}
+    assert stored_keys(media) == {"products/999998/1.jpg"}

@@ -4,13 +4,15 @@ deleted without touching another product's photos.
 
 The suite runs tasks at once, when the transaction that queued them commits; `held_tasks`
 keeps them queued instead, to see what a page shows before a consumer has run them. Files
-are not rolled back with the database, so every test gets its own media folder.
+are not rolled back with the database, so every test gets its own media storage (a folder,
+or a bucket with MEDIA_STORAGE_UNDER_TEST=s3; tests/media/fixtures.py).
 """
 
 import io
 import struct
 import zlib
-from pathlib import Path
+from datetime import datetime
+from posixpath import dirname
 
 import pytest
 from PIL import ExifTags, Image, ImageCms
@@ -27,6 +29,7 @@ from shop.catalog.models import ProductImage
 from shop.catalog.tasks import make_photo_renditions
 from shop.extensions import db
 from shop.jobs.queue import huey
+from shop.media.storage import MediaStorage
 from shop.products.photos import (
     MAX_PHOTOS,
     PhotoError,
@@ -37,7 +40,7 @@ from shop.products.photos import (
 )
 from tests.factories import make_product
 
-pytestmark = pytest.mark.usefixtures("media_dir")  # photos in a folder of this test
+pytestmark = pytest.mark.usefixtures("media")  # photos in a storage of this test
 
 RED, BLUE = (220, 30, 30), (30, 30, 220)
 CAMERA_MAKE = "Kamera Uji Sentosa"
@@ -115,13 +118,9 @@ def stored_files(image: ProductImage) -> list[str]:
     return [image.file_path, *renditions]
 
 
-def files_under(folder: Path) -> dict[str, int]:
-    """Each file's path and modification time."""
-    return {
-        path.relative_to(folder).as_posix(): path.stat().st_mtime_ns
-        for path in folder.rglob("*")
-        if path.is_file()
-    }
+def files_under(storage: MediaStorage) -> dict[str, datetime]:
+    """Each file's key and modification time."""
+    return {stored.key: stored.modified for stored in storage.list("")}
 
 
 def images_of(product) -> list[tuple[int, int]]:
@@ -141,7 +140,7 @@ def with_photos(count: int, first_shade: int = 0):
     return product, [image.id for image in product.images]
 
 
-def test_phone_photo_is_stored_upright_without_any_metadata(media_dir):
+def test_phone_photo_is_stored_upright_without_any_metadata(media):
     upload = phone_photo((1200, 900))
     with Image.open(io.BytesIO(upload)) as sent:  # the test photo has what a phone's has
         assert sent.getexif().get_ifd(ExifTags.IFD.GPSInfo)
@@ -155,13 +154,13 @@ def test_phone_photo_is_stored_upright_without_any_metadata(media_dir):
     assert (image.width, image.height) == (900, 1200)
     assert rendition_widths(image) == [160, 320, 640]
     for path in stored_files(image):
-        data = (media_dir / path).read_bytes()
+        data = media.read(path)
         assert CAMERA_MAKE.encode() not in data and b"Exif" not in data
         with Image.open(io.BytesIO(data)) as stored:
             assert stored.size[0] < stored.size[1], path
             assert len(stored.getexif()) == 0, path
             assert not {"exif", "icc_profile", "xmp"} & stored.info.keys(), path
-    with Image.open(media_dir / image.file_path) as original:
+    with Image.open(io.BytesIO(media.read(image.file_path))) as original:
         # The red quarter was top left; turned a quarter clockwise, it is top right.
         assert _near(original.getpixel((800, 100)), RED)
         assert _near(original.getpixel((100, 100)), BLUE)
@@ -184,7 +183,7 @@ def _near(colour: tuple[int, ...], expected: tuple[int, int, int]) -> bool:
     ids=["decompression-bomb", "text-named-jpg", "truncated-jpeg", "svg", "30-mb"],
 )  # fmt: skip
 def test_refused_file_is_named_with_why_and_leaves_nothing(
-    media_dir, in_english, filename, data, message
+    media, in_english, filename, data, message
 ):
     product = make_product()
 
@@ -194,10 +193,10 @@ def test_refused_file_is_named_with_why_and_leaves_nothing(
     assert message in errors[0].message
     db.session.commit()
     assert images_of(product) == []
-    assert not (media_dir / "products" / str(product.id)).exists()
+    assert media.list(f"products/{product.id}/") == []
 
 
-def test_good_photos_of_a_batch_are_kept_next_to_a_refused_one(media_dir, in_english):
+def test_good_photos_of_a_batch_are_kept_next_to_a_refused_one(media, in_english):
     product = make_product()
 
     errors = add_photos(
@@ -211,7 +210,7 @@ def test_good_photos_of_a_batch_are_kept_next_to_a_refused_one(media_dir, in_eng
 
 
 def test_page_shows_the_original_until_the_task_has_made_the_renditions(
-    app, client, media_dir, held_tasks
+    app, client, media, held_tasks
 ):
     product = make_product()
     add_photos(product, [("foto.jpg", phone_photo())])
@@ -224,7 +223,7 @@ def test_page_shows_the_original_until_the_task_has_made_the_renditions(
     assert before.src == f"/media/{image.file_path}"
     assert (before.width, before.height) == (900, 1200)
     assert client.get(before.src).status_code == 200
-    assert list(files_under(media_dir)) == [image.file_path]
+    assert list(files_under(media)) == [image.file_path]
 
     assert run_held_tasks() == 1
 
@@ -234,31 +233,31 @@ def test_page_shows_the_original_until_the_task_has_made_the_renditions(
         after = picture_sources(image)
     assert after.src == f"/media/{rendition_path(image, 320, 'jpg')}"
     assert after.webp_srcset.count("w, ") == 2 and after.jpeg_srcset.count("w, ") == 2
-    assert set(files_under(media_dir)) == set(stored_files(image))
+    assert set(files_under(media)) == set(stored_files(image))
     assert all(client.get(f"/media/{path}").status_code == 200 for path in stored_files(image))
 
 
-def test_running_the_rendition_task_again_changes_nothing(media_dir):
+def test_running_the_rendition_task_again_changes_nothing(media):
     product, [image_id] = with_photos(1)
     db.session.commit()
-    files = files_under(media_dir)
+    files = files_under(media)
     key = db.session.get(ProductImage, image_id).rendition_key
 
     make_photo_renditions(image_id)  # the task, run at once
     assert make_renditions(image_id) is False
 
-    assert files_under(media_dir) == files
+    assert files_under(media) == files
     assert db.session.get(ProductImage, image_id).rendition_key == key
 
 
-def test_photo_deleted_before_its_renditions_were_made_leaves_no_file(media_dir, held_tasks):
+def test_photo_deleted_before_its_renditions_were_made_leaves_no_file(media, held_tasks):
     product, [image_id] = with_photos(1)
     delete_photos(product, [image_id])
 
     assert make_renditions(image_id) is False
     assert run_held_tasks() == 2  # the renditions (nothing to do), the removal of the folder
 
-    assert files_under(media_dir) == {}
+    assert files_under(media) == {}
 
 
 def test_tenth_photo_is_refused(in_english):
@@ -314,42 +313,42 @@ def test_alt_text_is_stripped_and_cut_and_only_for_this_products_photos():
     assert db.session.get(ProductImage, other_id).alt_text == ""
 
 
-def test_delete_closes_the_gaps_and_removes_the_files_after_the_commit(media_dir):
+def test_delete_closes_the_gaps_and_removes_the_files_after_the_commit(media):
     product, (a, b, c, d) = with_photos(4)
     other, [other_id] = with_photos(1, first_shade=50)
     db.session.commit()
     folder_of = {
-        image.id: media_dir / Path(image.file_path).parent
+        image.id: dirname(image.file_path) + "/"
         for image in db.session.scalars(select(ProductImage))
     }
 
     delete_photos(product, [a, c, other_id])
 
-    assert all(folder.is_dir() for folder in folder_of.values())  # until the commit
+    assert all(media.list(folder) for folder in folder_of.values())  # until the commit
     db.session.commit()
     assert images_of(product) == [(b, 0), (d, 1)]
     assert [image.id for image in product.images] == [b, d]
     assert images_of(other) == [(other_id, 0)]
-    assert [image_id for image_id, folder in folder_of.items() if folder.exists()] == [
+    assert [image_id for image_id, folder in folder_of.items() if media.list(folder)] == [
         b,
         d,
         other_id,
     ]
 
 
-def test_deletion_rolled_back_keeps_the_photo_and_its_files(media_dir):
+def test_deletion_rolled_back_keeps_the_photo_and_its_files(media):
     product, [image_id] = with_photos(1)
     db.session.commit()
-    files = files_under(media_dir)
+    files = files_under(media)
 
     delete_photos(product, [image_id])
     db.session.rollback()
 
     assert images_of(product) == [(image_id, 0)]
-    assert files_under(media_dir) == files
+    assert files_under(media) == files
 
 
-def test_same_photo_uploaded_again_before_the_files_are_removed_keeps_them(media_dir, held_tasks):
+def test_same_photo_uploaded_again_before_the_files_are_removed_keeps_them(media, held_tasks):
     product, [image_id] = with_photos(1)
     run_held_tasks()
     delete_photos(product, [image_id])
@@ -360,22 +359,23 @@ def test_same_photo_uploaded_again_before_the_files_are_removed_keeps_them(media
 
     [image] = product.images
     assert image.rendition_key
-    assert set(files_under(media_dir)) == set(stored_files(image))
+    assert set(files_under(media)) == set(stored_files(image))
 
 
-def test_files_of_an_upload_not_yet_committed_are_not_removed(media_dir, held_tasks):
+def test_files_of_an_upload_not_yet_committed_are_not_removed(media, held_tasks):
     """The removal of a deleted photo's folder runs while the same photo is being uploaded
-    again, its file written and its row not yet visible: the new original (another file than
-    the deleted one's) keeps the folder."""
+    again, its file written and its row not yet visible: the new upload has a folder of its
+    own, which the removal leaves alone."""
     product, [image_id] = with_photos(1)
     run_held_tasks()
-    file_path = product.images[0].file_path
+    deleted_folder = dirname(product.images[0].file_path) + "/"
     delete_photos(product, [image_id])
     db.session.commit()  # the removal is queued, not run
-    save_product_image(product, small_photo(0))
-    original = (media_dir / file_path).stat()
-    db.session.rollback()  # as if not committed yet: no row names the folder
+    new_path = save_product_image(product, small_photo(0)).file_path
+    new_original = media.read(new_path)
+    db.session.rollback()  # as if not committed yet: no row names the new folder
 
     assert run_held_tasks() == 1
 
-    assert (media_dir / file_path).stat().st_ino == original.st_ino
+    assert media.list(deleted_folder) == []
+    assert media.read(new_path) == new_original

@@ -75,7 +75,7 @@ def test_production_refuses_local_media_on_several_hosts(hosts):
     [
         {"APP_HOSTS": 1},
         {"APP_HOSTS": 3, "MEDIA_SHARED": True},
-        {"APP_HOSTS": 3, "MEDIA_STORAGE": "s3"},
+        {"APP_HOSTS": 3, "MEDIA_STORAGE": "s3", "MEDIA_S3_BUCKET": "pasar-media"},
     ],
     ids=["one-host", "shared-mount", "object-storage"],
 )

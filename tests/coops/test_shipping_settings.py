@@ -98,6 +98,11 @@ def zones_of(coop) -> list[tuple]:
     ]
 
 
+@pytest.fixture(autouse=True)
+def pages_in_english(english):
+    """The refusals these tests read are the English source text (the site is Indonesian)."""
+
+
 def rates_of(coop) -> list[tuple]:
     """(service, tolerance g, zone, first kg, next kg, days from, days to) per rate."""
     rows = db.session.execute(

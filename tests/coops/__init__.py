@@ -15,10 +15,11 @@ from shop.audit.models import AuditEntry
 from shop.extensions import db
 
 
-def in_site_language(message: str) -> str:
-    """A message as visitors read it: in the site's default language (Indonesian)."""
+def in_site_language(message: str, **values) -> str:
+    """A message as visitors read it: in the site's default language (Indonesian); values
+    fill the message's placeholders, as the code that says it does."""
     with current_app.test_request_context():
-        return gettext(message)
+        return gettext(message, **values)
 
 
 def count(model, *where) -> int:

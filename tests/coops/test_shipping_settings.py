@@ -98,11 +98,6 @@ def zones_of(coop) -> list[tuple]:
     ]
 
 
-@pytest.fixture(autouse=True)
-def pages_in_english(english):
-    """The refusals these tests read are the English source text (the site is Indonesian)."""
-
-
 def rates_of(coop) -> list[tuple]:
     """(service, tolerance g, zone, first kg, next kg, days from, days to) per rate."""
     rows = db.session.execute(
@@ -214,7 +209,10 @@ TOLERANCE = "services-0-rounding_tolerance_kg"
 RUPIAH = "Enter an amount in Rupiah, for example 15.000."
 ALL_FOUR = "Fill in all four, or none for no service to this zone."
 FASTEST = "At least the days it takes at the fastest."
-NOT_A_PROVINCE = "Not a province of Indonesia: Atlantis."
+NOT_A_PROVINCE = ("Not a province of Indonesia: %(names)s.", {"names": "Atlantis"})
+WHOLE_DAYS = ("Enter whole days, 1 to %(max)d.", {"max": 60})
+AT_MOST = ("Use at most %(zones)d zones and %(services)d courier services.",
+           {"zones": 6, "services": 3})  # fmt: skip
 LISTED_ONLY = 'Choose "The provinces listed" to list provinces.'
 BAD_INPUT = [
     ({"local_fee": "sepuluh"}, "local_fee", RUPIAH),
@@ -223,8 +221,8 @@ BAD_INPUT = [
     ({RATE + "first_kg_fee": "-5000"}, RATE + "first_kg_fee", RUPIAH),
     ({RATE + "next_kg_fee": "-1"}, RATE + "next_kg_fee", RUPIAH),
     ({RATE + "next_kg_fee": ""}, RATE + "next_kg_fee", ALL_FOUR),
-    ({RATE + "eta_min_days": "0"}, RATE + "eta_min_days", "Enter whole days, 1 to 60."),
-    ({RATE + "eta_max_days": "dua"}, RATE + "eta_max_days", "Enter whole days, 1 to 60."),
+    ({RATE + "eta_min_days": "0"}, RATE + "eta_min_days", WHOLE_DAYS),
+    ({RATE + "eta_max_days": "dua"}, RATE + "eta_max_days", WHOLE_DAYS),
     ({RATE + "eta_min_days": "10"}, RATE + "eta_max_days", FASTEST),
     ({"zones-1-provinces": "Papua, Atlantis"}, "zones-1-provinces", NOT_A_PROVINCE),
     ({"zones-1-provinces": ""}, "zones-1-provinces", "List the provinces of this zone."),
@@ -240,6 +238,12 @@ BAD_INPUT = [
 ]  # fmt: skip
 
 
+def site_text(message: str | tuple[str, dict]) -> str:
+    """A message given as plain text, or as a msgid with its values, as the site says it."""
+    msgid, values = (message, {}) if isinstance(message, str) else message
+    return in_site_language(msgid, **values)
+
+
 @pytest.mark.parametrize(("over", "field_id", "message"), BAD_INPUT)
 def test_bad_input_is_shown_beside_the_field_kept_and_saves_nothing(
     client, admin, coop, over, field_id, message
@@ -251,7 +255,9 @@ def test_bad_input_is_shown_beside_the_field_kept_and_saves_nothing(
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert error_beside(page, field_id) == in_site_language(message)
+    assert error_beside(page, field_id) == in_site_language(
+        *as_message(message)[:1], **as_message(message)[1]
+    )
     assert 'aria-invalid="true"' in page
     assert input_value(page, "zones-1-name") == over.get("zones-1-name", "Papua")
     db.session.expire_all()
@@ -287,12 +293,12 @@ def test_bad_input_is_shown_beside_the_field_kept_and_saves_nothing(
             "services",
             "Give at least one courier service a rate to at least one zone.",
         ),
-        ({"zones-6-name": "Bulan"}, "zones", "Use at most 6 zones and 3 courier services."),
-        ({"services-3-name": "Kurir Lain"}, "zones", "Use at most 6 zones and 3 courier services."),
+        ({"zones-6-name": "Bulan"}, "zones", AT_MOST),
+        ({"services-3-name": "Kurir Lain"}, "zones", AT_MOST),
         (
             {"services-0-rates-6-first_kg_fee": "1"},
             "zones",
-            "Use at most 6 zones and 3 courier services.",
+            AT_MOST,
         ),
     ],  # fmt: skip
 )
@@ -306,7 +312,7 @@ def test_rules_across_rows_are_shown_above_their_group_and_save_nothing(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert f'<p class="error" id="{group}-error" role="alert">' in page
-    assert in_site_language(message) in html.unescape(page)
+    assert site_text(message) in html.unescape(page)
     assert saved(coop) == before
     assert count(ShippingSettings) == 0
 

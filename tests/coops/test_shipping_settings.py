@@ -255,9 +255,7 @@ def test_bad_input_is_shown_beside_the_field_kept_and_saves_nothing(
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert error_beside(page, field_id) == in_site_language(
-        *as_message(message)[:1], **as_message(message)[1]
-    )
+    assert error_beside(page, field_id) == site_text(message)
     assert 'aria-invalid="true"' in page
     assert input_value(page, "zones-1-name") == over.get("zones-1-name", "Papua")
     db.session.expire_all()

@@ -1,37 +1,22 @@
 """Every migration goes down to an empty database and back up again, on SQLite and on
 PostgreSQL: a release can always be rolled back (`flask db downgrade`)."""
 
-import uuid
-
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from config import TestConfig
 from shop import create_app
 from shop.extensions import db
 from shop.payments.simulator.store import SIMULATOR_METADATA
-from tests.conftest import IS_POSTGRES
+from tests.databases import database_of_its_own
 
 
 @pytest.fixture
 def empty_database_url(tmp_path):
     """A database of its own: the session's is in use by every other test."""
-    if not IS_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'walk.db'}"
-        return
-    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
-    name = f"walk_{uuid.uuid4().hex[:8]}"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with database_of_its_own(tmp_path, "walk") as url:
+        yield url
 
 
 def test_every_migration_goes_down_to_base_and_up_again(empty_database_url, tmp_path):

@@ -16,14 +16,12 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from config import TestConfig
 from shop import create_app
 from shop.catalog.models import ProductVariant
 from shop.extensions import db
-from tests.conftest import IS_POSTGRES
+from tests.databases import database_of_its_own
 from tests.factories import DEFAULT_PASSWORD, make_product, make_user
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -50,20 +48,8 @@ def redis_client():
 @pytest.fixture(scope="module")
 def shared_database_url(tmp_path_factory) -> Iterator[str]:
     """A database of the instances' own (the session's is inside each test's transaction)."""
-    if not IS_POSTGRES:
-        yield f"sqlite:///{tmp_path_factory.mktemp('multi') / 'shared.db'}"
-        return
-    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
-    name = f"multi_{RUN}"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with database_of_its_own(tmp_path_factory.mktemp("multi"), "multi") as url:
+        yield url
 
 
 def instance(database_url: str, media_dir: str) -> Flask:

@@ -7,13 +7,11 @@ share nothing but the database.
 """
 
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from sqlalchemy import create_engine, func, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, inspect, select
 from werkzeug.serving import make_server
 
 from config import SIMULATOR_SERVER_KEY, TestConfig
@@ -21,7 +19,7 @@ from shop import create_app
 from shop.extensions import db
 from shop.payments.gateway import GatewayRejected, gateway_from_config
 from shop.payments.simulator.store import sim_transactions
-from tests.conftest import IS_POSTGRES
+from tests.databases import database_of_its_own
 from tests.payments.conftest import TOTAL, choose, start
 
 AUTH = (SIMULATOR_SERVER_KEY, "")
@@ -30,20 +28,8 @@ AUTH = (SIMULATOR_SERVER_KEY, "")
 @pytest.fixture
 def shared_database_url(tmp_path):
     """A database of the instances' own (the session's is inside each test's transaction)."""
-    if not IS_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'shared.db'}"
-        return
-    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
-    name = f"sim_{uuid.uuid4().hex[:8]}"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with database_of_its_own(tmp_path, "sim") as url:
+        yield url
 
 
 class Instance:

@@ -37,7 +37,7 @@ http {{
     include {deploy}/nginx/pasar.conf;
     access_log {folder}/access.log pasar_upstream;
     server {{
-        listen {address}:80;
+        listen {listen};
         location / {{
             include {deploy}/nginx/proxy.conf;
         }}
@@ -46,11 +46,11 @@ http {{
 """
 
 
-def nginx_main_config(folder: Path) -> str:
+def nginx_main_config(folder: Path, listen: str = f"{PROXY.address}:80") -> str:
     """deploy/nginx/nginx.conf without TLS, its pid, logs and temporary files in `folder`:
     pasar.conf (the hosts, the log line) and proxy.conf (the retries) are included as they
     are."""
-    return NGINX_MAIN.format(folder=folder, deploy=DEPLOY, address=PROXY.address)
+    return NGINX_MAIN.format(folder=folder, deploy=DEPLOY, listen=listen)
 
 
 @dataclass

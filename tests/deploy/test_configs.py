@@ -4,6 +4,7 @@ hosts start are executable. The proof itself (test_multi_host.py) is slow and ne
 
 import os
 import shutil
+import socket
 import subprocess
 
 import pytest
@@ -17,7 +18,10 @@ def test_nginx_accepts_the_proxy_configuration(tmp_path):
             pytest.fail("REQUIRE_MULTIHOST=1 but nginx is not installed")
         pytest.skip("nginx is not installed (apt-get install nginx)")
     config = tmp_path / "nginx.conf"
-    config.write_text(nginx_main_config(tmp_path))
+    with socket.socket() as probe:  # nginx -t binds: a free port of this machine
+        probe.bind(("127.0.0.1", 0))
+        listen = f"127.0.0.1:{probe.getsockname()[1]}"
+    config.write_text(nginx_main_config(tmp_path, listen))
 
     checked = subprocess.run(
         ["nginx", "-t", "-p", str(tmp_path), "-c", str(config)], capture_output=True, text=True

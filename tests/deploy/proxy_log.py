@@ -1,6 +1,6 @@
 """Reading the proxy's access log (deploy/nginx/pasar.conf's `pasar_upstream` line): which
 host served each request, which ones nginx retried on the other host, and which were in
-flight on a host at a given moment."""
+flight on a host while it was being killed."""
 
 import json
 from dataclasses import dataclass
@@ -27,8 +27,8 @@ class ProxiedRequest:
     def tried(self, address: str) -> bool:
         return any(upstream.startswith(f"{address}:") for upstream in self.upstreams)
 
-    def in_flight_at(self, moment: float) -> bool:
-        return self.started - SLACK_SECONDS <= moment <= self.ended + SLACK_SECONDS
+    def in_flight_during(self, began: float, ended: float) -> bool:
+        return self.started - SLACK_SECONDS <= ended and began <= self.ended + SLACK_SECONDS
 
 
 def _split(value: str) -> tuple[str, ...]:

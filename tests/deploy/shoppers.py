@@ -52,6 +52,9 @@ class Exchange:
     def failed(self) -> bool:
         return self.status is None or self.status >= 500
 
+    def in_flight_during(self, began: float, ended: float) -> bool:
+        return self.started <= ended and began <= self.ended
+
 
 @dataclass
 class Purchase:

@@ -177,14 +177,16 @@ def wait_for_port(address: str, port: int, seconds: float = 10) -> None:
             time.sleep(0.1)
 
 
-def run_load(processes: Processes, items: list[Item]) -> tuple[Load, float, float]:
-    """The shoppers, with the kill and the restart; the moments of both (time.time())."""
+def run_load(processes: Processes, items: list[Item]) -> tuple[Load, tuple[float, float], float]:
+    """The shoppers, with the kill and the restart. Returns the load, when the kill began and
+    when the killed master was reaped, and when the host was started again (time.time())."""
     load = Load(proxy_url(), items, PACE_SECONDS)
     began = time.monotonic()
     threads = run_shoppers(load, network.shopper_addresses(SHOPPERS))
     time.sleep(max(0.0, KILL_AT - (time.monotonic() - began)))
-    killed_at = time.time()
+    kill_began = time.time()
     processes.kill(KILLED.name, signal.SIGKILL)
+    kill = (kill_began, time.time())
     time.sleep(max(0.0, RESTART_AT - (time.monotonic() - began)))
     restarted_at = time.time()
     processes.start_app_host(KILLED)
@@ -194,7 +196,7 @@ def run_load(processes: Processes, items: list[Item]) -> tuple[Load, float, floa
     for thread in threads:
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads), "a shopper never finished"
-    return load, killed_at, restarted_at
+    return load, kill, restarted_at
 
 
 def wait_for_mails(engine) -> dict[str, int]:
@@ -210,7 +212,7 @@ def wait_for_mails(engine) -> dict[str, int]:
 @dataclass
 class Outcome:
     load: Load
-    killed_at: float  # time.time()
+    kill: tuple[float, float]  # from SIGKILL sent to the master reaped, time.time()
     restarted_at: float
     mails: dict[str, int]
     ledger: subprocess.CompletedProcess
@@ -235,7 +237,7 @@ def run_proof(folder: Path, database_url, redis_address: dict) -> Outcome:
             assert migrated.returncode == 0, migrated.stderr[-3000:]
             items, initial_stock = seed_catalogue(database_url, folder)
             start_every_host(processes)
-            load, killed_at, restarted_at = run_load(processes, items)
+            load, kill, restarted_at = run_load(processes, items)
             mails = wait_for_mails(engine)
             ledger = processes.run(CONSUMER, ".venv/bin/flask", "ledger", "check")
             processes.check_alive(CONSUMER.name)
@@ -243,7 +245,7 @@ def run_proof(folder: Path, database_url, redis_address: dict) -> Outcome:
         processes.stop_all()
         engine.dispose()
     proxied = proxy_log.read(folder / "nginx" / "access.log")
-    return Outcome(load, killed_at, restarted_at, mails, ledger, proxied, initial_stock)
+    return Outcome(load, kill, restarted_at, mails, ledger, proxied, initial_stock)
 
 
 def start_every_host(processes: Processes) -> None:
@@ -286,13 +288,13 @@ def check_orders_and_books(outcome: Outcome, database_url) -> None:
 def check_failed_requests(outcome: Outcome) -> None:
     """Only requests in flight on the killed host when it died failed; the proxy resent
     what it could to the other host, and the restarted host took requests again."""
-    killed_at, proxied = outcome.killed_at, outcome.proxied
+    kill, proxied = outcome.kill, outcome.proxied
     failed = [exchange for exchange in outcome.load.exchanges if exchange.failed]
-    assert all(exchange.started <= killed_at <= exchange.ended for exchange in failed), failed
+    assert all(exchange.in_flight_during(*kill) for exchange in failed), failed
     assert len(failed) <= len(in_flight_on_the_killed_host(outcome)), failed
     assert len(failed) <= MAX_FAILED_REQUESTS, failed
-    late_errors = [r for r in proxied if r.status >= 500 and not r.in_flight_at(killed_at)]
-    assert late_errors == [], f"5xx answers to requests not in flight at the kill ({killed_at})"
+    late_errors = [r for r in proxied if r.status >= 500 and not r.in_flight_during(*kill)]
+    assert late_errors == [], f"5xx answers to requests not in flight at the kill ({kill})"
     retried = [r for r in proxied if r.was_retried]
     assert retried, "the proxy never tried the dead host again (fail_timeout) or never retried"
     assert [r for r in retried if r.status >= 500] == [], "requests retried on the other host"
@@ -303,7 +305,7 @@ def check_failed_requests(outcome: Outcome) -> None:
 
 def in_flight_on_the_killed_host(outcome: Outcome) -> list[proxy_log.ProxiedRequest]:
     return [
-        r for r in outcome.proxied if r.tried(KILLED.address) and r.in_flight_at(outcome.killed_at)
+        r for r in outcome.proxied if r.tried(KILLED.address) and r.in_flight_during(*outcome.kill)
     ]
 
 
@@ -328,6 +330,7 @@ def report(outcome: Outcome) -> None:
         f"\n  in flight on {KILLED.name} when it died {len(in_flight_on_the_killed_host(outcome))};"
         f" retried by the proxy on the other host {len(retried)}"
         f" ({sum(r.status < 400 for r in retried)} then answered)"
-        f"\n  {KILLED.name} back {outcome.restarted_at - outcome.killed_at:.1f} s after the kill;"
+        f"\n  the kill took {1000 * (outcome.kill[1] - outcome.kill[0]):.0f} ms; {KILLED.name} back"
+        f" {outcome.restarted_at - outcome.kill[0]:.1f} s after it;"
         f" mails {outcome.mails}; ledger check exit {outcome.ledger.returncode}"
     )

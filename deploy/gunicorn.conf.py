@@ -1,0 +1,27 @@
+"""gunicorn's settings for an app host: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`
+(deploy/web.sh). The multi-host proof (tests/deploy/test_multi_host.py) starts its two app
+hosts with this file.
+
+Threads, because checkout and the payment notification wait on Midtrans (up to
+MIDTRANS_TIMEOUT_SECONDS): a sync worker would sit idle through every call. Each worker
+builds its own app after the fork (no preload), so no database connection is shared
+between processes.
+"""
+
+import multiprocessing
+import os
+
+# The host's private address, reached by the proxy only (firewall the port to it).
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() + 1)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS") or 8)
+# A request longer than this is a stuck worker (Midtrans's calls time out after 13 s).
+timeout = 60
+# On SIGTERM (a deploy), requests in flight get this long to finish before the worker goes.
+graceful_timeout = 30
+# Longer than the proxy keeps a client connection waiting on nothing, never the bottleneck.
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # the proxy's log is the one read
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -32,8 +32,9 @@ def test_search_choose_a_variant_add_to_cart_and_change_quantity(
     page, live_server, two_cooperatives, axe_violations
 ):
     page.goto(live_server + "/")
-    page.get_by_role("searchbox").first.fill("singkong balado")
-    page.get_by_role("searchbox").first.press("Enter")
+    search = page.get_by_label("Cari produk")  # a combobox now: it suggests as one types
+    search.fill("singkong balado")
+    search.press("Enter")
     page.wait_for_url(re.compile(r".*/cari\?q=singkong"))
     assert axe_violations(page) == []
 

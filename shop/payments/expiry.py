@@ -19,7 +19,7 @@ from shop.extensions import db
 from shop.payments.attempt_records import move_attempt, open_attempt
 from shop.payments.gateway import Gateway, GatewayError
 from shop.payments.models import AttemptStatus
-from shop.payments.services import apply_gateway_status, close_transaction
+from shop.payments.services import RELEASING, apply_gateway_status, close_transaction
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -76,8 +76,9 @@ def _close_overdue(order: Order, gateway: Gateway) -> None:
         if status.is_found:
             apply_gateway_status(order, status)
             db.session.refresh(order)
-            if order.status != OrderStatus.PENDING or status.transaction_status != "expire":
+            if order.status != OrderStatus.PENDING or status.transaction_status not in RELEASING:
                 return  # paid, closed, or held for a fraud review: Midtrans decides
+            # Its last attempt failed or expired and the deadline has come: the order closes.
     if release_stock(order, OrderStatus.EXPIRED):
         _close_open_attempt(order)
 

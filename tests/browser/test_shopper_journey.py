@@ -340,5 +340,5 @@ def test_a_jakarta_guest_buys_from_sumba_and_sleman_pays_twice_and_reviews(
     page.goto(f"{live_server}/koperasi/{shop['sumba_slug']}")
     card = page.locator(".product-card", has_text="Selendang Ikat Prailiu")
     expect(card.locator(".product-social")).to_have_text("★ 5.0 (1) · Sold 1")
-    expect(card.get_by_label("Rated 5.0 of 5 by 1 reviews")).to_have_count(1)
+    expect(card.get_by_label("Rated 5.0 of 5 by 1 review")).to_have_count(1)
     check(page, axe_violations, "coop-card")

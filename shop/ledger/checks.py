@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from shop.checkout.models import Order, OrderLine, OrderShipment
 from shop.extensions import db
+from shop.ledger.chain import broken_hash_chain
 from shop.ledger.models import Account, EntryKind, JournalEntry, Payout, PayoutStatus, Posting
 
 
@@ -162,4 +163,5 @@ CHECKS: tuple[Callable[[], list[str]], ...] = (
     _refunds_within_payments,
     _payouts_match_entries,
     _order_lines_add_up,
+    broken_hash_chain,
 )

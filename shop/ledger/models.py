@@ -82,10 +82,33 @@ class JournalEntry(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
     memo: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The hash chain (shop/ledger/chain.py): hex SHA-256 of this entry's content with the
+    # previous entry's hash, and that previous hash. None only between the insert and the
+    # sealing, which happen in one transaction.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
 
     postings: Mapped[list["Posting"]] = relationship(
         back_populates="entry", order_by="Posting.id", cascade="all, delete-orphan"
     )
+
+
+GENESIS_HASH = "0" * 64  # what the first entry of a cooperative's chain follows
+
+
+class ChainHead(db.Model):
+    """The last entry of a cooperative's hash chain: the row add_entry() locks, so entries of
+    one cooperative are chained one at a time."""
+
+    __tablename__ = "ledger_chain_heads"
+
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperatives.id"), primary_key=True, autoincrement=False
+    )
+    # No foreign key: an entry deleted behind the application's back must be found by the
+    # check, naming it, rather than stop the deletion that is being looked for.
+    last_entry_id: Mapped[int | None]
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Posting(db.Model):

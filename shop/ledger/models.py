@@ -46,6 +46,11 @@ class Account(StrEnum):
     GATEWAY_FEES = "gateway_fees"  # what Midtrans charges (an expense: debit-normal)
     PAYOUTS_IN_TRANSIT = "payouts_in_transit"  # approved payouts not transferred yet
     BANK = "bank"  # the cooperative's bank account, which transfers pay from
+    # A member's savings in their cooperative (shop/savings): what the cooperative owes them
+    # back. Pokok and wajib stay while they are a member; sukarela is theirs any time.
+    SIMPANAN_POKOK = "simpanan_pokok"
+    SIMPANAN_WAJIB = "simpanan_wajib"
+    SIMPANAN_SUKARELA = "simpanan_sukarela"
 
     @property
     def is_debit_normal(self) -> bool:
@@ -53,10 +58,12 @@ class Account(StrEnum):
 
     @property
     def is_member_account(self) -> bool:
-        return self in (Account.MEMBER_PENDING, Account.MEMBER_AVAILABLE)
+        return self in MEMBER_ACCOUNTS
 
 
 DEBIT_NORMAL = frozenset({Account.GATEWAY_CLEARING, Account.GATEWAY_FEES, Account.BANK})
+SAVINGS_ACCOUNTS = (Account.SIMPANAN_POKOK, Account.SIMPANAN_WAJIB, Account.SIMPANAN_SUKARELA)
+MEMBER_ACCOUNTS = frozenset({Account.MEMBER_PENDING, Account.MEMBER_AVAILABLE, *SAVINGS_ACCOUNTS})
 
 
 class EntryKind(StrEnum):
@@ -67,6 +74,8 @@ class EntryKind(StrEnum):
     PAYOUT_APPROVED = "payout_approved"
     PAYOUT_PAID = "payout_paid"
     PAYOUT_REJECTED = "payout_rejected"
+    SAVINGS_DEPOSIT = "savings_deposit"
+    SAVINGS_WITHDRAWAL = "savings_withdrawal"
 
 
 class JournalEntry(db.Model):

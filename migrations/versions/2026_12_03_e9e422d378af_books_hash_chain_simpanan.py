@@ -1,4 +1,6 @@
-"""journal hash chain: each entry hashed with the one before it, per cooperative
+"""books: journal hash chain; simpanan
+
+Journal hash chain: each entry hashed with the one before it, per cooperative.
 
 Journal entries gain content_hash and previous_hash (hex SHA-256), and each cooperative a
 chain head row (its last entry and hash), which add_entry() locks so entries of one
@@ -6,6 +8,9 @@ cooperative are chained one at a time. Upgrading seals the entries already writt
 order per cooperative, with the serialisation of shop/ledger/chain.py as it is today (copied
 here so that a later change there cannot change what this migration did). Downgrading drops
 the hashes and the heads.
+
+Simpanan: each cooperative's amounts (savings_settings) and the deposits and withdrawals an
+admin records (savings_movements); the balances are the ledger's.
 
 Revision ID: e9e422d378af
 Revises: 43f26c06f0c5
@@ -76,6 +81,75 @@ def upgrade():
         batch_op.add_column(sa.Column("content_hash", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("previous_hash", sa.String(length=64), nullable=True))
     _seal_existing_entries(op.get_bind())
+    _create_savings_tables()
+
+
+def _create_savings_tables():
+    op.create_table(
+        "savings_settings",
+        sa.Column("cooperative_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("pokok_amount", sa.BigInteger(), nullable=False),
+        sa.Column("wajib_amount", sa.BigInteger(), nullable=False),
+        sa.Column("wajib_starts_on", sa.Date(), nullable=True),
+        sa.CheckConstraint(
+            "pokok_amount >= 0 AND wajib_amount >= 0",
+            name=op.f("ck_savings_settings_amounts_not_negative"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["cooperative_id"],
+            ["cooperatives.id"],
+            name=op.f("fk_savings_settings_cooperative_id_cooperatives"),
+        ),
+        sa.PrimaryKeyConstraint("cooperative_id", name=op.f("pk_savings_settings")),
+    )
+    op.create_table(
+        "savings_movements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cooperative_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("pokok", "wajib", "sukarela", name="savingskind", native_enum=False, length=12),
+            nullable=False,
+        ),
+        sa.Column("is_withdrawal", sa.Boolean(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "method",
+            sa.Enum("cash", "transfer", name="paymentmethod", native_enum=False, length=12),
+            nullable=False,
+        ),
+        sa.Column("reference", sa.String(length=80), nullable=False),
+        sa.Column("paid_on", sa.Date(), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "is_withdrawal = false OR kind = 'sukarela'",
+            name=op.f("ck_savings_movements_only_sukarela_out"),
+        ),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_savings_movements_amount_positive")),
+        sa.ForeignKeyConstraint(
+            ["cooperative_id"],
+            ["cooperatives.id"],
+            name=op.f("fk_savings_movements_cooperative_id_cooperatives"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["memberships.id"],
+            name=op.f("fk_savings_movements_member_id_memberships"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_savings_movements_recorded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_savings_movements")),
+    )
+    with op.batch_alter_table("savings_movements", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_savings_movements_cooperative_id"), ["cooperative_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_savings_movements_member_id"), ["member_id"], unique=False
+        )
 
 
 def _seal_existing_entries(connection) -> None:
@@ -122,6 +196,12 @@ def _seal_existing_entries(connection) -> None:
 
 
 def downgrade():
+    with op.batch_alter_table("savings_movements", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_savings_movements_member_id"))
+        batch_op.drop_index(batch_op.f("ix_savings_movements_cooperative_id"))
+
+    op.drop_table("savings_movements")
+    op.drop_table("savings_settings")
     # SQLite drops a column by copying the table; with postings pointing at its rows, the
     # foreign keys must rest meanwhile (the copy keeps every id, so they hold again after).
     is_sqlite = op.get_bind().dialect.name == "sqlite"

@@ -19,6 +19,7 @@ from shop.reports.period import month_of, today_in_jakarta
 from shop.reports.tables import period_label
 from shop.sales.figures import axis_label, bucket_label, sales_table
 from shop.sales.queries import Granularity
+from shop.savings.queries import savings_of
 from shop.security import private_page
 
 bp = Blueprint("dashboards", __name__)
@@ -39,6 +40,7 @@ def member_home(coop, membership):
             money=member_money(membership, month_of(today_in_jakarta())),
             watch=products_to_watch(membership),
             unread=unread_of(current_user, UNREAD_SHOWN),
+            savings=savings_of(membership),
         )
     )
 

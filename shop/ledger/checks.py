@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 
 from shop.checkout.models import Order, OrderLine, OrderShipment
 from shop.extensions import db
-from shop.ledger.models import Account, EntryKind, JournalEntry, Payout, PayoutStatus, Posting
+from shop.ledger.chain import broken_hash_chain
+from shop.ledger.models import (
+    MEMBER_ACCOUNTS,
+    Account,
+    EntryKind,
+    JournalEntry,
+    Payout,
+    PayoutStatus,
+    Posting,
+)
 
 
 def check_ledger() -> list[str]:
@@ -45,7 +54,7 @@ def _cross_cooperative_postings() -> list[str]:
 def _negative_member_balances() -> list[str]:
     rows = db.session.execute(
         select(Posting.member_id, Posting.account, -func.sum(Posting.amount))
-        .where(Posting.account.in_([Account.MEMBER_PENDING, Account.MEMBER_AVAILABLE]))
+        .where(Posting.account.in_(sorted(MEMBER_ACCOUNTS)))
         .group_by(Posting.member_id, Posting.account)
         .having(-func.sum(Posting.amount) < 0)
     ).all()
@@ -162,4 +171,5 @@ CHECKS: tuple[Callable[[], list[str]], ...] = (
     _refunds_within_payments,
     _payouts_match_entries,
     _order_lines_add_up,
+    broken_hash_chain,
 )

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
+from shop.ledger.chain import lock_chain_head, seal_entry
 from shop.ledger.models import Account, EntryKind, JournalEntry, Posting
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def add_entry(
     ):
         logger.info("ledger: %s posted already", idempotency_key)
         return None
+    head = lock_chain_head(cooperative_id)
     entry = JournalEntry(
         idempotency_key=idempotency_key,
         kind=kind,
@@ -83,6 +85,8 @@ def add_entry(
     try:
         with db.session.begin_nested():  # a concurrent twin fails alone, not the caller's work
             db.session.add(entry)
+            db.session.flush()
+            seal_entry(entry, head)
     except IntegrityError:
         logger.info("ledger: %s posted concurrently", idempotency_key)
         return None

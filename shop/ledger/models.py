@@ -46,6 +46,11 @@ class Account(StrEnum):
     GATEWAY_FEES = "gateway_fees"  # what Midtrans charges (an expense: debit-normal)
     PAYOUTS_IN_TRANSIT = "payouts_in_transit"  # approved payouts not transferred yet
     BANK = "bank"  # the cooperative's bank account, which transfers pay from
+    # A member's savings in their cooperative (shop/savings): what the cooperative owes them
+    # back. Pokok and wajib stay while they are a member; sukarela is theirs any time.
+    SIMPANAN_POKOK = "simpanan_pokok"
+    SIMPANAN_WAJIB = "simpanan_wajib"
+    SIMPANAN_SUKARELA = "simpanan_sukarela"
 
     @property
     def is_debit_normal(self) -> bool:
@@ -53,10 +58,12 @@ class Account(StrEnum):
 
     @property
     def is_member_account(self) -> bool:
-        return self in (Account.MEMBER_PENDING, Account.MEMBER_AVAILABLE)
+        return self in MEMBER_ACCOUNTS
 
 
 DEBIT_NORMAL = frozenset({Account.GATEWAY_CLEARING, Account.GATEWAY_FEES, Account.BANK})
+SAVINGS_ACCOUNTS = (Account.SIMPANAN_POKOK, Account.SIMPANAN_WAJIB, Account.SIMPANAN_SUKARELA)
+MEMBER_ACCOUNTS = frozenset({Account.MEMBER_PENDING, Account.MEMBER_AVAILABLE, *SAVINGS_ACCOUNTS})
 
 
 class EntryKind(StrEnum):
@@ -67,6 +74,8 @@ class EntryKind(StrEnum):
     PAYOUT_APPROVED = "payout_approved"
     PAYOUT_PAID = "payout_paid"
     PAYOUT_REJECTED = "payout_rejected"
+    SAVINGS_DEPOSIT = "savings_deposit"
+    SAVINGS_WITHDRAWAL = "savings_withdrawal"
 
 
 class JournalEntry(db.Model):
@@ -82,10 +91,33 @@ class JournalEntry(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
     memo: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The hash chain (shop/ledger/chain.py): hex SHA-256 of this entry's content with the
+    # previous entry's hash, and that previous hash. None only between the insert and the
+    # sealing, which happen in one transaction.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
 
     postings: Mapped[list["Posting"]] = relationship(
         back_populates="entry", order_by="Posting.id", cascade="all, delete-orphan"
     )
+
+
+GENESIS_HASH = "0" * 64  # what the first entry of a cooperative's chain follows
+
+
+class ChainHead(db.Model):
+    """The last entry of a cooperative's hash chain: the row add_entry() locks, so entries of
+    one cooperative are chained one at a time."""
+
+    __tablename__ = "ledger_chain_heads"
+
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperatives.id"), primary_key=True, autoincrement=False
+    )
+    # No foreign key: an entry deleted behind the application's back must be found by the
+    # check, naming it, rather than stop the deletion that is being looked for.
+    last_entry_id: Mapped[int | None]
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Posting(db.Model):

@@ -45,9 +45,11 @@ def _change(account: Account):
 
 
 def _of_member(membership: Membership):
+    # Their simpanan are member accounts too, shown in a section of their own.
     return and_(
         Posting.cooperative_id == membership.cooperative_id,
         Posting.member_id == membership.id,
+        Posting.account.in_((Account.MEMBER_PENDING, Account.MEMBER_AVAILABLE)),
     )
 
 

@@ -9,6 +9,7 @@ from shop.reports.forms import PERIOD_ARGS, PeriodForm, period_form
 from shop.reports.period import Period, today_in_jakarta
 from shop.reports.statement import statement_lines, statement_page
 from shop.reports.tables import REPORT_TITLES, TABLES, period_label, statement_table
+from shop.savings.queries import savings_of
 from shop.security import private_page
 
 bp = Blueprint("reports", __name__)
@@ -90,5 +91,6 @@ def statement(coop, membership):
             period_label=period_label(period) if period else "",
             page=page,
             table=statement_table(page.items),
+            savings=savings_of(membership),
         )
     )

@@ -1,6 +1,7 @@
 """Who may open which cooperative page, and that a refused request changes nothing."""
 
 import re
+from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,6 +15,8 @@ from shop.extensions import db
 from shop.ledger.models import ExternalRefund, Payout
 from shop.payments.gateway import gateway_from_config
 from shop.reviews.models import Review
+from shop.savings.models import PaymentMethod, SavingsKind, SavingsMovement, SavingsSettings
+from shop.savings.services import SavingsRecord, record_deposit
 from tests.coops import count
 from tests.factories import make_coop, make_membership, make_user
 from tests.fulfilment.conftest import paid_order_of
@@ -98,6 +101,24 @@ COOP_PAGES = {
     "anggota/mutasi": ("member", None),
     "anggota/penjualan": ("member", None),
     "anggota/saldo": ("member", {"amount": "50000"}),
+    "kelola/simpanan": ("admin", None),
+    # Names no member (a refused request must not reach the form's checks anyway).
+    **{
+        f"kelola/simpanan/{page}": (
+            "admin",
+            {
+                "member": "0",
+                "kind": "sukarela",
+                "amount": "50000",
+                "method": "cash",
+                "reference": "",
+                "paid_on": "2026-12-01",
+            },
+        )
+        for page in ("setoran", "penarikan")
+    },  # fmt: skip
+    "kelola/simpanan/pengaturan": ("admin", {"pokok_amount": "1", "wajib_amount": "1"}),
+    "anggota/simpanan": ("member", None),
 }
 ALLOCATION = "kelola/pesanan/<number>/alokasi-pengembalian/<int:refund_id>"
 # Pages whose route has a variable part, and the page the tests open for it.
@@ -120,6 +141,8 @@ PAGE_FIXTURES["kelola/pesanan/kemas"] = "order_to_pack_in_coop_a"
 PAGE_FIXTURES["kelola/pesanan/<number>/pengembalian-manual"] = "va_order_in_coop_a"
 PAGE_FIXTURES["anggota/saldo"] = "earnings_of_coop_a_admin"
 PAGE_FIXTURES[ALLOCATION] = "refund_to_allocate_in_coop_a"
+PAGE_FIXTURES["kelola/simpanan/setoran"] = "saver_in_coop_a"
+PAGE_FIXTURES["kelola/simpanan/penarikan"] = "saver_in_coop_a"
 PAGE_FIXTURES |= {page: "reviews_in_coop_a" for page in COOP_PAGES if "<int:review_id>" in page}
 # Buttons: a POST, never a page of their own.
 POST_ONLY = {
@@ -179,6 +202,10 @@ def coop_state(coop: Cooperative) -> tuple:
             select(Payout.id, Payout.status, Payout.amount)
             .where(Payout.cooperative_id == coop.id)
             .order_by(Payout.id)
+        ).all(),
+        count(SavingsMovement, SavingsMovement.cooperative_id == coop.id),
+        db.session.execute(
+            select(*SavingsSettings.__table__.c).where(SavingsSettings.cooperative_id == coop.id)
         ).all(),
         db.session.execute(
             select(Review.id, Review.reply_text, Review.hidden_at)
@@ -313,6 +340,19 @@ def member_and_invitation_in_coop_a(coop_a, monkeypatch):
         }
         path = re.sub(r"<int:(\w+)>", lambda m, ids=ids: str(ids[m.group(1)]), page)
         monkeypatch.setitem(EXAMPLE_PATHS, page, path)
+
+
+@pytest.fixture
+def saver_in_coop_a(coop_a, monkeypatch):
+    """A member of coop_a with Rp 60.000 of simpanan sukarela, named by the simpanan forms."""
+    member = make_membership(coop=coop_a)
+    admin = make_membership(coop=coop_a, role=Role.ADMIN).user
+    deposit = SavingsRecord(member, SavingsKind.SUKARELA, 60_000, PaymentMethod.CASH, "",
+                            date(2026, 12, 1))  # fmt: skip
+    record_deposit(deposit, admin)
+    for page in ("kelola/simpanan/setoran", "kelola/simpanan/penarikan"):
+        role, data = COOP_PAGES[page]
+        monkeypatch.setitem(COOP_PAGES, page, (role, data | {"member": str(member.id)}))
 
 
 @pytest.fixture
@@ -485,10 +525,11 @@ def test_unknown_coop_slug_is_not_found(client, login, coop_a, method, page):
     assert count(AuditEntry) == 0
 
 
-# What a deactivated member keeps: their home, profile (bank account), statement and balance,
-# so they can still be paid what they are owed.
+# What a deactivated member keeps: their home, profile (bank account), statement, balance and
+# simpanan, so they can still be paid what they are owed.
 FORMER_MEMBER_PAGES = {
-    "anggota/", "anggota/profil", "anggota/mutasi", "anggota/saldo", "anggota/penjualan"
+    "anggota/", "anggota/profil", "anggota/mutasi", "anggota/saldo", "anggota/penjualan",
+    "anggota/simpanan",
 }  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from shop.ledger.models import EntryKind, JournalEntry, LedgerCheckRun, Posting
 from shop.ledger.nightly import notify_if_ledger_broken
 from shop.timeutil import utcnow
 from tests.checkout.test_orders import checkout_request
-from tests.factories import make_coop, make_product, pay
+from tests.factories import make_coop, make_product, pay, reseal_hash_chains
 from tests.operator.conftest import count
 
 
@@ -37,6 +37,7 @@ def unbalanced_entries(number: int) -> None:
         entry.postings = [Posting(cooperative_id=coop.id, account="gateway_clearing", amount=100)]
         db.session.add(entry)
     db.session.commit()
+    reseal_hash_chains()
 
 
 @pytest.fixture

@@ -45,6 +45,7 @@ from tests.factories import (
     make_product,
     make_shipping_settings,
     make_user,
+    reseal_hash_chains,
 )
 from tests.payments.conftest import (  # noqa: F401  (fixtures)
     FINISH_URL,
@@ -82,6 +83,7 @@ def dated(when: datetime, *conditions) -> None:
     """Move the entries matching conditions to `when`, as if posted then."""
     db.session.execute(update(JournalEntry).where(*conditions).values(created_at=when))
     db.session.commit()
+    reseal_hash_chains()  # posted then: chained with that time
 
 
 def pay_notified(order: Order, gateway: Gateway, method: str) -> None:

@@ -11,7 +11,7 @@ from shop.ledger.models import JournalEntry
 from shop.notifications.models import Notification
 from shop.reports import nightly
 from shop.reports.period import Period, today_in_jakarta
-from tests.factories import make_coop, make_membership, make_product, pay
+from tests.factories import make_coop, make_membership, make_product, pay, reseal_hash_chains
 from tests.orders.conftest import place
 
 
@@ -27,6 +27,7 @@ def test_an_order_paid_yesterday_without_a_settlement_notice_is_flagged_to_its_a
     for entry in db.session.scalars(select(JournalEntry)):
         entry.created_at = three_am
     db.session.commit()
+    reseal_hash_chains()  # posted then: chained with that time
 
     assert nightly.reconcile_yesterday() == {coop.id: 1}
 

@@ -1,0 +1,141 @@
+"""The journal as a hash chain, one per cooperative, so an edit behind the application's back
+shows.
+
+Each entry stores the SHA-256 of a canonical serialisation of its own content (its columns and
+its postings) together with the hash of the entry before it in its cooperative's chain. A row
+edited in the database no longer matches its hash; an entry deleted leaves the next one
+pointing at a hash nobody has; the last entries deleted leave the chain shorter than its head
+row says. `flask ledger check` recomputes the chain and names the entry where it breaks.
+
+Two entries of one cooperative written at once must not both follow the same entry, so
+add_entry() locks the cooperative's head row (SELECT ... FOR UPDATE) before it inserts: the
+entry ids are then handed out in chain order too. SQLite serialises writers on its own.
+The chain catches a hand edit or a stray script; someone who recomputes every later hash
+after an edit is caught only by comparing the head hash with a copy kept elsewhere.
+"""
+
+import hashlib
+import json
+from datetime import UTC
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from shop.extensions import db
+from shop.ledger.models import GENESIS_HASH, ChainHead, JournalEntry
+
+
+def canonical_content(entry: JournalEntry, previous_hash: str) -> bytes:
+    """What an entry's hash covers, as bytes that mean the same on every database and Python:
+    sorted JSON keys, no spaces, UTC times with microseconds, postings in id order."""
+    content = {
+        "id": entry.id,
+        "key": entry.idempotency_key,
+        "kind": str(entry.kind),
+        "cooperative": entry.cooperative_id,
+        "order": entry.order_id,
+        "payout": entry.payout_id,
+        "refund": entry.refund_id,
+        "actor": entry.actor_id,
+        "memo": entry.memo,
+        "created_at": entry.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "postings": [
+            [str(posting.account), posting.member_id, posting.amount]
+            for posting in sorted(entry.postings, key=lambda posting: posting.id)
+        ],
+        "previous": previous_hash,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+
+
+def content_hash(entry: JournalEntry, previous_hash: str) -> str:
+    return hashlib.sha256(canonical_content(entry, previous_hash)).hexdigest()
+
+
+def lock_chain_head(cooperative_id: int) -> ChainHead:
+    """The cooperative's chain head, locked until the transaction ends (made on its first
+    entry; two first entries racing: the loser's insert fails and it waits for the lock)."""
+    query = (
+        select(ChainHead)
+        .where(ChainHead.cooperative_id == cooperative_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    head = db.session.scalar(query)
+    if head is not None:
+        return head
+    try:
+        with db.session.begin_nested():
+            head = ChainHead(cooperative_id=cooperative_id, last_hash=GENESIS_HASH)
+            db.session.add(head)
+        return head
+    except IntegrityError:
+        return db.session.scalars(query).one()
+
+
+def seal_entry(entry: JournalEntry, head: ChainHead) -> None:
+    """Link a flushed entry (its id and its postings' ids known) after the head, and move the
+    head to it. Only flushes."""
+    entry.previous_hash = head.last_hash
+    entry.content_hash = content_hash(entry, head.last_hash)
+    head.last_entry_id = entry.id
+    head.last_hash = entry.content_hash
+    db.session.flush()
+
+
+def broken_hash_chain() -> list[str]:
+    """Where each cooperative's chain breaks, as sentences naming the entry; [] when every
+    entry matches its hash and follows the one before it."""
+    heads = {head.cooperative_id: head for head in db.session.scalars(select(ChainHead))}
+    problems: list[str] = []
+    cooperative_id, previous_hash, previous_id = None, GENESIS_HASH, None
+    entries = db.session.scalars(
+        select(JournalEntry)
+        .options(selectinload(JournalEntry.postings))
+        .order_by(JournalEntry.cooperative_id, JournalEntry.id)
+        .execution_options(yield_per=500)
+    )
+    for entry in entries:
+        if entry.cooperative_id != cooperative_id:
+            if cooperative_id is not None:
+                problems += _head_problems(cooperative_id, heads.pop(cooperative_id, None),
+                                           previous_hash, previous_id)  # fmt: skip
+            cooperative_id, previous_hash, previous_id = entry.cooperative_id, GENESIS_HASH, None
+        problems += _entry_problems(entry, previous_hash, previous_id)
+        previous_hash, previous_id = entry.content_hash or "", entry.id
+    if cooperative_id is not None:
+        problems += _head_problems(cooperative_id, heads.pop(cooperative_id, None),
+                                   previous_hash, previous_id)  # fmt: skip
+    for head in heads.values():  # a chain whose every entry is gone
+        if head.last_entry_id is not None:
+            problems += _head_problems(head.cooperative_id, head, GENESIS_HASH, None)
+    return problems
+
+
+def _entry_problems(entry: JournalEntry, previous_hash: str, previous_id: int | None) -> list:
+    name = f"entry {entry.id} ({entry.idempotency_key})"
+    if entry.content_hash is None:
+        return [f"{name}: not sealed in its cooperative's hash chain"]
+    problems = []
+    if entry.previous_hash != previous_hash:
+        before = f"entry {previous_id}" if previous_id else "the start of the chain"
+        problems.append(
+            f"{name}: does not follow {before} in the hash chain "
+            "(an entry between them was deleted, or the chain rewritten)"
+        )
+    if entry.content_hash != content_hash(entry, entry.previous_hash or ""):
+        problems.append(f"{name}: its content does not match its hash (edited in the database)")
+    return problems
+
+
+def _head_problems(
+    cooperative_id: int, head: ChainHead | None, last_hash: str, last_id: int | None
+) -> list[str]:
+    if head is not None and (head.last_hash, head.last_entry_id) == (last_hash, last_id):
+        return []
+    said = f"entry {head.last_entry_id}" if head is not None else "nothing"
+    return [
+        f"cooperative {cooperative_id}: its hash chain ends at entry {last_id} but its head "
+        f"says {said} (entries at the end deleted, or the head edited)"
+    ]

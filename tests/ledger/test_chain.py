@@ -1,0 +1,212 @@
+"""The journal's hash chain: each cooperative's entries chained in id order, and an edit or a
+deletion made straight in the database (behind the application's back) makes
+`flask ledger check` fail, naming the entry."""
+
+import hashlib
+import threading
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import select, text
+
+from config import TestConfig
+from shop import create_app
+from shop.extensions import db
+from shop.ledger.chain import canonical_content
+from shop.ledger.checks import check_ledger
+from shop.ledger.journal import add_entry, credit, debit
+from shop.ledger.models import GENESIS_HASH, Account, ChainHead, EntryKind, JournalEntry
+from tests.factories import make_coop, make_membership, make_product
+from tests.test_migration_walk import empty_database_url  # noqa: F401 (a fixture)
+
+BEFORE_THE_CHAIN = "43f26c06f0c5"
+
+
+def post(coop_id: int, key: str, amount: int = 1000) -> JournalEntry:
+    entry = add_entry(
+        key,
+        EntryKind.SETTLEMENT,
+        coop_id,
+        [debit(Account.GATEWAY_CLEARING, amount), credit(Account.FEE_REVENUE, amount)],
+        memo="uji",
+    )
+    db.session.commit()
+    return entry
+
+
+def chain(coop_id: int) -> list[tuple[int, str, str]]:
+    return db.session.execute(
+        select(JournalEntry.id, JournalEntry.previous_hash, JournalEntry.content_hash)
+        .where(JournalEntry.cooperative_id == coop_id)
+        .order_by(JournalEntry.id)
+    ).all()
+
+
+@pytest.fixture
+def three_entries():
+    coop = make_coop()
+    return coop, [post(coop.id, f"chain:{n}").id for n in range(3)]
+
+
+def test_each_entry_follows_the_one_before_it_in_its_cooperative(three_entries):
+    coop, _ = three_entries
+    other = make_coop()
+    post(other.id, "chain:other")
+
+    links = chain(coop.id)
+
+    assert [previous for _, previous, _ in links] == [GENESIS_HASH] + [h for _, _, h in links[:2]]
+    head = db.session.get(ChainHead, coop.id)
+    assert (head.last_entry_id, head.last_hash) == (links[-1][0], links[-1][2])
+    assert chain(other.id)[0][1] == GENESIS_HASH  # another cooperative's chain starts anew
+    assert check_ledger() == []
+
+
+def test_the_hash_is_sha256_of_the_canonical_content(three_entries):
+    _, ids = three_entries
+    entry = db.session.get(JournalEntry, ids[1])
+
+    content = canonical_content(entry, entry.previous_hash)
+
+    assert entry.content_hash == hashlib.sha256(content).hexdigest()
+    assert (
+        b'"key":"chain:1"' in content and b'"postings":[["gateway_clearing",null,1000]' in content
+    )
+
+
+def test_an_entry_posted_twice_leaves_the_chain_as_it_was(three_entries):
+    coop, ids = three_entries
+    before = chain(coop.id)
+
+    assert add_entry("chain:1", EntryKind.SETTLEMENT, coop.id, [debit(Account.BANK, 5),
+                     credit(Account.FEE_REVENUE, 5)]) is None  # fmt: skip
+    db.session.commit()
+
+    assert chain(coop.id) == before
+
+
+@pytest.mark.broken_ledger
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE postings SET amount = amount * 10 WHERE entry_id = :id",
+        "UPDATE journal_entries SET memo = 'dihapus' WHERE id = :id",
+        "UPDATE journal_entries SET created_at = '2020-01-01 00:00:00' WHERE id = :id",
+    ],
+    ids=["posting amount", "memo", "date"],
+)
+def test_a_row_edited_in_the_database_fails_the_check_naming_its_entry(runner, three_entries, edit):
+    _, ids = three_entries
+    db.session.execute(text(edit), {"id": ids[1]})
+    db.session.commit()
+
+    result = runner.invoke(args=["ledger", "check"])
+
+    assert result.exit_code == 1
+    assert (
+        f"entry {ids[1]} (chain:1): its content does not match its hash (edited in the database)"
+    ) in result.output
+
+
+@pytest.mark.broken_ledger
+def test_an_entry_deleted_in_the_database_fails_the_check_naming_the_next_entry(
+    runner, three_entries
+):
+    _, ids = three_entries
+    for table, column in (("postings", "entry_id"), ("journal_entries", "id")):
+        db.session.execute(text(f"DELETE FROM {table} WHERE {column} = :id"), {"id": ids[1]})
+    db.session.commit()
+
+    result = runner.invoke(args=["ledger", "check"])
+
+    assert result.exit_code == 1
+    assert (
+        f"entry {ids[2]} (chain:2): does not follow entry {ids[0]} in the hash chain"
+    ) in result.output
+
+
+@pytest.mark.broken_ledger
+def test_the_last_entry_deleted_fails_the_check_naming_it(three_entries):
+    coop, ids = three_entries
+    db.session.execute(text("DELETE FROM postings WHERE entry_id = :id"), {"id": ids[2]})
+    db.session.execute(text("DELETE FROM journal_entries WHERE id = :id"), {"id": ids[2]})
+    db.session.commit()
+
+    assert check_ledger() == [
+        f"cooperative {coop.id}: its hash chain ends at entry {ids[1]} but its head says "
+        f"entry {ids[2]} (entries at the end deleted, or the head edited)"
+    ]
+
+
+@pytest.mark.broken_ledger
+def test_a_rewritten_hash_still_breaks_the_link_from_the_next_entry(three_entries):
+    """Editing a row and recomputing its own hash is not enough: the next entry names it."""
+    _, ids = three_entries
+    db.session.execute(text("UPDATE postings SET amount = amount * 2 WHERE entry_id = :id"),
+                       {"id": ids[1]})  # fmt: skip
+    entry = db.session.get(JournalEntry, ids[1])
+    db.session.refresh(entry)
+    new_hash = hashlib.sha256(canonical_content(entry, entry.previous_hash)).hexdigest()
+    db.session.execute(text("UPDATE journal_entries SET content_hash = :h WHERE id = :id"),
+                       {"h": new_hash, "id": entry.id})  # fmt: skip
+    db.session.commit()
+
+    assert check_ledger() == [
+        f"entry {ids[2]} (chain:2): does not follow entry {ids[1]} in the hash "
+        "chain (an entry between them was deleted, or the chain rewritten)"
+    ]
+
+
+def test_the_migration_seals_existing_entries_as_the_application_does(
+    empty_database_url,  # noqa: F811
+    tmp_path,
+):
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url,
+                     MEDIA_DIR=str(tmp_path))  # fmt: skip
+    with app.app_context():
+        upgrade()
+        coops = [make_coop(), make_coop()]
+        member = make_membership(coop=coops[0])
+        make_product(member)
+        for n in range(3):
+            for coop in coops:
+                post(coop.id, f"walk:{coop.id}:{n}", amount=100 + n)
+        coop_ids = [coop.id for coop in coops]
+        sealed = {coop_id: chain(coop_id) for coop_id in coop_ids}
+        db.session.remove()  # its transaction would hold the tables the downgrade alters
+        downgrade(revision=BEFORE_THE_CHAIN)
+        upgrade()
+
+        assert {coop_id: chain(coop_id) for coop_id in coop_ids} == sealed
+        assert check_ledger() == []
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.pg
+def test_entries_written_at_once_for_one_cooperative_stay_one_chain(app, committed_database):
+    coop_id = make_coop().id
+    db.session.remove()
+    barrier = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                for m in range(5):
+                    post(coop_id, f"race:{n}:{m}", amount=n * 10 + m + 1)
+            except BaseException as error:  # a thread's failure must fail the test
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert len(chain(coop_id)) == 40
+    assert check_ledger() == []

@@ -82,7 +82,8 @@ def qr_svg(payload: str) -> Markup:
     """The QRIS code as inline SVG, drawn here from its string: no image is loaded from
     Midtrans. segno writes only paths and sizes, never the payload, so it is safe markup."""
     svg = segno.make(payload, error="m", micro=False).svg_inline(scale=5, border=2)
-    return Markup(svg)  # nosec B704  (segno's own SVG: the payload only becomes squares)
+    # segno's own SVG: the payload only becomes squares.
+    return Markup(svg)  # nosec B704
 
 
 def time_left_text(until: datetime, now: datetime) -> str:

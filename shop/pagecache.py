@@ -47,7 +47,10 @@ CATALOG_TABLES = frozenset(
 
 
 def init_page_cache(app: Flask) -> None:
+    from shop.pagecache_hits import PageCacheHits
+
     configure_backend(app)
+    app.wsgi_app = PageCacheHits(app.wsgi_app, app)
     # Flask-WTF offers csrf_token() both as a global and from a context processor; ours,
     # registered after it, wins in both places.
     app.jinja_env.globals["csrf_token"] = csrf_token_for_page

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
-from shop.catalog.listing import cards, on_sale
+from shop.catalog.listing import FULL_LOADING, cards, on_sale
 from shop.catalog.models import Category, Product
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
@@ -170,6 +170,7 @@ def product_page(slug: str) -> ProductPage | None:
         ),
         RELATED,
     )
-    # The product's own variants and images load with the related cards, in one batch.
-    related = cards([product.id, *related_ids])[1:]
+    # The product's own variants and images load with the related cards, in one batch (every
+    # column: the page shows more of its product than a card does).
+    related = cards([product.id, *related_ids], FULL_LOADING)[1:]
     return ProductPage(product=product, related=related)

@@ -13,9 +13,10 @@ Each round measures with wrk, one after the other:
     the search with the minimal ILIKE search;
   - cache hits: home, category, product and cooperative, in memory and in Redis, each
     compared with the bare page of the same bytes measured just before.
-Ratios are rps over rps within a round; the table gives the median of the rounds and their
-range. At the end, every worker's resident memory (after all that load). Generate the data
-first (bench/generate.py --photos).
+Ratios are rps over rps within a round, and (steadier when other work shares the machine)
+the yardstick's worker CPU per request over the page's; the table gives the median of the
+rounds and their range. At the end, every worker's resident memory (after all that load).
+Generate the data first (bench/generate.py --photos).
 """
 
 import argparse
@@ -38,6 +39,7 @@ from throughput import (
     run_wrk,
     running,
     wait_for_quiet,
+    worker_cpu_seconds,
 )
 
 BASE_ENV = {
@@ -107,15 +109,18 @@ CACHED = ("home", "category", "product", "cooperative")
 
 def measure(target: Target, path: str, args, round_: int, label: str) -> dict:
     busy = wait_for_quiet(args)
+    cpu_before = worker_cpu_seconds(target.pid)
     output = run_wrk(f"http://127.0.0.1:{target.port}{path}", args, args.duration)
     result = parse_wrk(output, label, round_, busy)
+    # The workers' CPU per request: other work on the machine moves it far less than rps.
+    cpu_ms = (worker_cpu_seconds(target.pid) - cpu_before) * 1000 / max(1, result.requests)
     print(
         f"  round {round_} {label:<34} {result.requests_per_second:8.1f} rps"
-        f"  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
+        f"  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  CPU {cpu_ms:6.3f} ms/req"
         f"  ({result.errors} errors, machine {busy:.0%} busy)",
         flush=True,
     )
-    return {"rps": result.requests_per_second, "errors": result.errors, "p50": result.p50_ms}
+    return {"rps": result.requests_per_second, "errors": result.errors, "cpu_ms": cpu_ms}
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:
@@ -190,17 +195,27 @@ def main() -> None:
                 name: measure(running_["minimal"], path, args, round_, f"minimal {name}")
                 for name, path in minimal_paths.items()
             }
+            for name, run in minimal.items():
+                results.setdefault(f"minimal {name} CPU ms", []).append(run["cpu_ms"])
             for name, path in paths.items():
                 app = measure(running_["off"], path, args, round_, f"uncached {name}")
-                ratio = app["rps"] / minimal[MINIMAL_OF[name]]["rps"]
-                results.setdefault(f"uncached {name} / minimal", []).append(ratio)
-                results.setdefault(f"uncached {name} rps", []).append(app["rps"])
+                yardstick = minimal[MINIMAL_OF[name]]
+                results.setdefault(f"uncached {name} / minimal", []).append(
+                    app["rps"] / yardstick["rps"]
+                )
+                results.setdefault(f"uncached {name} / minimal, by CPU", []).append(
+                    yardstick["cpu_ms"] / app["cpu_ms"]
+                )
+                results.setdefault(f"uncached {name} CPU ms", []).append(app["cpu_ms"])
             for name in CACHED:
                 static = measure(bare, paths[name], args, round_, f"static {name}")
                 for where in ("memory", "redis"):
                     hit = measure(running_[where], paths[name], args, round_, f"hit {where} {name}")
                     ratio = hit["rps"] / static["rps"]
                     results.setdefault(f"hit {where} {name} / static", []).append(ratio)
+                    results.setdefault(f"hit {where} {name} / static, by CPU", []).append(
+                        static["cpu_ms"] / hit["cpu_ms"]
+                    )
         memory = {name: worker_rss_mb(target.pid) for name, target in running_.items()}
     report(args, database_url, code, paths, sizes, results, memory)
 
@@ -211,8 +226,8 @@ def report(args, database_url, code, paths, sizes, results, memory) -> None:
     for name, values in results.items():
         median = statistics.median(values)
         summary[name] = {"median": median, "min": min(values), "max": max(values)}
-        if name.endswith("rps"):
-            print(f"{name:<40} {median:8.0f} {min(values):6.0f}-{max(values):<6.0f}")
+        if name.endswith("CPU ms"):
+            print(f"{name:<40} {median:8.1f} {min(values):6.1f}-{max(values):<6.1f}")
         else:
             print(f"{name:<40} {median:8.2f} {min(values):6.2f}-{max(values):<6.2f}")
     print("\nworkers' RSS after the load (MB):")

@@ -2,36 +2,15 @@
 products are on sale, and how to load product cards in a fixed number of queries."""
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from shop.catalog.models import Product, ProductImage, ProductStatus, ProductVariant
+from shop.catalog.cards import Card, load_cards
+from shop.catalog.models import Product, ProductStatus
 from shop.coops.models import Cooperative
 from shop.extensions import db
 
-# A card shows the price range, stock, the first image, rating, sold count and the
-# cooperative's name: loaded with the cards in two extra queries (variants, images), never
-# one per card, and only the columns a card shows (a product's description, permits and
-# review notes, a cooperative's profile, were most of the bytes read and turned into objects).
-CARD_LOADING = (
-    load_only(
-        Product.name,
-        Product.slug,
-        Product.cooperative_id,
-        Product.rating_count,
-        Product.rating_average_centi,
-        Product.sold_count,
-    ),
-    joinedload(Product.cooperative).load_only(Cooperative.name),
-    selectinload(Product.variants).load_only(ProductVariant.price, ProductVariant.stock),
-    selectinload(Product.images).load_only(
-        ProductImage.file_path,
-        ProductImage.rendition_key,
-        ProductImage.width,
-        ProductImage.height,
-        ProductImage.alt_text,
-    ),
-)
-# A product page shows all of its product's variants and images (and cards for the rest).
+# A product page shows all of its product's variants and images, and its related cards, in
+# one batch of ORM objects (listings use shop/catalog/cards.py instead).
 FULL_LOADING = (
     joinedload(Product.cooperative),
     selectinload(Product.variants),
@@ -58,10 +37,16 @@ def is_variant_on_sale(variant) -> bool:
     return not variant.is_archived and is_on_sale(variant.product)
 
 
-def cards(ids: list[int], loading=CARD_LOADING) -> list[Product]:
-    """Product cards for these ids, in the order given, in three queries."""
+def cards(ids: list[int]) -> list[Card]:
+    """Product cards for these ids, in the order given, in three queries (plain data)."""
+    return load_cards(ids)
+
+
+def loaded_products(ids: list[int]) -> list[Product]:
+    """Products with their cooperative, variants and images, in the order given, in three
+    queries."""
     if not ids:
         return []
-    products = db.session.scalars(select(Product).where(Product.id.in_(ids)).options(*loading))
+    products = db.session.scalars(select(Product).where(Product.id.in_(ids)).options(*FULL_LOADING))
     by_id = {product.id: product for product in products}
     return [by_id[id_] for id_ in ids if id_ in by_id]

@@ -1,6 +1,6 @@
 """What the storefront pages show, each loaded in a fixed handful of queries.
 
-Listings select product ids first and then load the cards for those ids (CARD_LOADING),
+Listings select product ids first and then load the cards for those ids (cards.py),
 so a page costs the same number of queries with 1 product or 48. The category, cooperative
 and member pages list their products through the search (shop/search/listing.py), with
 its filters and sorts; this module finds what those pages are about.
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
-from shop.catalog.listing import FULL_LOADING, cards, on_sale
+from shop.catalog.cards import Card
+from shop.catalog.listing import cards, loaded_products, on_sale
 from shop.catalog.models import Category, Product
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
@@ -32,8 +33,8 @@ class CategoryTree:
 class HomePage:
     categories: CategoryTree
     cooperatives: list[Cooperative]
-    featured: list[Product]
-    newest: list[Product]
+    featured: list[Card]
+    newest: list[Card]
 
 
 @dataclass(frozen=True)
@@ -172,5 +173,5 @@ def product_page(slug: str) -> ProductPage | None:
     )
     # The product's own variants and images load with the related cards, in one batch (every
     # column: the page shows more of its product than a card does).
-    related = cards([product.id, *related_ids], FULL_LOADING)[1:]
+    related = loaded_products([product.id, *related_ids])[1:]
     return ProductPage(product=product, related=related)

@@ -46,3 +46,16 @@ def test_listings_read_only_the_columns_cards_show(client, english, listed, coun
 def test_a_product_page_still_shows_its_whole_product(client, english, listed):
     html = client.get(f"/produk/{listed.slug}").get_data(as_text=True)
     assert "Renyah dan gurih." in html and "Rp 27.500" in html
+
+
+def test_rated_and_sold_cards_cost_no_query_each(client, english, listed, count_queries):
+    """Every figure a card shows comes with the cards' three queries, never one per card."""
+    with count_queries() as one:
+        client.get("/kategori/kuliner")
+    for n in range(10):
+        make_product(name=f"Rempeyek {n}", rating_count=3, rating_sum=14,
+                     rating_average_centi=467, sold_count=n + 1)  # fmt: skip
+    with count_queries() as many:
+        html = client.get("/kategori/kuliner").get_data(as_text=True)
+    assert len(many) == len(one)
+    assert html.count('class="product-card"') == 11 and "4.7" in html

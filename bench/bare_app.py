@@ -5,15 +5,17 @@
 
 The page is read once at start-up from BARE_PAGE_FILE (throughput.py saves the category
 page it is compared with there, so both send the same bytes), or is BARE_PAGE_SIZE bytes of
-filler. The headers resemble the real app's (content type, the security headers), so the
-difference measured is the app's work, not the size of the response.
+filler. BARE_PAGES_FILE instead names a JSON object of path -> file (storefront_ratios.py):
+each path gets its own page's bytes. The headers resemble the real app's (content type, the
+security headers), so the difference measured is the app's work, not the size of the response.
 """
 
 import argparse
+import json
 import os
 from pathlib import Path
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 DEFAULT_SIZE = 20_000  # bytes, when no file is given
 
@@ -36,14 +38,24 @@ def load_page() -> bytes:
     return b"<!doctype html><html><body>" + body + b"</body></html>"
 
 
+def load_pages() -> dict[str, bytes]:
+    path = os.environ.get("BARE_PAGES_FILE")
+    if not path:
+        return {}
+    return {
+        page: Path(file).read_bytes() for page, file in json.loads(Path(path).read_text()).items()
+    }
+
+
 PAGE = load_page()
+PAGES = load_pages()
 app = Flask(__name__)
 
 
 @app.route("/", defaults={"path": ""})
 @app.route("/<path:path>")
 def static_page(path: str) -> Response:
-    response = Response(PAGE, mimetype="text/html")
+    response = Response(PAGES.get(request.path, PAGE), mimetype="text/html")
     response.headers.update(SECURITY_HEADERS)
     return response
 

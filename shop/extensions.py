@@ -4,9 +4,10 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from shop.anonymous_forms import StorefrontCSRF
 
 # Named constraints, so that migrations can drop and alter them on every database.
 NAMING_CONVENTION = {
@@ -26,5 +27,5 @@ db = SQLAlchemy(model_class=Base)
 # render_as_batch: SQLite can only ALTER through a table copy, which batch mode does.
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = StorefrontCSRF()  # Flask-WTF's, plus tokens for visitors without a session
 babel = Babel()

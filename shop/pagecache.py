@@ -9,7 +9,12 @@ bounds what a bulk UPDATE that bypasses the ORM could leave stale. The cart and 
 are never cached.
 
 Forms on cached pages keep their CSRF protection: the page is stored with a placeholder
-where the token goes, and each response gets the visitor's own token.
+where the token goes, and each response gets the visitor's own token: for a visitor with no
+session, a stateless one (shop/anonymous_forms.py), so viewing a page never starts a session.
+
+A hit costs one round trip to the cache: the page is stored with the catalog version it was
+rendered at, and read together with the current version (get_many: one MGET in Redis).
+Anonymous visitors without cookies are served by shop/pagecache_hits.py before Flask.
 """
 
 import logging
@@ -24,6 +29,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from shop.anonymous_forms import token_for_visitor
 from shop.cart.guest import SESSION_KEY as GUEST_CART_KEY
 from shop.i18n import select_locale
 
@@ -41,7 +47,10 @@ CATALOG_TABLES = frozenset(
 
 
 def init_page_cache(app: Flask) -> None:
+    from shop.pagecache_hits import PageCacheHits
+
     configure_backend(app)
+    app.wsgi_app = PageCacheHits(app.wsgi_app, app)
     # Flask-WTF offers csrf_token() both as a global and from a context processor; ours,
     # registered after it, wins in both places.
     app.jinja_env.globals["csrf_token"] = csrf_token_for_page
@@ -78,8 +87,25 @@ def _init_cache(app: Flask, cache_type: str, seconds: int) -> None:
 
 
 def csrf_token_for_page() -> str:
-    """The CSRF token in templates: a placeholder while rendering a page for the cache."""
-    return TOKEN_PLACEHOLDER if g.get("rendering_for_cache") else generate_csrf()
+    """The CSRF token in templates: a placeholder while rendering a page for the cache; on
+    the cacheable pages, the visitor's token (anonymous while they have no session)."""
+    if g.get("rendering_for_cache"):
+        return TOKEN_PLACEHOLDER
+    return token_for_visitor() if g.get("cacheable_page") else generate_csrf()
+
+
+def page_key(locale: str, full_path: str) -> str:
+    return f"page:{locale}:{full_path}"
+
+
+def read_page(key: str) -> tuple[int, str | None]:
+    """The catalog version and the page stored under `key` if it is of that version, in one
+    round trip to the cache."""
+    version, stored = cache.get_many(VERSION_KEY, key)
+    version = version or 0
+    if stored is not None and stored[0] == version:
+        return version, stored[1]
+    return version, None
 
 
 def _is_personal() -> bool:
@@ -106,14 +132,15 @@ def cached_page(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(*args, **kwargs):
+        g.cacheable_page = True
         if (
             current_app.config["PAGE_CACHE_SECONDS"] <= 0
             or request.method != "GET"
             or _is_personal()
         ):
             return view(*args, **kwargs)
-        key = f"page:{catalog_version()}:{select_locale()}:{request.full_path}"
-        html = cache.get(key)
+        key = page_key(select_locale(), request.full_path)
+        version, html = read_page(key)
         state = "hit"
         if html is None:
             state = "miss"
@@ -123,7 +150,7 @@ def cached_page(view: Callable) -> Callable:
             if response.status_code != 200 or response.mimetype != "text/html":
                 return _with_tokens(response)
             html = response.get_data(as_text=True)
-            cache.set(key, html)
+            cache.set(key, (version, html))
         response = make_response(_with_visitor_token(html))
         response.headers["X-Page-Cache"] = state
         return response
@@ -139,10 +166,9 @@ def _with_tokens(response):
 
 
 def _with_visitor_token(html: str) -> str:
-    # Only a page with a form costs the visitor a session (the token lives there).
     if TOKEN_PLACEHOLDER not in html:
         return html
-    return html.replace(TOKEN_PLACEHOLDER, generate_csrf())
+    return html.replace(TOKEN_PLACEHOLDER, token_for_visitor())
 
 
 def _catalog_touched(session_: Session) -> bool:

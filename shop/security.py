@@ -24,19 +24,28 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PRIVATE_CACHE_CONTROL = "private, no-store"
 
 
+def security_headers(config) -> dict[str, str]:
+    """What every response carries (also those served before Flask: shop/pagecache_hits.py)."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    }
+    if config["SEND_HSTS"]:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
 def add_security_headers(app: Flask) -> None:
-    send_hsts = app.config["SEND_HSTS"]
+    always = security_headers(app.config)
 
     @app.after_request
     def set_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if send_hsts:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        for name, value in always.items():
+            headers.setdefault(name, value)
         if _is_behind_sign_in() and "Cache-Control" not in headers:
             _mark_private(response)
         return response

@@ -121,3 +121,61 @@ def test_two_sites_sharing_one_redis_keep_their_pages_apart(app):
         return other.extensions["cache"][page_cache].key_prefix
 
     assert prefix_for("https://pasar.example") != prefix_for("https://staging.pasar.example")
+
+
+def test_a_hit_without_cookies_is_served_before_flask_as_flask_serves_it(
+    app, client, page_cache_on, monkeypatch
+):
+    product = make_product()
+    path = f"/produk/{product.slug}"
+    assert client.get(path).headers["X-Page-Cache"] == "miss"
+    through_flask = app.test_client()
+    through_flask.set_cookie("session", "not-a-valid-session")  # Flask's path: an empty session
+    flask_hit = through_flask.get(path)
+    assert flask_hit.headers["X-Page-Cache"] == "hit"
+
+    def flask_is_not_reached(environ, start_response):
+        raise AssertionError("a hit without cookies went through Flask")
+
+    monkeypatch.setattr(app.wsgi_app, "wsgi_app", flask_is_not_reached)
+    early_hit = app.test_client().get(path)
+    assert early_hit.headers["X-Page-Cache"] == "hit"
+    assert sorted(early_hit.headers.items()) == sorted(flask_hit.headers.items())
+    token = csrf_token_from_page(early_hit.get_data(as_text=True))
+    assert token.startswith("anon.") and token != csrf_token_from_page(
+        flask_hit.get_data(as_text=True)
+    )
+    without_token = early_hit.get_data(as_text=True).replace(token, "")
+    assert without_token == flask_hit.get_data(as_text=True).replace(
+        csrf_token_from_page(flask_hit.get_data(as_text=True)), ""
+    )
+
+
+def test_a_hit_reads_the_cache_once(app, client, page_cache_on, monkeypatch):
+    """The page and the catalog version in one read: one round trip when the cache is Redis."""
+    make_product()
+    client.get("/")
+    backend = app.extensions["cache"][cache]
+    reads = []  # the calls made to the cache (not those a get_many makes inside)
+    original_get, original_get_many = backend.get, backend.get_many
+
+    def get(key):
+        if not reads or reads[-1] != "get_many (running)":
+            reads.append("get")
+        return original_get(key)
+
+    def get_many(*keys):
+        reads.append("get_many (running)")
+        try:
+            return original_get_many(*keys)
+        finally:
+            reads[-1] = "get_many"
+
+    monkeypatch.setattr(backend, "get", get)
+    monkeypatch.setattr(backend, "get_many", get_many)
+    for visitor in (app.test_client(), client):  # before Flask, then through it (a cookie)
+        if visitor is client:
+            client.set_cookie("session", "not-a-valid-session")
+        reads.clear()
+        assert visitor.get("/").headers["X-Page-Cache"] == "hit"
+        assert reads == ["get_many"]

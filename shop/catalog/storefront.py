@@ -1,6 +1,6 @@
 """What the storefront pages show, each loaded in a fixed handful of queries.
 
-Listings select product ids first and then load the cards for those ids (CARD_LOADING),
+Listings select product ids first and then load the cards for those ids (cards.py),
 so a page costs the same number of queries with 1 product or 48. The category, cooperative
 and member pages list their products through the search (shop/search/listing.py), with
 its filters and sorts; this module finds what those pages are about.
@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
-from shop.catalog.listing import cards, on_sale
+from shop.catalog.cards import Card
+from shop.catalog.listing import cards, loaded_products, on_sale
 from shop.catalog.models import Category, Product
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
+from shop.search.tables import search_rows
 
 HOME_FEATURED = 8
 HOME_NEWEST = 12
@@ -31,8 +33,8 @@ class CategoryTree:
 class HomePage:
     categories: CategoryTree
     cooperatives: list[Cooperative]
-    featured: list[Product]
-    newest: list[Product]
+    featured: list[Card]
+    newest: list[Card]
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,18 @@ def newest_first(statement):
 
 
 def home_page() -> HomePage:
-    """Featured and newest products come from one UNION of two short id lists."""
+    """Featured and newest products come from one UNION of two short id lists, read from the
+    search index's on-sale rows newest first (a partial index in that order): the home page
+    reads a few dozen index entries however large the catalog."""
+    on_sale_rows = select(search_rows.c.product_id).where(search_rows.c.is_on_sale.is_(True))
     featured = _ranked_ids(
-        on_sale().where(Product.is_featured.is_(True)), HOME_FEATURED, "featured"
+        on_sale_rows.join(Product, Product.id == search_rows.c.product_id).where(
+            Product.is_featured.is_(True)
+        ),
+        HOME_FEATURED,
+        "featured",
     )
-    newest = _ranked_ids(on_sale(), HOME_NEWEST, "newest")
+    newest = _ranked_ids(on_sale_rows, HOME_NEWEST, "newest")
     rows = db.session.execute(union_all(select(featured), select(newest))).all()
     ordered = sorted(rows, key=lambda row: (row.list, row.place))
     loaded = {product.id: product for product in cards([row.id for row in ordered])}
@@ -82,14 +91,15 @@ def home_page() -> HomePage:
 
 
 def _ranked_ids(statement, limit: int, name: str):
-    """The newest `limit` ids of `statement`, labelled with the list they belong to and their
-    place in it (a UNION keeps no order of its own)."""
-    place = func.row_number().over(order_by=(Product.created_at.desc(), Product.id.desc()))
+    """The newest `limit` product ids of `statement` (over search rows), labelled with the list
+    they belong to and their place in it (a UNION keeps no order of its own)."""
+    newest = (search_rows.c.created_at.desc(), search_rows.c.product_id.desc())
+    place = func.row_number().over(order_by=newest)
     return (
-        newest_first(statement)
-        .with_only_columns(
-            Product.id.label("id"), literal(name).label("list"), place.label("place")
+        statement.with_only_columns(
+            search_rows.c.product_id.label("id"), literal(name).label("list"), place.label("place")
         )
+        .order_by(*newest)
         .limit(limit)
         .subquery(name)
     )
@@ -161,6 +171,7 @@ def product_page(slug: str) -> ProductPage | None:
         ),
         RELATED,
     )
-    # The product's own variants and images load with the related cards, in one batch.
-    related = cards([product.id, *related_ids])[1:]
+    # The product's own variants and images load with the related cards, in one batch (every
+    # column: the page shows more of its product than a card does).
+    related = loaded_products([product.id, *related_ids])[1:]
     return ProductPage(product=product, related=related)

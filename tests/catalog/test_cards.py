@@ -1,0 +1,61 @@
+"""Product cards load only what a card shows, and show all of it: photo, price range, rating,
+sold count, cooperative, stock."""
+
+import pytest
+
+from shop.catalog.models import ProductImage
+from shop.extensions import db
+from tests.factories import make_product
+
+# Columns no card shows, which listings used to read for every card.
+NOT_ON_A_CARD = ("products.description", "products.review_note", "cooperatives.description")
+
+
+@pytest.fixture
+def listed():
+    product = make_product(
+        name="Keripik Tempe Sagu",
+        description="Renyah dan gurih. " * 200,
+        variants=((15_000, 0), (27_500, 3)),
+        rating_count=12,
+        rating_average_centi=480,
+        rating_sum=58,
+        sold_count=120,
+    )
+    db.session.add(
+        ProductImage(product=product, file_path=f"products/{product.id}/a.jpg", width=1600,
+                     height=1200, rendition_key="k1", position=0)
+    )  # fmt: skip
+    db.session.commit()
+    return product
+
+
+@pytest.mark.parametrize("path", ["/", "/kategori/kuliner", "/cari?q=keripik"])
+def test_listings_read_only_the_columns_cards_show(client, english, listed, count_queries, path):
+    with count_queries() as statements:
+        html = client.get(path).get_data(as_text=True)
+    cards = " ".join(statement for statement in statements if "FROM products" in statement)
+    assert "products.name" in cards
+    assert not [column for column in NOT_ON_A_CARD if column in cards]
+    assert "Keripik Tempe Sagu" in html and listed.cooperative.name in html
+    assert "Rp 15.000 – Rp 27.500" in html
+    assert "Sold 120" in html and "4.8" in html
+    assert "/k1/320.jpg" in html and "/k1/640.webp 640w" in html
+
+
+def test_a_product_page_still_shows_its_whole_product(client, english, listed):
+    html = client.get(f"/produk/{listed.slug}").get_data(as_text=True)
+    assert "Renyah dan gurih." in html and "Rp 27.500" in html
+
+
+def test_rated_and_sold_cards_cost_no_query_each(client, english, listed, count_queries):
+    """Every figure a card shows comes with the cards' three queries, never one per card."""
+    with count_queries() as one:
+        client.get("/kategori/kuliner")
+    for n in range(10):
+        make_product(name=f"Rempeyek {n}", rating_count=3, rating_sum=14,
+                     rating_average_centi=467, sold_count=n + 1)  # fmt: skip
+    with count_queries() as many:
+        html = client.get("/kategori/kuliner").get_data(as_text=True)
+    assert len(many) == len(one)
+    assert html.count('class="product-card"') == 11 and "4.7" in html

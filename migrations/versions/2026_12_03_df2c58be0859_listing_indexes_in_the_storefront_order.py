@@ -10,7 +10,7 @@ cooperative. The search tables are not models: autogenerate does not see them, s
 migration is written by hand.
 
 Revision ID: df2c58be0859
-Revises: 43f26c06f0c5
+Revises: e9e422d378af
 Create Date: 2026-12-03 13:05:00
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "df2c58be0859"
-down_revision = "43f26c06f0c5"
+down_revision = "e9e422d378af"
 branch_labels = None
 depends_on = None
 

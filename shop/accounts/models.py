@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
 
     # Unread notifications, loaded with the user on each request (shop.accounts.session).
     unread_notifications: int = 0
+    # The items in their cart, loaded likewise for the header; None: not loaded.
+    cart_item_count = None  # an int once loaded
 
     def get_id(self) -> str:
         return self.login_id

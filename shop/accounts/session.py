@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from shop.accounts.models import User, UserSession
 from shop.accounts.services import session_cutoff
+from shop.cart.contents import cart_item_count_of
 from shop.extensions import db
 from shop.notifications.services import unread_count
 from shop.tokens import hash_token
@@ -19,13 +20,13 @@ SESSION_KEY = "_session_key"
 
 
 def load_user(login_id: str) -> User | None:
-    """The session's user, with its unread notification count in the same query (the header
-    shows it on every page); None when the session has ended."""
+    """The session's user, with its unread notifications and the items in its cart in the
+    same query (the header shows both on every page); None when the session has ended."""
     key = session.get(SESSION_KEY)
     row = None
     if key:
         row = db.session.execute(
-            select(User, unread_count(User.id))
+            select(User, unread_count(User.id), cart_item_count_of(User.id))
             .join(UserSession, UserSession.user_id == User.id)
             .where(
                 User.login_id == login_id,
@@ -36,7 +37,7 @@ def load_user(login_id: str) -> User | None:
     if row is None or not row[0].is_active:
         _forget_session()
         return None
-    user, user.unread_notifications = row[0], row[1]
+    user, user.unread_notifications, user.cart_item_count = row
     return user
 
 

@@ -107,13 +107,21 @@ def cart_for(owner: CartOwner) -> CartView:
 
 def item_count(owner: CartOwner) -> int:
     """How many items are in the cart (the header's number): for a guest without a query,
-    for a user in one small one."""
+    for a user loaded with the user (shop.accounts.session), else in one small one."""
     if isinstance(owner, GuestCart):
         return owner.item_count
-    return db.session.scalar(
+    if owner.cart_item_count is not None:
+        return owner.cart_item_count
+    return db.session.scalar(select(cart_item_count_of(owner.id)))
+
+
+def cart_item_count_of(user_id):
+    """A scalar subquery: the items in the user's cart (loaded with the user)."""
+    return (
         select(func.coalesce(func.sum(CartLine.quantity), 0))
         .join(CartLine.cart)
-        .where(Cart.user_id == owner.id)
+        .where(Cart.user_id == user_id)
+        .scalar_subquery()
     )
 
 

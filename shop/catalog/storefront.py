@@ -6,6 +6,7 @@ and member pages list their products through the search (shop/search/listing.py)
 its filters and sorts; this module finds what those pages are about.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, literal, select, union_all
@@ -45,7 +46,14 @@ class ProductPage:
 
 def category_tree() -> CategoryTree:
     """Every category in one query, arranged as top level and children."""
-    categories = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
+    return arrange_categories(
+        db.session.scalars(select(Category).order_by(Category.position, Category.id))
+    )
+
+
+def arrange_categories(categories: Iterable[Category]) -> CategoryTree:
+    """Categories in their order (position, id), as top level and children."""
+    categories = list(categories)
     children: dict[int, list[Category]] = {}
     for category in categories:
         if category.parent_id is not None:

@@ -10,7 +10,7 @@ from shop.extensions import db
 from shop.search.services import reindex_all
 from shop.search.tables import TERMS_TABLE
 from shop.search.vocabulary import corrections, similarity, suggestions, trigrams, words_of
-from tests.factories import make_coop, make_membership, make_product
+from tests.factories import make_coop, make_membership, make_product, make_user
 
 
 @pytest.fixture
@@ -181,3 +181,12 @@ def test_corrections_and_suggestions_read_the_trigram_index_not_products(catalog
     for plan in plans:
         assert "ix_product_search_terms_word_trgm" in plan, plan
         assert "Seq Scan" not in plan and "products" not in plan.replace(TERMS_TABLE, ""), plan
+
+
+def test_a_signed_in_shoppers_corrected_search_stays_within_the_budget_too(
+    client, login, catalogue, count_queries
+):
+    login(make_user())
+    with count_queries() as statements:
+        assert result_slugs(client.get("/cari?q=kripik").get_data(as_text=True))
+    assert len(statements) <= 8, statements

@@ -40,6 +40,8 @@ def test_the_page_shows_the_work_and_links_to_it(books, english, login):
     assert f"/koperasi/{books.tani.slug}/kelola/pesanan?status=pending" in page
     assert format_rupiah(10000) in page
     assert "Payouts to transfer" in page and "Members without a payout account" in page
+    # Every console page an admin works in is one tap away, the reviews to moderate too.
+    assert f'href="/koperasi/{books.tani.slug}/kelola/ulasan"' in page
 
 
 def test_a_refund_midtrans_refused_is_listed_until_read(books, midtrans, english, login):

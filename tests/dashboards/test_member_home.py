@@ -60,6 +60,7 @@ def test_the_page_shows_the_same_figures(books, english, login, monkeypatch):
     for figure in (78000, 120000, 117000, 30000):  # pending, sold, earned, paid out
         assert format_rupiah(figure) in page
     assert format_rupiah(member_money(books.budi, NOVEMBER).summary.available) in page
+    assert f'href="/koperasi/{books.tani.slug}/anggota/ulasan"' in page  # reviews to answer
 
 
 def test_lines_to_prepare_are_the_members_own_in_parts_not_packed(books):

@@ -10,12 +10,16 @@ Anything else (another method, a cookie, a miss, a path that is not plain ASCII)
 Flask, which renders and stores the page.
 """
 
+import logging
+
 from flask import Flask
 from flask_login.config import COOKIE_NAME
 
 from shop.anonymous_forms import issue_token
 from shop.pagecache import TOKEN_PLACEHOLDER, VERSION_KEY, cache, page_key
 from shop.security import security_headers
+
+logger = logging.getLogger(__name__)
 
 
 class PageCacheHits:
@@ -61,7 +65,13 @@ class PageCacheHits:
         if environ.get("SCRIPT_NAME") or not (path + query).isascii() or "%00" in query:
             return None
         backend = self.app.extensions["cache"][cache]
-        version, stored = backend.get_many(VERSION_KEY, page_key(self.locale, f"{path}?{query}"))
+        try:
+            version, stored = backend.get_many(
+                VERSION_KEY, page_key(self.locale, f"{path}?{query}")
+            )
+        except Exception:  # noqa: BLE001  (Redis down: Flask serves the page, or says why)
+            logger.warning("page cache unavailable", exc_info=True)
+            return None
         if stored is None or stored[0] != (version or 0):
             return None
         return stored[1]

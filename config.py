@@ -20,6 +20,7 @@ INSECURE_DEV_SECRET = "dev-only-insecure-secret-key"
 # key: with no MIDTRANS_SERVER_KEY, it makes a random one in instance/midtrans_simulator_key
 # (shop/payments/simulator/key.py), so nobody can act on its orders through the simulator.
 SIMULATOR_SERVER_KEY = "SB-Mid-server-test-suite"
+IRIS_KEYS = ("IRIS_CREATOR_KEY", "IRIS_APPROVER_KEY", "IRIS_MERCHANT_KEY")
 
 
 def database_url(raw: str) -> str:
@@ -140,8 +141,28 @@ class Config:
         "shopeepay=222:0,qris=70:0,default=0:4440"
     )
     # How approved payouts reach members' banks (shop/payouts/adapter.py): "manual", the admin
-    # transfers and records the reference; a disbursement API (Midtrans Iris) may come later.
+    # transfers and records the reference; "iris", Midtrans Iris transfers them (created with
+    # the creator key, approved with the approver key, its notifications settle the ledger).
     PAYOUT_ADAPTER = os.environ.get("PAYOUT_ADAPTER", "manual")
+    # Midtrans Iris (MIDTRANS.md §7), used when PAYOUT_ADAPTER is "iris". With no creator key,
+    # the built-in Iris simulator (shop/payments/simulator/iris_views.py) stands in for it
+    # under /simulator/iris, with keys derived from the installation's simulator key (filled
+    # in at start); its page /simulator/iris/payouts completes or fails a transfer.
+    IRIS_SIMULATOR_ENABLED = not os.environ.get("IRIS_CREATOR_KEY")
+    IRIS_CREATOR_KEY = os.environ.get("IRIS_CREATOR_KEY", "")  # creates payouts
+    IRIS_APPROVER_KEY = os.environ.get("IRIS_APPROVER_KEY", "")  # approves them
+    IRIS_MERCHANT_KEY = os.environ.get("IRIS_MERCHANT_KEY", "")  # signs the notifications
+    IRIS_IS_PRODUCTION = env_flag("IRIS_IS_PRODUCTION")
+    # Where the adapter calls Iris: empty means the simulator while it is on, else Midtrans's
+    # sandbox or production address by IRIS_IS_PRODUCTION.
+    IRIS_BASE_URL = os.environ.get("IRIS_BASE_URL", "")
+    # Where the simulator POSTs Iris notifications; real Iris takes it from its dashboard.
+    IRIS_NOTIFICATION_URL = (
+        os.environ.get("IRIS_NOTIFICATION_URL")
+        or SITE_URL.rstrip("/") + "/payouts/iris/notification"
+    )
+    # (connect, read) seconds for every call to Iris.
+    IRIS_TIMEOUT_SECONDS = float_list(os.environ.get("IRIS_TIMEOUT_SECONDS") or "3.05,10")
     # Where courier fees come from (shop/checkout/courier_rates.py): "zones", the rates each
     # cooperative's admin sets per destination zone; a rate API (RajaOngkir, Biteship) may
     # come later.
@@ -206,6 +227,13 @@ class TestConfig(Config):
     MIDTRANS_SIMULATOR_URL = SITE_URL + "/simulator/midtrans"
     MIDTRANS_NOTIFICATION_URL = SITE_URL + "/payments/midtrans/notification"
     MIDTRANS_SIMULATOR_RETRY_DELAYS = (0.05,)
+    PAYOUT_ADAPTER = "manual"  # the Iris tests switch to "iris" against a live simulator
+    IRIS_SIMULATOR_ENABLED = True
+    IRIS_CREATOR_KEY = "IRIS-creator-test-suite"
+    IRIS_APPROVER_KEY = "IRIS-approver-test-suite"
+    IRIS_MERCHANT_KEY = "IRIS-merchant-test-suite"
+    IRIS_BASE_URL = ""
+    IRIS_NOTIFICATION_URL = SITE_URL + "/payouts/iris/notification"
     # Tests post forms without tokens; one test switches CSRF on to prove it is enforced.
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # one test builds an app with limits on
@@ -226,6 +254,7 @@ class ProductionConfig(Config):
     # check() refuses to start without MIDTRANS_SERVER_KEY.
     MIDTRANS_SIMULATOR_ENABLED = False
     MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY", "")
+    IRIS_SIMULATOR_ENABLED = False  # check() wants real Iris keys when PAYOUT_ADAPTER is iris
 
     @staticmethod
     def check(settings) -> None:
@@ -239,6 +268,10 @@ class ProductionConfig(Config):
             raise RuntimeError("DATABASE_URL must be set in production (PostgreSQL).")
         if not settings.get("MIDTRANS_SERVER_KEY"):
             raise RuntimeError("MIDTRANS_SERVER_KEY must be set in production (sandbox or live).")
+        if settings.get("PAYOUT_ADAPTER") == "iris":
+            missing = [name for name in IRIS_KEYS if not settings.get(name)]
+            if missing:
+                raise RuntimeError(f"PAYOUT_ADAPTER is iris: set {', '.join(missing)}.")
         if not settings.get("REDIS_URL"):
             raise RuntimeError(
                 "REDIS_URL must be set in production: without it rate limits, the page cache and "

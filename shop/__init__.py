@@ -96,8 +96,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     modules = [f"shop.{feature}.views" for feature in FEATURES_WITH_PAGES]
+    modules.append("shop.payouts.iris_webhook")
     if app.config["MIDTRANS_SIMULATOR_ENABLED"]:  # never beside real Midtrans keys
         modules.append("shop.payments.simulator.views")
+    if app.config.get("IRIS_SIMULATOR_ENABLED"):  # never beside real Iris keys
+        modules.append("shop.payments.simulator.iris_views")
     for module in modules:
         app.register_blueprint(import_module(module).bp)
 

@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "payout.approved": _l("Payout approved"),
     "payout.paid": _l("Payout paid"),
     "payout.rejected": _l("Payout rejected"),
+    "payout.returned": _l("Payout returned by the bank"),
 }
 
 

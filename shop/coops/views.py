@@ -24,6 +24,7 @@ from shop.coops.shipping_forms import ShippingSettingsForm
 from shop.errors import ShopError
 from shop.forms_common import ButtonForm
 from shop.money import format_bp_as_percent, format_rupiah, parse_percent_to_bp, parse_rupiah
+from shop.payouts.adapter import check_payout_account
 from shop.security import private_page
 from shop.whatsapp import share_url
 
@@ -249,12 +250,28 @@ def edit_member_profile(coop, membership):
         profile = services.MemberProfile(
             **{field: (form[field].data or "").strip() for field in services.MEMBER_PROFILE_FIELDS}
         )
-        services.update_member_profile(membership, current_user, profile)
-        flash(_("Your profile has been saved."), "success")
-        return redirect(url_for("coops.edit_member_profile", coop_slug=coop.slug))
+        try:
+            holder = _checked_payout_account(membership, profile)
+        except ShopError as error:
+            form.bank_account_number.errors.append(error.message)
+        else:
+            services.update_member_profile(membership, current_user, profile)
+            flash(_("Your profile has been saved."), "success")
+            if holder:
+                flash(_("The bank says this account belongs to %(holder)s.", holder=holder), "info")
+            return redirect(url_for("coops.edit_member_profile", coop_slug=coop.slug))
     return private_page(
         render_template("coops/member_profile.html", coop=coop, membership=membership, form=form)
     )
+
+
+def _checked_payout_account(membership, profile) -> str | None:
+    """A new bank account is checked by the payout adapter (Midtrans Iris asks the bank);
+    the holder's name it gives, or None. Raises ShopError for an account it refuses."""
+    account = (profile.bank_name, profile.bank_account_number)
+    if not all(account) or account == (membership.bank_name, membership.bank_account_number):
+        return None
+    return check_payout_account(*account)
 
 
 @bp.route("/undangan/<token>", methods=["GET", "POST"])

@@ -129,12 +129,17 @@ def _refunds_within_payments() -> list[str]:
 
 def _payouts_match_entries() -> list[str]:
     """A payout's status says which entries it must have: approved (and paid or rejected
-    after it) exactly once each."""
+    after it, and returned after paid) exactly once each."""
     expected = {
         PayoutStatus.REQUESTED: set(),
         PayoutStatus.APPROVED: {EntryKind.PAYOUT_APPROVED},
         PayoutStatus.PAID: {EntryKind.PAYOUT_APPROVED, EntryKind.PAYOUT_PAID},
         PayoutStatus.REJECTED: {EntryKind.PAYOUT_APPROVED, EntryKind.PAYOUT_REJECTED},
+        PayoutStatus.RETURNED: {
+            EntryKind.PAYOUT_APPROVED,
+            EntryKind.PAYOUT_PAID,
+            EntryKind.PAYOUT_RETURNED,
+        },
     }
     kinds: dict[int, list[EntryKind]] = {}
     for payout_id, kind in db.session.execute(

@@ -74,6 +74,7 @@ class EntryKind(StrEnum):
     PAYOUT_APPROVED = "payout_approved"
     PAYOUT_PAID = "payout_paid"
     PAYOUT_REJECTED = "payout_rejected"
+    PAYOUT_RETURNED = "payout_returned"  # a paid payout's bank sent the money back
     SAVINGS_DEPOSIT = "savings_deposit"
     SAVINGS_WITHDRAWAL = "savings_withdrawal"
 
@@ -142,6 +143,7 @@ class PayoutStatus(StrEnum):
     APPROVED = "approved"  # money moved to payouts in transit
     PAID = "paid"  # transferred, with the bank's reference
     REJECTED = "rejected"  # money back to available
+    RETURNED = "returned"  # paid, then the bank sent it back (Iris "failed"): back to available
 
 
 class Payout(db.Model):
@@ -169,6 +171,9 @@ class Payout(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Midtrans Iris's reference_no for the transfer, once the iris adapter created it there.
+    iris_reference: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class RefundMethod(StrEnum):

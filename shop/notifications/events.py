@@ -170,6 +170,17 @@ def payout_decided(payout, kind: str) -> None:
     record(kind, recipient, str(payout.id), params)
 
 
+def payout_returned(payout) -> None:
+    """A paid payout the bank sent back: the member and the cooperative's admins hear."""
+    membership, recipient = _member(payout.member_id)
+    params = {"amount": payout.amount, "coop_slug": membership.cooperative.slug,
+              "member": membership.display_name,
+              "reference": payout.iris_reference or payout.transfer_reference or ""}  # fmt: skip
+    record("payout_returned", recipient, str(payout.id), params)
+    record_for_all("admin_payout_returned", admins_of(payout.cooperative_id), str(payout.id),
+                   params)  # fmt: skip
+
+
 def invitation_accepted(membership: Membership) -> None:
     user = membership.user
     coop = membership.cooperative

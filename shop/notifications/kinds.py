@@ -270,6 +270,17 @@ def _payout_rejected(p: dict) -> Message:
     )  # fmt: skip
 
 
+@kind("payout_returned", MEMBER, _l("Payout returned by the bank"))
+def _payout_returned(p: dict) -> Message:
+    return Message(
+        _("Your payout of %(amount)s came back from the bank", amount=format_rupiah(p["amount"])),
+        [_("The amount is back in your available balance."),
+         _("Check the bank account in your member profile before asking again.")],
+        "payouts.mine",
+        {"coop_slug": p["coop_slug"]},
+    )  # fmt: skip
+
+
 @kind("low_stock", MEMBER, _l("Stock running low"))
 def _low_stock(p: dict) -> Message:
     return Message(
@@ -336,6 +347,21 @@ def _admin_new_order(p: dict) -> Message:
         "fulfilment.order",
         {"coop_slug": p["coop_slug"], "number": p["number"]},
     )
+
+
+@kind("admin_payout_returned", ADMIN, _l("Payout returned by the bank"))
+def _admin_payout_returned(p: dict) -> Message:
+    return Message(
+        _(
+            "The payout of %(amount)s to %(member)s came back from the bank",
+            member=p["member"],
+            amount=format_rupiah(p["amount"]),
+        ),  # fmt: skip
+        [_("It is back in the member's available balance. Iris reference: %(reference)s",
+           reference=p["reference"])],
+        "payouts.review",
+        {"coop_slug": p["coop_slug"]},
+    )  # fmt: skip
 
 
 @kind("admin_payout_requested", ADMIN, _l("Payout request waiting"))

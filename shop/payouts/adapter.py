@@ -1,11 +1,12 @@
 """How an approved payout reaches the member's bank: the seam for a disbursement API.
 
-Today the cooperative's admin transfers by hand and records the bank's reference
-(mark_payout_paid). A disbursement API such as Midtrans Iris (MIDTRANS.md §7) would be one
-more class here: submit() creates the transfer there and says what happened; its webhook would
-then call mark_payout_paid or reject_payout. config.PAYOUT_ADAPTER picks the class.
+"manual": the cooperative's admin transfers by hand and records the bank's reference
+(mark_payout_paid). "iris": Midtrans Iris transfers it (shop/payouts/iris.py), and its
+notifications settle the payout (shop/payouts/iris_webhook.py). config.PAYOUT_ADAPTER picks
+the class.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -31,6 +32,11 @@ class PayoutAdapter(Protocol):
         transfer; an adapter reports such failures in its result rather than raising."""
         ...
 
+    def check_account(self, bank_name: str, account_number: str) -> str | None:
+        """Before a member's bank account is accepted: the holder's name the bank gives, or
+        None when this adapter cannot ask. Raises ShopError for an account it refuses."""
+        ...
+
 
 class ManualTransfer:
     """Nothing automatic: the admin transfers from the cooperative's bank account."""
@@ -44,8 +50,17 @@ class ManualTransfer:
             ),
         )
 
+    def check_account(self, bank_name: str, account_number: str) -> str | None:
+        return None  # the admin sees the holder's name when transferring
 
-ADAPTERS: dict[str, type[PayoutAdapter]] = {"manual": ManualTransfer}
+
+def _iris() -> PayoutAdapter:
+    from shop.payouts.iris import IrisPayouts  # it imports SubmitResult from here
+
+    return IrisPayouts()
+
+
+ADAPTERS: dict[str, Callable[[], PayoutAdapter]] = {"manual": ManualTransfer, "iris": _iris}
 
 
 def payout_adapter() -> PayoutAdapter:
@@ -54,3 +69,9 @@ def payout_adapter() -> PayoutAdapter:
     if name not in ADAPTERS:
         raise RuntimeError(f"PAYOUT_ADAPTER={name!r} is not one of {sorted(ADAPTERS)}")
     return ADAPTERS[name]()
+
+
+def check_payout_account(bank_name: str, account_number: str) -> str | None:
+    """Before a member's new bank account is saved: the holder's name the bank gives, or None
+    when the adapter cannot ask (manual). Raises ShopError for an account to refuse."""
+    return payout_adapter().check_account(bank_name, account_number)

@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 ALLOWED_MOVES = {
     PayoutStatus.REQUESTED: (PayoutStatus.APPROVED, PayoutStatus.REJECTED),
     PayoutStatus.APPROVED: (PayoutStatus.PAID, PayoutStatus.REJECTED),
+    # The bank sent a paid transfer back (Iris: failed after completed; see iris_webhook.py).
+    PayoutStatus.PAID: (PayoutStatus.RETURNED,),
 }
 REFERENCE_MIN, REFERENCE_MAX = 3, 80  # Payout.transfer_reference is String(80)
 REASON_MAX = 500
@@ -311,4 +313,5 @@ def _cannot_move(source: PayoutStatus) -> str:
         PayoutStatus.APPROVED: _("This payout has been approved already."),
         PayoutStatus.PAID: _("This payout has been paid already."),
         PayoutStatus.REJECTED: _("This payout has been rejected already."),
+        PayoutStatus.RETURNED: _("This payout came back from the bank already."),
     }[source]

@@ -37,6 +37,7 @@ def status_label(status: str) -> str:
         PayoutStatus.APPROVED: _("Approved, being transferred"),
         PayoutStatus.PAID: _("Paid"),
         PayoutStatus.REJECTED: _("Rejected"),
+        PayoutStatus.RETURNED: _("Returned by the bank"),
     }
     return labels.get(status, status)
 

@@ -233,6 +233,7 @@ ENTRY_WORDS = {
     EntryKind.PAYOUT_APPROVED: _l("Payout #%(payout)s approved"),
     EntryKind.PAYOUT_PAID: _l("Payout #%(payout)s transferred"),
     EntryKind.PAYOUT_REJECTED: _l("Payout #%(payout)s rejected: money back"),
+    EntryKind.PAYOUT_RETURNED: _l("Payout #%(payout)s returned by the bank: money back"),
     EntryKind.GATEWAY_FEE: _l("Midtrans fee, order %(number)s"),
 }
 

@@ -59,6 +59,17 @@ sim_transactions = Table(
     Column("version", Integer, nullable=False),  # +1 on every change (see the module doc)
     Column("data", JSON, nullable=False),
 )
+# The Iris simulator's payouts (shop/payments/simulator/iris.py), kept whole as JSON the same
+# way, found by reference_no or by the creator's X-Idempotency-Key.
+sim_iris_payouts = Table(
+    "sim_iris_payouts",
+    SIMULATOR_METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("reference_no", String(64), nullable=False, unique=True),
+    Column("idempotency_key", String(100), nullable=False, unique=True),
+    Column("version", Integer, nullable=False),
+    Column("data", JSON, nullable=False),
+)
 # Conflicts need another process writing the same transaction at the same instant; a few
 # retries are plenty, and running out means something is badly wrong.
 MAX_ATTEMPTS = 10

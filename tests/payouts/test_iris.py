@@ -1,0 +1,400 @@
+"""Payouts through Midtrans Iris, against the built-in Iris simulator over real HTTP.
+
+The simulator runs on a live server (tests/payments/conftest.py simulator_app); the app under
+test calls it with the iris adapter (shop/payouts/iris.py). The simulator's signed
+notifications go to a receiver here, which keeps their raw bytes and Iris-Signature, and the
+test hands them to the app's notification URL as Iris would, in the order it chooses.
+"""
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from shop.audit.models import AuditEntry
+from shop.coops.models import Membership
+from shop.extensions import db
+from shop.ledger.checks import check_ledger
+from shop.ledger.models import EntryKind, JournalEntry, Payout, PayoutStatus
+from shop.notifications.models import Notification
+from shop.payouts.iris import IrisClient, IrisRejected, IrisUnavailable
+from shop.payouts.iris_webhook import iris_signature
+from shop.payouts.services import approve_payout, request_payout
+from tests.payouts.conftest import available, entry_count, in_transit, reloaded
+
+CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+NOTIFICATION_URL = "/payouts/iris/notification"
+AMOUNT = 50_000
+
+
+class IrisReceiver:
+    """Records the raw body and the Iris-Signature of every notification POSTed to it."""
+
+    def __init__(self):
+        self.received: list[tuple[bytes, str]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.received.append((raw, self.headers.get("Iris-Signature", "")))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def about(self, reference: str) -> list[tuple[bytes, str]]:
+        received = list(self.received)
+        return [item for item in received if json.loads(item[0])["reference_no"] == reference]
+
+    def wait_for(self, reference: str, count: int, timeout: float = 5.0):
+        deadline = time.monotonic() + timeout
+        while len(self.about(reference)) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        notifications = self.about(reference)
+        assert len(notifications) >= count, f"{len(notifications)} notifications of {reference}"
+        return notifications
+
+
+@pytest.fixture(scope="session")
+def _iris_receiver():
+    receiver = IrisReceiver()
+    yield receiver
+    receiver.server.shutdown()
+
+
+class Iris:
+    def __init__(self, simulator_url: str, receiver: IrisReceiver, config):
+        self.simulator_url = simulator_url
+        self.receiver = receiver
+        self.config = config
+
+    def client(self, creator_key=None, approver_key=None) -> IrisClient:
+        return IrisClient(
+            self.simulator_url + "/simulator/iris/api/v1",
+            creator_key or self.config["IRIS_CREATOR_KEY"],
+            approver_key or self.config["IRIS_APPROVER_KEY"],
+            trust_env=False,
+        )
+
+    def move(self, reference: str, status: str) -> tuple[bytes, str]:
+        """What a person does on the simulator's page; the notification it sends."""
+        count = len(self.receiver.about(reference))
+        browser = requests.Session()
+        browser.trust_env = False
+        page = browser.get(self.simulator_url + "/simulator/iris/payouts", timeout=5)
+        assert page.status_code == 200 and reference in page.text
+        token = CSRF_TOKEN.search(page.text).group(1)
+        response = browser.post(
+            f"{self.simulator_url}/simulator/iris/payouts/{reference}",
+            data={"csrf_token": token, "status": status},
+            allow_redirects=False,
+            timeout=5,
+        )
+        assert response.status_code == 303
+        return self.receiver.wait_for(reference, count + 1)[count]
+
+
+@pytest.fixture
+def iris(app, simulator_app, _iris_receiver, monkeypatch):  # noqa: F811
+    url = simulator_app.config["SITE_URL"]
+    monkeypatch.setitem(
+        simulator_app.config, "IRIS_NOTIFICATION_URL", _iris_receiver.url + NOTIFICATION_URL
+    )
+    monkeypatch.setitem(app.config, "PAYOUT_ADAPTER", "iris")
+    monkeypatch.setitem(app.config, "IRIS_BASE_URL", url + "/simulator/iris/api/v1")
+    return Iris(url, _iris_receiver, app.config)
+
+
+def notify(client, notification: tuple[bytes, str]):
+    raw, signature = notification
+    return client.post(
+        NOTIFICATION_URL,
+        data=raw,
+        headers={"Iris-Signature": signature, "Content-Type": "application/json"},
+    )
+
+
+def entry_kinds(payout: Payout) -> list[EntryKind]:
+    return list(
+        db.session.scalars(
+            select(JournalEntry.kind)
+            .where(JournalEntry.payout_id == payout.id)
+            .order_by(JournalEntry.id)
+        )
+    )
+
+
+@pytest.fixture
+def sent(earned, iris):
+    """Siti's payout of Rp 50.000, approved by the admin and so created and approved at Iris."""
+    payout = request_payout(earned.siti, AMOUNT, earned.siti_user)
+    result = approve_payout(payout, earned.admin)
+    assert not result.needs_manual_transfer
+    payout = reloaded(payout)
+    assert payout.iris_reference == result.reference
+    return payout
+
+
+# The acceptance path -----------------------------------------------------------------------
+
+
+def test_an_iris_payout_completed_then_failed_gives_the_member_their_money_back(
+    sent, earned, iris, client
+):
+    reference = sent.iris_reference
+    assert iris.client().payout_status(reference).status == "approved"  # by the approver key
+    assert available(earned.siti) == 95_000 - AMOUNT
+    assert in_transit(earned.coop) == AMOUNT
+
+    assert notify(client, iris.move(reference, "processed")).status_code == 200
+    assert reloaded(sent).status == PayoutStatus.APPROVED  # nothing to do yet
+
+    response = notify(client, iris.move(reference, "completed"))
+    assert response.status_code == 200 and response.json["status"] == "paid"
+    paid = reloaded(sent)
+    assert paid.status == PayoutStatus.PAID
+    assert paid.transfer_reference == reference
+    assert in_transit(earned.coop) == 0
+    assert available(earned.siti) == 95_000 - AMOUNT
+
+    response = notify(client, iris.move(reference, "failed"))  # the bank sent it back
+    assert response.json["status"] == "returned"
+    returned = reloaded(sent)
+    assert returned.status == PayoutStatus.RETURNED
+    assert returned.returned_at is not None
+    assert available(earned.siti) == 95_000
+    assert entry_kinds(sent) == [
+        EntryKind.PAYOUT_APPROVED,
+        EntryKind.PAYOUT_PAID,
+        EntryKind.PAYOUT_RETURNED,
+    ]
+    assert check_ledger() == []
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.target_id == sent.id)
+    ).all()
+    assert "payout.returned" in actions
+    kinds = db.session.scalars(select(Notification.kind)).all()
+    assert "payout_returned" in kinds and "admin_payout_returned" in kinds
+
+
+def test_a_payout_that_fails_before_completing_goes_back_to_available(sent, earned, iris, client):
+    response = notify(client, iris.move(sent.iris_reference, "failed"))
+
+    assert response.json["status"] == "rejected"
+    rejected = reloaded(sent)
+    assert rejected.status == PayoutStatus.REJECTED
+    assert "Iris" in rejected.rejection_reason
+    assert available(earned.siti) == 95_000
+    assert in_transit(earned.coop) == 0
+
+
+def test_the_member_may_ask_again_for_returned_money(sent, earned, iris, client):
+    notify(client, iris.move(sent.iris_reference, "completed"))
+    notify(client, iris.move(sent.iris_reference, "failed"))
+
+    again = request_payout(earned.siti, 95_000, earned.siti_user)
+
+    assert again.amount == 95_000
+
+
+# Notifications: checked, re-fetched, idempotent --------------------------------------------
+
+
+def test_a_bad_signature_is_refused_and_changes_nothing(sent, iris, client):
+    raw, signature = iris.move(sent.iris_reference, "completed")
+    before = entry_count()
+
+    wrong_key = iris_signature(raw, "not-the-merchant-key")
+    tampered = raw.replace(b'"completed"', b'"failed"')
+    for notification in [(raw, wrong_key), (tampered, signature), (raw, ""), (raw, "x" * 128)]:
+        assert notify(client, notification).status_code == 403
+    missing_header = client.post(NOTIFICATION_URL, data=raw)
+    assert missing_header.status_code == 403
+
+    assert reloaded(sent).status == PayoutStatus.APPROVED
+    assert entry_count() == before
+
+
+def test_duplicate_notifications_are_harmless(sent, earned, iris, client):
+    completed = iris.move(sent.iris_reference, "completed")
+
+    answers = [notify(client, completed).json["status"] for _ in range(3)]
+
+    assert answers == ["paid", "unchanged", "unchanged"]
+    assert entry_kinds(sent) == [EntryKind.PAYOUT_APPROVED, EntryKind.PAYOUT_PAID]
+    assert available(earned.siti) == 95_000 - AMOUNT
+
+
+def test_notifications_out_of_order_end_where_iris_is(sent, earned, iris, client):
+    reference = sent.iris_reference
+    processed = iris.move(reference, "processed")
+    completed = iris.move(reference, "completed")
+    failed = iris.move(reference, "failed")
+
+    # The last arrives first: Iris says failed, so the money goes back to the member...
+    assert notify(client, failed).json["status"] == "rejected"
+    # ...and the late ones, re-fetched, say failed too: nothing more happens.
+    assert notify(client, completed).json["status"] == "unchanged"
+    assert notify(client, processed).json["status"] == "unchanged"
+    assert reloaded(sent).status == PayoutStatus.REJECTED
+    assert available(earned.siti) == 95_000
+    assert in_transit(earned.coop) == 0
+
+
+def test_a_notification_is_not_believed_without_asking_iris(sent, iris, client, app):
+    """Correctly signed (a leaked key, a replay), it says completed; Iris says approved."""
+    body = json.dumps({"reference_no": sent.iris_reference, "status": "completed"}).encode()
+    forged = (body, iris_signature(body, app.config["IRIS_MERCHANT_KEY"]))
+
+    response = notify(client, forged)
+
+    assert response.status_code == 200 and response.json["status"] == "unchanged"
+    assert reloaded(sent).status == PayoutStatus.APPROVED
+
+
+def test_a_notification_for_an_unknown_payout_is_answered_404_so_iris_retries(iris, client, app):
+    body = json.dumps({"reference_no": "nobody-knows", "status": "completed"}).encode()
+
+    response = notify(client, (body, iris_signature(body, app.config["IRIS_MERCHANT_KEY"])))
+
+    assert response.status_code == 404
+
+
+def test_the_notification_url_needs_no_csrf_token(sent, iris, client, csrf_on):
+    response = notify(client, iris.move(sent.iris_reference, "completed"))
+
+    assert response.status_code == 200
+
+
+# Creating and approving at Iris ------------------------------------------------------------
+
+
+def test_iris_creates_a_payout_once_per_idempotency_key(iris):
+    client = iris.client()
+    key = f"test-{time.monotonic_ns()}"
+
+    first = client.create_payout(key, "Siti Aminah", "0123456789", "bri", 50_000, "test")
+    again = client.create_payout(key, "Siti Aminah", "0123456789", "bri", 50_000, "test")
+    other = client.create_payout(key + "-2", "Siti Aminah", "0123456789", "bri", 50_000, "t")
+
+    assert first == again != other
+    assert client.payout_status(first).status == "queued"
+    assert client.payout_status(first).amount == 50_000
+
+
+def test_the_simulator_refuses_a_wrong_key_and_approval_with_the_creator_key(iris):
+    reference = iris.client().create_payout(
+        f"keys-{time.monotonic_ns()}", "Siti", "0123456789", "bri", 10_000, ""
+    )
+
+    with pytest.raises(IrisRejected) as wrong_key:
+        iris.client(creator_key="IRIS-wrong-key").payout_status(reference)
+    assert wrong_key.value.http_status == 401
+    with pytest.raises(IrisRejected) as creator_approves:
+        iris.client(approver_key=iris.config["IRIS_CREATOR_KEY"]).approve([reference])
+    assert creator_approves.value.http_status == 403
+    assert iris.client().payout_status(reference).status == "queued"
+
+    iris.client().approve([reference])
+    assert iris.client().payout_status(reference).status == "approved"
+
+
+def test_the_simulator_reports_its_balance(iris):
+    assert iris.client().balance() > 0
+
+
+def test_an_unreachable_iris_leaves_the_payout_approved_for_a_manual_transfer(
+    earned, iris, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "IRIS_BASE_URL", "http://127.0.0.1:9/iris/api/v1")
+    monkeypatch.setitem(app.config, "IRIS_TIMEOUT_SECONDS", (0.5, 0.5))
+    payout = request_payout(earned.siti, AMOUNT, earned.siti_user)
+
+    result = approve_payout(payout, earned.admin)
+
+    assert result.needs_manual_transfer
+    assert reloaded(payout).status == PayoutStatus.APPROVED
+    assert reloaded(payout).iris_reference is None
+    with pytest.raises(IrisUnavailable):
+        IrisClient("http://127.0.0.1:9", "a", "b", (0.5, 0.5), trust_env=False).balance()
+
+
+def test_the_admin_sees_that_iris_transfers_it(earned, iris, client, login, english):
+    payout = request_payout(earned.siti, AMOUNT, earned.siti_user)
+    login(earned.admin)
+
+    response = client.post(
+        f"/koperasi/{earned.coop.slug}/kelola/pencairan",
+        data={"payout": payout.id, "action": "approve"},
+        follow_redirects=True,
+    )
+
+    assert "Midtrans Iris is transferring it" in response.get_data(as_text=True)
+    assert reloaded(payout).iris_reference is not None
+
+
+# The member's bank account -----------------------------------------------------------------
+
+
+def profile(client, coop, bank: str, number: str, holder: str = "Siti Aminah"):
+    return client.post(
+        f"/koperasi/{coop.slug}/anggota/profil",
+        data={"bank_name": bank, "bank_account_number": number, "bank_account_holder": holder},
+        follow_redirects=True,
+    )
+
+
+def saved_account(membership: Membership) -> str:
+    return db.session.scalar(
+        select(Membership.bank_account_number).where(Membership.id == membership.id)
+    )
+
+
+def test_an_account_iris_says_does_not_exist_is_refused(tani, iris, client, login, english):
+    login(tani.siti_user)
+
+    response = profile(client, tani.coop, "BCA", "0001234567")
+
+    assert "the bank says this account does not exist" in response.get_data(as_text=True).lower()
+    assert saved_account(tani.siti) == "0123456789"
+
+
+def test_a_bank_iris_does_not_pay_to_is_refused(tani, iris, client, login, english):
+    login(tani.siti_user)
+
+    response = profile(client, tani.coop, "Bank Jago", "1234567890")
+
+    assert "does not transfer to this bank" in response.get_data(as_text=True)
+    assert saved_account(tani.siti) == "0123456789"
+
+
+def test_a_valid_account_is_saved_with_the_holder_name_iris_gives(
+    tani, iris, client, login, english
+):
+    login(tani.siti_user)
+
+    response = profile(client, tani.coop, "BCA", "1234567890")
+
+    html = response.get_data(as_text=True)
+    assert "The bank says this account belongs to SIMULATOR BCA 7890." in html
+    assert saved_account(tani.siti) == "1234567890"
+
+
+def test_the_manual_adapter_checks_no_account(tani, client, login, english):
+    login(tani.siti_user)
+
+    profile(client, tani.coop, "Lainnya", "0001234567")
+
+    assert saved_account(tani.siti) == "0001234567"

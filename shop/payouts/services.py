@@ -173,6 +173,7 @@ def mark_payout_paid(payout: Payout, transfer_reference: str, actor: User) -> No
                 field="transfer_reference",
             )
         _lock_membership(payout.member_id)
+        _refuse_if_at_iris(payout)
         _move(payout, PayoutStatus.PAID, paid_at=utcnow(), transfer_reference=reference)
         add_entry(
             f"payout-paid:{payout.id}",
@@ -210,6 +211,7 @@ def reject_payout(payout: Payout, reason: str, actor: User) -> None:
                 field="reason",
             )
         member = _lock_membership(payout.member_id)
+        _refuse_if_at_iris(payout)
         source = _move(
             payout,
             PayoutStatus.REJECTED,
@@ -243,6 +245,24 @@ def reject_payout(payout: Payout, reason: str, actor: User) -> None:
         db.session.rollback()
         raise
     logger.info("payout %s rejected (was %s)", payout.id, source)
+
+
+def _refuse_if_at_iris(payout: Payout) -> None:
+    """An approved payout sent to Midtrans Iris is settled by Iris's notifications
+    (shop/payouts/iris_webhook.py), never by hand: that could pay the member twice."""
+    at_iris = db.session.scalar(
+        select(Payout.iris_reference).where(
+            Payout.id == payout.id, Payout.status == PayoutStatus.APPROVED
+        )
+    )
+    if at_iris:
+        raise PayoutRefused(
+            _(
+                "Midtrans Iris is transferring this payout (reference %(reference)s): it is "
+                "marked paid, or rejected, when Iris reports the result.",
+                reference=at_iris,
+            )
+        )
 
 
 def _check_not_held(member: Membership) -> None:

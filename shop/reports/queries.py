@@ -13,7 +13,7 @@ Each report is a handful of grouped queries, whatever the number of members or o
 
 from dataclasses import dataclass, fields
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from shop.accounts.models import User
@@ -195,14 +195,23 @@ def _refunded_fees(cooperative_id: int, period: Period):
 
 
 def _paid_out(cooperative_id: int, period: Period):
-    # A paid payout's entry moves in transit -> bank; its member is the payout's.
+    # A paid payout's entry moves in transit -> bank; its member is the payout's. One the
+    # bank sent back (bank -> the member's available, a credit) counts against it.
     return db.session.execute(
         select(Payout.member_id, func.sum(Posting.amount))
         .join(JournalEntry, JournalEntry.payout_id == Payout.id)
         .join(Posting, Posting.entry_id == JournalEntry.id)
         .where(
-            entries_of(cooperative_id, EntryKind.PAYOUT_PAID, period),
-            Posting.account == Account.PAYOUTS_IN_TRANSIT,
+            or_(
+                and_(
+                    entries_of(cooperative_id, EntryKind.PAYOUT_PAID, period),
+                    Posting.account == Account.PAYOUTS_IN_TRANSIT,
+                ),
+                and_(
+                    entries_of(cooperative_id, EntryKind.PAYOUT_RETURNED, period),
+                    Posting.account == Account.MEMBER_AVAILABLE,
+                ),
+            )
         )
         .group_by(Payout.member_id)
     ).all()

@@ -10,6 +10,7 @@ import json
 import re
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -25,6 +26,9 @@ from shop.notifications.models import Notification
 from shop.payouts.iris import IrisClient, IrisRejected, IrisUnavailable
 from shop.payouts.iris_webhook import iris_signature
 from shop.payouts.services import approve_payout, request_payout
+from shop.reports.period import Period
+from shop.reports.queries import member_report
+from shop.timeutil import utcnow
 from tests.payouts.conftest import available, entry_count, in_transit, reloaded
 
 CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -126,6 +130,12 @@ def notify(client, notification: tuple[bytes, str]):
     )
 
 
+def paid_out(coop) -> int:
+    today = utcnow().date()
+    period = Period(today - timedelta(days=1), today + timedelta(days=1))
+    return member_report(coop.id, period).totals.paid_out
+
+
 def entry_kinds(payout: Payout) -> list[EntryKind]:
     return list(
         db.session.scalars(
@@ -166,6 +176,7 @@ def test_an_iris_payout_completed_then_failed_gives_the_member_their_money_back(
     paid = reloaded(sent)
     assert paid.status == PayoutStatus.PAID
     assert paid.transfer_reference == reference
+    assert paid_out(earned.coop) == AMOUNT
     assert in_transit(earned.coop) == 0
     assert available(earned.siti) == 95_000 - AMOUNT
 
@@ -187,6 +198,7 @@ def test_an_iris_payout_completed_then_failed_gives_the_member_their_money_back(
     assert "payout.returned" in actions
     kinds = db.session.scalars(select(Notification.kind)).all()
     assert "payout_returned" in kinds and "admin_payout_returned" in kinds
+    assert paid_out(earned.coop) == 0  # the members' report nets it: nothing paid out in the end
 
 
 def test_a_payout_that_fails_before_completing_goes_back_to_available(sent, earned, iris, client):
@@ -398,3 +410,42 @@ def test_the_manual_adapter_checks_no_account(tani, client, login, english):
     profile(client, tani.coop, "Lainnya", "0001234567")
 
     assert saved_account(tani.siti) == "0001234567"
+
+
+def test_an_admin_cannot_settle_by_hand_a_payout_iris_is_transferring(sent, earned, iris):
+    from shop.payouts.services import PayoutRefused, mark_payout_paid, reject_payout
+
+    with pytest.raises(PayoutRefused):
+        mark_payout_paid(sent, "BRI-123456", earned.admin)
+    with pytest.raises(PayoutRefused):
+        reject_payout(sent, "Salah rekening", earned.admin)
+
+    assert reloaded(sent).status == PayoutStatus.APPROVED
+    assert in_transit(earned.coop) == AMOUNT
+
+
+def test_the_review_page_shows_iris_at_work_instead_of_the_transfer_form(
+    sent, earned, client, login, english
+):
+    login(earned.admin)
+
+    html = client.get(f"/koperasi/{earned.coop.slug}/kelola/pencairan").get_data(as_text=True)
+
+    assert f"Midtrans Iris is transferring it (reference {sent.iris_reference})" in html
+    assert 'name="transfer_reference"' not in html
+
+
+def test_production_wants_the_iris_keys_with_the_iris_adapter():
+    from config import ProductionConfig
+
+    settings = {
+        "SECRET_KEY": "x" * 40,
+        "SQLALCHEMY_DATABASE_URI": "postgresql://db/pasar",
+        "MIDTRANS_SERVER_KEY": "Mid-server-live",
+        "REDIS_URL": "redis://cache",
+        "PAYOUT_ADAPTER": "iris",
+        "IRIS_CREATOR_KEY": "creator",
+    }
+    with pytest.raises(RuntimeError, match="IRIS_APPROVER_KEY, IRIS_MERCHANT_KEY"):
+        ProductionConfig.check(settings)
+    ProductionConfig.check({**settings, "IRIS_APPROVER_KEY": "a", "IRIS_MERCHANT_KEY": "m"})

@@ -405,7 +405,7 @@ def test_manual_transfer_is_the_default_adapter(app):
 
 def test_an_unknown_adapter_is_a_deployment_error_found_before_approving(earned, app, monkeypatch):
     payout = request_payout(earned.siti, 50_000, earned.siti_user)
-    monkeypatch.setitem(app.config, "PAYOUT_ADAPTER", "iris")
+    monkeypatch.setitem(app.config, "PAYOUT_ADAPTER", "carrier-pigeon")
 
     with pytest.raises(RuntimeError, match="PAYOUT_ADAPTER"):
         approve_payout(payout, earned.admin)

@@ -449,3 +449,23 @@ def test_production_wants_the_iris_keys_with_the_iris_adapter():
     with pytest.raises(RuntimeError, match="IRIS_APPROVER_KEY, IRIS_MERCHANT_KEY"):
         ProductionConfig.check(settings)
     ProductionConfig.check({**settings, "IRIS_APPROVER_KEY": "a", "IRIS_MERCHANT_KEY": "m"})
+
+
+def test_the_iris_simulator_and_its_table_exist_only_while_it_is_on(tmp_path):
+    from config import TestConfig
+    from shop import create_app
+    from shop.payments.simulator.store import sim_iris_payouts
+    from tests.payments.test_simulator_store import table_names
+
+    on_app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'on.db'}")
+    off_app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'off.db'}",
+        IRIS_SIMULATOR_ENABLED=False,
+        IRIS_CREATOR_KEY="real-creator-key",
+    )
+
+    assert sim_iris_payouts.name in table_names(on_app)
+    assert sim_iris_payouts.name not in table_names(off_app)
+    assert "iris_simulator.payouts_page" not in off_app.view_functions
+    assert "iris.iris_notification" in off_app.view_functions

@@ -61,7 +61,7 @@ def _make_tables() -> None:
     if current_app.extensions.get(TABLES_MADE):
         return
     try:
-        store.create_tables(db.engine)
+        store.create_tables(db.engine, (store.sim_iris_payouts,))
     except OperationalError as error:
         logger.warning("the Iris simulator's tables wait for the database: %s", error.orig)
         return

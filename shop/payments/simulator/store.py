@@ -87,13 +87,14 @@ def is_simulator_table(name: str) -> bool:
     return name in SIMULATOR_METADATA.tables
 
 
-def create_tables(engine: Engine) -> None:
-    """The simulator's tables, when missing. Workers starting together may race to create
-    them; the loser finds them made."""
+def create_tables(engine: Engine, tables: tuple[Table, ...] | None = None) -> None:
+    """The simulator's tables (the Snap simulator's unless `tables` names others), when
+    missing. Workers starting together may race to create them; the loser finds them made."""
+    tables = tables or (sim_transactions,)
     try:
-        SIMULATOR_METADATA.create_all(engine, checkfirst=True)
+        SIMULATOR_METADATA.create_all(engine, tables=list(tables), checkfirst=True)
     except DBAPIError:
-        if not all(inspect(engine).has_table(name) for name in SIMULATOR_METADATA.tables):
+        if not all(inspect(engine).has_table(table.name) for table in tables):
             raise
         logger.info("the simulator's tables were created by another process meanwhile")
 

@@ -469,3 +469,34 @@ def test_the_iris_simulator_and_its_table_exist_only_while_it_is_on(tmp_path):
     assert sim_iris_payouts.name not in table_names(off_app)
     assert "iris_simulator.payouts_page" not in off_app.view_functions
     assert "iris.iris_notification" in off_app.view_functions
+
+
+def test_create_and_approve_are_two_steps_for_a_batch_and_an_abandoned_one_is_rejected(
+    earned, iris
+):
+    from shop.payouts.iris import IrisPayouts
+
+    adapter = IrisPayouts(iris.client())
+    first = request_payout(earned.siti, AMOUNT, earned.siti_user)
+
+    references = adapter.create([first])  # prepared: at Iris, queued, no money moved here
+    assert reloaded(first).iris_reference == references[0]
+    assert reloaded(first).status == PayoutStatus.REQUESTED
+    assert adapter.create([reloaded(first)]) == references  # again: nothing new
+    assert iris.client().payout_status(references[0]).status == "queued"
+
+    adapter.reject([reloaded(first)], "Batch dibatalkan")
+    assert iris.client().payout_status(references[0]).status == "rejected"
+
+
+def test_the_simulator_takes_beneficiaries_with_the_creator_key_only(iris):
+    beneficiary = {"name": "Siti", "account": "0123456789", "bank": "bri", "alias_name": "siti"}
+    url = iris.simulator_url + "/simulator/iris/api/v1/beneficiaries"
+    session = requests.Session()
+    session.trust_env = False
+
+    created = session.post(url, json=beneficiary, auth=(iris.config["IRIS_CREATOR_KEY"], ""))
+    by_approver = session.post(url, json=beneficiary, auth=(iris.config["IRIS_APPROVER_KEY"], ""))
+
+    assert created.status_code == 201
+    assert by_approver.status_code == 403

@@ -234,6 +234,7 @@ ENTRY_WORDS = {
     EntryKind.PAYOUT_PAID: _l("Payout #%(payout)s transferred"),
     EntryKind.PAYOUT_REJECTED: _l("Payout #%(payout)s rejected: money back"),
     EntryKind.GATEWAY_FEE: _l("Midtrans fee, order %(number)s"),
+    EntryKind.SHU_DISTRIBUTION: _l("Your share of the SHU"),
 }
 
 

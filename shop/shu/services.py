@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from shop.accounts.models import User
 from shop.audit.services import record_audit
@@ -316,9 +317,9 @@ def _audit_details(preview: ShuPreview, destination: ShuDestination) -> dict:
 def distribution_of(coop: Cooperative, year: int) -> ShuDistribution | None:
     """The year's confirmed SHU, with every member's share in .shares; None if not yet."""
     return db.session.scalar(
-        select(ShuDistribution).where(
-            ShuDistribution.cooperative_id == coop.id, ShuDistribution.year == year
-        )
+        select(ShuDistribution)
+        .options(selectinload(ShuDistribution.shares).joinedload(ShuShare.member))
+        .where(ShuDistribution.cooperative_id == coop.id, ShuDistribution.year == year)
     )
 
 
@@ -336,6 +337,7 @@ def shares_of_member(member: Membership) -> list[ShuShare]:
     return db.session.scalars(
         select(ShuShare)
         .join(ShuDistribution, ShuDistribution.id == ShuShare.distribution_id)
+        .options(contains_eager(ShuShare.distribution))
         .where(ShuShare.member_id == member.id)
         .order_by(ShuDistribution.year.desc())
     ).all()

@@ -25,6 +25,7 @@ from shop.shu.services import (
 from tests.shu.conftest import PARTS_BP
 
 SHU = 12_345_678
+pytestmark = pytest.mark.usefixtures("in_english")  # the errors' words, whatever the catalog
 
 
 def count(model) -> int:

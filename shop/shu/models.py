@@ -39,11 +39,13 @@ class ShuDestination(StrEnum):
 
     @property
     def account(self) -> Account:
-        return (
-            Account.MEMBER_AVAILABLE
-            if self == ShuDestination.AVAILABLE
-            else (Account.SIMPANAN_SUKARELA)
-        )
+        return DESTINATION_ACCOUNTS[self]
+
+
+DESTINATION_ACCOUNTS = {
+    ShuDestination.AVAILABLE: Account.MEMBER_AVAILABLE,
+    ShuDestination.SUKARELA: Account.SIMPANAN_SUKARELA,
+}
 
 
 class ShuSettings(db.Model):

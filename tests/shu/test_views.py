@@ -158,3 +158,13 @@ def test_the_admin_opens_one_members_shu_statement(english, login, mlijo):
 
     assert "SHU of 2025: Rp 1.584.361" in page.get_data(as_text=True)
     assert english.get(f"/koperasi/{mlijo.coop.slug}/kelola/shu/anggota/999999").status_code == 404
+
+
+def test_shu_paid_to_available_reads_as_such_on_the_members_statement(english, login, mlijo):
+    preview = preview_shu(mlijo.coop, 2025, SHU)
+    confirm_shu(mlijo.coop, 2025, SHU, ShuDestination.AVAILABLE, preview.token, mlijo.admin)
+    login(mlijo.siti.user)
+
+    page = english.get(f"/koperasi/{mlijo.coop.slug}/anggota/mutasi").get_data(as_text=True)
+
+    assert "Your share of the SHU" in page and "Rp 1.584.361" in page

@@ -21,6 +21,7 @@ from shop.sales.figures import axis_label, bucket_label, sales_table
 from shop.sales.queries import Granularity
 from shop.savings.queries import savings_of
 from shop.security import private_page
+from shop.shu.services import shares_of_member
 
 bp = Blueprint("dashboards", __name__)
 
@@ -41,6 +42,7 @@ def member_home(coop, membership):
             watch=products_to_watch(membership),
             unread=unread_of(current_user, UNREAD_SHOWN),
             savings=savings_of(membership),
+            shu_shares=shares_of_member(membership),
         )
     )
 

@@ -51,6 +51,9 @@ class Account(StrEnum):
     SIMPANAN_POKOK = "simpanan_pokok"
     SIMPANAN_WAJIB = "simpanan_wajib"
     SIMPANAN_SUKARELA = "simpanan_sukarela"
+    # The SHU given to members (shop/shu): a contra-equity account, debit-normal, debited by
+    # what each year's confirmed SHU pays them, so its balance is the SHU shared so far.
+    SHU_SHARED = "shu_shared"
 
     @property
     def is_debit_normal(self) -> bool:
@@ -61,7 +64,9 @@ class Account(StrEnum):
         return self in MEMBER_ACCOUNTS
 
 
-DEBIT_NORMAL = frozenset({Account.GATEWAY_CLEARING, Account.GATEWAY_FEES, Account.BANK})
+DEBIT_NORMAL = frozenset(
+    {Account.GATEWAY_CLEARING, Account.GATEWAY_FEES, Account.BANK, Account.SHU_SHARED}
+)
 SAVINGS_ACCOUNTS = (Account.SIMPANAN_POKOK, Account.SIMPANAN_WAJIB, Account.SIMPANAN_SUKARELA)
 MEMBER_ACCOUNTS = frozenset({Account.MEMBER_PENDING, Account.MEMBER_AVAILABLE, *SAVINGS_ACCOUNTS})
 
@@ -77,6 +82,7 @@ class EntryKind(StrEnum):
     PAYOUT_RETURNED = "payout_returned"  # a paid payout's bank sent the money back
     SAVINGS_DEPOSIT = "savings_deposit"
     SAVINGS_WITHDRAWAL = "savings_withdrawal"
+    SHU_DISTRIBUTION = "shu_distribution"
 
 
 class JournalEntry(db.Model):

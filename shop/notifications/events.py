@@ -277,3 +277,14 @@ def permit_expired(product, day: str) -> None:
 
 def operators_told(kind: str, event: str, params: dict) -> None:
     record_for_all(kind, operators(), event, params)
+
+
+def shu_shared(distribution) -> None:
+    """Each member given a share of the year's SHU: how much and where it went."""
+    coop = db.session.get(Cooperative, distribution.cooperative_id)
+    for share in distribution.shares:
+        if share.total > 0:
+            recipient = _member(share.member_id)[1]
+            params = {"year": distribution.year, "amount": share.total, "coop_slug": coop.slug,
+                      "destination": str(distribution.destination)}  # fmt: skip
+            record("member_shu_shared", recipient, f"{coop.id}:{distribution.year}", params)

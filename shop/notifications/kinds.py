@@ -206,6 +206,20 @@ def _member_part_completed(p: dict) -> Message:
     )
 
 
+@kind("member_shu_shared", MEMBER, _l("Your SHU share"))
+def _member_shu_shared(p: dict) -> Message:
+    if p["destination"] == "sukarela":
+        where = _("It was added to your simpanan sukarela.")
+    else:
+        where = _("It was added to your available balance: you can ask for a payout.")
+    return Message(
+        _("Your SHU of %(year)s: %(amount)s", year=p["year"], amount=format_rupiah(p["amount"])),
+        [where],
+        "shu.mine_year",
+        {"coop_slug": p["coop_slug"], "year": p["year"]},
+    )
+
+
 @kind("review_received", MEMBER, _l("New review"))
 def _review_received(p: dict) -> Message:
     return Message(

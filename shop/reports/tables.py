@@ -235,6 +235,7 @@ ENTRY_WORDS = {
     EntryKind.PAYOUT_REJECTED: _l("Payout #%(payout)s rejected: money back"),
     EntryKind.PAYOUT_RETURNED: _l("Payout #%(payout)s returned by the bank: money back"),
     EntryKind.GATEWAY_FEE: _l("Midtrans fee, order %(number)s"),
+    EntryKind.SHU_DISTRIBUTION: _l("Your share of the SHU"),
 }
 
 

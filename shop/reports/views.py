@@ -11,6 +11,7 @@ from shop.reports.statement import statement_lines, statement_page
 from shop.reports.tables import REPORT_TITLES, TABLES, period_label, statement_table
 from shop.savings.queries import savings_of
 from shop.security import private_page
+from shop.shu.services import shares_of_member
 
 bp = Blueprint("reports", __name__)
 
@@ -92,5 +93,6 @@ def statement(coop, membership):
             page=page,
             table=statement_table(page.items),
             savings=savings_of(membership),
+            shu_shares=shares_of_member(membership),
         )
     )

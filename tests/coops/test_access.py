@@ -1,24 +1,28 @@
 """Who may open which cooperative page, and that a refused request changes nothing."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from shop.audit.models import AuditEntry
 from shop.checkout.models import CourierService, CourierZoneRate, ShippingSettings, ShippingZone
 from shop.coops.models import Cooperative, Invitation, Membership, Role
 from shop.coops.services import invite_member
 from shop.extensions import db
-from shop.ledger.models import ExternalRefund, Payout
+from shop.ledger.models import ExternalRefund, JournalEntry, Payout
 from shop.payments.gateway import gateway_from_config
 from shop.reviews.models import Review
 from shop.savings.models import PaymentMethod, SavingsKind, SavingsMovement, SavingsSettings
 from shop.savings.services import SavingsRecord, record_deposit
+from shop.savings.services import save_settings as save_savings_settings
+from shop.shu.models import ShuDestination, ShuDistribution, ShuSettings
+from shop.shu.services import ShuPercentages, preview_shu
+from shop.shu.services import save_settings as save_shu_settings
 from tests.coops import count
-from tests.factories import make_coop, make_membership, make_user
+from tests.factories import make_coop, make_membership, make_user, reseal_hash_chains
 from tests.fulfilment.conftest import paid_order_of
 from tests.payments.conftest import _receiver, simulator_app  # noqa: F401  (fixtures)
 from tests.payouts.conftest import earn
@@ -119,6 +123,28 @@ COOP_PAGES = {
     },  # fmt: skip
     "kelola/simpanan/pengaturan": ("admin", {"pokok_amount": "1", "wajib_amount": "1"}),
     "anggota/simpanan": ("member", None),
+    "kelola/shu": ("admin", None),
+    "kelola/shu/pengaturan": (
+        "admin",
+        {
+            "reserve": "40",
+            "jasa_anggota": "35",
+            "pengurus": "5",
+            "karyawan": "5",
+            "pendidikan": "5",
+            "sosial": "5",
+            "pembangunan_daerah_kerja": "5",
+            "jasa_usaha": "70",
+        },
+    ),  # fmt: skip
+    # The token names no preview, except where shu_year_in_coop_a makes one.
+    "kelola/shu/<int:year>": (
+        "admin",
+        {"amount": "1000000", "token": "x", "destination": "available"},
+    ),  # fmt: skip
+    "kelola/shu/anggota/<int:membership_id>": ("admin", None),
+    "anggota/shu": ("member", None),
+    "anggota/shu/<int:year>": ("member", None),
 }
 ALLOCATION = "kelola/pesanan/<number>/alokasi-pengembalian/<int:refund_id>"
 # Pages whose route has a variable part, and the page the tests open for it.
@@ -144,6 +170,12 @@ PAGE_FIXTURES[ALLOCATION] = "refund_to_allocate_in_coop_a"
 PAGE_FIXTURES["kelola/simpanan/setoran"] = "saver_in_coop_a"
 PAGE_FIXTURES["kelola/simpanan/penarikan"] = "saver_in_coop_a"
 PAGE_FIXTURES |= {page: "reviews_in_coop_a" for page in COOP_PAGES if "<int:review_id>" in page}
+# A past financial year (one ended, so that its SHU can be confirmed).
+SHU_YEAR = 2025
+EXAMPLE_PATHS |= {page: page.replace("<int:year>", str(SHU_YEAR)) for page in COOP_PAGES
+                  if "<int:year>" in page}  # fmt: skip
+PAGE_FIXTURES["kelola/shu/<int:year>"] = "shu_year_in_coop_a"
+del PAGE_FIXTURES["anggota/shu/<int:year>"]
 # Buttons: a POST, never a page of their own.
 POST_ONLY = {
     page
@@ -212,6 +244,11 @@ def coop_state(coop: Cooperative) -> tuple:
             .where(Review.cooperative_id == coop.id)
             .order_by(Review.id)
         ).all(),
+        db.session.execute(
+            select(*ShuSettings.__table__.c).where(ShuSettings.cooperative_id == coop.id)
+        ).all(),
+        count(ShuDistribution, ShuDistribution.cooperative_id == coop.id),
+        count(JournalEntry, JournalEntry.cooperative_id == coop.id),
     )
 
 
@@ -353,6 +390,34 @@ def saver_in_coop_a(coop_a, monkeypatch):
     for page in ("kelola/simpanan/setoran", "kelola/simpanan/penarikan"):
         role, data = COOP_PAGES[page]
         monkeypatch.setitem(COOP_PAGES, page, (role, data | {"member": str(member.id)}))
+
+
+@pytest.fixture
+def shu_year_in_coop_a(coop_a, monkeypatch):
+    """coop_a's statutes (jasa anggota all by jasa modal) and a member with simpanan pokok at
+    the end of SHU_YEAR: the year page's POST, with its preview's token, confirms it."""
+    member = make_membership(coop=coop_a)
+    admin = make_membership(coop=coop_a, role=Role.ADMIN).user
+    save_savings_settings(coop_a, 100_000, 0, None, admin)
+    deposit = record_deposit(
+        SavingsRecord(
+            member, SavingsKind.POKOK, 100_000, PaymentMethod.CASH, "", date(SHU_YEAR, 6, 1)
+        ),
+        admin,
+    )
+    db.session.execute(
+        update(JournalEntry)
+        .where(JournalEntry.idempotency_key == f"savings:{deposit.id}")
+        .values(created_at=datetime(SHU_YEAR, 6, 1, tzinfo=UTC))
+    )
+    reseal_hash_chains()
+    parts = {"reserve": 6000, "jasa_anggota": 4000, "pengurus": 0, "karyawan": 0,
+             "pendidikan": 0, "sosial": 0, "pembangunan_daerah_kerja": 0}  # fmt: skip
+    save_shu_settings(coop_a, ShuPercentages(parts, 0, False), admin)
+    token = preview_shu(coop_a, SHU_YEAR, 1_000_000).token
+    page = "kelola/shu/<int:year>"
+    data = {"amount": "1000000", "token": token, "destination": str(ShuDestination.AVAILABLE)}
+    monkeypatch.setitem(COOP_PAGES, page, ("admin", data))
 
 
 @pytest.fixture
@@ -529,7 +594,7 @@ def test_unknown_coop_slug_is_not_found(client, login, coop_a, method, page):
 # simpanan, so they can still be paid what they are owed.
 FORMER_MEMBER_PAGES = {
     "anggota/", "anggota/profil", "anggota/mutasi", "anggota/saldo", "anggota/penjualan",
-    "anggota/simpanan",
+    "anggota/simpanan", "anggota/shu", "anggota/shu/<int:year>",
 }  # fmt: skip
 
 

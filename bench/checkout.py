@@ -262,10 +262,13 @@ def purchase(load: Load, item: Item, quantity: int, email: str) -> float:
     base, timeout = load.base, TIMEOUT
     with requests.Session() as browser:
         page = checked(browser.get(f"{base}/produk/{item.slug}", timeout=timeout), 200, "product")
+        # A visitor without a session gets a stateless token for the cart form only; the
+        # cart's POST starts the session, and later forms carry the session's token.
         token = CSRF_TOKEN.search(page.text).group(1)
         data = {"csrf_token": token, "variant_id": item.variant_id, "quantity": quantity}
         checked(browser.post(f"{base}/keranjang/tambah", data=data, timeout=timeout), 200, "cart")
-        checked(browser.get(f"{base}/checkout", timeout=timeout), 200, "checkout page")
+        page = checked(browser.get(f"{base}/checkout", timeout=timeout), 200, "checkout page")
+        token = CSRF_TOKEN.search(page.text).group(1)
         data = ADDRESS | {"csrf_token": token, "contact_email": email,
                           f"shipping-{item.coop_id}": "local", "place": "1"}  # fmt: skip
         placed_at = time.perf_counter()

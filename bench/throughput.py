@@ -134,7 +134,11 @@ def running(target: Target, workers: int):
         yield replace(target, pid=server.pid)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not lose the run's figures
+            server.kill()
+            server.wait()
         log.close()
 
 

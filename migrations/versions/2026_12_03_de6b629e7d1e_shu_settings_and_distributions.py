@@ -7,7 +7,7 @@ used) with every member's basis and share (shu_shares). The money is the ledger'
 account (shu_shared) and entry kind (shu_distribution) are strings, no schema change.
 
 Revision ID: de6b629e7d1e
-Revises: df2c58be0859
+Revises: 7c1a9e4b2d60
 Create Date: 2026-12-03 16:16:02.813779
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "de6b629e7d1e"
-down_revision = "df2c58be0859"
+down_revision = "7c1a9e4b2d60"
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from shop.coops.models import Cooperative
 from shop.extensions import db
 from shop.reconciliation.checks import find_exceptions
-from shop.reconciliation.models import ReconciliationException
+from shop.reconciliation.models import ExceptionKind, ReconciliationException
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -45,35 +45,44 @@ def reconcile_cooperative(coop: Cooperative, now: datetime | None = None) -> Run
             for kind, by_reference in find_exceptions(coop.id, now, settlement_days).items()
             for reference, amount in by_reference.items()
         }
-        opened = still_open = resolved = 0
-        for row in _open_rows(coop.id):
-            key = (row.kind, row.reference)
-            if key in found:
-                row.last_seen, row.amount = now, found.pop(key)
-                still_open += 1
-            else:
-                row.resolved_at = now
-                resolved += 1
-        for (kind, reference), amount in sorted(found.items()):
-            db.session.add(
-                ReconciliationException(
-                    cooperative_id=coop.id,
-                    kind=kind,
-                    reference=reference,
-                    amount=amount,
-                    first_seen=now,
-                    last_seen=now,
-                )
-            )
-            opened += 1
+        result = _bring_up_to_date(coop.id, found, now)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    result = RunResult(opened, still_open, resolved)
-    if opened or resolved:
+    if result.opened or result.resolved:
         logger.info("reconciliation of %s: %s", coop.slug, result)
     return result
+
+
+def _bring_up_to_date(
+    cooperative_id: int, found: dict[tuple[ExceptionKind, str], int], now: datetime
+) -> RunResult:
+    """Open rows found again are seen again, the others resolved; what is left of `found`
+    opens new rows. Flushes only."""
+    found = dict(found)
+    still_open = resolved = 0
+    for row in _open_rows(cooperative_id):
+        key = (row.kind, row.reference)
+        if key in found:
+            row.last_seen, row.amount = now, found.pop(key)
+            still_open += 1
+        else:
+            row.resolved_at = now
+            resolved += 1
+    for (kind, reference), amount in sorted(found.items()):
+        db.session.add(
+            ReconciliationException(
+                cooperative_id=cooperative_id,
+                kind=kind,
+                reference=reference,
+                amount=amount,
+                first_seen=now,
+                last_seen=now,
+            )
+        )
+    db.session.flush()
+    return RunResult(len(found), still_open, resolved)
 
 
 def reconcile_all(now: datetime | None = None) -> dict[int, RunResult]:
@@ -123,7 +132,9 @@ def open_exception_count(coop: Cooperative) -> int:
     )
 
 
-def recently_resolved(coop: Cooperative, now: datetime | None = None) -> list:
+def recently_resolved(
+    coop: Cooperative, now: datetime | None = None
+) -> list[ReconciliationException]:
     """Exceptions resolved in the last 30 days, the latest first."""
     since = (now or utcnow()) - RECENTLY_RESOLVED
     return list(

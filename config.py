@@ -140,6 +140,11 @@ class Config:
         or "bank_transfer=0:4440,echannel=0:4440,credit_card=290:2000,gopay=222:0,"
         "shopeepay=222:0,qris=70:0,default=0:4440"
     )
+    # Days after the ledger posted a payment within which Midtrans must have said it settled
+    # it, or the daily reconciliation flags it (shop/reconciliation). Calendar days: the
+    # settlement notification itself comes within minutes (a card's the next day); the
+    # 3 business days of MIDTRANS.md §6 are until the money can be withdrawn.
+    RECONCILIATION_SETTLEMENT_DAYS = int(os.environ.get("RECONCILIATION_SETTLEMENT_DAYS") or "3")
     # How approved payouts reach members' banks (shop/payouts/adapter.py): "manual", the admin
     # transfers and records the reference; "iris", Midtrans Iris transfers them (created with
     # the creator key, approved with the approver key, its notifications settle the ledger).

@@ -15,7 +15,7 @@ FEATURES_WITH_PAGES = (
     "core", "catalog", "search", "cart", "media", "accounts",
     "coops", "operator", "seo", "payments", "checkout", "orders",
     "fulfilment", "payouts", "reports", "notifications", "jobs", "products",
-    "dashboards", "sales", "audit", "reviews", "savings", "shu",
+    "dashboards", "sales", "audit", "reviews", "savings", "shu", "reconciliation",
 )  # fmt: skip
 CLI_COMMANDS = (
     "shop.accounts.cli:create_operator_command",
@@ -24,6 +24,7 @@ CLI_COMMANDS = (
     "shop.demo.cli:seed_demo_command",
     "shop.jobs.cli:jobs_cli",
     "shop.ledger.cli:ledger_cli",
+    "shop.reconciliation.cli:reconciliation_cli",
     "shop.reviews.cli:reviews_cli",
     "shop.search.cli:search_cli",
 )

@@ -12,6 +12,7 @@ from shop.notifications.models import EmailOptOut, Notification
 from shop.outbox.models import OutgoingMail
 from shop.payments.models import PaymentNotification
 from shop.products.models import ProductImport
+from shop.reconciliation.models import ReconciliationException
 from shop.reviews.models import Review, ReviewPhoto
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "ProductImage",
     "ProductImport",
     "ProductVariant",
+    "ReconciliationException",
     "Refund",
     "RefundLine",
     "Review",

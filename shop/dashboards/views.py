@@ -15,6 +15,7 @@ from shop.dashboards.member import (
     products_to_watch,
 )
 from shop.notifications.services import unread_of
+from shop.reconciliation.services import open_exception_count, open_exceptions
 from shop.reports.period import month_of, today_in_jakarta
 from shop.reports.tables import period_label
 from shop.sales.figures import axis_label, bucket_label, sales_table
@@ -26,6 +27,7 @@ from shop.shu.services import shares_of_member
 bp = Blueprint("dashboards", __name__)
 
 UNREAD_SHOWN = 5
+EXCEPTIONS_SHOWN = 5
 
 
 @bp.route("/koperasi/<coop_slug>/anggota/")
@@ -58,6 +60,8 @@ def admin_home(coop, membership):
             coop=coop,
             membership=membership,
             work=admin_work(coop, current_user.id),
+            exceptions=open_exceptions(coop, limit=EXCEPTIONS_SHOWN),
+            exception_count=open_exception_count(coop),
             today=today,
             sales=sales,
             sales_chart=_month_chart(sales),

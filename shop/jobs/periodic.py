@@ -54,6 +54,15 @@ def nightly_reconciliation() -> None:
     reconcile_yesterday()
 
 
+@periodic_task(crontab(minute="45", hour="19"))
+def daily_reconciliation_exceptions() -> None:
+    """Daily: every cooperative's ledger against what Midtrans said, kept as exceptions for
+    its admins' home (opened, seen again, or resolved: a repeat opens nothing twice)."""
+    from shop.reconciliation.services import reconcile_all
+
+    reconcile_all()
+
+
 @periodic_task(crontab(minute="5", hour="17"))
 def flag_expired_permits() -> None:
     """Daily, just after midnight in Jakarta: expired P-IRT permits of products on sale."""

@@ -67,6 +67,7 @@ COOP_PAGES = {
     "kelola/audit": ("admin", None),
     "kelola/laporan": ("admin", None),
     "kelola/laporan/<report>": ("admin", None),
+    "kelola/rekonsiliasi/pengecualian": ("admin", None),
     # Names no payout, except where payout_waiting_in_coop_a makes one and points it there.
     "kelola/pencairan": (
         "admin",

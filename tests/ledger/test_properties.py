@@ -1,9 +1,10 @@
 """Random sequences of everything that moves money — orders, Midtrans's answers (duplicated,
-out of order), deliveries and completions, refunds, payouts — and after every step the books
-must hold: `flask ledger check`, plus two conservation laws computed without the ledger."""
+out of order), deliveries and completions, refunds, payouts, simpanan deposits and sukarela
+withdrawals — and after every step the books must hold: `flask ledger check`, plus
+conservation laws computed without the ledger."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -35,6 +36,15 @@ from shop.ledger.models import Account, Payout, PayoutStatus, RefundLine
 from shop.payments.gateway import TransactionStatus
 from shop.payments.services import apply_gateway_status
 from shop.payouts.services import approve_payout, mark_payout_paid, reject_payout, request_payout
+from shop.savings.models import PaymentMethod, SavingsKind, SavingsMovement
+from shop.savings.services import (
+    SavingsError,
+    SavingsRecord,
+    record_deposit,
+    record_withdrawal,
+    save_settings,
+    savings_balance,
+)
 from shop.timeutil import utcnow
 from tests.checkout.test_orders import checkout_request
 from tests.factories import make_coop, make_membership, make_product, make_user
@@ -42,6 +52,7 @@ from tests.factories import make_coop, make_membership, make_product, make_user
 STOCK = 1000
 GATEWAY_STATES = ("pending", "settlement", "expire", "deny", "cancel")
 METHODS = ("qris", "gopay", "credit_card")  # refundable by API
+POKOK = 25_000  # the first cooperative's simpanan pokok; the second sets none (0)
 
 
 class RefundingGateway:
@@ -82,6 +93,7 @@ class MoneyMachine(RuleBasedStateMachine):
         ]
         self.shopper = make_user()
         self.gateway = RefundingGateway()
+        save_settings(self.coops[0], POKOK, 10_000, None, self.admins[0])
 
     @rule(
         target=orders,
@@ -198,6 +210,36 @@ class MoneyMachine(RuleBasedStateMachine):
         except ShopError:
             pass
 
+    @rule(
+        member=st.integers(0, 2),
+        kind=st.sampled_from(SavingsKind),
+        amount=st.integers(-1, 40_000),
+        by_transfer=st.booleans(),
+    )
+    def save(self, member, kind, amount, by_transfer):
+        """An admin records a deposit: refused beyond the pokok owed, at Rp 0 or below, or
+        a transfer without its reference (every other one has one here)."""
+        membership = self.members[member]
+        method = PaymentMethod.TRANSFER if by_transfer else PaymentMethod.CASH
+        reference = "TRF-1" if by_transfer and amount % 2 else ""
+        record = SavingsRecord(membership, kind, amount, method, reference, date(2026, 12, 1))
+        try:
+            record_deposit(record, self._admin_of(membership.cooperative_id))
+        except SavingsError:
+            pass
+
+    @rule(member=st.integers(0, 2), kind=st.sampled_from(SavingsKind),
+          amount=st.integers(1, 50_000))  # fmt: skip
+    def withdraw(self, member, kind, amount):
+        """Sukarela paid back, within its balance; pokok and wajib never."""
+        membership = self.members[member]
+        record = SavingsRecord(membership, kind, amount, PaymentMethod.CASH, "",
+                               date(2026, 12, 2))  # fmt: skip
+        try:
+            record_withdrawal(record, self._admin_of(membership.cooperative_id))
+        except SavingsError:
+            pass
+
     @invariant()
     def books_hold(self):
         assert check_ledger() == []
@@ -231,6 +273,26 @@ class MoneyMachine(RuleBasedStateMachine):
             assert balance(coop_id, Account.MEMBER_AVAILABLE, member.id) >= 0
 
     @invariant()
+    def savings_are_conserved(self):
+        """Each member's simpanan of each kind is their deposits less their withdrawals, as
+        the movement rows say; sukarela never below 0, pokok never beyond what is owed, and
+        only sukarela is ever withdrawn."""
+        pokok_owed = {self.coops[0].id: POKOK, self.coops[1].id: 0}
+        for member in self.members:
+            for kind in SavingsKind:
+                rows = db.session.execute(
+                    select(SavingsMovement.is_withdrawal, SavingsMovement.amount).where(
+                        SavingsMovement.member_id == member.id, SavingsMovement.kind == kind
+                    )
+                ).all()
+                moved = sum(-amount if out else amount for out, amount in rows)
+                assert savings_balance(member, kind) == moved
+                assert moved >= 0
+                if kind != SavingsKind.SUKARELA:
+                    assert not any(out for out, _amount in rows)
+            assert savings_balance(member, SavingsKind.POKOK) <= pokok_owed[member.cooperative_id]
+
+    @invariant()
     def stock_is_conserved(self):
         """Each unit is on the shelf or in exactly one order that still holds it."""
         for product in self.products:
@@ -258,3 +320,4 @@ def test_random_money_sequences_keep_the_books(db_session):
         ),
     )
     assert db.session.scalar(select(func.count()).select_from(OrderShipment)) > 0
+    assert db.session.scalar(select(func.count()).select_from(SavingsMovement)) > 0

@@ -1,0 +1,213 @@
+"""What the daily reconciliation looks for in one cooperative: each check returns
+{reference: amount} of what it finds today. Read only; the whole history each time (one
+query per check), since a cause may be put right, or appear, long after the fact.
+
+"What Midtrans says" is what we keep of it: the signed notifications it sent (stored raw,
+shop/payments/models.py). A notification's status is not covered by its signature, but a
+validly signed notification saying "settlement" is what Midtrans claims to have settled,
+as the per-period report (shop/reports/reconciliation.py) reads it too.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select, union_all
+from sqlalchemy.orm import aliased
+
+from shop.accounts.models import User
+from shop.checkout.models import Order, OrderLine, OrderShipment
+from shop.coops.models import Membership, Role
+from shop.extensions import db
+from shop.ledger.models import (
+    Account,
+    EntryKind,
+    ExternalRefund,
+    JournalEntry,
+    Payout,
+    Posting,
+)
+from shop.payments.models import PaymentAttempt, PaymentNotification
+from shop.reconciliation.models import ExceptionKind
+
+SETTLED = "settlement"
+# Said after a settlement, these mean the money went back to the shopper (or never came):
+# nothing is left with us to post.
+GIVEN_BACK = ("refund", "chargeback", "cancel")
+# A notification is stored and committed before it is applied: one that came in this
+# recently may still be being applied.
+NOTIFICATION_GRACE = timedelta(hours=1)
+
+Found = dict[str, int]
+
+
+def _signed(status: str | tuple[str, ...]):
+    statuses = (status,) if isinstance(status, str) else status
+    return and_(
+        PaymentNotification.signature_valid.is_(True),
+        PaymentNotification.transaction_status.in_(statuses),
+    )
+
+
+def _midtrans_ids():
+    """(Midtrans order id, order id) of every order: its number (the first payments) and
+    each attempt's "<number>-<n>" (MIDTRANS.md §2)."""
+    return union_all(
+        select(Order.number.label("midtrans_id"), Order.id.label("order_id")),
+        select(PaymentAttempt.midtrans_order_id, PaymentAttempt.order_id),
+    ).subquery()
+
+
+def _settlement_entry_of(cooperative_id: int):
+    return exists().where(
+        JournalEntry.order_id == Order.id,
+        JournalEntry.cooperative_id == cooperative_id,
+        JournalEntry.kind == EntryKind.SETTLEMENT,
+    )
+
+
+def _in_cooperative(cooperative_id: int):
+    return exists().where(
+        OrderShipment.order_id == Order.id, OrderShipment.cooperative_id == cooperative_id
+    )
+
+
+def paid_not_settled(cooperative_id: int, now: datetime, settlement_days: int) -> Found:
+    """Orders whose settlement the cooperative's ledger posted more than settlement_days ago
+    with no signed "settlement" from Midtrans for any of their payment ids: the gateway may
+    never pay this money. Amount: what the entry debited to gateway clearing."""
+    ids = _midtrans_ids()
+    settled_at_gateway = (
+        select(ids.c.order_id)
+        .join(PaymentNotification, PaymentNotification.order_id == ids.c.midtrans_id)
+        .where(_signed(SETTLED))
+    )
+    rows = db.session.execute(
+        select(Order.number, func.sum(Posting.amount))
+        .join(JournalEntry, JournalEntry.order_id == Order.id)
+        .join(Posting, Posting.entry_id == JournalEntry.id)
+        .where(
+            JournalEntry.cooperative_id == cooperative_id,
+            JournalEntry.kind == EntryKind.SETTLEMENT,
+            JournalEntry.created_at < now - timedelta(days=settlement_days),
+            Posting.account == Account.GATEWAY_CLEARING,
+            Order.id.not_in(settled_at_gateway),
+        )
+        .group_by(Order.number)
+    ).all()
+    return {number: int(amount) for number, amount in rows}
+
+
+def settled_unknown(cooperative_id: int, now: datetime) -> Found:
+    """Orders with a part in the cooperative that Midtrans said it settled (and did not give
+    back since) and that the cooperative's ledger never posted: money the books do not know
+    of. Amount: the cooperative's part of the order (its items and shipping)."""
+    ids = _midtrans_ids()
+    later = aliased(PaymentNotification)
+    given_back_since = exists().where(
+        later.order_id == PaymentNotification.order_id,
+        later.id > PaymentNotification.id,
+        later.signature_valid.is_(True),
+        later.transaction_status.in_(GIVEN_BACK),
+    )
+    settled_at_gateway = (
+        select(ids.c.order_id)
+        .join(PaymentNotification, PaymentNotification.order_id == ids.c.midtrans_id)
+        .where(
+            _signed(SETTLED),
+            PaymentNotification.received_at < now - NOTIFICATION_GRACE,
+            ~given_back_since,
+        )
+    )
+    orders = db.session.execute(
+        select(Order.id, Order.number).where(
+            Order.id.in_(settled_at_gateway),
+            _in_cooperative(cooperative_id),
+            ~_settlement_entry_of(cooperative_id),
+        )
+    ).all()
+    parts = _parts(cooperative_id, [order_id for order_id, _number in orders])
+    return {number: parts.get(order_id, 0) for order_id, number in orders}
+
+
+def refund_not_allocated(cooperative_id: int) -> Found:
+    """Orders with a part in the cooperative and a refund made at Midtrans that no admin has
+    allocated to lines yet. Amount: what is left to allocate."""
+    rows = db.session.execute(
+        select(Order.number, func.sum(ExternalRefund.amount - ExternalRefund.allocated))
+        .join(ExternalRefund, ExternalRefund.order_id == Order.id)
+        .where(ExternalRefund.allocated_at.is_(None), _in_cooperative(cooperative_id))
+        .group_by(Order.number)
+    ).all()
+    return {number: int(amount) for number, amount in rows}
+
+
+def payout_unapproved(cooperative_id: int) -> Found:
+    """Payouts whose money the ledger moved (in transit, or paid) and did not give back,
+    without an approval on record: no approver or approval time, or an approver who is not
+    an active admin of the cooperative. Amount: the payout's.
+
+    What a Payout records today (decided_by_id, approved_at) is what is checked; batches
+    approved by a second admin would add their own condition here."""
+    moved = exists().where(
+        JournalEntry.payout_id == Payout.id,
+        JournalEntry.kind.in_([EntryKind.PAYOUT_APPROVED, EntryKind.PAYOUT_PAID]),
+    )
+    given_back = exists().where(
+        JournalEntry.payout_id == Payout.id, JournalEntry.kind == EntryKind.PAYOUT_REJECTED
+    )
+    approver_is_admin = exists().where(
+        Membership.user_id == Payout.decided_by_id,
+        Membership.cooperative_id == Payout.cooperative_id,
+        Membership.role == Role.ADMIN,
+        Membership.is_active.is_(True),
+        User.id == Membership.user_id,
+        User.is_active.is_(True),
+    )
+    rows = db.session.execute(
+        select(Payout.id, Payout.amount).where(
+            Payout.cooperative_id == cooperative_id,
+            moved,
+            ~given_back,
+            or_(
+                Payout.decided_by_id.is_(None),
+                Payout.approved_at.is_(None),
+                ~approver_is_admin,
+            ),
+        )
+    ).all()
+    return {str(payout_id): int(amount) for payout_id, amount in rows}
+
+
+def _parts(cooperative_id: int, order_ids: list[int]) -> dict[int, int]:
+    """The cooperative's items and shipping per order: what its entry would have cleared."""
+    if not order_ids:
+        return {}
+    parts: dict[int, int] = dict.fromkeys(order_ids, 0)
+    for order_id, total in db.session.execute(
+        select(OrderLine.order_id, func.sum(OrderLine.line_total))
+        .where(OrderLine.cooperative_id == cooperative_id, OrderLine.order_id.in_(order_ids))
+        .group_by(OrderLine.order_id)
+    ):
+        parts[order_id] += int(total)
+    for order_id, fee in db.session.execute(
+        select(OrderShipment.order_id, OrderShipment.fee).where(
+            OrderShipment.cooperative_id == cooperative_id, OrderShipment.order_id.in_(order_ids)
+        )
+    ):
+        parts[order_id] += int(fee)
+    return parts
+
+
+def find_exceptions(
+    cooperative_id: int, now: datetime, settlement_days: int
+) -> dict[ExceptionKind, Found]:
+    """Everything the reconciliation finds in the cooperative's books now, per kind."""
+    checks: dict[ExceptionKind, Callable[[], Found]] = {
+        ExceptionKind.PAID_NOT_SETTLED: lambda: paid_not_settled(
+            cooperative_id, now, settlement_days
+        ),
+        ExceptionKind.SETTLED_UNKNOWN: lambda: settled_unknown(cooperative_id, now),
+        ExceptionKind.REFUND_NOT_ALLOCATED: lambda: refund_not_allocated(cooperative_id),
+        ExceptionKind.PAYOUT_UNAPPROVED: lambda: payout_unapproved(cooperative_id),
+    }
+    return {kind: check() for kind, check in checks.items()}

@@ -14,6 +14,7 @@ from shop.extensions import db
 from shop.ledger.models import Account, EntryKind, JournalEntry, Posting
 from shop.rat.figures import YearFigures
 from shop.reports.period import Period
+from shop.reports.queries import sum_where
 
 
 @dataclass(frozen=True)
@@ -51,22 +52,19 @@ class _Ledger:
             select(
                 Posting.account,
                 JournalEntry.kind,
-                JournalEntry.created_at >= period.starts_at,
                 func.sum(Posting.amount),
+                sum_where(JournalEntry.created_at >= period.starts_at, Posting.amount),
             )
             .join(JournalEntry, JournalEntry.id == Posting.entry_id)
             .where(
                 Posting.cooperative_id == cooperative_id,
                 JournalEntry.created_at < period.ends_at,
             )
-            .group_by(
-                Posting.account, JournalEntry.kind, JournalEntry.created_at >= period.starts_at
-            )
+            .group_by(Posting.account, JournalEntry.kind)
         )
-        for account, kind, is_in_period, total in rows:
-            self.at_end[Account(account)] += int(total)
-            if is_in_period:
-                self.in_period[(Account(account), EntryKind(kind))] += int(total)
+        for account, kind, until_end, within in rows:
+            self.at_end[Account(account)] += int(until_end)
+            self.in_period[(Account(account), EntryKind(kind))] += int(within)
 
     def credited(self, account: Account, *kinds: EntryKind) -> int:
         """Credited minus debited on account in the period's entries of kinds (all if none)."""

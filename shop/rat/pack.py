@@ -109,8 +109,8 @@ def summary_part(coop: Cooperative, year: int, meeting: RatMeeting | None,
     ]  # fmt: skip
     rows += [
         (_("Differs from the ledger: %(what)s", what=comparison.what),
-         _("pack %(pack)d, ledger %(ledger)d", pack=comparison.in_pack,
-           ledger=comparison.in_ledger))
+         _("pack %(pack)s, ledger %(ledger)s", pack=format_rupiah(comparison.in_pack),
+           ledger=format_rupiah(comparison.in_ledger)))
         for comparison in check.differences
     ]  # fmt: skip
     return _item_table("summary", _("Summary"), rows)

@@ -162,7 +162,7 @@ def test_a_total_that_differs_from_the_ledger_is_named_instead(app, year, monkey
     assert (difference.in_pack, difference.in_ledger) == (15_001, 15_000)
     summary = dict(pack.parts[0].rows)
     assert pack_module.ledger_sentence(pack.check) in summary.values()
-    assert any("15001" in str(value) for value in summary.values())
+    assert any("Rp 15.001" in str(value) for value in summary.values())
 
 
 def test_the_year_ends_at_midnight_in_jakarta(year):

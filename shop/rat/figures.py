@@ -37,6 +37,8 @@ from shop.reports.queries import (
     member_report,
 )
 
+DEACTIVATED, REACTIVATED = "member.deactivated", "member.reactivated"  # audit actions
+
 
 @dataclass(frozen=True)
 class MemberAtYearEnd:
@@ -113,31 +115,36 @@ def year_figures(coop: Cooperative, period: Period, language: str) -> YearFigure
 
 
 def members_at(coop: Cooperative, moment: datetime) -> list[MemberAtYearEnd]:
-    """Everyone who had joined by `moment`, and whether they were active then: a member
-    joins active, and each deactivation and reactivation since is in the audit log."""
+    """Everyone who had joined by `moment`, and whether they were active then, from the
+    audit log's deactivations and reactivations: the last one before the moment says; with
+    none before, the first one after says the opposite (a deactivation after the moment
+    means active at it); with none at all, the member is as they are now."""
     members = db.session.execute(
         select(Membership).where(
             Membership.cooperative_id == coop.id, Membership.joined_at < moment
         ).order_by(Membership.member_number)
     ).scalars().all()  # fmt: skip
-    last_toggle = dict(
-        db.session.execute(
-            select(AuditEntry.target_id, AuditEntry.action)
-            .where(
-                AuditEntry.cooperative_id == coop.id,
-                AuditEntry.target_type == "Membership",
-                AuditEntry.action.in_(["member.deactivated", "member.reactivated"]),
-                AuditEntry.created_at < moment,
-            )
-            .order_by(AuditEntry.created_at, AuditEntry.id)
-        ).all()
-    )  # later rows overwrite earlier ones: the last move before the moment wins
+    before: dict[int, bool] = {}  # member id -> active after their last move before the moment
+    after: dict[int, bool] = {}  # member id -> active before their first move after it
+    for member_id, action, at in db.session.execute(
+        select(AuditEntry.target_id, AuditEntry.action, AuditEntry.created_at)
+        .where(
+            AuditEntry.cooperative_id == coop.id,
+            AuditEntry.target_type == "Membership",
+            AuditEntry.action.in_([DEACTIVATED, REACTIVATED]),
+        )
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+    ):
+        if at < moment:
+            before[member_id] = action == REACTIVATED
+        else:
+            after.setdefault(member_id, action == DEACTIVATED)
     return [
         MemberAtYearEnd(
             member.member_number,
             member.display_name,
             member.joined_at,
-            last_toggle.get(member.id, "member.reactivated") == "member.reactivated",
+            before.get(member.id, after.get(member.id, member.is_active)),
         )
         for member in members
     ]

@@ -57,10 +57,11 @@ for _part in SHU_PARTS:
     ))  # fmt: skip
 
 
-def rat_form(meeting: RatMeeting | None) -> RatForm:
-    """The form, filled with the recorded RAT when there is one."""
+def rat_form(meeting: RatMeeting | None, members_at_year_end: int) -> RatForm:
+    """The form, filled with the recorded RAT when there is one; else with the count of
+    members active at the year's end, which the admin may correct."""
     if meeting is None:
-        return RatForm()
+        return RatForm(data={"members_total": members_at_year_end})
     data = {
         "held_on": meeting.held_on,
         "members_present": meeting.members_present,

@@ -9,6 +9,7 @@ from flask_login import current_user
 from shop.auth.policy import require_coop_admin
 from shop.errors import ShopError
 from shop.rat import services
+from shop.rat.figures import members_at
 from shop.rat.forms import rat_form
 from shop.rat.labels import PAID_SHU_TO_LABELS, SHU_PART_LABELS
 from shop.rat.pack import build_pack, ledger_sentence
@@ -36,7 +37,8 @@ def years(coop, membership):
 @require_coop_admin
 def year(coop, membership, year):
     meeting = services.meeting_of(coop, _year_or_404(year))
-    form = rat_form(meeting)
+    members = members_at(coop, services.financial_year(year).ends_at)
+    form = rat_form(meeting, sum(1 for member in members if member.is_active))
     if form.validate_on_submit():
         try:
             services.record_rat(coop, year, form.to_record(), current_user._get_current_object())

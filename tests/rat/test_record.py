@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from shop.coops.models import Role
 from shop.extensions import db
 from shop.rat.models import PaidShuTo, RatMeeting
-from tests.coops import audit_entries, count, error_beside
+from tests.coops import audit_entries, count, error_beside, input_value
 from tests.coops.test_access import RAT_RECORD
 from tests.factories import make_coop, make_membership
 
@@ -123,3 +123,13 @@ def test_the_database_holds_the_percentages_to_100_and_one_row_a_year(coop):
         with pytest.raises(IntegrityError):
             with db.session.begin_nested():
                 db.session.add(RatMeeting(**(values | wrong)))
+
+
+def test_the_form_offers_the_members_active_at_the_years_end(admin_client, coop):
+    make_membership(coop=coop)
+    make_membership(coop=coop, is_active=False)
+    page = admin_client.get(f"/koperasi/{coop.slug}/kelola/rat/2026").get_data(as_text=True)
+    assert input_value(page, "members_total") == "2"  # the admin and the active member
+    # 2025 ended before any of them joined.
+    page = admin_client.get(f"/koperasi/{coop.slug}/kelola/rat/2025").get_data(as_text=True)
+    assert input_value(page, "members_total") == "0"

@@ -49,18 +49,20 @@ def build_pack(coop: Cooperative, year: int) -> RatPack:
         parts = [
             summary_part(coop, year, meeting, check),
             members_part(figures),
-            _titled(members_table(coop, period), "sales", _("Volume of business per member")),
-            _titled(
-                categories_table(coop, period), "categories", _("Volume of business per category")
-            ),  # fmt: skip
-            _titled(fees_table(coop, period), "income", _("Fees, shipping and Midtrans fees")),
+            # The reports' own tables, of the very figures the check compared with the ledger.
+            _titled(members_table(coop, period, figures.sales), "sales",
+                    _("Volume of business per member")),
+            _titled(categories_table(coop, period, figures.categories), "categories",
+                    _("Volume of business per category")),
+            _titled(fees_table(coop, period, figures.fees), "income",
+                    _("Fees, shipping and Midtrans fees")),
             refunds_part(figures),
             payouts_part(figures),
             balances_part(figures),
             savings_part(figures),
             shu_part(coop, year),
             ods_part(figures, meeting),
-        ]
+        ]  # fmt: skip
     return RatPack(coop, year, parts, check, utcnow(), language)
 
 

@@ -160,6 +160,8 @@ def test_a_total_that_differs_from_the_ledger_is_named_instead(app, year, monkey
     assert not pack.check.matches
     [difference] = pack.check.differences
     assert (difference.in_pack, difference.in_ledger) == (15_001, 15_000)
+    sales = pack.parts[SHEETS.index("sales")]
+    assert sales.totals[4] == 15_001  # what was checked is what the sheet shows
     summary = dict(pack.parts[0].rows)
     assert pack_module.ledger_sentence(pack.check) in summary.values()
     assert any("Rp 15.001" in str(value) for value in summary.values())

@@ -52,7 +52,12 @@ def _safe_text(text: str) -> str:
 
 def to_xlsx(table: Table) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
+    write_sheet(workbook.active, table)
+    return workbook_bytes(workbook)
+
+
+def write_sheet(sheet, table: Table) -> None:
+    """The table on an openpyxl worksheet: titled, headings bold, totals last and bold."""
     sheet.title = table.title.translate(SHEET_TITLE_FORBIDDEN)[:31]
     sheet.append([column.label for column in table.columns])
     for row in _all_rows(table):
@@ -75,6 +80,9 @@ def to_xlsx(table: Table) -> bytes:
         fitting = min(max(column.width, len(column.label) + 2), MAX_COLUMN_WIDTH)
         sheet.column_dimensions[get_column_letter(index)].width = fitting
     sheet.freeze_panes = "A2"
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

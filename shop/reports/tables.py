@@ -17,7 +17,14 @@ from shop.i18n import current_language
 from shop.ledger.models import EntryKind
 from shop.orders.labels import payment_method_label
 from shop.reports.period import Period
-from shop.reports.queries import category_report, fee_report, member_report
+from shop.reports.queries import (
+    CategoryReport,
+    FeeReport,
+    MemberReport,
+    category_report,
+    fee_report,
+    member_report,
+)
 from shop.reports.reconciliation import Discrepancy, reconciliation_report
 from shop.reports.statement import StatementLine
 
@@ -49,8 +56,9 @@ class Table:
     summary: str = ""  # one sentence under the title
 
 
-def members_table(coop: Cooperative, period: Period) -> Table:
-    report = member_report(coop.id, period)
+def members_table(coop: Cooperative, period: Period, report: MemberReport | None = None) -> Table:
+    """report: the figures when the caller has them already (the RAT pack checks them)."""
+    report = report if report is not None else member_report(coop.id, period)
 
     def money(row) -> tuple[int, ...]:
         return (
@@ -88,8 +96,10 @@ def members_table(coop: Cooperative, period: Period) -> Table:
     )
 
 
-def categories_table(coop: Cooperative, period: Period) -> Table:
-    report = category_report(coop.id, period, current_language())
+def categories_table(
+    coop: Cooperative, period: Period, report: CategoryReport | None = None
+) -> Table:
+    report = report if report is not None else category_report(coop.id, period, current_language())
     return Table(
         name="categories",
         title=str(REPORT_TITLES["categories"]),
@@ -107,8 +117,8 @@ def categories_table(coop: Cooperative, period: Period) -> Table:
     )
 
 
-def fees_table(coop: Cooperative, period: Period) -> Table:
-    report = fee_report(coop.id, period)
+def fees_table(coop: Cooperative, period: Period, report: FeeReport | None = None) -> Table:
+    report = report if report is not None else fee_report(coop.id, period)
     return Table(
         name="fees",
         title=str(REPORT_TITLES["fees"]),

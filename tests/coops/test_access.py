@@ -14,6 +14,7 @@ from shop.coops.services import invite_member
 from shop.extensions import db
 from shop.ledger.models import ExternalRefund, JournalEntry, Payout
 from shop.payments.gateway import gateway_from_config
+from shop.rat.models import RatMeeting
 from shop.reviews.models import Review
 from shop.savings.models import PaymentMethod, SavingsKind, SavingsMovement, SavingsSettings
 from shop.savings.services import SavingsRecord, record_deposit
@@ -26,6 +27,19 @@ from tests.factories import make_coop, make_membership, make_user, reseal_hash_c
 from tests.fulfilment.conftest import paid_order_of
 from tests.payments.conftest import _receiver, simulator_app  # noqa: F401  (fixtures)
 from tests.payouts.conftest import earn
+
+# A RAT as an admin records it: valid, so a refused request that got through would write it.
+RAT_RECORD = {
+    "held_on": "2026-03-14",
+    "members_present": "20",
+    "members_total": "30",
+    "shu_decision": "Dibagi",
+    "paid_shu_to": "sukarela",
+    "reserve": "40",
+    "jasa_anggota": "40",
+    **dict.fromkeys(("pengurus", "karyawan", "pendidikan"), "5"),
+    **dict.fromkeys(("sosial", "pembangunan_daerah_kerja"), "2,5"),
+}
 
 # Every page under /koperasi/<slug>/: who may use it, and what a POST to it sends. The
 # POST data is valid, so a request that got through would change the cooperative.
@@ -146,6 +160,10 @@ COOP_PAGES = {
     "kelola/shu/anggota/<int:membership_id>": ("admin", None),
     "anggota/shu": ("member", None),
     "anggota/shu/<int:year>": ("member", None),
+    "kelola/rat": ("admin", None),
+    "kelola/rat/<int:year>": ("admin", RAT_RECORD),
+    "kelola/rat/<int:year>/paket.xlsx": ("admin", None),
+    "kelola/rat/<int:year>/cetak": ("admin", None),
 }
 ALLOCATION = "kelola/pesanan/<number>/alokasi-pengembalian/<int:refund_id>"
 # Pages whose route has a variable part, and the page the tests open for it.
@@ -158,11 +176,20 @@ EXAMPLE_PATHS |= {
 EXAMPLE_PATHS |= {
     page: re.sub(r"<int:\w+>", "999999", page) for page in COOP_PAGES if "<int:" in page
 }
+# A financial year that can have its RAT recorded (held in 2026).
+EXAMPLE_PATHS |= {
+    page: page.replace("<int:year>", "2025") for page in COOP_PAGES if "<int:year>" in page
+}
+
 # Pages an admin can only use on a record of their cooperative: the fixture that makes one
 # (and points EXAMPLE_PATHS at it).
 PAGE_FIXTURES = {page: "paid_order_in_coop_a" for page in COOP_PAGES if "<number>" in page}
 MEMBER_PAGES_FIXTURE = "member_and_invitation_in_coop_a"
-PAGE_FIXTURES |= {page: MEMBER_PAGES_FIXTURE for page in COOP_PAGES if "<int:" in page}
+PAGE_FIXTURES |= {
+    page: MEMBER_PAGES_FIXTURE
+    for page in COOP_PAGES
+    if "<int:" in page and "<int:year>" not in page
+}
 PAGE_FIXTURES["kelola/pencairan"] = "payout_waiting_in_coop_a"
 PAGE_FIXTURES["kelola/pesanan/kemas"] = "order_to_pack_in_coop_a"
 PAGE_FIXTURES["kelola/pesanan/<number>/pengembalian-manual"] = "va_order_in_coop_a"
@@ -239,6 +266,9 @@ def coop_state(coop: Cooperative) -> tuple:
         count(SavingsMovement, SavingsMovement.cooperative_id == coop.id),
         db.session.execute(
             select(*SavingsSettings.__table__.c).where(SavingsSettings.cooperative_id == coop.id)
+        ).all(),
+        db.session.execute(
+            select(*RatMeeting.__table__.c).where(RatMeeting.cooperative_id == coop.id)
         ).all(),
         db.session.execute(
             select(Review.id, Review.reply_text, Review.hidden_at)

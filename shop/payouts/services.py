@@ -14,7 +14,7 @@ deciding the same payout at once, one wins and the other is told.
 import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from shop.accounts.models import User
 from shop.audit.services import record_audit
@@ -28,6 +28,7 @@ from shop.ledger.models import Account, EntryKind, Payout, PayoutStatus
 from shop.money import format_rupiah
 from shop.notifications import events
 from shop.payouts.adapter import SubmitResult, payout_adapter
+from shop.payouts.maker_checker import maker_checker_on
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -113,38 +114,22 @@ def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
 def approve_payout(payout: Payout, actor: User) -> SubmitResult:
     """An admin approves a requested payout: its amount leaves the member's available balance
     for payouts in transit, then the payout adapter starts the transfer (by hand, for now).
-    Raises PayoutNotAllowed, InvalidTransition when it is not waiting for approval, and
-    PayoutRefused, leaving it requested, when the available balance no longer covers it."""
+    Raises PayoutNotAllowed (also when the cooperative's payouts need two admins: then they
+    are approved in batches, shop/payouts/batches.py), InvalidTransition when it is not
+    waiting for approval or waits in a batch, and PayoutRefused, leaving it requested, when
+    the available balance no longer covers it."""
     adapter = payout_adapter()  # a misconfigured adapter fails before anything is written
     try:
         coop = _require_admin(actor, payout.cooperative_id)
-        member = _lock_membership(payout.member_id)
-        _move(payout, PayoutStatus.APPROVED, approved_at=utcnow(), decided_by_id=actor.id)
-        _check_not_held(member)
-        available = _available(member)
-        if payout.amount > available:
-            # A refund (or another payout) took money since the request.
-            raise PayoutRefused(
+        if maker_checker_on(coop):
+            raise PayoutNotAllowed(
                 _(
-                    "The member's available balance (%(available)s) no longer covers this "
-                    "payout, so it stays requested. Reject it, or wait for new earnings.",
-                    available=format_rupiah(available),
+                    "Payouts of this cooperative need two admins: prepare a batch, and "
+                    "another admin approves it."
                 )
             )
-        add_entry(
-            f"payout-approved:{payout.id}",
-            EntryKind.PAYOUT_APPROVED,
-            coop.id,
-            [
-                debit(Account.MEMBER_AVAILABLE, payout.amount, member.id),
-                credit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
-            ],
-            payout_id=payout.id,
-            actor_id=actor.id,
-            memo=f"payout {payout.id} approved",
-        )
-        record_audit(actor, coop, "payout.approved", payout, {"amount": payout.amount})
-        events.payout_decided(payout, "payout_approved")
+        member = _lock_membership(payout.member_id)
+        approve_locked(payout, member, actor, Payout.batch_id.is_(None))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -152,6 +137,40 @@ def approve_payout(payout: Payout, actor: User) -> SubmitResult:
     logger.info("payout %s approved by user %s", payout.id, actor.id)
     # After the commit: an API that fails must not undo the approval (the adapter's contract).
     return adapter.submit(payout)
+
+
+def approve_locked(payout: Payout, member: Membership, actor: User, *conditions) -> None:
+    """Approve one payout whose member row the caller has locked, and flush: move it (under
+    the extra `conditions` of the caller), check the balance, post and audit. Shared by the
+    single approval and the batch approval so that both post the same entry, with the same
+    idempotency key. Raises InvalidTransition, PayoutRefused."""
+    coop = member.cooperative
+    _move(payout, PayoutStatus.APPROVED, *conditions, approved_at=utcnow(), decided_by_id=actor.id)
+    _check_not_held(member)
+    available = _available(member)
+    if payout.amount > available:
+        # A refund (or another payout) took money since the request.
+        raise PayoutRefused(
+            _(
+                "The member's available balance (%(available)s) no longer covers this "
+                "payout, so it stays requested. Reject it, or wait for new earnings.",
+                available=format_rupiah(available),
+            )
+        )
+    add_entry(
+        f"payout-approved:{payout.id}",
+        EntryKind.PAYOUT_APPROVED,
+        coop.id,
+        [
+            debit(Account.MEMBER_AVAILABLE, payout.amount, member.id),
+            credit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
+        ],
+        payout_id=payout.id,
+        actor_id=actor.id,
+        memo=f"payout {payout.id} approved",
+    )
+    record_audit(actor, coop, "payout.approved", payout, {"amount": payout.amount})
+    events.payout_decided(payout, "payout_approved")
 
 
 def mark_payout_paid(payout: Payout, transfer_reference: str, actor: User) -> None:
@@ -211,6 +230,8 @@ def reject_payout(payout: Payout, reason: str, actor: User) -> None:
         source = _move(
             payout,
             PayoutStatus.REJECTED,
+            # One waiting in a batch leaves it first (its preparer removes it, or a cancel).
+            or_(Payout.status != PayoutStatus.REQUESTED, Payout.batch_id.is_(None)),
             rejected_at=utcnow(),
             rejection_reason=reason,
             decided_by_id=actor.id,
@@ -289,18 +310,25 @@ def _requested(member: Membership) -> int:
     )
 
 
-def _move(payout: Payout, target: PayoutStatus, **values) -> PayoutStatus:
+def _move(payout: Payout, target: PayoutStatus, *conditions, **values) -> PayoutStatus:
     """Move the payout to `target` from the status it has now, by a conditional UPDATE (so a
-    decision made meanwhile by another admin makes this one fail); returns that status."""
-    source = db.session.scalar(select(Payout.status).where(Payout.id == payout.id))
+    decision made meanwhile by another admin makes this one fail) that also holds the
+    caller's `conditions` (its batch); returns that status."""
+    source, batch_id = db.session.execute(
+        select(Payout.status, Payout.batch_id).where(Payout.id == payout.id)
+    ).one()
     if target not in ALLOWED_MOVES.get(source, ()):
         raise InvalidTransition(_cannot_move(source))
     moved = db.session.execute(
         update(Payout)
-        .where(Payout.id == payout.id, Payout.status == source)
+        .where(Payout.id == payout.id, Payout.status == source, *conditions)
         .values(status=target, **values)
     ).rowcount
     if moved != 1:
+        if source == PayoutStatus.REQUESTED and batch_id is not None:
+            raise InvalidTransition(
+                _("This payout waits in a batch: it is approved, or taken out, there.")
+            )
         raise InvalidTransition(_("Someone else decided on this payout just now; reload."))
     return source
 

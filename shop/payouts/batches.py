@@ -203,12 +203,6 @@ def payouts_in(batch: PayoutBatch) -> list[Payout]:
     )
 
 
-def find_batch(coop: Cooperative, batch_id: int) -> PayoutBatch | None:
-    """The batch, if it belongs to this cooperative."""
-    batch = db.session.get(PayoutBatch, batch_id)
-    return batch if batch is not None and batch.cooperative_id == coop.id else None
-
-
 def mismatched_holders(payouts: list[Payout]) -> list[Payout]:
     """The payouts whose bank account holder is not their member's name."""
     members = {

@@ -32,33 +32,8 @@ from shop.payouts.services import (
     reject_payout,
     request_payout,
 )
-from tests.factories import make_membership, make_user
-from tests.payouts.conftest import available, earn, entry_keys, in_transit, reloaded
-
-
-@pytest.fixture
-def two_admins(earned):
-    """Koperasi Tani with a second admin, the bendahara, and Budi with Rp 95.000 too."""
-    earned.bendahara = make_membership(
-        coop=earned.coop, role=Role.ADMIN, user=make_user(name="Bu Bendahara")
-    ).user
-    earned.budi = make_membership(
-        coop=earned.coop,
-        user=make_user(name="Budi Santoso"),
-        bank_name="BCA",
-        bank_account_number="5550001111",
-        bank_account_holder="Bpk. BUDI  santoso",
-    )
-    earn(earned.budi, earned.admin)
-    return earned
-
-
-@pytest.fixture
-def requested(two_admins):
-    """Siti asks for Rp 60.000, Budi for Rp 90.000."""
-    two_admins.siti_payout = request_payout(two_admins.siti, 60_000, two_admins.siti_user)
-    two_admins.budi_payout = request_payout(two_admins.budi, 90_000, two_admins.budi.user)
-    return two_admins
+from tests.factories import make_membership
+from tests.payouts.conftest import available, entry_keys, in_transit, reloaded
 
 
 def batch_of(tani) -> PayoutBatch:

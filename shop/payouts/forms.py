@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField, TextAreaField, ValidationError
+from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired
 
 from shop.forms_common import max_length
@@ -27,6 +27,8 @@ class PayoutRequestForm(FlaskForm):
             rupiah_above_zero,
         ],
     )
+
+    deduct_wajib = BooleanField(_l("Also pay my simpanan wajib from my balance with it"))
 
     def rupiah(self) -> int:
         """The amount typed, once the form is valid."""

@@ -22,7 +22,7 @@ DECIDED_SHOWN = 50  # the latest paid and rejected payouts on the admin's page
 class PayoutSummary(NamedTuple):
     pending: int  # earned on orders not completed yet
     available: int  # the ledger's available balance (approved payouts already left it)
-    requested: int  # payouts waiting for approval: promised, not moved yet
+    requested: int  # payouts waiting for approval (and their wajib): promised, not moved yet
     paid_out: int  # transferred to the member's bank
 
     @property
@@ -45,10 +45,16 @@ def payout_summary(membership: Membership) -> PayoutSummary:
             .group_by(Payout.status)
         ).all()
     )
+    # The simpanan wajib a waiting payout will take with it is promised too.
+    waiting_wajib = db.session.scalar(
+        select(func.coalesce(func.sum(Payout.wajib_deduction), 0)).where(
+            Payout.member_id == member_id, Payout.status == PayoutStatus.REQUESTED
+        )
+    )
     return PayoutSummary(
         pending=balance(coop_id, Account.MEMBER_PENDING, member_id),
         available=balance(coop_id, Account.MEMBER_AVAILABLE, member_id),
-        requested=int(totals.get(PayoutStatus.REQUESTED, 0)),
+        requested=int(totals.get(PayoutStatus.REQUESTED, 0)) + int(waiting_wajib),
         paid_out=int(totals.get(PayoutStatus.PAID, 0)),
     )
 

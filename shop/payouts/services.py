@@ -29,6 +29,7 @@ from shop.money import format_rupiah
 from shop.notifications import events
 from shop.payouts.adapter import SubmitResult, payout_adapter
 from shop.payouts.maker_checker import maker_checker_on
+from shop.savings.services import settings_of
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -53,11 +54,16 @@ class PayoutRefused(PayoutError):
     """The amount, the bank account or the balance does not allow it."""
 
 
-def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
+def request_payout(
+    membership: Membership, amount: int, actor: User, deduct_wajib: bool = False
+) -> Payout:
     """The member asks to be paid `amount` to their saved bank account, which is copied onto
-    the payout. Raises PayoutNotAllowed unless the actor is that member, PayoutRefused for an
-    amount that is not positive, below the cooperative's minimum or above what is available
-    less the member's payouts still waiting, and for a missing bank account."""
+    the payout. With `deduct_wajib`, the member consents to one month of simpanan wajib (the
+    cooperative's amount, recorded on the payout) being taken from their available balance
+    too when the payout is approved. Raises PayoutNotAllowed unless the actor is that member,
+    PayoutRefused for an amount that is not positive, below the cooperative's minimum or
+    (with the wajib) above what is available less the member's payouts still waiting, and
+    for a missing bank account."""
     try:
         if actor.id != membership.user_id:
             raise PayoutNotAllowed(_("Only the member can ask for their own payout."))
@@ -72,7 +78,8 @@ def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
                 _("Add your bank account to your member profile first."), field="amount"
             )
         _check_not_held(member)
-        requestable = _available(member) - _requested(member)
+        deduction = settings_of(coop).wajib_amount if deduct_wajib else 0
+        requestable = _available(member) - _requested(member) - deduction
         # A former member may take out all the rest of what they are owed, however small.
         if amount < coop.min_payout and (member.is_active or amount != requestable):
             raise PayoutRefused(
@@ -94,13 +101,15 @@ def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
             bank_name=member.bank_name,
             bank_account_number=member.bank_account_number,
             bank_account_holder=member.bank_account_holder,
+            wajib_deduction=deduction,
             requested_by_id=actor.id,
         )
         db.session.add(payout)
         db.session.flush()
         # Which account the money was asked to, as it was then: the bookkeeper's trail.
         details = {"amount": amount, "bank": member.bank_name,
-                   "account": member.bank_account_number}  # fmt: skip
+                   "account": member.bank_account_number,
+                   "wajib_deduction": deduction}  # fmt: skip
         record_audit(actor, coop, "payout.requested", payout, details)
         events.payout_requested(payout)
         db.session.commit()
@@ -148,7 +157,7 @@ def approve_locked(payout: Payout, member: Membership, actor: User, *conditions)
     _move(payout, PayoutStatus.APPROVED, *conditions, approved_at=utcnow(), decided_by_id=actor.id)
     _check_not_held(member)
     available = _available(member)
-    if payout.amount > available:
+    if payout.amount + payout.wajib_deduction > available:
         # A refund (or another payout) took money since the request.
         raise PayoutRefused(
             _(
@@ -161,15 +170,13 @@ def approve_locked(payout: Payout, member: Membership, actor: User, *conditions)
         f"payout-approved:{payout.id}",
         EntryKind.PAYOUT_APPROVED,
         coop.id,
-        [
-            debit(Account.MEMBER_AVAILABLE, payout.amount, member.id),
-            credit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
-        ],
+        _approval_postings(payout, member),
         payout_id=payout.id,
         actor_id=actor.id,
         memo=f"payout {payout.id} approved",
     )
-    record_audit(actor, coop, "payout.approved", payout, {"amount": payout.amount})
+    record_audit(actor, coop, "payout.approved", payout,
+                 {"amount": payout.amount, "wajib_deduction": payout.wajib_deduction})  # fmt: skip
     events.payout_decided(payout, "payout_approved")
 
 
@@ -264,6 +271,20 @@ def reject_payout(payout: Payout, reason: str, actor: User) -> None:
     logger.info("payout %s rejected (was %s)", payout.id, source)
 
 
+def _approval_postings(payout: Payout, member: Membership) -> list:
+    """The amount leaves available for payouts in transit; the simpanan wajib the member
+    agreed to have deducted leaves it for their simpanan wajib, in the same entry (the
+    ledger check expects one approval entry per payout). A rejection later returns only the
+    amount: the wajib is paid, as the member agreed."""
+    postings = [
+        debit(Account.MEMBER_AVAILABLE, payout.amount + payout.wajib_deduction, member.id),
+        credit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
+    ]
+    if payout.wajib_deduction:
+        postings.append(credit(Account.SIMPANAN_WAJIB, payout.wajib_deduction, member.id))
+    return postings
+
+
 def _check_not_held(member: Membership) -> None:
     """A refund made at Midtrans not yet allocated to lines may take from this member's
     earnings: nothing is paid out until an admin says which lines it was for."""
@@ -300,10 +321,11 @@ def _available(member: Membership) -> int:
 
 
 def _requested(member: Membership) -> int:
-    """What the member's payouts still waiting for approval add up to."""
+    """What the member's payouts still waiting for approval add up to, with the simpanan
+    wajib to be deducted with them."""
     return int(
         db.session.scalar(
-            select(func.coalesce(func.sum(Payout.amount), 0)).where(
+            select(func.coalesce(func.sum(Payout.amount + Payout.wajib_deduction), 0)).where(
                 Payout.member_id == member.id, Payout.status == PayoutStatus.REQUESTED
             )
         )

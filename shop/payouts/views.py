@@ -39,6 +39,7 @@ from shop.payouts.queries import (
     payouts_of,
     review_queue,
 )
+from shop.savings.services import settings_of
 from shop.security import private_page
 
 bp = Blueprint("payouts", __name__)
@@ -83,7 +84,10 @@ def mine(coop, membership):
     if form.validate_on_submit():
         try:
             payout = services.request_payout(
-                membership, form.rupiah(), current_user._get_current_object()
+                membership,
+                form.rupiah(),
+                current_user._get_current_object(),
+                deduct_wajib=bool(form.deduct_wajib.data),
             )
         except ShopError as error:
             form.amount.errors.append(error.message)
@@ -103,6 +107,7 @@ def mine(coop, membership):
         form=form,
         summary=payout_summary(membership),
         payouts=payouts_of(membership),
+        wajib_amount=settings_of(coop).wajib_amount,
     )
     return private_page(html)
 

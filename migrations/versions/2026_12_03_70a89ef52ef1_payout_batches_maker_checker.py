@@ -15,9 +15,8 @@ Create Date: 2026-12-03 16:12:47.360235
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "70a89ef52ef1"

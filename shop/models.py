@@ -11,6 +11,7 @@ from shop.ledger.models import JournalEntry, Payout, Posting, Refund, RefundLine
 from shop.notifications.models import EmailOptOut, Notification
 from shop.outbox.models import OutgoingMail
 from shop.payments.models import PaymentNotification
+from shop.payouts.models import PayoutBatch
 from shop.products.models import ProductImport
 from shop.reconciliation.models import ReconciliationException
 from shop.reviews.models import Review, ReviewPhoto
@@ -35,6 +36,7 @@ __all__ = [
     "PasswordResetToken",
     "PaymentNotification",
     "Payout",
+    "PayoutBatch",
     "Posting",
     "Product",
     "ProductImage",

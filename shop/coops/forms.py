@@ -121,6 +121,9 @@ class CoopProfileForm(FlaskForm):
     reviews_edits = BooleanField(
         _l("Members' changes to products on sale wait for an admin's approval")
     )
+    payouts_need_two_admins = BooleanField(
+        _l("Payouts need two admins: one prepares a batch, another approves it")
+    )
 
 
 class MemberProfileForm(FlaskForm):

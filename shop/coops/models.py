@@ -55,6 +55,9 @@ class Cooperative(db.Model):
     # admin's approval before they are sold.
     reviews_new_products: Mapped[bool] = mapped_column(default=True, server_default="1")
     reviews_edits: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Maker-checker: with two or more active admins, one prepares a batch of payouts and
+    # another approves it (shop/payouts/batches.py maker_checker_on).
+    payouts_need_two_admins: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="cooperative")
 

@@ -162,6 +162,7 @@ class CoopDetails:
     min_payout: int = 50_000
     reviews_new_products: bool = True
     reviews_edits: bool = False
+    payouts_need_two_admins: bool = True
 
 
 def create_cooperative(
@@ -192,7 +193,7 @@ def create_cooperative(
 
 
 COOP_NUMBER_FIELDS = ("fee_bp", "hold_days", "min_payout")
-COOP_FLAG_FIELDS = ("reviews_new_products", "reviews_edits")
+COOP_FLAG_FIELDS = ("reviews_new_products", "reviews_edits", "payouts_need_two_admins")
 COOP_TEXT_FIELDS = tuple(
     field
     for field in CoopDetails.__dataclass_fields__

@@ -157,7 +157,10 @@ class Payout(db.Model):
     as it was when they asked (copied, so a later change cannot redirect this transfer)."""
 
     __tablename__ = "payouts"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("wajib_deduction >= 0", name="wajib_deduction_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
@@ -169,9 +172,15 @@ class Payout(db.Model):
     bank_name: Mapped[str] = mapped_column(String(60))
     bank_account_number: Mapped[str] = mapped_column(String(34))
     bank_account_holder: Mapped[str] = mapped_column(String(120))
+    # Simpanan wajib the member agreed, when asking, to have taken from their available
+    # balance with this payout, on top of `amount` (which is what reaches their bank): posted
+    # to their simpanan wajib when the payout is approved. 0: no deduction.
+    wajib_deduction: Mapped[Rupiah] = mapped_column(default=0, server_default="0")
     transfer_reference: Mapped[str] = mapped_column(String(80), default="")
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The maker-checker batch it was put in (shop/payouts/batches.py), if any.
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("payout_batches.id"), index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField, ValidationError
+from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired
 
 from shop.forms_common import max_length
@@ -27,6 +27,8 @@ class PayoutRequestForm(FlaskForm):
             rupiah_above_zero,
         ],
     )
+
+    deduct_wajib = BooleanField(_l("Also pay my simpanan wajib from my balance with it"))
 
     def rupiah(self) -> int:
         """The amount typed, once the form is valid."""
@@ -71,3 +73,34 @@ def decision_form(action: str, payout_id: int, posted: bool = False) -> FlaskFor
     form_class = DECISION_FORMS[action]
     prefix = f"{action}-{payout_id}"
     return form_class(prefix=prefix) if posted else form_class(formdata=None, prefix=prefix)
+
+
+MAX_BATCH = 200  # payouts in one batch: what one admin can check on one page
+
+
+def payout_ids(form, field) -> None:
+    if not field.data:
+        raise ValidationError(_l("Choose at least one payout for the batch."))
+    if len(field.data) > MAX_BATCH:
+        raise ValidationError(_l("Choose at most %(count)d payouts.", count=MAX_BATCH))
+    if not all(value.isascii() and value.isdigit() and len(value) < 12 for value in field.data):
+        raise ValidationError(_l("Choose the payouts from the list."))
+
+
+class PrepareBatchForm(FlaskForm):
+    """The waiting payouts' checkboxes; the service refuses any that cannot be batched."""
+
+    payouts = SelectMultipleField(validate_choice=False, validators=[payout_ids])
+
+    def ids(self) -> list[int]:
+        return [int(value) for value in self.payouts.data]
+
+
+class RemoveFromBatchForm(FlaskForm):
+    """The preparer's "take it out" button; the payout's id comes with it."""
+
+    payout = StringField(validators=[DataRequired()])
+
+    def payout_id(self) -> int:
+        value = self.payout.data or ""
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else 0

@@ -2,14 +2,18 @@
 
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
+from shop.accounts.models import User
+from shop.audit.models import AuditEntry
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
 from shop.ids import is_row_id
 from shop.ledger.journal import balance
 from shop.ledger.models import Account, Payout, PayoutStatus, Posting
+from shop.payouts.maker_checker import holder_matches
+from shop.payouts.models import PayoutBatch
 
 OPEN_STATUSES = (PayoutStatus.REQUESTED, PayoutStatus.APPROVED)
 DECIDED_SHOWN = 50  # the latest paid and rejected payouts on the admin's page
@@ -18,7 +22,7 @@ DECIDED_SHOWN = 50  # the latest paid and rejected payouts on the admin's page
 class PayoutSummary(NamedTuple):
     pending: int  # earned on orders not completed yet
     available: int  # the ledger's available balance (approved payouts already left it)
-    requested: int  # payouts waiting for approval: promised, not moved yet
+    requested: int  # payouts waiting for approval (and their wajib): promised, not moved yet
     paid_out: int  # transferred to the member's bank
 
     @property
@@ -41,10 +45,16 @@ def payout_summary(membership: Membership) -> PayoutSummary:
             .group_by(Payout.status)
         ).all()
     )
+    # The simpanan wajib a waiting payout will take with it is promised too.
+    waiting_wajib = db.session.scalar(
+        select(func.coalesce(func.sum(Payout.wajib_deduction), 0)).where(
+            Payout.member_id == member_id, Payout.status == PayoutStatus.REQUESTED
+        )
+    )
     return PayoutSummary(
         pending=balance(coop_id, Account.MEMBER_PENDING, member_id),
         available=balance(coop_id, Account.MEMBER_AVAILABLE, member_id),
-        requested=int(totals.get(PayoutStatus.REQUESTED, 0)),
+        requested=int(totals.get(PayoutStatus.REQUESTED, 0)) + int(waiting_wajib),
         paid_out=int(totals.get(PayoutStatus.PAID, 0)),
     )
 
@@ -112,3 +122,83 @@ def _rows(coop: Cooperative, condition, *order_by, limit: int | None = None) -> 
         .limit(limit)
     )
     return [ReviewRow(payout, member) for payout, member in db.session.execute(statement)]
+
+
+BATCHES_SHOWN = 50
+
+
+class BatchPayoutRow(NamedTuple):
+    payout: Payout
+    member: Membership  # with .user loaded
+    holder_matches: bool  # the bank account holder is the member (or their business)
+
+
+class BatchRow(NamedTuple):
+    batch: PayoutBatch
+    count: int
+    total: int
+    prepared_by: User
+
+
+class TrailRow(NamedTuple):
+    entry: AuditEntry
+    actor: User | None
+
+
+def batch_list(coop: Cooperative) -> list[BatchRow]:
+    """The cooperative's latest batches, newest first, with their payouts' count and total
+    (a cancelled batch's payouts left it: 0)."""
+    statement = (
+        select(
+            PayoutBatch,
+            func.count(Payout.id),
+            func.coalesce(func.sum(Payout.amount), 0),
+            User,
+        )
+        .join(User, User.id == PayoutBatch.prepared_by_id)
+        .outerjoin(Payout, Payout.batch_id == PayoutBatch.id)
+        .where(PayoutBatch.cooperative_id == coop.id)
+        .group_by(PayoutBatch.id, User.id)
+        .order_by(PayoutBatch.id.desc())
+        .limit(BATCHES_SHOWN)
+    )
+    return [BatchRow(batch, count, int(total), user) for batch, count, total, user in
+            db.session.execute(statement)]  # fmt: skip
+
+
+def batch_candidates(coop: Cooperative) -> list[BatchPayoutRow]:
+    """Requested payouts in no batch, oldest first: what a new batch can take."""
+    return _batch_rows(coop, Payout.status == PayoutStatus.REQUESTED, Payout.batch_id.is_(None))
+
+
+def batch_payouts(batch: PayoutBatch) -> list[BatchPayoutRow]:
+    coop = db.session.get(Cooperative, batch.cooperative_id)
+    return _batch_rows(coop, Payout.batch_id == batch.id)
+
+
+def batch_trail(batch: PayoutBatch) -> list[TrailRow]:
+    """Who prepared, changed, approved or cancelled the batch, and when, oldest first."""
+    statement = (
+        select(AuditEntry, User)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(AuditEntry.target_type == "PayoutBatch", AuditEntry.target_id == batch.id)
+        .order_by(AuditEntry.id)
+    )
+    return [TrailRow(entry, actor) for entry, actor in db.session.execute(statement)]
+
+
+def find_batch(coop: Cooperative, batch_id: int) -> PayoutBatch | None:
+    """The batch, if it belongs to this cooperative."""
+    if not is_row_id(batch_id):
+        return None
+    batch = db.session.get(PayoutBatch, batch_id)
+    return batch if batch is not None and batch.cooperative_id == coop.id else None
+
+
+def _batch_rows(coop: Cooperative, *conditions) -> list[BatchPayoutRow]:
+    rows = _rows(coop, and_(*conditions), Payout.requested_at, Payout.id)
+    return [
+        BatchPayoutRow(row.payout, row.member, holder_matches(row.payout.bank_account_holder,
+                                                              row.member))
+        for row in rows
+    ]  # fmt: skip

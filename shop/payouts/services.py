@@ -14,7 +14,7 @@ deciding the same payout at once, one wins and the other is told.
 import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from shop.accounts.models import User
 from shop.audit.services import record_audit
@@ -28,6 +28,8 @@ from shop.ledger.models import Account, EntryKind, Payout, PayoutStatus
 from shop.money import format_rupiah
 from shop.notifications import events
 from shop.payouts.adapter import SubmitResult, payout_adapter
+from shop.payouts.maker_checker import maker_checker_on
+from shop.savings.services import settings_of
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -54,11 +56,16 @@ class PayoutRefused(PayoutError):
     """The amount, the bank account or the balance does not allow it."""
 
 
-def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
+def request_payout(
+    membership: Membership, amount: int, actor: User, deduct_wajib: bool = False
+) -> Payout:
     """The member asks to be paid `amount` to their saved bank account, which is copied onto
-    the payout. Raises PayoutNotAllowed unless the actor is that member, PayoutRefused for an
-    amount that is not positive, below the cooperative's minimum or above what is available
-    less the member's payouts still waiting, and for a missing bank account."""
+    the payout. With `deduct_wajib`, the member consents to one month of simpanan wajib (the
+    cooperative's amount, recorded on the payout) being taken from their available balance
+    too when the payout is approved. Raises PayoutNotAllowed unless the actor is that member,
+    PayoutRefused for an amount that is not positive, below the cooperative's minimum or
+    (with the wajib) above what is available less the member's payouts still waiting, and
+    for a missing bank account."""
     try:
         if actor.id != membership.user_id:
             raise PayoutNotAllowed(_("Only the member can ask for their own payout."))
@@ -73,7 +80,8 @@ def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
                 _("Add your bank account to your member profile first."), field="amount"
             )
         _check_not_held(member)
-        requestable = _available(member) - _requested(member)
+        deduction = settings_of(coop).wajib_amount if deduct_wajib else 0
+        requestable = _available(member) - _requested(member) - deduction
         # A former member may take out all the rest of what they are owed, however small.
         if amount < coop.min_payout and (member.is_active or amount != requestable):
             raise PayoutRefused(
@@ -95,13 +103,15 @@ def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
             bank_name=member.bank_name,
             bank_account_number=member.bank_account_number,
             bank_account_holder=member.bank_account_holder,
+            wajib_deduction=deduction,
             requested_by_id=actor.id,
         )
         db.session.add(payout)
         db.session.flush()
         # Which account the money was asked to, as it was then: the bookkeeper's trail.
         details = {"amount": amount, "bank": member.bank_name,
-                   "account": member.bank_account_number}  # fmt: skip
+                   "account": member.bank_account_number,
+                   "wajib_deduction": deduction}  # fmt: skip
         record_audit(actor, coop, "payout.requested", payout, details)
         events.payout_requested(payout)
         db.session.commit()
@@ -115,38 +125,22 @@ def request_payout(membership: Membership, amount: int, actor: User) -> Payout:
 def approve_payout(payout: Payout, actor: User) -> SubmitResult:
     """An admin approves a requested payout: its amount leaves the member's available balance
     for payouts in transit, then the payout adapter starts the transfer (by hand, for now).
-    Raises PayoutNotAllowed, InvalidTransition when it is not waiting for approval, and
-    PayoutRefused, leaving it requested, when the available balance no longer covers it."""
+    Raises PayoutNotAllowed (also when the cooperative's payouts need two admins: then they
+    are approved in batches, shop/payouts/batches.py), InvalidTransition when it is not
+    waiting for approval or waits in a batch, and PayoutRefused, leaving it requested, when
+    the available balance no longer covers it."""
     adapter = payout_adapter()  # a misconfigured adapter fails before anything is written
     try:
         coop = _require_admin(actor, payout.cooperative_id)
-        member = _lock_membership(payout.member_id)
-        _move(payout, PayoutStatus.APPROVED, approved_at=utcnow(), decided_by_id=actor.id)
-        _check_not_held(member)
-        available = _available(member)
-        if payout.amount > available:
-            # A refund (or another payout) took money since the request.
-            raise PayoutRefused(
+        if maker_checker_on(coop):
+            raise PayoutNotAllowed(
                 _(
-                    "The member's available balance (%(available)s) no longer covers this "
-                    "payout, so it stays requested. Reject it, or wait for new earnings.",
-                    available=format_rupiah(available),
+                    "Payouts of this cooperative need two admins: prepare a batch, and "
+                    "another admin approves it."
                 )
             )
-        add_entry(
-            f"payout-approved:{payout.id}",
-            EntryKind.PAYOUT_APPROVED,
-            coop.id,
-            [
-                debit(Account.MEMBER_AVAILABLE, payout.amount, member.id),
-                credit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
-            ],
-            payout_id=payout.id,
-            actor_id=actor.id,
-            memo=f"payout {payout.id} approved",
-        )
-        record_audit(actor, coop, "payout.approved", payout, {"amount": payout.amount})
-        events.payout_decided(payout, "payout_approved")
+        member = _lock_membership(payout.member_id)
+        approve_locked(payout, member, actor, Payout.batch_id.is_(None))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -154,6 +148,38 @@ def approve_payout(payout: Payout, actor: User) -> SubmitResult:
     logger.info("payout %s approved by user %s", payout.id, actor.id)
     # After the commit: an API that fails must not undo the approval (the adapter's contract).
     return adapter.submit(payout)
+
+
+def approve_locked(payout: Payout, member: Membership, actor: User, *conditions) -> None:
+    """Approve one payout whose member row the caller has locked, and flush: move it (under
+    the extra `conditions` of the caller), check the balance, post and audit. Shared by the
+    single approval and the batch approval so that both post the same entry, with the same
+    idempotency key. Raises InvalidTransition, PayoutRefused."""
+    coop = member.cooperative
+    _move(payout, PayoutStatus.APPROVED, *conditions, approved_at=utcnow(), decided_by_id=actor.id)
+    _check_not_held(member)
+    available = _available(member)
+    if payout.amount + payout.wajib_deduction > available:
+        # A refund (or another payout) took money since the request.
+        raise PayoutRefused(
+            _(
+                "The member's available balance (%(available)s) no longer covers this "
+                "payout, so it stays requested. Reject it, or wait for new earnings.",
+                available=format_rupiah(available),
+            )
+        )
+    add_entry(
+        f"payout-approved:{payout.id}",
+        EntryKind.PAYOUT_APPROVED,
+        coop.id,
+        _approval_postings(payout, member),
+        payout_id=payout.id,
+        actor_id=actor.id,
+        memo=f"payout {payout.id} approved",
+    )
+    record_audit(actor, coop, "payout.approved", payout,
+                 {"amount": payout.amount, "wajib_deduction": payout.wajib_deduction})  # fmt: skip
+    events.payout_decided(payout, "payout_approved")
 
 
 def mark_payout_paid(payout: Payout, transfer_reference: str, actor: User) -> None:
@@ -215,6 +241,8 @@ def reject_payout(payout: Payout, reason: str, actor: User) -> None:
         source = _move(
             payout,
             PayoutStatus.REJECTED,
+            # One waiting in a batch leaves it first (its preparer removes it, or a cancel).
+            or_(Payout.status != PayoutStatus.REQUESTED, Payout.batch_id.is_(None)),
             rejected_at=utcnow(),
             rejection_reason=reason,
             decided_by_id=actor.id,
@@ -265,6 +293,20 @@ def _refuse_if_at_iris(payout: Payout) -> None:
         )
 
 
+def _approval_postings(payout: Payout, member: Membership) -> list:
+    """The amount leaves available for payouts in transit; the simpanan wajib the member
+    agreed to have deducted leaves it for their simpanan wajib, in the same entry (the
+    ledger check expects one approval entry per payout). A rejection later returns only the
+    amount: the wajib is paid, as the member agreed."""
+    postings = [
+        debit(Account.MEMBER_AVAILABLE, payout.amount + payout.wajib_deduction, member.id),
+        credit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
+    ]
+    if payout.wajib_deduction:
+        postings.append(credit(Account.SIMPANAN_WAJIB, payout.wajib_deduction, member.id))
+    return postings
+
+
 def _check_not_held(member: Membership) -> None:
     """A refund made at Midtrans not yet allocated to lines may take from this member's
     earnings: nothing is paid out until an admin says which lines it was for."""
@@ -301,28 +343,36 @@ def _available(member: Membership) -> int:
 
 
 def _requested(member: Membership) -> int:
-    """What the member's payouts still waiting for approval add up to."""
+    """What the member's payouts still waiting for approval add up to, with the simpanan
+    wajib to be deducted with them."""
     return int(
         db.session.scalar(
-            select(func.coalesce(func.sum(Payout.amount), 0)).where(
+            select(func.coalesce(func.sum(Payout.amount + Payout.wajib_deduction), 0)).where(
                 Payout.member_id == member.id, Payout.status == PayoutStatus.REQUESTED
             )
         )
     )
 
 
-def _move(payout: Payout, target: PayoutStatus, **values) -> PayoutStatus:
+def _move(payout: Payout, target: PayoutStatus, *conditions, **values) -> PayoutStatus:
     """Move the payout to `target` from the status it has now, by a conditional UPDATE (so a
-    decision made meanwhile by another admin makes this one fail); returns that status."""
-    source = db.session.scalar(select(Payout.status).where(Payout.id == payout.id))
+    decision made meanwhile by another admin makes this one fail) that also holds the
+    caller's `conditions` (its batch); returns that status."""
+    source, batch_id = db.session.execute(
+        select(Payout.status, Payout.batch_id).where(Payout.id == payout.id)
+    ).one()
     if target not in ALLOWED_MOVES.get(source, ()):
         raise InvalidTransition(_cannot_move(source))
     moved = db.session.execute(
         update(Payout)
-        .where(Payout.id == payout.id, Payout.status == source)
+        .where(Payout.id == payout.id, Payout.status == source, *conditions)
         .values(status=target, **values)
     ).rowcount
     if moved != 1:
+        if source == PayoutStatus.REQUESTED and batch_id is not None:
+            raise InvalidTransition(
+                _("This payout waits in a batch: it is approved, or taken out, there.")
+            )
         raise InvalidTransition(_("Someone else decided on this payout just now; reload."))
     return source
 

@@ -16,18 +16,54 @@ from shop.auth.policy import require_coop_admin, require_member_or_former
 from shop.errors import ShopError
 from shop.ledger.models import PayoutStatus
 from shop.money import format_rupiah
-from shop.payouts import services
-from shop.payouts.forms import DECISION_FORMS, PayoutRequestForm, decision_form
+from shop.payouts import batches, services
+from shop.payouts.forms import (
+    DECISION_FORMS,
+    ApproveForm,
+    PayoutRequestForm,
+    PrepareBatchForm,
+    RemoveFromBatchForm,
+    decision_form,
+)
+from shop.payouts.maker_checker import maker_checker_on
+from shop.payouts.models import BatchStatus
 from shop.payouts.queries import (
     available_by_member,
+    batch_candidates,
+    batch_list,
+    batch_payouts,
+    batch_trail,
+    find_batch,
     find_payout,
     payout_summary,
     payouts_of,
     review_queue,
 )
+from shop.savings.services import settings_of
 from shop.security import private_page
 
 bp = Blueprint("payouts", __name__)
+
+
+@bp.app_template_filter("batch_status")
+def batch_status_label(status: str) -> str:
+    labels = {
+        BatchStatus.PREPARED: _("Waiting for a second admin"),
+        BatchStatus.APPROVED: _("Approved"),
+        BatchStatus.CANCELLED: _("Cancelled"),
+    }
+    return labels.get(status, status)
+
+
+@bp.app_template_filter("batch_action")
+def batch_action_label(action: str) -> str:
+    labels = {
+        "payout_batch.prepared": _("Prepared"),
+        "payout_batch.payout_removed": _("Took a payout out"),
+        "payout_batch.approved": _("Approved"),
+        "payout_batch.cancelled": _("Cancelled"),
+    }
+    return labels.get(action, action)
 
 
 @bp.app_template_filter("payout_status")
@@ -49,7 +85,10 @@ def mine(coop, membership):
     if form.validate_on_submit():
         try:
             payout = services.request_payout(
-                membership, form.rupiah(), current_user._get_current_object()
+                membership,
+                form.rupiah(),
+                current_user._get_current_object(),
+                deduct_wajib=bool(form.deduct_wajib.data),
             )
         except ShopError as error:
             form.amount.errors.append(error.message)
@@ -69,6 +108,7 @@ def mine(coop, membership):
         form=form,
         summary=payout_summary(membership),
         payouts=payouts_of(membership),
+        wajib_amount=settings_of(coop).wajib_amount,
     )
     return private_page(html)
 
@@ -98,6 +138,7 @@ def review(coop, membership):
         queue=queue,
         forms=_page_forms(queue, posted),
         available=available_by_member(coop),
+        maker_checker=maker_checker_on(coop),
     )
     return private_page(html)
 
@@ -142,3 +183,111 @@ def _page_forms(queue, posted) -> dict:
         payout_id, action, form = posted
         forms[(payout_id, action)] = form
     return forms
+
+
+BATCHES = "/koperasi/<coop_slug>/kelola/pencairan/batch"
+
+
+@bp.route(BATCHES)
+@require_coop_admin
+def batch_index(coop, membership):
+    html = render_template(
+        "payouts/batches.html",
+        coop=coop,
+        rows=batch_list(coop),
+        maker_checker=maker_checker_on(coop),
+        waiting=len(batch_candidates(coop)),
+    )
+    return private_page(html)
+
+
+@bp.route(f"{BATCHES}/baru", methods=["GET", "POST"])
+@require_coop_admin
+def batch_prepare(coop, membership):
+    form = PrepareBatchForm()
+    if form.validate_on_submit():
+        try:
+            batch = batches.prepare_batch(coop, form.ids(), current_user._get_current_object())
+        except ShopError as error:
+            form.payouts.errors.append(error.message)
+        else:
+            flash(_("Batch prepared. Another admin of the cooperative approves it."), "success")
+            return redirect(url_for("payouts.batch_detail", coop_slug=coop.slug, batch_id=batch.id))
+    rows = batch_candidates(coop)
+    html = render_template(
+        "payouts/batch_prepare.html",
+        coop=coop,
+        form=form,
+        rows=rows,
+        total=sum(row.payout.amount for row in rows),
+        chosen=set(form.payouts.data or ()),
+        maker_checker=maker_checker_on(coop),
+    )
+    return private_page(html)
+
+
+@bp.route(f"{BATCHES}/<int:batch_id>")
+@require_coop_admin
+def batch_detail(coop, membership, batch_id):
+    batch = find_batch(coop, batch_id) or abort(404)
+    rows = batch_payouts(batch)
+    html = render_template(
+        "payouts/batch.html",
+        coop=coop,
+        batch=batch,
+        rows=rows,
+        total=sum(row.payout.amount for row in rows),
+        mismatched=sum(1 for row in rows if not row.holder_matches),
+        trail=batch_trail(batch),
+        is_preparer=batch.prepared_by_id == current_user.id,
+        button=ApproveForm(formdata=None),
+        remove=RemoveFromBatchForm(formdata=None),
+    )
+    return private_page(html)
+
+
+@bp.route(f"{BATCHES}/<int:batch_id>/setujui", methods=["POST"])
+@require_coop_admin
+def batch_approve(coop, membership, batch_id):
+    def approve(batch, actor):
+        results = batches.approve_batch(batch, actor)
+        notes = sorted({result.message for result in results})
+        return " ".join([_("Batch approved: its payouts are on their way."), *notes])
+
+    return _batch_action(coop, batch_id, ApproveForm(), approve)
+
+
+@bp.route(f"{BATCHES}/<int:batch_id>/batalkan", methods=["POST"])
+@require_coop_admin
+def batch_cancel(coop, membership, batch_id):
+    def cancel(batch, actor):
+        batches.cancel_batch(batch, actor)
+        return _("Batch cancelled: its payouts wait for approval again.")
+
+    return _batch_action(coop, batch_id, ApproveForm(), cancel)
+
+
+@bp.route(f"{BATCHES}/<int:batch_id>/keluarkan", methods=["POST"])
+@require_coop_admin
+def batch_remove(coop, membership, batch_id):
+    form = RemoveFromBatchForm()
+
+    def remove(batch, actor):
+        payout = find_payout(coop, form.payout_id()) or abort(404)
+        batches.remove_from_batch(batch, payout, actor)
+        return _("Payout taken out of the batch: it waits for approval again.")
+
+    return _batch_action(coop, batch_id, form, remove)
+
+
+def _batch_action(coop, batch_id: int, form, action):
+    """Load the batch (404 if not this cooperative's), check the form, run one service and
+    say what happened on the batch's page."""
+    batch = find_batch(coop, batch_id) or abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        flash(action(batch, current_user._get_current_object()), "success")
+    except ShopError as error:
+        flash(error.message, "error")
+    return redirect(url_for("payouts.batch_detail", coop_slug=coop.slug, batch_id=batch.id))

@@ -37,6 +37,8 @@ class StatementLine:
     available_balance: int
     # A sale's: the member's own lines of the order; a refund's: their units given back.
     products: tuple[tuple[str, int], ...] = ()  # (name with the variant, quantity)
+    # A payout approval's simpanan wajib, deducted with the member's consent.
+    wajib_change: int = 0
 
 
 def _change(account: Account):
@@ -50,6 +52,16 @@ def _of_member(membership: Membership):
         Posting.cooperative_id == membership.cooperative_id,
         Posting.member_id == membership.id,
         Posting.account.in_((Account.MEMBER_PENDING, Account.MEMBER_AVAILABLE)),
+    )
+
+
+def _wajib_with_payout(membership: Membership):
+    # Simpanan wajib deducted from a payout: shown on the payout's line of the statement.
+    return and_(
+        Posting.cooperative_id == membership.cooperative_id,
+        Posting.member_id == membership.id,
+        Posting.account == Account.SIMPANAN_WAJIB,
+        JournalEntry.kind == EntryKind.PAYOUT_APPROVED,
     )
 
 
@@ -68,10 +80,11 @@ def _entries(membership: Membership, period: Period | None):
             *key,
             _change(Account.MEMBER_PENDING).label("pending_change"),
             _change(Account.MEMBER_AVAILABLE).label("available_change"),
+            _change(Account.SIMPANAN_WAJIB).label("wajib_change"),
         )
         .join(Posting, Posting.entry_id == JournalEntry.id)
         .outerjoin(Order, Order.id == JournalEntry.order_id)
-        .where(_of_member(membership))
+        .where(or_(_of_member(membership), _wajib_with_payout(membership)))
         .group_by(*key)
         .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
     )
@@ -124,6 +137,7 @@ def _lines(membership: Membership, rows) -> list[StatementLine]:
                 pending,
                 available,
                 products.get(row.id, ()),
+                int(row.wajib_change),
             )
         )
         pending -= int(row.pending_change)

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from shop.coops.models import Cooperative
 from shop.i18n import current_language
 from shop.ledger.models import EntryKind
+from shop.money import format_rupiah
 from shop.orders.labels import payment_method_label
 from shop.reports.period import Period
 from shop.reports.queries import (
@@ -256,6 +257,12 @@ def entry_description(kind: EntryKind, order_number: str | None, payout_id: int 
 def line_description(line: StatementLine) -> str:
     """The entry in words, then its products: "Sale, order PK-1: Keripik 200 g ×2, Sambal ×1"."""
     what = entry_description(line.kind, line.order_number, line.payout_id)
+    if line.wajib_change:
+        what = _(
+            "%(what)s, simpanan wajib %(amount)s deducted",
+            what=what,
+            amount=format_rupiah(line.wajib_change),
+        )
     if not line.products:
         return what
     products = ", ".join(f"{name} ×{quantity}" for name, quantity in line.products)

@@ -14,6 +14,8 @@ from shop.coops.services import invite_member
 from shop.extensions import db
 from shop.ledger.models import ExternalRefund, JournalEntry, Payout
 from shop.payments.gateway import gateway_from_config
+from shop.payouts.batches import prepare_batch
+from shop.payouts.models import PayoutBatch
 from shop.rat.models import RatMeeting
 from shop.reviews.models import Review
 from shop.savings.models import PaymentMethod, SavingsKind, SavingsMovement, SavingsSettings
@@ -164,6 +166,13 @@ COOP_PAGES = {
     "kelola/rat/<int:year>": ("admin", RAT_RECORD),
     "kelola/rat/<int:year>/paket.xlsx": ("admin", None),
     "kelola/rat/<int:year>/cetak": ("admin", None),
+    "kelola/pencairan/batch": ("admin", None),
+    # Names no payout, except where payout_batches_in_coop_a makes them and points it there.
+    "kelola/pencairan/batch/baru": ("admin", {"payouts": "999999"}),
+    "kelola/pencairan/batch/<int:batch_id>": ("admin", None),
+    "kelola/pencairan/batch/<int:batch_id>/setujui": ("admin", {}),
+    "kelola/pencairan/batch/<int:batch_id>/batalkan": ("admin", {}),
+    "kelola/pencairan/batch/<int:batch_id>/keluarkan": ("admin", {"payout": "999999"}),
 }
 ALLOCATION = "kelola/pesanan/<number>/alokasi-pengembalian/<int:refund_id>"
 # Pages whose route has a variable part, and the page the tests open for it.
@@ -204,6 +213,9 @@ EXAMPLE_PATHS |= {page: page.replace("<int:year>", str(SHU_YEAR)) for page in CO
                   if "<int:year>" in page}  # fmt: skip
 PAGE_FIXTURES["kelola/shu/<int:year>"] = "shu_year_in_coop_a"
 del PAGE_FIXTURES["anggota/shu/<int:year>"]
+PAGE_FIXTURES |= {
+    page: "payout_batches_in_coop_a" for page in COOP_PAGES if page.startswith("kelola/pencairan/")
+}
 # Buttons: a POST, never a page of their own.
 POST_ONLY = {
     page
@@ -218,6 +230,9 @@ POST_ONLY = {
             "/sembunyikan",
             "/tampilkan",
             "/balas",
+            "/setujui",
+            "/batalkan",
+            "/keluarkan",
         )
     )  # fmt: skip
 }
@@ -259,11 +274,16 @@ def coop_state(coop: Cooperative) -> tuple:
         ).all(),
         count(ShippingZone, ShippingZone.cooperative_id == coop.id),
         db.session.execute(
-            select(Payout.id, Payout.status, Payout.amount)
+            select(Payout.id, Payout.status, Payout.amount, Payout.batch_id)
             .where(Payout.cooperative_id == coop.id)
             .order_by(Payout.id)
         ).all(),
         count(SavingsMovement, SavingsMovement.cooperative_id == coop.id),
+        db.session.execute(
+            select(PayoutBatch.id, PayoutBatch.status)
+            .where(PayoutBatch.cooperative_id == coop.id)
+            .order_by(PayoutBatch.id)
+        ).all(),
         db.session.execute(
             select(*SavingsSettings.__table__.c).where(SavingsSettings.cooperative_id == coop.id)
         ).all(),
@@ -526,6 +546,39 @@ def reviews_in_coop_a(coop_a, monkeypatch):
         path = f"ulasan/<int:review_id>/{page}"
         prefix = "anggota/" if page == "balas" else "kelola/"
         monkeypatch.setitem(EXAMPLE_PATHS, prefix + path, f"{prefix}ulasan/{review.id}/{page}")
+
+
+@pytest.fixture
+def payout_batches_in_coop_a(coop_a, monkeypatch):
+    """Maker-checker in coop_a: batch X prepared by another admin (the signed-in admin, the
+    newest admin so far, approves or cancels it), batch Y prepared by the signed-in admin
+    (who takes a payout out of it), and a payout in no batch (for a new batch)."""
+    tester = db.session.scalar(
+        select(Membership)
+        .where(Membership.cooperative_id == coop_a.id, Membership.role == Role.ADMIN)
+        .order_by(Membership.id.desc())
+    ).user
+    other_admin = make_membership(coop=coop_a, role=Role.ADMIN).user
+    seller = make_membership(coop=coop_a, bank_name="BRI", bank_account_number="0123456789")
+    seller.bank_account_holder = seller.user.name
+    earn(seller, other_admin)
+    payouts = [
+        Payout(cooperative_id=coop_a.id, member_id=seller.id, amount=20_000, bank_name="BRI",
+               bank_account_number="0123456789", bank_account_holder=seller.user.name,
+               requested_by_id=seller.user_id)
+        for _ in range(4)
+    ]  # fmt: skip
+    db.session.add_all(payouts)
+    db.session.commit()
+    batch_x = prepare_batch(coop_a, [payouts[0].id], other_admin)
+    batch_y = prepare_batch(coop_a, [payouts[1].id, payouts[2].id], tester)
+    for page in (p for p in COOP_PAGES if p.startswith("kelola/pencairan/batch/<")):
+        batch = batch_y if page.endswith("/keluarkan") else batch_x
+        monkeypatch.setitem(EXAMPLE_PATHS, page, page.replace("<int:batch_id>", str(batch.id)))
+    monkeypatch.setitem(COOP_PAGES, "kelola/pencairan/batch/baru",
+                        ("admin", {"payouts": str(payouts[3].id)}))  # fmt: skip
+    monkeypatch.setitem(COOP_PAGES, "kelola/pencairan/batch/<int:batch_id>/keluarkan",
+                        ("admin", {"payout": str(payouts[1].id)}))  # fmt: skip
 
 
 @pytest.fixture

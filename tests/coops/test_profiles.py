@@ -62,7 +62,9 @@ def coop_form(coop, **over) -> dict:
     }
     # Checkboxes: a ticked one is posted, an unticked one is absent.
     values |= {
-        name: "y" for name in ("reviews_new_products", "reviews_edits") if getattr(coop, name)
+        name: "y"
+        for name in ("reviews_new_products", "reviews_edits", "payouts_need_two_admins")
+        if getattr(coop, name)
     }
     return values | over
 
@@ -134,6 +136,17 @@ def test_the_review_rules_are_saved_and_audited(client, admin, coop):
     assert (saved.reviews_new_products, saved.reviews_edits) == (False, True)
     (entry,) = audit_entries("coop.profile_updated")
     assert entry.details == {"reviews_new_products": [True, False], "reviews_edits": [False, True]}
+
+
+def test_turning_two_admin_payouts_off_is_saved_and_audited(client, admin, coop):
+    form = coop_form(coop)
+    del form["payouts_need_two_admins"]
+    client.post(f"/koperasi/{coop.slug}/kelola/profil", data=form)
+
+    db.session.expire_all()
+    assert db.session.get(Cooperative, coop.id).payouts_need_two_admins is False
+    (entry,) = audit_entries("coop.profile_updated")
+    assert entry.details == {"payouts_need_two_admins": [True, False]}
 
 
 def test_saving_an_unchanged_coop_profile_writes_no_audit_row(client, admin, coop):

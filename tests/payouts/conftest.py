@@ -21,6 +21,7 @@ from shop.ledger.models import Account, JournalEntry, Payout
 from shop.payments.attempts import start_payment
 from shop.payments.gateway import Gateway, gateway_from_config
 from shop.payments.services import apply_gateway_status
+from shop.payouts.services import request_payout
 from tests.checkout.test_orders import checkout_request
 from tests.factories import make_coop, make_membership, make_product, make_user, pay
 from tests.payments.conftest import _receiver, choose, simulator_app  # noqa: F401  (fixtures)
@@ -57,6 +58,31 @@ def earned(tani) -> Tani:
     """Siti has Rp 95.000 available."""
     earn(tani.siti, tani.admin)
     return tani
+
+
+@pytest.fixture
+def two_admins(earned):
+    """Koperasi Tani with a second admin, the bendahara, and Budi with Rp 95.000 too."""
+    earned.bendahara = make_membership(
+        coop=earned.coop, role=Role.ADMIN, user=make_user(name="Bu Bendahara")
+    ).user
+    earned.budi = make_membership(
+        coop=earned.coop,
+        user=make_user(name="Budi Santoso"),
+        bank_name="BCA",
+        bank_account_number="5550001111",
+        bank_account_holder="Bpk. BUDI  santoso",
+    )
+    earn(earned.budi, earned.admin)
+    return earned
+
+
+@pytest.fixture
+def requested(two_admins):
+    """Two admins (maker-checker on); Siti asks for Rp 60.000, Budi for Rp 90.000."""
+    two_admins.siti_payout = request_payout(two_admins.siti, 60_000, two_admins.siti_user)
+    two_admins.budi_payout = request_payout(two_admins.budi, 90_000, two_admins.budi.user)
+    return two_admins
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ FEATURES_WITH_PAGES = (
     "core", "catalog", "search", "cart", "media", "accounts",
     "coops", "operator", "seo", "payments", "checkout", "orders",
     "fulfilment", "payouts", "reports", "notifications", "jobs", "products",
-    "dashboards", "sales", "audit", "reviews", "savings",
+    "dashboards", "sales", "audit", "reviews", "savings", "supervision",
 )  # fmt: skip
 CLI_COMMANDS = (
     "shop.accounts.cli:create_operator_command",

@@ -13,6 +13,7 @@ from shop.outbox.models import OutgoingMail
 from shop.payments.models import PaymentNotification
 from shop.products.models import ProductImport
 from shop.reviews.models import Review, ReviewPhoto
+from shop.supervision.models import SupervisionReport
 
 __all__ = [
     "AuditEntry",
@@ -43,5 +44,6 @@ __all__ = [
     "RefundLine",
     "Review",
     "ReviewPhoto",
+    "SupervisionReport",
     "User",
 ]

@@ -42,6 +42,9 @@ ACTION_LABELS = {
     "payout.approved": _l("Payout approved"),
     "payout.paid": _l("Payout paid"),
     "payout.rejected": _l("Payout rejected"),
+    "supervision.written": _l("Supervision report drafted"),
+    "supervision.edited": _l("Supervision report draft edited"),
+    "supervision.submitted": _l("Supervision report submitted"),
 }
 
 

@@ -80,7 +80,9 @@ def change_role(coop, membership, membership_id: int):
         abort(400)
     role = Role(form.role.data)
     try:
-        membership_admin.change_role(member, role, current_user, form.chosen_position())
+        # A seat goes with the admin's role: choosing another role gives the seat up.
+        position = form.chosen_position() if role == Role.ADMIN else None
+        membership_admin.change_role(member, role, current_user, position)
     except ShopError as error:
         return _refused(coop, member, error)
     message = _("%(name)s is now: %(role)s.", name=member.user.name, role=role_label(member))

@@ -193,3 +193,14 @@ def test_a_pengawas_finds_their_supervision_page_from_their_account(client, logi
     assert f"/koperasi/{coop.slug}/kelola/" not in page
     assert "Pengawas (supervisory board)" in page
     assert db.session.get(Membership, pengawas.id).role == Role.PENGAWAS
+
+
+def test_making_a_seated_admin_a_member_on_the_page_gives_the_seat_up(client, login, coop, admin):
+    second = make_membership(coop=coop, role=Role.ADMIN)
+    membership_admin.change_role(second, Role.ADMIN, admin.user, Position.KETUA)
+    login(admin.user)
+
+    # The seat's select still shows "ketua", as the page was rendered.
+    client.post(page_of(coop, second, "/peran"), data={"role": "member", "position": "ketua"})
+
+    assert (reloaded(second).role, reloaded(second).position) == (Role.MEMBER, None)

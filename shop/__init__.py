@@ -16,7 +16,7 @@ FEATURES_WITH_PAGES = (
     "coops", "operator", "seo", "payments", "checkout", "orders",
     "fulfilment", "payouts", "reports", "notifications", "jobs", "products",
     "dashboards", "sales", "audit", "reviews", "savings", "shu", "reconciliation",
-    "rat",
+    "rat", "supervision",
 )  # fmt: skip
 CLI_COMMANDS = (
     "shop.accounts.cli:create_operator_command",

@@ -15,6 +15,7 @@ from shop.payouts.models import PayoutBatch
 from shop.products.models import ProductImport
 from shop.reconciliation.models import ReconciliationException
 from shop.reviews.models import Review, ReviewPhoto
+from shop.supervision.models import SupervisionReport
 
 __all__ = [
     "AuditEntry",
@@ -47,5 +48,6 @@ __all__ = [
     "RefundLine",
     "Review",
     "ReviewPhoto",
+    "SupervisionReport",
     "User",
 ]

@@ -5,8 +5,9 @@ import pytest
 from flask import Response
 
 from shop.accounts.models import User
+from shop.coops.models import Role
 from shop.security import PRIVATE_CACHE_CONTROL
-from tests.factories import DEFAULT_PASSWORD, make_product, make_user, pay
+from tests.factories import DEFAULT_PASSWORD, make_membership, make_product, make_user, pay
 from tests.fulfilment.conftest import Shop, make_shop
 from tests.test_pagecache import page_cache_on  # noqa: F401  (fixture)
 
@@ -60,10 +61,13 @@ def test_representative_private_pages_are_not_stored(app, paid):
 def test_every_non_public_get_page_opened_by_its_user_is_not_stored(app, paid):
     """Each GET route with a rule other than "public", opened by someone it admits."""
     product = make_product(paid.siti)
+    pengawas = make_membership(coop=paid.tani, role=Role.PENGAWAS)
     clients = {
         "signed_in": signed_in_client(app, paid.siti.user),
         "coop_member": signed_in_client(app, paid.siti.user),
         "coop_admin": signed_in_client(app, paid.tani_admin),
+        "coop_books": signed_in_client(app, pengawas.user),
+        "coop_pengawas": signed_in_client(app, pengawas.user),
         "operator": signed_in_client(app, make_user(is_operator=True)),
     }
     values = {

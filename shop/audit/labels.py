@@ -43,6 +43,9 @@ ACTION_LABELS = {
     "payout.paid": _l("Payout paid"),
     "payout.rejected": _l("Payout rejected"),
     "payout.returned": _l("Payout returned by the bank"),
+    "supervision.written": _l("Supervision report drafted"),
+    "supervision.edited": _l("Supervision report draft edited"),
+    "supervision.submitted": _l("Supervision report submitted"),
 }
 
 

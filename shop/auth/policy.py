@@ -10,12 +10,16 @@ from functools import wraps
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
 
+from shop.coops.models import Membership
 from shop.coops.services import find_membership, get_coop_by_slug
 
 # Endpoints served by Flask itself, not by our views.
 BUILTIN_PUBLIC_ENDPOINTS = frozenset({"static"})
 
-RULES = ("public", "signed_in", "operator", "coop_admin", "coop_member")
+RULES = ("public", "signed_in", "operator", "coop_admin", "coop_books", "coop_pengawas",
+         "coop_member")  # fmt: skip
+# What reading is: a pengawas may send these to a books page, never anything else.
+READING_METHODS = frozenset({"GET", "HEAD"})
 
 
 def _mark(view: Callable, rule: str) -> Callable:
@@ -59,7 +63,7 @@ def require_operator(view: Callable) -> Callable:
 
 
 def _coop_rule(
-    rule: str, admin_only: bool, include_former: bool = False
+    rule: str, admits: Callable[[Membership], bool], include_former: bool = False
 ) -> Callable[[Callable], Callable]:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -70,7 +74,7 @@ def _coop_rule(
             if coop is None:
                 abort(404)
             membership = find_membership(current_user, coop, include_former)
-            if membership is None or (admin_only and not membership.is_admin):
+            if membership is None or not admits(membership):
                 abort(403)
             g.coop, g.membership = coop, membership
             return view(*args, coop=coop, membership=membership, **kwargs)
@@ -80,11 +84,26 @@ def _coop_rule(
     return decorator
 
 
-require_coop_admin = _coop_rule("coop_admin", admin_only=True)
+def _reads_books(membership: Membership) -> bool:
+    # The pengawas reads everything and changes nothing: every other method stays the admins'.
+    return membership.is_admin or (membership.is_pengawas and request.method in READING_METHODS)
+
+
+require_coop_admin = _coop_rule("coop_admin", lambda membership: membership.is_admin)
 require_coop_admin.__doc__ = "An admin (pengurus) of the cooperative named by <coop_slug>."
-require_member = _coop_rule("coop_member", admin_only=False)
-require_member.__doc__ = "Any active member (admins included) of the cooperative <coop_slug>."
-require_member_or_former = _coop_rule("coop_member", admin_only=False, include_former=True)
+require_books_reader = _coop_rule("coop_books", _reads_books)
+require_books_reader.__doc__ = (
+    "An admin of <coop_slug>, or its pengawas for reading only (GET): the books pages. A "
+    "pengawas's POST is refused before the view runs."
+)
+require_pengawas = _coop_rule("coop_pengawas", lambda membership: membership.is_pengawas)
+require_pengawas.__doc__ = "The pengawas (supervisory board) of <coop_slug>: their own pages."
+require_member = _coop_rule("coop_member", lambda membership: True)
+require_member.__doc__ = (
+    "Any active member of the cooperative <coop_slug>: admins and the pengawas included, who "
+    "may sell too."
+)
+require_member_or_former = _coop_rule("coop_member", lambda membership: True, include_former=True)
 require_member_or_former.__doc__ = (
     "A member of <coop_slug>, or a deactivated one: their home, balance and statement stay "
     "open so they can still be paid what they are owed."

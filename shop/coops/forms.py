@@ -12,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, Regexp
 
 from shop.accounts.forms import PASSWORD_RULES
-from shop.coops.models import Role
+from shop.coops.models import Position, Role
 from shop.forms_common import ChoiceField, indonesian_phone, max_length, percentage
 from shop.money import parse_rupiah
 
@@ -38,21 +38,40 @@ class InviteForm(FlaskForm):
         choices=[
             SelectChoice(Role.MEMBER.value, _l("Member (sells products)")),
             SelectChoice(Role.ADMIN.value, _l("Admin (runs the cooperative)")),
+            SelectChoice(Role.PENGAWAS.value, _l("Pengawas (supervisory board: reads the books)")),
         ],
         default=Role.MEMBER.value,
     )
 
 
+ROLE_LABELS = {
+    Role.MEMBER: _l("Member"),
+    Role.ADMIN: _l("Admin"),
+    Role.PENGAWAS: _l("Pengawas (supervisory board)"),
+}
+POSITION_LABELS = {
+    Position.KETUA: _l("Ketua (chair)"),
+    Position.SEKRETARIS: _l("Sekretaris (secretary)"),
+    Position.BENDAHARA: _l("Bendahara (treasurer)"),
+}
+NO_POSITION = ""
+
+
 class RoleForm(FlaskForm):
-    """The admin's "make admin" or "make member" button on a member's page."""
+    """The admin's choice of a member's role and, for an admin, their seat on the board."""
 
     role = ChoiceField(
-        _l("Role"),
-        choices=[
-            SelectChoice(Role.MEMBER.value, _l("Member")),
-            SelectChoice(Role.ADMIN.value, _l("Admin")),
-        ],
+        _l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
     )
+    position = ChoiceField(
+        _l("Seat on the board (admins only)"),
+        choices=[SelectChoice(NO_POSITION, _l("None"))]
+        + [SelectChoice(position.value, label) for position, label in POSITION_LABELS.items()],
+        default=NO_POSITION,
+    )
+
+    def chosen_position(self) -> Position | None:
+        return Position(self.position.data) if self.position.data else None
 
 
 class AcceptInvitationForm(FlaskForm):

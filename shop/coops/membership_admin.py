@@ -1,5 +1,5 @@
-"""What a cooperative's admin changes on a membership: its role, deactivating it and
-reactivating it.
+"""What a cooperative's admin changes on a membership: its role and seat on the board,
+deactivating it and reactivating it.
 
 The cooperative always keeps an active admin, so nobody can lock everyone out of its console.
 A deactivated member's products on sale are suspended with them: the product rows change, so
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from shop.accounts.models import User
 from shop.audit.services import record_audit
 from shop.catalog.models import Product, ProductStatus
-from shop.coops.models import Cooperative, Membership, Role
+from shop.coops.models import SINGLE_SEATS, Cooperative, Membership, Position, Role
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.notifications import events
@@ -32,25 +32,66 @@ class NothingToChange(ShopError):
     pass
 
 
-def change_role(membership: Membership, role: Role, actor: User) -> None:
-    """Make a member an admin or an admin a member. Raises NothingToChange, and LastAdmin
-    when it would leave the cooperative without an active admin."""
+class SeatTaken(ShopError):
+    pass
+
+
+def change_role(
+    membership: Membership, role: Role, actor: User, position: Position | None = None
+) -> None:
+    """Set a member's role (member, admin or pengawas) and, for an admin, their seat on the
+    board. Raises NothingToChange; LastAdmin when it would leave the cooperative without an
+    active admin; SeatTaken when another active admin holds the ketua's or bendahara's seat;
+    ShopError for a seat given to someone who is not an admin."""
     try:
         _lock_cooperative(membership)
-        before = membership.role
-        if before == role:
+        before = (membership.role, membership.position)
+        if role != Role.ADMIN and position is not None:
+            raise ShopError(_("Only an admin holds a seat on the board."), field="position")
+        if before == (role, position):
             raise NothingToChange(_("%(name)s has this role already.", name=_name(membership)))
-        if before == Role.ADMIN and membership.is_active:
+        if before[0] == Role.ADMIN and role != Role.ADMIN and membership.is_active:
             _keep_an_admin(membership)
-        membership.role = role
+        if position in SINGLE_SEATS and position != before[1]:
+            _check_seat_free(membership, position)
+        membership.role, membership.position = role, position
+        db.session.flush()
         record_audit(actor, membership.cooperative, "member.role_changed", membership,
-                     {"role": [before.value, role.value]})  # fmt: skip
-        events.membership_changed(membership, role.value, actor)
+                     _role_changes(before, (role, position)))  # fmt: skip
+        if role != before[0]:
+            events.membership_changed(membership, role.value, actor)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    logger.info("membership %s: role %s -> %s by user %s", membership.id, before, role, actor.id)
+    logger.info("membership %s: role %s/%s -> %s/%s by user %s", membership.id, *before, role,
+                position, actor.id)  # fmt: skip
+
+
+def _role_changes(before: tuple, after: tuple) -> dict:
+    changes = {}
+    for name, old, new in zip(("role", "position"), before, after, strict=True):
+        if old != new:
+            changes[name] = [old.value if old else None, new.value if new else None]
+    return changes
+
+
+def _check_seat_free(membership: Membership, position: Position) -> None:
+    holder = db.session.scalar(
+        select(Membership).where(
+            Membership.cooperative_id == membership.cooperative_id,
+            Membership.position == position,
+            Membership.id != membership.id,
+        )
+    )
+    if holder is not None:
+        raise SeatTaken(
+            _(
+                "%(name)s holds this seat already: give them another one first.",
+                name=_name(holder),
+            ),
+            field="position",
+        )
 
 
 def deactivate_member(membership: Membership, actor: User) -> int:
@@ -63,10 +104,14 @@ def deactivate_member(membership: Membership, actor: User) -> int:
             raise NothingToChange(_("%(name)s is inactive already.", name=_name(membership)))
         if membership.is_admin:
             _keep_an_admin(membership)
+        # A former admin's seat on the board is free for someone else.
+        seat, membership.position = membership.position, None
         membership.is_active = False
         suspended = _move_products(membership, ProductStatus.ACTIVE, ProductStatus.SUSPENDED)
-        record_audit(actor, membership.cooperative, "member.deactivated", membership,
-                     {"is_active": [True, False], "products_suspended": suspended})  # fmt: skip
+        details = {"is_active": [True, False], "products_suspended": suspended}
+        if seat is not None:
+            details["position"] = [seat.value, None]
+        record_audit(actor, membership.cooperative, "member.deactivated", membership, details)
         events.membership_changed(membership, "deactivated", actor)
         db.session.commit()
     except Exception:

@@ -3,7 +3,16 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import User
@@ -15,11 +24,32 @@ from shop.timeutil import UTCDateTime, utcnow
 class Role(StrEnum):
     ADMIN = "admin"  # pengurus: runs the cooperative, and may also sell
     MEMBER = "member"  # anggota: sells their own products
+    # The supervisory board: reads every book of the cooperative and changes none of them
+    # (shop/auth/policy.py require_books_reader); writes the supervision report. Like any
+    # member, may sell their own products.
+    PENGAWAS = "pengawas"
+
+
+class Position(StrEnum):
+    """An admin's seat on the pengurus (board). Only admins hold one; at most one ketua and
+    one bendahara per cooperative (a partial unique index)."""
+
+    KETUA = "ketua"  # chair
+    SEKRETARIS = "sekretaris"  # secretary
+    BENDAHARA = "bendahara"  # treasurer
+
+
+# Seats a cooperative has one of.
+SINGLE_SEATS = (Position.KETUA, Position.BENDAHARA)
 
 
 RoleColumn = Enum(
     Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
 )
+PositionColumn = Enum(
+    Position, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+)
+SINGLE_SEAT_WHERE = text("position IN ('ketua', 'bendahara')")
 
 
 class Cooperative(db.Model):
@@ -81,12 +111,22 @@ class Membership(db.Model):
         # Lets products reference (member, cooperative) together, so the database itself
         # refuses a product whose maker belongs to another cooperative.
         UniqueConstraint("id", "cooperative_id"),
+        Index(
+            "uq_memberships_single_seat",
+            "cooperative_id",
+            "position",
+            unique=True,
+            sqlite_where=SINGLE_SEAT_WHERE,
+            postgresql_where=SINGLE_SEAT_WHERE,
+        ),
+        CheckConstraint("position IS NULL OR role = 'admin'", name="position_only_for_admins"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
     role: Mapped[Role] = mapped_column(RoleColumn, default=Role.MEMBER)
+    position: Mapped[Position | None] = mapped_column(PositionColumn)  # admins only
     member_number: Mapped[str] = mapped_column(String(20))
     business_name: Mapped[str] = mapped_column(String(120), default="")  # the UMKM's name
     story: Mapped[str] = mapped_column(Text, default="")
@@ -105,6 +145,10 @@ class Membership(db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_pengawas(self) -> bool:
+        return self.role == Role.PENGAWAS
 
     @property
     def has_payout_account(self) -> bool:

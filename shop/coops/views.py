@@ -6,11 +6,18 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from shop.accounts.views import start_session
-from shop.auth.policy import public, require_coop_admin, require_member_or_former
+from shop.auth.policy import (
+    public,
+    require_books_reader,
+    require_coop_admin,
+    require_member_or_former,
+)
 from shop.checkout.shipping import settings_for
 from shop.checkout.shipping_settings import update_shipping_settings
 from shop.coops import membership_admin, services
 from shop.coops.forms import (
+    POSITION_LABELS,
+    ROLE_LABELS,
     AcceptInvitationForm,
     ConfirmForm,
     CoopProfileForm,
@@ -36,11 +43,12 @@ INVITATION = "/koperasi/<coop_slug>/kelola/undangan/<int:invitation_id>"
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/anggota")
-@require_coop_admin
+@require_books_reader
 def members(coop, membership):
     body = render_template(
         "coops/members.html",
         coop=coop,
+        viewer=membership,
         members=services.members_of(coop),
         invitations=services.pending_invitations(coop),
         form=ButtonForm(),
@@ -49,14 +57,16 @@ def members(coop, membership):
 
 
 @bp.route(MEMBER)
-@require_coop_admin
+@require_books_reader
 def member(coop, membership, membership_id: int):
+    member = _member_or_404(coop, membership_id)
     body = render_template(
         "coops/member.html",
         coop=coop,
-        overview=member_overview(_member_or_404(coop, membership_id)),
+        viewer=membership,
+        overview=member_overview(member),
         is_self=membership_id == membership.id,
-        role_form=RoleForm(),
+        role_form=_role_form(member),
         form=ButtonForm(),
     )
     return private_page(body)
@@ -71,13 +81,21 @@ def change_role(coop, membership, membership_id: int):
         abort(400)
     role = Role(form.role.data)
     try:
-        membership_admin.change_role(member, role, current_user)
+        # A seat goes with the admin's role: choosing another role gives the seat up.
+        position = form.chosen_position() if role == Role.ADMIN else None
+        membership_admin.change_role(member, role, current_user, position)
     except ShopError as error:
         return _refused(coop, member, error)
-    name = member.user.name
-    if role == Role.ADMIN:
-        return _changed(coop, membership, member, _("%(name)s is now an admin.", name=name))
-    return _changed(coop, membership, member, _("%(name)s is now a member.", name=name))
+    message = _("%(name)s is now: %(role)s.", name=member.user.name, role=role_label(member))
+    return _changed(coop, membership, member, message)
+
+
+@bp.app_template_filter("role_label")
+def role_label(membership_or_invitation) -> str:
+    """A membership's role, with an admin's seat on the board; or an invitation's role."""
+    label = str(ROLE_LABELS[membership_or_invitation.role])
+    position = getattr(membership_or_invitation, "position", None)
+    return f"{label} · {POSITION_LABELS[position]}" if position else label
 
 
 @bp.route(MEMBER + "/nonaktifkan", methods=["POST"])
@@ -118,6 +136,16 @@ def reactivate(coop, membership, membership_id: int):
         name=member.user.name,
     )
     return _changed(coop, membership, member, message)
+
+
+def _role_form(member) -> RoleForm:
+    return RoleForm(
+        formdata=None,
+        data={
+            "role": member.role.value,
+            "position": member.position.value if member.position else "",
+        },
+    )
 
 
 def _member_or_404(coop, membership_id: int):

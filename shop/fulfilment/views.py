@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from shop.auth.policy import public, require_coop_admin
+from shop.auth.policy import public, require_books_reader, require_coop_admin
 from shop.checkout.models import ShipmentStatus
 from shop.errors import ShopError
 from shop.fulfilment import services
@@ -90,7 +90,7 @@ def _render_orders(coop, pack_form=None):
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/pesanan")
-@require_coop_admin
+@require_books_reader
 def orders(coop, membership):
     return _render_orders(coop)
 
@@ -116,13 +116,13 @@ def pack(coop, membership):
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/pesanan/<number>")
-@require_coop_admin
+@require_books_reader
 def order(coop, membership, number):
     return _render_part(coop, _part_or_404(coop, number))
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/pesanan/<number>/slip")
-@require_coop_admin
+@require_books_reader
 def slip(coop, membership, number):
     """The packing slip, ?ukuran=a6 (a 100 x 150 mm label, the default) or a4."""
     size = request.args.get("ukuran", SLIP_SIZES[0])

@@ -237,6 +237,9 @@ def _membership_changed(p: dict) -> Message:
         "reactivated": _("Your membership of %(coop)s is active again", coop=p["coop"]),
         "admin": _("You are now an admin of %(coop)s", coop=p["coop"]),
         "member": _("You are now a member (not an admin) of %(coop)s", coop=p["coop"]),
+        "pengawas": _(
+            "You are now on the supervisory board (pengawas) of %(coop)s", coop=p["coop"]
+        ),
     }
     lines = {
         "deactivated": [
@@ -244,6 +247,8 @@ def _membership_changed(p: dict) -> Message:
               "payout of what you are owed."),
         ],
         "reactivated": [_("Your products that were on sale are on sale again.")],
+        "pengawas": [_("You can read all of the cooperative's books and write the supervision "
+                       "report.")],
     }  # fmt: skip
     return Message(
         titles[p["change"]],

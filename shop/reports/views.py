@@ -2,7 +2,8 @@
 
 from flask import Blueprint, abort, render_template, request
 
-from shop.auth.policy import require_coop_admin, require_member_or_former
+from shop.auth.policy import require_books_reader, require_member_or_former
+from shop.coops.services import membership_in
 from shop.pagination import parse_page_number
 from shop.reports.exports import EXPORTS, download
 from shop.reports.forms import PERIOD_ARGS, PeriodForm, period_form
@@ -17,7 +18,7 @@ bp = Blueprint("reports", __name__)
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/laporan")
-@require_coop_admin
+@require_books_reader
 def index(coop, membership):
     form = period_form(request.args)
     period = form.period() if form.validate() else None
@@ -29,7 +30,7 @@ def index(coop, membership):
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/laporan/<report>")
-@require_coop_admin
+@require_books_reader
 def report(coop, membership, report):
     build = TABLES.get(report)
     if build is None:
@@ -73,16 +74,32 @@ def _statement_period(args) -> tuple[PeriodForm, Period | None]:
 @require_member_or_former
 def statement(coop, membership):
     # Always the signed-in member's own: no member id is ever read from the request.
+    return _statement(coop, membership, member=None)
+
+
+@bp.route("/koperasi/<coop_slug>/kelola/anggota/<int:membership_id>/mutasi")
+@require_books_reader
+def member_statement(coop, membership, membership_id: int):
+    """One member's statement, as the admins and the pengawas read it."""
+    member = membership_in(coop, membership_id) or abort(404)
+    return _statement(coop, member, member=member)
+
+
+def _statement(coop, statement_of, member):
     form, period = _statement_period(request.args)
     if form.errors:
-        html = render_template("reports/statement.html", coop=coop, form=form, period=None)
+        html = render_template(
+            "reports/statement.html", coop=coop, form=form, period=None, member=member
+        )
         return private_page((html, 400))
     export = request.args.get("format")
     if export in EXPORTS:
-        table = statement_table(statement_lines(membership, period))
+        table = statement_table(statement_lines(statement_of, period))
         slug = period.slug if period else today_in_jakarta().isoformat()
+        if member is not None:
+            slug = f"{member.member_number}-{slug}"
         return download(table, export, coop.slug, slug)
-    page = statement_page(membership, parse_page_number(request.args.get("page")), period=period)
+    page = statement_page(statement_of, parse_page_number(request.args.get("page")), period=period)
     return private_page(
         render_template(
             "reports/statement.html",
@@ -92,7 +109,8 @@ def statement(coop, membership):
             period_label=period_label(period) if period else "",
             page=page,
             table=statement_table(page.items),
-            savings=savings_of(membership),
-            shu_shares=shares_of_member(membership),
+            savings=savings_of(statement_of),
+            shu_shares=shares_of_member(statement_of),
+            member=member,
         )
     )

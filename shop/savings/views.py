@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from shop.auth.policy import require_coop_admin, require_member_or_former
+from shop.auth.policy import require_books_reader, require_coop_admin, require_member_or_former
 from shop.coops.models import Membership
 from shop.errors import ShopError
 from shop.extensions import db
@@ -33,7 +33,7 @@ def savings_labels() -> dict:
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/simpanan")
-@require_coop_admin
+@require_books_reader
 def overview(coop, membership):
     html = render_template("savings/overview.html", coop=coop, rows=savings_of_members(coop),
                            settings=services.settings_of(coop))  # fmt: skip

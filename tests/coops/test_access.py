@@ -24,6 +24,8 @@ from shop.savings.services import save_settings as save_savings_settings
 from shop.shu.models import ShuDestination, ShuDistribution, ShuSettings
 from shop.shu.services import ShuPercentages, preview_shu
 from shop.shu.services import save_settings as save_shu_settings
+from shop.supervision.models import ReportPeriod, SupervisionReport
+from shop.supervision.services import ReportText, write_report
 from tests.coops import count
 from tests.factories import make_coop, make_membership, make_user, reseal_hash_chains
 from tests.fulfilment.conftest import paid_order_of
@@ -173,7 +175,32 @@ COOP_PAGES = {
     "kelola/pencairan/batch/<int:batch_id>/setujui": ("admin", {}),
     "kelola/pencairan/batch/<int:batch_id>/batalkan": ("admin", {}),
     "kelola/pencairan/batch/<int:batch_id>/keluarkan": ("admin", {"payout": "999999"}),
+    # The books: the admins', and the pengawas's to read (BOOKS_PAGES).
+    "kelola/anggota/<int:membership_id>/mutasi": ("admin", None),
+    "kelola/jurnal": ("admin", None),
+    "kelola/pengawasan": ("admin", None),
+    "kelola/pengawasan/<int:report_id>": ("admin", None),
+    # The pengawas's own: their home and the supervision report they write.
+    "pengawas": ("pengawas", None),
+    "pengawas/laporan/baru": (
+        "pengawas",
+        {"year": "2026", "period": "year", "title": "Diambil alih", "findings": "Palsu"},
+    ),
+    "pengawas/laporan/<int:report_id>": (
+        "pengawas",
+        {"year": "2026", "period": "q1", "title": "Diambil alih", "findings": "Palsu"},
+    ),
+    "pengawas/laporan/<int:report_id>/kirim": ("pengawas", {}),
 }
+# What the pengawas reads (GET only): every page of the cooperative's books. The rule
+# require_books_reader marks exactly these (test_books_pages_are_the_books_readers).
+BOOKS_PAGES = {
+    "kelola/laporan", "kelola/laporan/<report>", "kelola/audit", "kelola/pencairan",
+    "kelola/anggota", "kelola/anggota/<int:membership_id>",
+    "kelola/anggota/<int:membership_id>/mutasi", "kelola/simpanan", "kelola/pesanan",
+    "kelola/pesanan/<number>", "kelola/pesanan/<number>/slip", "kelola/jurnal",
+    "kelola/pengawasan", "kelola/pengawasan/<int:report_id>",
+}  # fmt: skip
 ALLOCATION = "kelola/pesanan/<number>/alokasi-pengembalian/<int:refund_id>"
 # Pages whose route has a variable part, and the page the tests open for it.
 EXAMPLE_PATHS = {"kelola/laporan/<report>": "kelola/laporan/members"}
@@ -216,6 +243,9 @@ del PAGE_FIXTURES["anggota/shu/<int:year>"]
 PAGE_FIXTURES |= {
     page: "payout_batches_in_coop_a" for page in COOP_PAGES if page.startswith("kelola/pencairan/")
 }
+PAGE_FIXTURES |= {
+    page: "supervision_report_in_coop_a" for page in COOP_PAGES if "<int:report_id>" in page
+}
 # Buttons: a POST, never a page of their own.
 POST_ONLY = {
     page
@@ -233,6 +263,7 @@ POST_ONLY = {
             "/setujui",
             "/batalkan",
             "/keluarkan",
+            "/kirim",
         )
     )  # fmt: skip
 }
@@ -241,6 +272,7 @@ REQUESTS = [("GET", page) for page in COOP_PAGES if page not in POST_ONLY] + [
 ]
 ADMIN_REQUESTS = [(method, page) for method, page in REQUESTS if COOP_PAGES[page][0] == "admin"]
 MEMBER_REQUESTS = [(method, page) for method, page in REQUESTS if COOP_PAGES[page][0] == "member"]
+PENGAWAS_REQUESTS = [(m, page) for m, page in REQUESTS if COOP_PAGES[page][0] == "pengawas"]
 
 
 def send(client, method: str, coop_slug: str, page: str):
@@ -300,6 +332,11 @@ def coop_state(coop: Cooperative) -> tuple:
         ).all(),
         count(ShuDistribution, ShuDistribution.cooperative_id == coop.id),
         count(JournalEntry, JournalEntry.cooperative_id == coop.id),
+        db.session.execute(
+            select(*SupervisionReport.__table__.c)
+            .where(SupervisionReport.cooperative_id == coop.id)
+            .order_by(SupervisionReport.id)
+        ).all(),
     )
 
 
@@ -355,7 +392,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_and_changes_nothing(client, coop_b
     assert coop_state(coop_b) == before
 
 
-@pytest.mark.parametrize("role_in_a", [Role.MEMBER, Role.ADMIN])
+@pytest.mark.parametrize("role_in_a", [Role.MEMBER, Role.ADMIN, Role.PENGAWAS])
 @pytest.mark.parametrize(("method", "page"), REQUESTS)
 def test_member_of_one_coop_cannot_use_another_coops_pages(
     client, login, coop_a, coop_b, role_in_a, method, page
@@ -386,7 +423,7 @@ def test_the_operator_and_a_shopper_cannot_use_a_coops_pages(
     assert coop_state(coop_b) == before
 
 
-@pytest.mark.parametrize(("method", "page"), ADMIN_REQUESTS)
+@pytest.mark.parametrize(("method", "page"), ADMIN_REQUESTS + PENGAWAS_REQUESTS)
 def test_plain_member_cannot_use_own_coops_admin_pages(client, login, coop_a, method, page):
     member = make_membership(coop=coop_a, role=Role.MEMBER).user
     login(member)
@@ -582,6 +619,17 @@ def payout_batches_in_coop_a(coop_a, monkeypatch):
 
 
 @pytest.fixture
+def supervision_report_in_coop_a(coop_a, monkeypatch):
+    """A draft supervision report by a pengawas of coop_a, named by the pages."""
+    author = make_membership(coop=coop_a, role=Role.PENGAWAS)
+    text = ReportText(2026, ReportPeriod.Q1, "Triwulan I", "Buku kas diperiksa.", "", "")
+    report = write_report(author, text)
+    for page in (p for p in COOP_PAGES if "<int:report_id>" in p):
+        monkeypatch.setitem(EXAMPLE_PATHS, page, page.replace("<int:report_id>", str(report.id)))
+    return report
+
+
+@pytest.fixture
 def earnings_of_coop_a_admin(coop_a):
     """coop_a's admin (who may sell too) with a bank account and Rp 95.000 to ask for."""
     admin = db.session.scalar(
@@ -598,7 +646,7 @@ def earnings_of_coop_a_admin(coop_a):
     earn(admin, admin.user)
 
 
-@pytest.mark.parametrize(("method", "page"), REQUESTS)
+@pytest.mark.parametrize(("method", "page"), ADMIN_REQUESTS + MEMBER_REQUESTS)
 def test_admin_can_use_own_coops_pages(client, login, coop_a, method, page, request):
     admin = make_membership(coop=coop_a, role=Role.ADMIN, business_name="Warung Pak Budi").user
     if page in PAGE_FIXTURES:
@@ -630,14 +678,15 @@ def member_state(membership: Membership) -> tuple:
     )
 
 
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.PENGAWAS])  # the pengawas may sell too
 @pytest.mark.parametrize(
     ("method", "page"),
     [(m, p) for m, p in MEMBER_REQUESTS if p not in MEMBER_PAGES_TESTED_ELSEWHERE],
 )
-def test_member_can_use_own_member_pages(client, login, coop_a, method, page):
+def test_member_can_use_own_member_pages(client, login, coop_a, method, page, role):
     membership = make_membership(
         coop=coop_a,
-        role=Role.MEMBER,
+        role=role,
         bank_name="BRI",
         bank_account_number="0123456789",
         bank_account_holder="Siti Aminah",
@@ -744,3 +793,95 @@ def test_operator_can_open_operator_dashboard(client, login, coop_a):
     assert response.status_code == 200
     assert coop_a.name in response.get_data(as_text=True)
     assert count(Membership, Membership.user_id == operator.id) == 0
+
+
+def test_books_pages_are_the_books_readers(app):
+    """require_books_reader guards exactly the books pages; every other console page keeps
+    the admin-only rule, so a page added to the console is closed to the pengawas until it is
+    added here on purpose."""
+    prefix = "/koperasi/<coop_slug>/"
+    rules = {
+        rule.rule.removeprefix(prefix): app.view_functions[rule.endpoint].access_rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.removeprefix(prefix) in COOP_PAGES
+    }
+    assert {page for page, rule in rules.items() if rule == "coop_books"} == BOOKS_PAGES
+    for page, (role, _data) in COOP_PAGES.items():
+        expected = {"admin": {"coop_admin", "coop_books"}, "member": {"coop_member"},
+                    "pengawas": {"coop_pengawas"}}[role]  # fmt: skip
+        assert rules[page] in expected, page
+
+
+def posting_forms(html: str) -> list[str]:
+    return [tag for tag in re.findall(r"<form\b[^>]*>", html) if 'method="post"' in tag.lower()]
+
+
+@pytest.mark.parametrize("page", sorted(BOOKS_PAGES))
+def test_pengawas_reads_every_books_page_and_sees_no_button(client, login, coop_a, page, request):
+    make_membership(coop=coop_a, role=Role.ADMIN)
+    if page in PAGE_FIXTURES:
+        request.getfixturevalue(PAGE_FIXTURES[page])
+    login(make_membership(coop=coop_a, role=Role.PENGAWAS).user)
+    before = coop_state(coop_a)
+
+    response = send(client, "GET", coop_a.slug, page)
+
+    assert response.status_code == 200
+    assert coop_state(coop_a) == before
+    if response.mimetype == "text/html":
+        # No admin's button is shown: what posts is the header's sign-out, and on a draft
+        # supervision report, the pengawas's own "submit".
+        own = ("/akun/keluar", f"/koperasi/{coop_a.slug}/pengawas/")
+        forms = [tag for tag in posting_forms(response.get_data(as_text=True))
+                 if not any(path in tag for path in own)]  # fmt: skip
+        assert forms == [], page
+
+
+@pytest.mark.parametrize(
+    ("method", "page"),
+    [(m, p) for m, p in ADMIN_REQUESTS if m == "POST" or p not in BOOKS_PAGES],
+)
+def test_pengawas_changes_nothing_in_the_console(client, login, coop_a, method, page, request):
+    """Every POST of the console (with data that would change the cooperative), and every
+    admin page that is not a book, is refused to the pengawas."""
+    make_membership(coop=coop_a, role=Role.ADMIN)
+    if page in PAGE_FIXTURES:
+        request.getfixturevalue(PAGE_FIXTURES[page])
+    login(make_membership(coop=coop_a, role=Role.PENGAWAS).user)
+    before = coop_state(coop_a)
+
+    response = send(client, method, coop_a.slug, page)
+
+    assert response.status_code == 403
+    assert coop_state(coop_a) == before
+
+
+@pytest.mark.parametrize(("method", "page"), PENGAWAS_REQUESTS)
+def test_pengawas_uses_their_own_pages(client, login, coop_a, method, page, request):
+    if page in PAGE_FIXTURES:
+        request.getfixturevalue(PAGE_FIXTURES[page])
+    login(make_membership(coop=coop_a, role=Role.PENGAWAS).user)
+    before = coop_state(coop_a)
+
+    response = send(client, method, coop_a.slug, page)
+
+    if method == "GET":
+        assert response.status_code == 200
+        assert coop_state(coop_a) == before
+    else:
+        assert response.status_code in (200, 302)
+        assert coop_state(coop_a) != before
+
+
+@pytest.mark.parametrize(("method", "page"), PENGAWAS_REQUESTS)
+def test_admin_cannot_use_the_pengawas_pages(client, login, coop_a, method, page, request):
+    """The pengurus do not write the report that supervises them."""
+    if page in PAGE_FIXTURES:
+        request.getfixturevalue(PAGE_FIXTURES[page])
+    login(make_membership(coop=coop_a, role=Role.ADMIN).user)
+    before = coop_state(coop_a)
+
+    response = send(client, method, coop_a.slug, page)
+
+    assert response.status_code == 403
+    assert coop_state(coop_a) == before

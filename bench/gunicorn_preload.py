@@ -6,7 +6,15 @@ connection must never be shared between processes); any Flask-SQLAlchemy app, so
 minimal catalog too.
 """
 
+import gc
+
 preload_app = True
+
+
+def pre_fork(server, worker):
+    # What the master built is kept out of the collector's reach, so that a collection in a
+    # worker does not write to (and so copy) every page of it: as deploy/gunicorn.conf.py.
+    gc.freeze()
 
 
 def post_fork(server, worker):

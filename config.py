@@ -191,6 +191,10 @@ class Config:
     # Rendered storefront pages for anonymous shoppers are kept this long (0: no page cache);
     # any catalog change invalidates them sooner. In Redis when REDIS_URL is set.
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+    # In Redis, how long a process trusts the catalog version it read before asking again
+    # (shop/pagecache.py PageStore): another host's change shows within this; 0: at once,
+    # for one small round trip per cached page served.
+    PAGE_CACHE_VERSION_SECONDS = float(os.environ.get("PAGE_CACHE_VERSION_SECONDS", "1"))
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Behind a reverse proxy, how many X-Forwarded-* hops to trust (rate limits key on the
@@ -243,6 +247,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # one test builds an app with limits on
     PAGE_CACHE_SECONDS = 0  # tests see every change at once; the cache's own tests switch it on
+    PAGE_CACHE_VERSION_SECONDS = 0  # and every instance sees the others' changes at once
     TASK_QUEUE = "immediate"  # tasks run inside the test; the consumer's own tests use real ones
     DEMO_IMAGE_PX = 160  # demo pictures small enough to seed fast; one rendition each
 

@@ -62,6 +62,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--quiet-below", type=float, default=0.3)
     parser.add_argument("--quiet-wait", type=float, default=5)
     parser.add_argument("--label", help="name of the JSON file in bench/results/")
+    parser.add_argument(
+        "--preload",
+        action="store_true",
+        help="every target preloaded by gunicorn (bench/gunicorn_preload.py), as deployed",
+    )
+    parser.add_argument(
+        "--hits-only", action="store_true", help="only the cache hits (and memory), no uncached"
+    )
     return parser.parse_args()
 
 
@@ -123,18 +131,28 @@ def measure(target: Target, path: str, args, round_: int, label: str) -> dict:
     return {"rps": result.requests_per_second, "errors": result.errors, "cpu_ms": cpu_ms}
 
 
-def worker_rss_mb(master_pid: int) -> list[float]:
-    sizes = []
+def worker_memory_mb(master_pid: int) -> list[dict[str, float]]:
+    """Each worker's RSS, PSS (shared pages split between the processes sharing them: what
+    --preload saves shows here) and USS (its private pages), from smaps_rollup."""
+    workers = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(
                 line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
             )
+            if int(fields.get("PPid", "0").strip()) != master_pid:
+                continue
+            rollup = dict(
+                (line.split(":", 1)[0], int(line.split()[1]))
+                for line in (status.parent / "smaps_rollup").read_text().splitlines()[1:]
+            )
         except OSError:
             continue
-        if int(fields.get("PPid", "0").strip()) == master_pid:
-            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
-    return sorted(sizes)
+        uss = rollup["Private_Clean"] + rollup["Private_Dirty"]
+        workers.append(
+            {"rss": rollup["Rss"] / 1024, "pss": rollup["Pss"] / 1024, "uss": uss / 1024}
+        )
+    return sorted(workers, key=lambda worker: worker["rss"])
 
 
 def main() -> None:
@@ -168,9 +186,10 @@ def main() -> None:
         ),
     }
     results: dict[str, list[float]] = {}
+    gunicorn_options = (f"--config={BENCH_DIR / 'gunicorn_preload.py'}",) if args.preload else ()
     with ExitStack() as stack:
         running_ = {
-            name: stack.enter_context(running(target, args.workers))
+            name: stack.enter_context(running(target, args.workers, gunicorn_options))
             for name, target in targets.items()
         }
         page_files = {}
@@ -184,7 +203,9 @@ def main() -> None:
         pages_file = RESULTS_DIR / "bare_pages.json"
         pages_file.write_text(json.dumps(page_files))
         bare = Target("bare", "bare_app:app", {"BARE_PAGES_FILE": str(pages_file)}, port + 4)
-        bare = stack.enter_context(running(replace(bare, chdir=BENCH_DIR), args.workers))
+        bare = stack.enter_context(
+            running(replace(bare, chdir=BENCH_DIR), args.workers, gunicorn_options)
+        )
         for path in paths.values():  # templates compiled, caches filled, in every worker
             for target in ("off", "memory", "redis"):
                 run_wrk(f"http://127.0.0.1:{running_[target].port}{path}", args, "1s")
@@ -198,6 +219,8 @@ def main() -> None:
             for name, run in minimal.items():
                 results.setdefault(f"minimal {name} CPU ms", []).append(run["cpu_ms"])
             for name, path in paths.items():
+                if args.hits_only:
+                    break
                 app = measure(running_["off"], path, args, round_, f"uncached {name}")
                 yardstick = minimal[MINIMAL_OF[name]]
                 results.setdefault(f"uncached {name} / minimal", []).append(
@@ -216,8 +239,8 @@ def main() -> None:
                     results.setdefault(f"hit {where} {name} / static, by CPU", []).append(
                         static["cpu_ms"] / hit["cpu_ms"]
                     )
-        memory = {name: worker_rss_mb(target.pid) for name, target in running_.items()}
-    report(args, database_url, code, paths, sizes, results, memory)
+        memory = {name: worker_memory_mb(target.pid) for name, target in running_.items()}
+        report(args, database_url, code, paths, sizes, results, memory)
 
 
 def report(args, database_url, code, paths, sizes, results, memory) -> None:
@@ -230,9 +253,10 @@ def report(args, database_url, code, paths, sizes, results, memory) -> None:
             print(f"{name:<40} {median:8.1f} {min(values):6.1f}-{max(values):<6.1f}")
         else:
             print(f"{name:<40} {median:8.2f} {min(values):6.2f}-{max(values):<6.2f}")
-    print("\nworkers' RSS after the load (MB):")
-    for name, sizes_mb in memory.items():
-        print(f"  {name:<10} {', '.join(f'{size:.0f}' for size in sizes_mb)}")
+    print("\nworkers' memory after the load (MB, RSS / PSS / USS):")
+    for name, workers in memory.items():
+        figures = ", ".join(f"{w['rss']:.0f} / {w['pss']:.0f} / {w['uss']:.0f}" for w in workers)
+        print(f"  {name:<10} {figures}")
     print("page bytes (cached pages):", sizes)
     label = args.label or "storefront-ratios"
     path = RESULTS_DIR / f"{label}.json"
@@ -248,7 +272,8 @@ def report(args, database_url, code, paths, sizes, results, memory) -> None:
                 "rounds": args.rounds,
                 "summary": summary,
                 "raw": results,
-                "worker_rss_mb": memory,
+                "worker_memory_mb": memory,
+                "preload": args.preload,
             },
             indent=2,
         )

@@ -40,9 +40,10 @@ from common import (
     versions,
 )
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# BENCH_REDIS_URL: another database for a run beside someone else's (pasar:* keys are deleted)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 CACHE_KEY_PREFIX = "pasar:"  # shop/pagecache.py's CACHE_KEY_PREFIX
-STARTUP_TIMEOUT_SECONDS = 30
+STARTUP_TIMEOUT_SECONDS = 90  # a loaded machine (others' test suites) starts slowly
 
 
 @dataclass(frozen=True)
@@ -117,14 +118,16 @@ def bare_target(args: argparse.Namespace, page_file: Path) -> Target:
 
 
 @contextmanager
-def running(target: Target, workers: int):
-    """A gunicorn for the target, stopped (by its own pid) when the block ends."""
+def running(target: Target, workers: int, options: tuple[str, ...] = ()):
+    """A gunicorn for the target, stopped (by its own pid) when the block ends; `options`
+    are more of gunicorn's (e.g. --preload)."""
     log = open(RESULTS_DIR / f"gunicorn-{target.port}.log", "w")  # noqa: SIM115
     command = [
         str(VENV_BIN / "gunicorn"),
         f"--workers={workers}",
         f"--bind=127.0.0.1:{target.port}",
         f"--chdir={target.chdir}",
+        *options,
         target.app,
     ]
     env = {**os.environ, **target.env}

@@ -12,6 +12,7 @@ such a request wait 10 s and fail). Each worker drops the database connections t
 opened while building it (post_fork), so no connection is shared between processes.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -30,6 +31,13 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # the proxy's log is 
 errorlog = "-"
 preload_app = True
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def pre_fork(server, worker):
+    # The app the master built is moved out of the garbage collector's reach: a collection
+    # in a worker would otherwise write to every object's header and so copy nearly every
+    # page the workers share (measured: a worker's private memory 58 -> 31 MB, bench/README.md).
+    gc.freeze()
 
 
 def post_fork(server, worker):

@@ -76,13 +76,11 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from shop import models  # noqa: F401  (every model registered before the mappers configure)
     from shop.accounts.session import load_user
-    from shop.extensions import babel, csrf, db, login_manager, migrate
+    from shop.extensions import babel, csrf, db, init_migrations, login_manager
     from shop.i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
-    )
+    init_migrations(app, os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

@@ -4,7 +4,8 @@ Flask (a WSGI middleware around the app).
 Such a visitor is anonymous, has no flash message, no guest cart and the default language:
 exactly whom shop/pagecache.py's pages are for. Through Flask a hit cost a request context,
 the session, the before- and after-request hooks and a Response object: three quarters of its
-0.25 ms. Here it is one read of the cache (page and catalog version together), the visitor's
+0.25 ms. Here it is one read of the cache (page and catalog version together; in Redis, the
+process's own copy and at most the version: shop/pagecache.py PageStore), the visitor's
 form token put in, and the headers Flask would have sent (test_pagecache checks they agree).
 Anything else (another method, a cookie, a miss, a path that is not plain ASCII) goes on to
 Flask, which renders and stores the page.
@@ -16,7 +17,7 @@ from flask import Flask
 from flask_login.config import COOKIE_NAME
 
 from shop.anonymous_forms import issue_token
-from shop.pagecache import TOKEN_PLACEHOLDER, VERSION_KEY, cache, page_key
+from shop.pagecache import PLACEHOLDER_BYTES, page_key, page_store
 from shop.security import security_headers
 
 logger = logging.getLogger(__name__)
@@ -44,16 +45,16 @@ class PageCacheHits:
         ]
 
     def __call__(self, environ, start_response):
-        html = self._cached_page(environ)
-        if html is None:
+        body = self._cached_page(environ)
+        if body is None:
             return self.wsgi_app(environ, start_response)
-        if TOKEN_PLACEHOLDER in html:
-            html = html.replace(TOKEN_PLACEHOLDER, issue_token(self.app.config["SECRET_KEY"]))
-        body = html.encode()
+        if PLACEHOLDER_BYTES in body:
+            token = issue_token(self.app.config["SECRET_KEY"]).encode()
+            body = body.replace(PLACEHOLDER_BYTES, token)
         start_response("200 OK", [*self.headers, ("Content-Length", str(len(body)))])
         return [body]
 
-    def _cached_page(self, environ) -> str | None:
+    def _cached_page(self, environ) -> bytes | None:
         if environ.get("REQUEST_METHOD") != "GET" or self.app.config["PAGE_CACHE_SECONDS"] <= 0:
             return None
         cookies = environ.get("HTTP_COOKIE", "")
@@ -64,14 +65,8 @@ class PageCacheHits:
         # NUL bytes in Flask: let them).
         if environ.get("SCRIPT_NAME") or not (path + query).isascii() or "%00" in query:
             return None
-        backend = self.app.extensions["cache"][cache]
         try:
-            version, stored = backend.get_many(
-                VERSION_KEY, page_key(self.locale, f"{path}?{query}")
-            )
+            return page_store(self.app).read(page_key(self.locale, f"{path}?{query}"))[1]
         except Exception:  # noqa: BLE001  (Redis down: Flask serves the page, or says why)
             logger.warning("page cache unavailable", exc_info=True)
             return None
-        if stored is None or stored[0] != (version or 0):
-            return None
-        return stored[1]

@@ -21,6 +21,8 @@ from config import TestConfig
 from shop import create_app
 from shop.catalog.models import ProductVariant
 from shop.extensions import db
+from shop.pagecache import PLACEHOLDER_BYTES, VERSION_KEY
+from shop.pagecache import cache as page_cache
 from tests.databases import database_of_its_own
 from tests.factories import DEFAULT_PASSWORD, make_product, make_user
 
@@ -52,7 +54,7 @@ def shared_database_url(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
-def instance(database_url: str, media_dir: str) -> Flask:
+def instance(database_url: str, media_dir: str, **settings) -> Flask:
     return create_app(
         TestConfig,
         SQLALCHEMY_DATABASE_URI=database_url,
@@ -62,6 +64,7 @@ def instance(database_url: str, media_dir: str) -> Flask:
         RATELIMIT_STORAGE_URI=REDIS_URL,
         RATELIMIT_ENABLED=True,
         PAGE_CACHE_SECONDS=60,
+        **settings,
     )
 
 
@@ -115,6 +118,64 @@ def test_a_page_cached_by_one_instance_is_invalidated_when_the_other_changes_the
     response = shopper.get(f"/produk/{slug}")
     assert response.headers["X-Page-Cache"] == "miss"
     assert "Rp 17.500" in response.get_data(as_text=True)
+
+
+def test_a_page_is_kept_in_redis_as_its_bytes_with_its_version(two_instances, redis_client):
+    """No pickle to undo on a hit: the value is "p<catalog version>\n" and the page."""
+    first, _ = two_instances
+    with first.app_context():
+        product = make_product(name=f"Sambal {RUN}")
+        db.session.commit()
+        slug = product.slug
+    shopper = first.test_client()
+    page = shopper.get(f"/produk/{slug}").get_data()
+    prefix = first.extensions["cache"][page_cache].key_prefix
+    version = int(redis_client.get(f"{prefix}{VERSION_KEY}"))
+    locale = first.config["BABEL_DEFAULT_LOCALE"]
+    stored = redis_client.get(f"{prefix}page:{locale}:/produk/{slug}?")
+    assert stored.startswith(b"p%d\n<!doctype html>" % version)
+    assert stored.split(b"\n", 1)[1].replace(PLACEHOLDER_BYTES, b"").startswith(page[:500])
+
+
+def test_with_the_version_trusted_for_a_while_a_hit_asks_redis_nothing(
+    two_instances, shared_database_url, tmp_path, monkeypatch
+):
+    """PAGE_CACHE_VERSION_SECONDS: the process's own copy and version serve the hit; its own
+    changes show at once, another instance's once the version is read again."""
+    first, other = two_instances
+    trusting = instance(shared_database_url, str(tmp_path), PAGE_CACHE_VERSION_SECONDS=3600)
+    with trusting.app_context():
+        product = make_product(name=f"Rendang {RUN}", variants=((15_000, 5),))
+        db.session.commit()
+        slug, variant_id = product.slug, product.variants[0].id
+    shopper = trusting.test_client()
+    assert shopper.get(f"/produk/{slug}").headers["X-Page-Cache"] == "miss"
+    backend = trusting.extensions["cache"][page_cache]
+
+    def no_redis(*args, **kwargs):
+        raise AssertionError("a hit asked Redis")
+
+    with monkeypatch.context() as patched:
+        for method in ("get", "get_many"):
+            patched.setattr(backend, method, no_redis)
+        assert shopper.get(f"/produk/{slug}").headers["X-Page-Cache"] == "hit"
+
+    with trusting.app_context():  # its own change: seen at once
+        db.session.get(ProductVariant, variant_id).price = 16_000
+        db.session.commit()
+    assert "Rp 16.000" in shopper.get(f"/produk/{slug}").get_data(as_text=True)
+    assert shopper.get(f"/produk/{slug}").headers["X-Page-Cache"] == "hit"
+
+    with other.app_context():  # another instance's: once the trusted version is old
+        db.session.get(ProductVariant, variant_id).price = 17_500
+        db.session.commit()
+    assert "Rp 16.000" in shopper.get(f"/produk/{slug}").get_data(as_text=True)
+    trusting.extensions["page_store"].version_read_at -= 3600
+    response = shopper.get(f"/produk/{slug}")
+    assert response.headers["X-Page-Cache"] == "miss"
+    assert "Rp 17.500" in response.get_data(as_text=True)
+    with trusting.app_context():
+        db.engine.dispose()
 
 
 def test_a_rate_limit_counted_on_one_instance_applies_on_the_other(two_instances):

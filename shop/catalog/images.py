@@ -25,11 +25,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from posixpath import dirname
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageCms, ImageOps
 from sqlalchemy import func, select, update
 
 from shop.catalog.models import Product, ProductImage
@@ -64,6 +63,13 @@ BACKGROUND = (255, 255, 255)  # what transparent parts become: product photos si
 FINGERPRINTED_PATH = re.compile(
     rf"(?:products|reviews)/\d+/[0-9a-f]{{{HASH_LENGTH}}}(?:[0-9a-f]{{{UNIQUE_LENGTH}}})?/[\w.]+"
 )
+
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageCms
+
+# Pillow is imported by the functions that read or write pixels: a web worker that only
+# shows photos (their URLs, below) does not load it (~3 MB).
 
 
 class InvalidImage(ShopError):
@@ -139,7 +145,7 @@ class CleanPhoto:
     """An upload checked and cleaned, not stored yet: the picture, its JPEG original and the
     content hash that starts its folder's key."""
 
-    picture: Image.Image
+    picture: "Image.Image"
     original: bytes
     content_hash: str
 
@@ -192,9 +198,11 @@ def _read_upload(upload: bytes | BinaryIO) -> bytes:
     return data
 
 
-def _read_photo(data: bytes) -> Image.Image:
+def _read_photo(data: bytes) -> "Image.Image":
     """The upload decoded and cleaned, or InvalidImage. Pillow parses the header first, so
     the format and size are checked before a single pixel is decoded."""
+    from PIL import Image
+
     unreadable = _("This file is not a photo we can read. Please upload a JPEG, PNG or WebP photo.")
     try:
         with Image.open(io.BytesIO(data)) as probe:
@@ -216,7 +224,7 @@ def _too_large() -> str:
     )
 
 
-def _check_kind(probe: Image.Image) -> None:
+def _check_kind(probe: "Image.Image") -> None:
     if probe.format not in ACCEPTED_FORMATS:
         raise InvalidImage(_("Only JPEG, PNG and WebP photos are accepted."))
     width, height = probe.size
@@ -228,9 +236,11 @@ def _check_kind(probe: Image.Image) -> None:
         )
 
 
-def _cleaned(picture: Image.Image) -> Image.Image:
+def _cleaned(picture: "Image.Image") -> "Image.Image":
     """Upright (phones store the camera's orientation in EXIF), opaque RGB in sRGB, and with
     no metadata: EXIF can hold the GPS position of a member's home."""
+    from PIL import Image, ImageOps
+
     ImageOps.exif_transpose(picture, in_place=True)
     icc_profile = picture.info.get("icc_profile")
     if picture.mode.startswith("I"):  # 16-bit greyscale PNG; convert() would clip it to white
@@ -248,11 +258,15 @@ def _cleaned(picture: Image.Image) -> Image.Image:
 
 
 @cache
-def _srgb_profile() -> ImageCms.ImageCmsProfile:
+def _srgb_profile() -> "ImageCms.ImageCmsProfile":
+    from PIL import ImageCms
+
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
-def _in_srgb(picture: Image.Image, icc_profile: bytes) -> Image.Image:
+def _in_srgb(picture: "Image.Image", icc_profile: bytes) -> "Image.Image":
+    from PIL import ImageCms
+
     # Browsers assume sRGB for untagged images; converting keeps the colours of a photo taken
     # in a wider space (an iPhone's Display P3) instead of showing them washed out.
     try:
@@ -262,7 +276,7 @@ def _in_srgb(picture: Image.Image, icc_profile: bytes) -> Image.Image:
         return picture  # a profile LittleCMS cannot use (or of another mode): keep the pixels
 
 
-def _encode(picture: Image.Image, image_format: str, **options) -> bytes:
+def _encode(picture: "Image.Image", image_format: str, **options) -> bytes:
     buffer = io.BytesIO()
     picture.save(buffer, image_format, **options)
     return buffer.getvalue()
@@ -274,6 +288,8 @@ def make_renditions(image_id: int, model: type = ProductImage) -> bool:
     rendition_key, so that pages show them instead of the original; commits. Does nothing
     and returns False when the image is gone or has its renditions already (the task may run
     twice, even at once: the files are the same, and only one run sets the key)."""
+    from PIL import Image
+
     image = db.session.get(model, image_id)
     if image is None or image.rendition_key:
         return False
@@ -315,7 +331,7 @@ def remove_photo_files(file_path: str) -> bool:
     return remove_photo_folder(file_path)
 
 
-def _write_renditions(storage: MediaStorage, folder: str, picture: Image.Image) -> None:
+def _write_renditions(storage: MediaStorage, folder: str, picture: "Image.Image") -> None:
     # Pillow lets go of the GIL while it resizes and encodes, so the renditions already made
     # are encoded (and uploaded) on other threads while this one resizes the next.
     with ThreadPoolExecutor(max_workers=ENCODING_THREADS) as pool:
@@ -328,7 +344,7 @@ def _write_renditions(storage: MediaStorage, folder: str, picture: Image.Image) 
 
 
 def _write_rendition(
-    storage: MediaStorage, folder: str, width: int, rendition: Image.Image
+    storage: MediaStorage, folder: str, width: int, rendition: "Image.Image"
 ) -> None:
     # Both formats in one thread: Pillow keeps per-save state on the Image object.
     webp = _encode(rendition, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
@@ -337,9 +353,11 @@ def _write_rendition(
     storage.save(f"{folder}/{width}.jpg", jpeg, CONTENT_TYPES["jpg"])
 
 
-def _renditions(picture: Image.Image) -> Iterator[tuple[int, Image.Image]]:
+def _renditions(picture: "Image.Image") -> Iterator[tuple[int, "Image.Image"]]:
     """Largest first, each resized from the one before: for a 12 MP photo about twice as
     fast as resizing the original every time, and it looks the same."""
+    from PIL import Image
+
     previous = picture
     for width in reversed(_widths_for(picture.width)):
         size = (width, max(1, round(picture.height * width / picture.width)))

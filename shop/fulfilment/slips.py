@@ -9,7 +9,6 @@ without JavaScript, and needs no image request.
 from dataclasses import dataclass
 from datetime import date
 
-import segno
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -79,6 +78,8 @@ def _courier_name(part: CoopPart) -> str:
 def qr_svg(text: str, title: str) -> Markup:
     """`text` as a QR code (never a Micro QR: few phone cameras read those), inline SVG
     sized by CSS (class "qr"), with a four-module quiet zone so scanners find its edges."""
+    import segno  # here: only slips draw codes (a web worker need not load it)
+
     code = segno.make(text, error="m", micro=False)
     # segno draws the SVG itself and escapes the title; `text` only becomes black squares.
     svg = code.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr", title=title)

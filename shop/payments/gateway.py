@@ -13,11 +13,9 @@ A Gateway is cheap to build: make one per unit of work with gateway_from_config(
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import midtransclient
-import requests
 from flask_babel import gettext as _
-from midtransclient.error_midtrans import MidtransAPIError
 
 from shop.errors import ShopError
 from shop.payments.instructions import PaymentInstructions, instructions_from
@@ -107,20 +105,33 @@ class TransactionStatus:
         return self.transaction_status == "capture" and self.fraud_status == "accept"
 
 
-class _TimeoutSession(requests.Session):
-    """The library calls http_client.request(...) without a timeout (defect 6)."""
+if TYPE_CHECKING:
+    import midtransclient
+    from midtransclient.error_midtrans import MidtransAPIError
 
-    def __init__(self, timeout: tuple[float, ...]):
-        super().__init__()
-        self.timeout = timeout
 
-    def request(self, method, url, **kwargs):
-        kwargs.setdefault("timeout", self.timeout)
-        return super().request(method, url, **kwargs)
+def _timeout_session(timeout: tuple[float, ...]):
+    """A requests.Session whose requests have `timeout` unless given one: the library calls
+    http_client.request(...) without a timeout (defect 6)."""
+    import requests
+
+    session = requests.Session()
+    request = session.request
+
+    def request_with_timeout(method, url, **kwargs):
+        kwargs.setdefault("timeout", timeout)
+        return request(method, url, **kwargs)
+
+    session.request = request_with_timeout
+    return session
 
 
 def gateway_from_config(config: Mapping) -> "Gateway":
-    """A Gateway for the app's settings: the simulator's URL while it is enabled."""
+    """A Gateway for the app's settings: the simulator's URL while it is enabled.
+    midtransclient (and requests) are imported here, at the first payment call: a web worker
+    that serves only the storefront does not load them (~4 MB)."""
+    import midtransclient
+
     snap = midtransclient.Snap(
         is_production=bool(config["MIDTRANS_IS_PRODUCTION"]),
         server_key=config["MIDTRANS_SERVER_KEY"],
@@ -128,7 +139,7 @@ def gateway_from_config(config: Mapping) -> "Gateway":
         custom_headers={},  # fresh dicts: the library's defaults are shared by every client
         proxies={},
     )
-    session = _TimeoutSession(tuple(config["MIDTRANS_TIMEOUT_SECONDS"]))
+    session = _timeout_session(tuple(config["MIDTRANS_TIMEOUT_SECONDS"]))
     if config.get("MIDTRANS_SIMULATOR_ENABLED"):
         # Instance attributes shadow the class constants for this client only (MIDTRANS.md §5).
         base, api = config["MIDTRANS_SIMULATOR_URL"].rstrip("/"), snap.api_config
@@ -140,7 +151,7 @@ def gateway_from_config(config: Mapping) -> "Gateway":
 
 
 class Gateway:
-    def __init__(self, snap: midtransclient.Snap):
+    def __init__(self, snap: "midtransclient.Snap"):
         self._snap = snap
 
     def create_payment(
@@ -215,6 +226,10 @@ class Gateway:
         return _status_from(order_id, answer)
 
     def _call(self, order_id: str, action: str, call: Callable[[], dict]) -> dict:
+        import midtransclient  # imported by gateway_from_config already: a lookup
+        import requests
+        from midtransclient.error_midtrans import MidtransAPIError
+
         try:
             return call()
         except requests.RequestException as error:
@@ -227,7 +242,7 @@ class Gateway:
             raise _translate_api_error(order_id, action, error) from error
 
 
-def _translate_api_error(order_id: str, action: str, error: MidtransAPIError) -> GatewayError:
+def _translate_api_error(order_id: str, action: str, error: "MidtransAPIError") -> GatewayError:
     body = error.api_response_dict if isinstance(error.api_response_dict, dict) else {}
     body_status = str(body.get("status_code", ""))
     said = body.get("status_message") or "; ".join(body.get("error_messages") or []) or str(error)

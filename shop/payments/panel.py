@@ -6,7 +6,6 @@ steps for that bank, and whether to offer paying another way after an attempt fa
 from dataclasses import dataclass
 from datetime import datetime
 
-import segno
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -81,6 +80,8 @@ def payment_panel(order: Order, now: datetime) -> PaymentPanel:
 def qr_svg(payload: str) -> Markup:
     """The QRIS code as inline SVG, drawn here from its string: no image is loaded from
     Midtrans. segno writes only paths and sizes, never the payload, so it is safe markup."""
+    import segno  # here: only a QRIS payment panel draws one (a worker need not load it)
+
     svg = segno.make(payload, error="m", micro=False).svg_inline(scale=5, border=2)
     # segno's own SVG: the payload only becomes squares.
     return Markup(svg)  # nosec B704

@@ -19,10 +19,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -84,9 +80,9 @@ PATH_SEPARATOR = " › "
 
 _WHOLE = re.compile(r"(?P<digits>\d{1,3}(?:\.\d{3})+|\d+)(?:[.,]0+)?")
 _SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)
-# What openpyxl raises for a file that is not a workbook, or a broken one.
-UNREADABLE_XLSX = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError,
-                   SyntaxError, IndexError)  # fmt: skip
+# What openpyxl raises for a file that is not a workbook, or a broken one (with its own
+# InvalidFileException, added where openpyxl is imported: see _unreadable_xlsx).
+UNREADABLE_XLSX = (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, IndexError)
 _DAY_FIRST = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})")
 
 
@@ -154,15 +150,21 @@ def _csv_table(data: bytes):
 
 
 def _xlsx_table(data: bytes):
+    # openpyxl is imported where a file is read or written: a web worker that never does
+    # does not load it (~8 MB).
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    unreadable_xlsx = (*UNREADABLE_XLSX, InvalidFileException)
     unreadable = _("Save the file from Excel as .xlsx or as CSV, then upload it.")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except UNREADABLE_XLSX as error:
+    except unreadable_xlsx as error:
         raise ImportFileError(unreadable) from error
     try:
         # Read as it goes (a sheet can be large); a broken sheet fails as a broken file.
         yield from workbook.worksheets[0].iter_rows(values_only=True)
-    except UNREADABLE_XLSX as error:
+    except unreadable_xlsx as error:
         raise ImportFileError(unreadable) from error
     finally:
         workbook.close()
@@ -311,6 +313,10 @@ def _csv_cell(value) -> str | int:
 
 
 def write_xlsx(rows: list[dict]) -> bytes:
+    from openpyxl import Workbook  # see _xlsx_table
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Produk"

@@ -10,9 +10,6 @@ import io
 from datetime import datetime
 
 from flask import Response
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from shop.reports.period import in_jakarta
 from shop.reports.tables import Cell, Table
@@ -51,6 +48,11 @@ def _safe_text(text: str) -> str:
 
 
 def to_xlsx(table: Table) -> bytes:
+    # Imported here: a web worker that never exports does not load openpyxl (~8 MB).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     write_sheet(workbook.active, table)
     return workbook_bytes(workbook)

@@ -11,8 +11,6 @@ import time
 from collections.abc import Callable, Sequence
 from urllib.parse import urljoin
 
-import requests
-
 logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 15  # Midtrans gives the endpoint 15 s
@@ -31,6 +29,8 @@ def retries_after(status: int | None) -> int:
 
 def _post_once(url: str, payload: dict) -> int | None:
     """One delivery: 307/308 followed (up to 5 times) with the same body, as Midtrans does."""
+    import requests  # here: a worker that never notifies does not load it
+
     for _hop in range(MAX_REDIRECTS + 1):
         try:
             response = requests.post(

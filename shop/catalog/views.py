@@ -64,11 +64,10 @@ def member(coop_slug: str, member_number: str):
 @public
 @cached_page
 def category(slug: str):
-    tree = storefront.category_tree()
+    lists = storefront.catalog_lists()
+    tree = lists.categories
     found = storefront.find_category(tree, slug) or abort(404)
-    choices = FilterChoices(
-        categories=ordered_categories(tree), cooperatives=storefront.active_cooperatives()
-    )
+    choices = FilterChoices(categories=ordered_categories(tree), cooperatives=lists.cooperatives)
     return render_template(
         "catalog/category.html",
         category=found,

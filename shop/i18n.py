@@ -1,7 +1,13 @@
 """Language choice (Indonesian unless the visitor picks English) and the Jinja filters."""
 
-from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_date, format_datetime, format_timedelta
+from flask import Flask, current_app, g, has_request_context, session
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_timedelta,
+    get_locale,
+    get_translations,
+)
 
 from shop.money import format_bp_as_percent, format_rupiah, member_receives
 from shop.seo.services import absolute_url, canonical_url
@@ -19,10 +25,47 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-current_language = select_locale
+def current_language() -> str:
+    """The language a page is written in: the visitor's choice as Flask-Babel keeps it for
+    the request (read from the session once, not at each of a page's 30 calls), or the one
+    force_locale() sets."""
+    locale = get_locale()
+    return str(locale) if locale is not None else select_locale()
+
+
+def _translations():
+    """Flask-Babel's translations for the request's locale, kept beside its locale: the
+    templates' _() went through three lookups of the request's Babel state for each of a
+    page's 30-40 strings. A locale forced or refreshed since is seen (another object)."""
+    try:
+        context = g._flask_babel
+        locale, translations = context.shop_translations
+        if locale is context.babel_locale:
+            return translations
+    except (AttributeError, RuntimeError):  # not read yet this request; no app context
+        pass
+    translations = get_translations()
+    try:
+        context = g._flask_babel
+        context.shop_translations = (context.babel_locale, translations)
+    except (AttributeError, RuntimeError):
+        pass
+    return translations
+
+
+def install_fast_gettext(app: Flask) -> None:
+    """The templates' gettext callables, as Flask-Babel installs them but for the lookup."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def register_filters(app: Flask) -> None:
+    install_fast_gettext(app)
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["percent_bp"] = format_bp_as_percent
     app.jinja_env.globals["member_receives"] = member_receives

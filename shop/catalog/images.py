@@ -410,12 +410,13 @@ def picture_sources(image: ProductImage) -> PictureSources:
         return PictureSources("", "", src, image.width, image.height)
     widths = rendition_widths(image)
     fallback = max(width for width in widths if width <= FALLBACK_WIDTH)
-    # One URL for the renditions' folder, then plain strings: a listing has 24 pictures of 9
-    # URLs each, and a media_url() per URL was a tenth of its render.
-    folder = media_url(rendition_path(image, fallback, "jpg").rpartition("/")[0] + "/")
+    # One URL for the renditions' folder (as rendition_path() places them, without its
+    # checks: these widths are the image's own), then plain strings: a listing has 24
+    # pictures of 9 URLs each, and a media_url() per URL was a tenth of its render.
+    folder = media_url(f"{dirname(dirname(image.file_path))}/{image.rendition_key}/")
     return PictureSources(
-        webp_srcset=", ".join(f"{folder}{width}.webp {width}w" for width in widths),
-        jpeg_srcset=", ".join(f"{folder}{width}.jpg {width}w" for width in widths),
+        webp_srcset=", ".join([f"{folder}{width}.webp {width}w" for width in widths]),
+        jpeg_srcset=", ".join([f"{folder}{width}.jpg {width}w" for width in widths]),
         src=f"{folder}{fallback}.jpg",
         width=fallback,
         height=max(1, round(image.height * fallback / image.width)),

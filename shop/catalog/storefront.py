@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
+from shop.accounts.models import User
 from shop.catalog.cards import Card
 from shop.catalog.listing import cards, loaded_products, on_sale
 from shop.catalog.models import Category, Product
@@ -24,16 +25,50 @@ HOME_NEWEST = 12
 RELATED = 4
 
 
+@dataclass(eq=False, slots=True)
+class CategoryEntry:
+    """A category as the storefront shows it (plain data, read with the cooperatives in one
+    query): the attributes of Category that pages read, the parent set when arranged."""
+
+    id: int
+    parent_id: int | None
+    slug: str
+    name_id: str
+    name_en: str
+    position: int
+    parent: "CategoryEntry | None" = None
+
+    def name_in(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_id
+
+
+@dataclass(frozen=True, slots=True)
+class CooperativeEntry:
+    """An active cooperative as listings and their filters show it."""
+
+    id: int
+    slug: str
+    name: str
+    city: str
+    province: str
+
+
 @dataclass(frozen=True)
 class CategoryTree:
-    top: list[Category]
-    children: dict[int, list[Category]]  # parent id -> subcategories in order
+    top: list[CategoryEntry]
+    children: dict[int, list[CategoryEntry]]  # parent id -> subcategories in order
+
+
+@dataclass(frozen=True)
+class CatalogLists:
+    categories: CategoryTree
+    cooperatives: list[CooperativeEntry]  # active ones, by name
 
 
 @dataclass(frozen=True)
 class HomePage:
     categories: CategoryTree
-    cooperatives: list[Cooperative]
+    cooperatives: list[CooperativeEntry]
     featured: list[Card]
     newest: list[Card]
 
@@ -44,19 +79,54 @@ class ProductPage:
     related: list[Product]  # more from the same member
 
 
+# Every category and every active cooperative, one short UNION that every listing page
+# reads: as plain SQL, since building and compiling it with SQLAlchemy (and making ORM
+# objects of 40 rows) cost more than running it.
+_LISTS_SQL = (
+    "SELECT 'category', id, parent_id, slug, name_id, name_en, position, NULL, NULL"
+    " FROM categories UNION ALL"
+    " SELECT 'cooperative', id, NULL, slug, name, name, 0, city, province"
+    " FROM cooperatives WHERE is_active = true"
+)
+
+
+def catalog_lists() -> CatalogLists:
+    """Every category (as a tree) and every active cooperative, in one query."""
+    categories, cooperatives = [], []
+    for (
+        kind,
+        id_,
+        parent_id,
+        slug,
+        name_id,
+        name_en,
+        position,
+        city,
+        province,
+    ) in db.session.connection().exec_driver_sql(_LISTS_SQL):
+        if kind == "category":
+            categories.append(CategoryEntry(id_, parent_id, slug, name_id, name_en, position))
+        else:
+            cooperatives.append(CooperativeEntry(id_, slug, name_id, city, province))
+    categories.sort(key=lambda category: (category.position, category.id))
+    cooperatives.sort(key=lambda coop: coop.name)
+    return CatalogLists(arrange_categories(categories), cooperatives)
+
+
 def category_tree() -> CategoryTree:
     """Every category in one query, arranged as top level and children."""
-    return arrange_categories(
-        db.session.scalars(select(Category).order_by(Category.position, Category.id))
-    )
+    return catalog_lists().categories
 
 
-def arrange_categories(categories: Iterable[Category]) -> CategoryTree:
-    """Categories in their order (position, id), as top level and children."""
+def arrange_categories(categories: Iterable[CategoryEntry]) -> CategoryTree:
+    """Categories in their order (position, id), as top level and children, each child
+    knowing its parent."""
     categories = list(categories)
-    children: dict[int, list[Category]] = {}
+    by_id = {category.id: category for category in categories}
+    children: dict[int, list[CategoryEntry]] = {}
     for category in categories:
         if category.parent_id is not None:
+            category.parent = by_id.get(category.parent_id)
             children.setdefault(category.parent_id, []).append(category)
     top = [category for category in categories if category.parent_id is None]
     return CategoryTree(top=top, children=children)
@@ -90,9 +160,10 @@ def home_page() -> HomePage:
     for row in ordered:
         if row.id in loaded:
             pick[row.list].append(loaded[row.id])
+    lists = catalog_lists()
     return HomePage(
-        categories=category_tree(),
-        cooperatives=active_cooperatives(),
+        categories=lists.categories,
+        cooperatives=lists.cooperatives,
         featured=pick["featured"],
         newest=pick["newest"],
     )
@@ -113,14 +184,6 @@ def _ranked_ids(statement, limit: int, name: str):
     )
 
 
-def active_cooperatives() -> list[Cooperative]:
-    return list(
-        db.session.scalars(
-            select(Cooperative).where(Cooperative.is_active.is_(True)).order_by(Cooperative.name)
-        )
-    )
-
-
 def find_category(tree: CategoryTree, slug: str) -> Category | None:
     """The category with this slug, from the tree already loaded."""
     for category in tree.top + [child for children in tree.children.values() for child in children]:
@@ -129,20 +192,34 @@ def find_category(tree: CategoryTree, slug: str) -> Category | None:
     return None
 
 
-def cooperative_with_members(slug: str) -> tuple[Cooperative, list[Membership]] | None:
-    """An active cooperative and its active members (with their users), by name, in one
-    query; None for an unknown or closed cooperative."""
+@dataclass(frozen=True, slots=True)
+class MemberEntry:
+    """A member as a cooperative's page lists them."""
+
+    member_number: str
+    display_name: str  # as Membership.display_name
+
+
+def cooperative_with_members(slug: str) -> tuple[Cooperative, list[MemberEntry]] | None:
+    """An active cooperative and its active members, by name, in one query; None for an
+    unknown or closed cooperative. Members are the two columns the page shows (25 ORM
+    memberships with their users were a sixth of the page)."""
     active = and_(Membership.cooperative_id == Cooperative.id, Membership.is_active.is_(True))
     rows = db.session.execute(
-        select(Cooperative, Membership)
+        select(Cooperative, Membership.member_number, Membership.business_name, User.name)
         .outerjoin(Membership, active)
+        .outerjoin(User, User.id == Membership.user_id)
         .where(Cooperative.slug == slug, Cooperative.is_active.is_(True))
-        .options(joinedload(Membership.user))
         .order_by(Membership.business_name, Membership.member_number)
     ).all()
     if not rows:
         return None
-    return rows[0][0], [member for _coop, member in rows if member is not None]
+    members = [
+        MemberEntry(number, business_name or user_name)
+        for _coop, number, business_name, user_name in rows
+        if number is not None
+    ]
+    return rows[0][0], members
 
 
 def find_member(coop_slug: str, member_number: str) -> Membership | None:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from shop.auth.policy import public
 from shop.catalog import storefront
+from shop.catalog.card_html import product_cards_html, product_grid_html
 from shop.catalog.images import rendition_url, rendition_widths
 from shop.money import format_rupiah
 from shop.pagecache import cached_page
@@ -17,6 +18,8 @@ from shop.seo.structured_data import product_data
 from shop.whatsapp import chat_url, share_url
 
 bp = Blueprint("catalog", __name__)
+bp.add_app_template_global(product_grid_html, "product_grid_html")
+bp.add_app_template_global(product_cards_html, "product_cards_html")
 
 
 def _page_number() -> int:
@@ -61,11 +64,10 @@ def member(coop_slug: str, member_number: str):
 @public
 @cached_page
 def category(slug: str):
-    tree = storefront.category_tree()
+    lists = storefront.catalog_lists()
+    tree = lists.categories
     found = storefront.find_category(tree, slug) or abort(404)
-    choices = FilterChoices(
-        categories=ordered_categories(tree), cooperatives=storefront.active_cooperatives()
-    )
+    choices = FilterChoices(categories=ordered_categories(tree), cooperatives=lists.cooperatives)
     return render_template(
         "catalog/category.html",
         category=found,

@@ -39,13 +39,10 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
-    literal,
     literal_column,
-    null,
     or_,
     select,
     true,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
@@ -105,8 +102,8 @@ class SearchParams:
 
 @dataclass(frozen=True)
 class FilterChoices:
-    categories: list[Category]  # each top category followed by its subcategories
-    cooperatives: list[Cooperative]  # active ones, by name
+    categories: list[storefront.CategoryEntry]  # each top category, then its subcategories
+    cooperatives: list[storefront.CooperativeEntry]  # active ones, by name
 
     def has_category(self, slug: str) -> bool:
         return any(category.slug == slug for category in self.categories)
@@ -121,46 +118,20 @@ def search_terms(q: str) -> list[str]:
 
 
 def filter_choices() -> FilterChoices:
-    """What the category and cooperative filters offer, in one query: the two short lists
-    read as one UNION (the filters are on every search page, inside its query budget), made
-    into plain Category and Cooperative objects that no session holds."""
-    categories = select(
-        literal("category").label("kind"),
-        Category.id,
-        Category.parent_id,
-        Category.slug,
-        Category.name_id,
-        Category.name_en,
-        Category.position,
+    """What the category and cooperative filters offer, in one query (the filters are on
+    every search page, inside its query budget)."""
+    lists = storefront.catalog_lists()
+    return FilterChoices(
+        categories=ordered_categories(lists.categories), cooperatives=lists.cooperatives
     )
-    cooperatives = select(
-        literal("cooperative"),
-        Cooperative.id,
-        null(),
-        Cooperative.slug,
-        Cooperative.name,
-        Cooperative.name,
-        literal(0),
-    ).where(Cooperative.is_active.is_(True))
-    rows = db.session.execute(union_all(categories, cooperatives)).all()
-    tree = storefront.arrange_categories(
-        Category(id=r.id, parent_id=r.parent_id, slug=r.slug, name_id=r.name_id,
-                 name_en=r.name_en, position=r.position)
-        for r in sorted((r for r in rows if r.kind == "category"), key=lambda r: (r.position, r.id))
-    )  # fmt: skip
-    coops = sorted(
-        (Cooperative(id=r.id, slug=r.slug, name=r.name_id) for r in rows if r.kind != "category"),
-        key=lambda coop: coop.name,
-    )
-    return FilterChoices(categories=ordered_categories(tree), cooperatives=coops)
 
 
-def filter_categories() -> list[Category]:
+def filter_categories() -> list[storefront.CategoryEntry]:
     """Every category for the filter, in one query."""
     return ordered_categories(storefront.category_tree())
 
 
-def ordered_categories(tree: storefront.CategoryTree) -> list[Category]:
+def ordered_categories(tree: storefront.CategoryTree) -> list[storefront.CategoryEntry]:
     """Each top category followed by its subcategories."""
     return [category for top in tree.top for category in (top, *tree.children.get(top.id, []))]
 

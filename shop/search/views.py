@@ -5,11 +5,13 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 
 from shop.auth.policy import public
 from shop.search import services
+from shop.search.form_html import filter_fields_html
 from shop.search.forms import MAX_QUERY_LENGTH
 from shop.search.listing import list_products
 from shop.search.vocabulary import suggestions
 
 bp = Blueprint("search", __name__)
+bp.add_app_template_global(filter_fields_html, "filter_fields_html")
 
 
 @bp.app_template_global()

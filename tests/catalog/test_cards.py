@@ -59,3 +59,28 @@ def test_rated_and_sold_cards_cost_no_query_each(client, english, listed, count_
         html = client.get("/kategori/kuliner").get_data(as_text=True)
     assert len(many) == len(one)
     assert html.count('class="product-card"') == 11 and "4.7" in html
+
+
+def test_a_card_escapes_what_sellers_type_and_says_what_the_macro_said(client, english):
+    """Cards are written by shop/catalog/card_html.py, not by Jinja's autoescaping: a name
+    or a cooperative with markup in it is shown as text; the rating reads in words for a
+    screen reader; a product with no stock says so."""
+    product = make_product(
+        name='Kue <script>alert("x")</script> & Co',
+        variants=((12_000, 0),),
+        rating_count=1,
+        rating_sum=5,
+        rating_average_centi=500,
+        sold_count=0,
+    )
+    product.cooperative.name = "Koperasi <b>Maju</b>"
+    db.session.commit()
+    html = client.get("/kategori/kuliner").get_data(as_text=True)
+    assert "<script>alert" not in html and "<b>Maju" not in html
+    assert "Kue &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in html
+    assert "Koperasi &lt;b&gt;Maju&lt;/b&gt;" in html
+    assert 'aria-label="Rated 5.0 of 5 by 1 review"' in html
+    assert '<p class="badge">Out of stock</p>' in html
+    assert f'href="/produk/{product.slug}"' in html
+    assert 'class="product-photo no-photo" aria-hidden="true"' in html
+    assert "Sold 0" not in html

@@ -18,7 +18,6 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import requests
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -115,12 +114,16 @@ class IrisClient:
         self.base_url = base_url.rstrip("/")
         self._creator_key = creator_key
         self._approver_key = approver_key
+        import requests  # on first use: see tests/test_worker_imports.py
+
         self._session = requests.Session()
         self._session.trust_env = trust_env  # a local simulator must not go through a proxy
         self._timeout = timeout
 
     def _call(self, method: str, path: str, key: str, body=None, params=None, headers=None):
         """Iris's JSON answer. Raises IrisUnavailable or IrisRejected."""
+        import requests
+
         try:
             response = self._session.request(
                 method,

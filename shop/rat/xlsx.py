@@ -1,13 +1,13 @@
 """The RAT pack as one workbook: a sheet per part, as the reports' XLSX writes a table, with
 the part's note (if any) two rows under it."""
 
-from openpyxl import Workbook
-
 from shop.rat.pack import RatPack
 from shop.reports.exports import workbook_bytes, write_sheet
 
 
 def pack_xlsx(pack: RatPack) -> bytes:
+    from openpyxl import Workbook  # on first use: see tests/test_worker_imports.py
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     for part in pack.parts:

@@ -8,12 +8,16 @@ written as text.
 import csv
 import io
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import Response
 
 from shop.reports.period import in_jakarta
 from shop.reports.tables import Cell, Table
 from shop.security import private_page
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,8 +54,6 @@ def _safe_text(text: str) -> str:
 def to_xlsx(table: Table) -> bytes:
     # Imported here: a web worker that never exports does not load openpyxl (~8 MB).
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     write_sheet(workbook.active, table)
@@ -60,6 +62,9 @@ def to_xlsx(table: Table) -> bytes:
 
 def write_sheet(sheet, table: Table) -> None:
     """The table on an openpyxl worksheet: titled, headings bold, totals last and bold."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     sheet.title = table.title.translate(SHEET_TITLE_FORBIDDEN)[:31]
     sheet.append([column.label for column in table.columns])
     for row in _all_rows(table):
@@ -84,7 +89,7 @@ def write_sheet(sheet, table: Table) -> None:
     sheet.freeze_panes = "A2"
 
 
-def workbook_bytes(workbook: Workbook) -> bytes:
+def workbook_bytes(workbook: "Workbook") -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

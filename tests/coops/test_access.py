@@ -239,7 +239,6 @@ SHU_YEAR = 2025
 EXAMPLE_PATHS |= {page: page.replace("<int:year>", str(SHU_YEAR)) for page in COOP_PAGES
                   if "<int:year>" in page}  # fmt: skip
 PAGE_FIXTURES["kelola/shu/<int:year>"] = "shu_year_in_coop_a"
-del PAGE_FIXTURES["anggota/shu/<int:year>"]
 PAGE_FIXTURES |= {
     page: "payout_batches_in_coop_a" for page in COOP_PAGES if page.startswith("kelola/pencairan/")
 }

@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import requests
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -254,6 +253,8 @@ def deliver(
 ) -> list[int | None]:
     """POST one signed notification until it is accepted or its retries run out (Midtrans's
     retry rule); the HTTP status of every attempt."""
+    import requests  # on first use: see tests/test_worker_imports.py
+
     raw, signature = signed(payload, merchant_key)
     headers = {"Content-Type": "application/json", "Iris-Signature": signature}
     attempts: list[int | None] = []

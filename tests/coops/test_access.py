@@ -203,7 +203,8 @@ SHU_YEAR = 2025
 EXAMPLE_PATHS |= {page: page.replace("<int:year>", str(SHU_YEAR)) for page in COOP_PAGES
                   if "<int:year>" in page}  # fmt: skip
 PAGE_FIXTURES["kelola/shu/<int:year>"] = "shu_year_in_coop_a"
-del PAGE_FIXTURES["anggota/shu/<int:year>"]
+# The RAT's year pages need no fixture either (its line above leaves year pages out).
+PAGE_FIXTURES.pop("anggota/shu/<int:year>", None)
 # Buttons: a POST, never a page of their own.
 POST_ONLY = {
     page

@@ -260,14 +260,15 @@ def ratified_differences(distribution: ShuDistribution, meeting: RatMeeting | No
     if meeting is None:
         return []
     said = []
-    if meeting.parts_bp != {part: distribution.parts_bp[part] for part in SHU_PARTS}:
+    used, ratified = distribution.parts_bp, meeting.parts_bp
+    differing = [
+        _("%(part)s %(used)s instead of %(ratified)s", part=SHU_PART_LABELS[part],
+          used=_percent(used.get(part, 0)), ratified=_percent(ratified[part]))
+        for part in SHU_PARTS if used.get(part, 0) != ratified[part]
+    ]  # fmt: skip
+    if differing:
         said.append(_("The percentages the SHU was confirmed with differ from those the RAT "
-                      "ratified: %(parts)s.", parts=", ".join(
-                          _("%(part)s %(used)s instead of %(ratified)s",
-                            part=SHU_PART_LABELS[part], used=_percent(bp),
-                            ratified=_percent(meeting.parts_bp[part]))
-                          for part, bp in distribution.parts_bp.items()
-                          if bp != meeting.parts_bp.get(part))))  # fmt: skip
+                      "ratified: %(parts)s.", parts=", ".join(differing)))  # fmt: skip
     if meeting.paid_shu_to.value != distribution.destination.value:
         said.append(_("The members' shares went to %(went)s; the RAT decided: %(decided)s.",
                       went=PAID_SHU_TO_LABELS[PaidShuTo(distribution.destination.value)],

@@ -15,6 +15,7 @@ from shop.ledger.models import Account, EntryKind, JournalEntry, Posting
 from shop.rat.figures import YearFigures
 from shop.reports.period import Period
 from shop.reports.queries import sum_where
+from shop.shu.services import entry_key
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,26 @@ class _Ledger:
         return -self.at_end[account]
 
 
-def check_against_ledger(cooperative_id: int, figures: YearFigures) -> LedgerCheck:
-    """Compare every total of the pack with the ledger."""
+def shu_shared_in_ledger(cooperative_id: int, year: int) -> int:
+    """What the ledger's SHU entry of the year debited to the SHU shared account: the members'
+    shares. The entry is posted after the year, when the SHU is confirmed, so it is found by
+    its key, not by its date; 0 until then."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Posting.amount), 0))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(
+            Posting.cooperative_id == cooperative_id,
+            Posting.account == Account.SHU_SHARED,
+            JournalEntry.kind == EntryKind.SHU_DISTRIBUTION,
+            JournalEntry.idempotency_key == entry_key(cooperative_id, year),
+        )
+    )
+
+
+def check_against_ledger(cooperative_id: int, figures: YearFigures,
+                         shu_shares: int = 0) -> LedgerCheck:  # fmt: skip
+    """Compare every total of the pack with the ledger; shu_shares: the members' shares of
+    the year's SHU in the pack (0 when it is not distributed)."""
     ledger = _Ledger(cooperative_id, figures.period)
     sales, categories, fees = figures.sales.totals, figures.categories.totals, figures.fees
     settled_gross = ledger.credited(Account.MEMBER_PENDING, EntryKind.SETTLEMENT) + ledger.credited(
@@ -117,5 +136,7 @@ def check_against_ledger(cooperative_id: int, figures: YearFigures) -> LedgerChe
          ledger.owed_at_end(Account.SIMPANAN_WAJIB)),
         (_l("Simpanan sukarela at year end"), savings.sukarela,
          ledger.owed_at_end(Account.SIMPANAN_SUKARELA)),
+        (_l("SHU shared with the members"), shu_shares,
+         shu_shared_in_ledger(cooperative_id, figures.period.first_day.year)),
     ]  # fmt: skip
     return LedgerCheck([Comparison(what, in_pack, in_ledger) for what, in_pack, in_ledger in pairs])

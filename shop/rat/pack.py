@@ -20,10 +20,12 @@ from shop.money import format_bp_as_percent, format_rupiah
 from shop.rat.check import LedgerCheck, check_against_ledger
 from shop.rat.figures import YearFigures, year_figures
 from shop.rat.labels import PAID_SHU_TO_LABELS, SHU_PART_LABELS
-from shop.rat.models import RatMeeting
+from shop.rat.models import FULL_BP, SHU_PARTS, PaidShuTo, RatMeeting
 from shop.rat.services import financial_year, meeting_of
 from shop.reports.period import in_jakarta
 from shop.reports.tables import Column, Table, categories_table, fees_table, members_table
+from shop.shu.models import ShuDistribution
+from shop.shu.services import distribution_of
 from shop.timeutil import utcnow
 
 
@@ -44,7 +46,9 @@ def build_pack(coop: Cooperative, year: int) -> RatPack:
     period = financial_year(year)
     with force_locale(language):
         figures = year_figures(coop, period, language)
-        check = check_against_ledger(coop.id, figures)
+        distribution = distribution_of(coop, year)
+        shares = sum(share.total for share in distribution.shares) if distribution else 0
+        check = check_against_ledger(coop.id, figures, shares)
         meeting = meeting_of(coop, year)
         parts = [
             summary_part(coop, year, meeting, check),
@@ -60,8 +64,9 @@ def build_pack(coop: Cooperative, year: int) -> RatPack:
             payouts_part(figures),
             balances_part(figures),
             savings_part(figures),
-            shu_part(coop, year),
-            ods_part(figures, meeting),
+            shu_part(distribution, meeting),
+            shu_shares_part(distribution),
+            ods_part(figures, meeting, distribution),
         ]  # fmt: skip
     return RatPack(coop, year, parts, check, utcnow(), language)
 
@@ -211,17 +216,91 @@ def savings_part(figures: YearFigures) -> Table:
     )  # fmt: skip
 
 
-def shu_part(coop: Cooperative, year: int) -> Table:
-    """The SHU basis and each member's share for the year. Not connected yet: the SHU
-    distribution (shop/shu/) is being built beside this; until then the part says the SHU
-    has not been distributed."""
-    return _item_table(
-        "shu", _("SHU"), [(_("SHU of the year"), _("not yet distributed"))],
-        summary=_("The SHU basis and shares appear here once the year's SHU is distributed."),
+def shu_part(distribution: ShuDistribution | None, meeting: RatMeeting | None) -> Table:
+    """The year's SHU as confirmed: the amount, each part's percentage and allocation, jasa
+    anggota's two halves and where the members' shares went; or that it is not distributed."""
+    if distribution is None:
+        return _item_table(
+            "shu", _("SHU"), [(_("SHU of the year"), _("not yet distributed"))],
+            summary=_("The SHU basis and shares appear here once the year's SHU is "
+                      "distributed."),
+        )  # fmt: skip
+    parts, parts_bp = distribution.parts, distribution.parts_bp
+    usaha_bp = distribution.jasa_usaha_bp
+    rows = [(str(SHU_PART_LABELS[part]), _percent(parts_bp[part]), parts[part])
+            for part in SHU_PARTS]  # fmt: skip
+    rows += [
+        (_("of jasa anggota: jasa usaha"), _percent(usaha_bp), distribution.jasa_usaha),
+        (_("of jasa anggota: jasa modal"), _percent(FULL_BP - usaha_bp), distribution.jasa_modal),
+        (_("Paid to the members, to: %(where)s",
+           where=PAID_SHU_TO_LABELS[PaidShuTo(distribution.destination.value)]),
+         "", distribution.paid_to_members),
+    ]  # fmt: skip
+    summary = [_("Confirmed on %(date)s by %(who)s.", date=_date(distribution.confirmed_at),
+                 who=distribution.confirmed_by.name)]  # fmt: skip
+    summary += ratified_differences(distribution, meeting)
+    return Table(
+        "shu",
+        _("SHU"),
+        (Column(_("Part"), "text", 36), Column(_("Percentage"), "text", 12),
+         Column(_("Amount"))),
+        rows,
+        totals=(_("SHU of the year"), _percent(FULL_BP), distribution.amount),
+        summary=" ".join(summary),
     )  # fmt: skip
 
 
-def ods_part(figures: YearFigures, meeting: RatMeeting | None) -> Table:
+def _percent(bp: int) -> str:
+    return f"{format_bp_as_percent(bp)} %"
+
+
+def ratified_differences(distribution: ShuDistribution, meeting: RatMeeting | None) -> list[str]:
+    """What the SHU was confirmed with that the RAT recorded otherwise: the percentages, and
+    where the members' shares go. Nothing when no RAT is recorded."""
+    if meeting is None:
+        return []
+    said = []
+    used, ratified = distribution.parts_bp, meeting.parts_bp
+    differing = [
+        _("%(part)s %(used)s instead of %(ratified)s", part=SHU_PART_LABELS[part],
+          used=_percent(used.get(part, 0)), ratified=_percent(ratified[part]))
+        for part in SHU_PARTS if used.get(part, 0) != ratified[part]
+    ]  # fmt: skip
+    if differing:
+        said.append(_("The percentages the SHU was confirmed with differ from those the RAT "
+                      "ratified: %(parts)s.", parts=", ".join(differing)))  # fmt: skip
+    if meeting.paid_shu_to.value != distribution.destination.value:
+        said.append(_("The members' shares went to %(went)s; the RAT decided: %(decided)s.",
+                      went=PAID_SHU_TO_LABELS[PaidShuTo(distribution.destination.value)],
+                      decided=PAID_SHU_TO_LABELS[meeting.paid_shu_to]))  # fmt: skip
+    return said
+
+
+def shu_shares_part(distribution: ShuDistribution | None) -> Table:
+    """Each member's basis and share of the year's SHU, as confirmed."""
+    shares = distribution.shares if distribution else []
+    purchases = bool(distribution and distribution.counts_purchases)
+    rows = [(share.member.member_number, share.member.display_name,
+             share.sales + (share.purchases if purchases else 0), share.capital,
+             share.usaha_share, share.modal_share, share.total) for share in shares]  # fmt: skip
+    return Table(
+        "shu_shares",
+        _("SHU per member"),
+        (Column(_("Member number"), "text", 12), Column(_("Member"), "text", 32),
+         Column(_("Jasa usaha basis")), Column(_("Jasa modal basis")),
+         Column(_("Jasa usaha share")), Column(_("Jasa modal share")), Column(_("Total"))),
+        rows,
+        totals=("", _("Total"), *(sum(row[index] for row in rows) for index in range(2, 7)))
+        if distribution else None,
+        summary=(_("Jasa usaha basis: earnings from sales in the year, net of refunds%(plus)s; "
+                   "jasa modal basis: simpanan pokok and wajib at the year end.",
+                   plus=_(", plus purchases from the cooperative") if purchases else "")
+                 if distribution else _("not yet distributed")),
+    )  # fmt: skip
+
+
+def ods_part(figures: YearFigures, meeting: RatMeeting | None,
+             distribution: ShuDistribution | None) -> Table:  # fmt: skip
     """What the Kemenkop's annual data collection (ODS) asks of the year."""
     return _item_table(
         "ods",
@@ -229,7 +308,10 @@ def ods_part(figures: YearFigures, meeting: RatMeeting | None) -> Table:
         [
             (_("Members at year end"), str(figures.active_members)),
             (_("Volume of business"), format_rupiah(figures.sales.totals.gross)),
-            (_("SHU"), _("not yet distributed")),
+            (
+                _("SHU"),
+                format_rupiah(distribution.amount) if distribution else _("not yet distributed"),
+            ),  # fmt: skip
             (_("RAT date"), _date(meeting.held_on) if meeting else str(NOT_RECORDED)),
         ],
     )

@@ -211,6 +211,11 @@ def _token(coop, year, amount, settings: ShuSettings, usaha: dict, capital: dict
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:20]
 
 
+def entry_key(cooperative_id: int, year: int) -> str:
+    """The idempotency key of the journal entry that posts a cooperative's SHU of `year`."""
+    return f"shu:{cooperative_id}:{year}"
+
+
 def confirm_shu(
     coop: Cooperative,
     year: int,
@@ -238,7 +243,7 @@ def confirm_shu(
             raise ShuError(preview.problems[0])
         distribution = _record(coop, preview, destination, actor)
         entry = add_entry(
-            f"shu:{coop.id}:{year}",
+            entry_key(coop.id, year),
             EntryKind.SHU_DISTRIBUTION,
             coop.id,
             _legs(preview, destination),

@@ -15,15 +15,17 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from sqlalchemy import update
 
+from shop.extensions import db
 from shop.ledger.models import JournalEntry
 from shop.savings.models import PaymentMethod, SavingsKind
 from shop.savings.services import SavingsRecord, record_deposit, record_withdrawal, save_settings
+from tests.factories import reseal_hash_chains
 from tests.reports.conftest import (  # noqa: F401  (fixtures)
     Books,
     _receiver,
     books,
-    dated,
     jakarta,
     midtrans,
     simulator_app,
@@ -42,9 +44,15 @@ class Year:
 
 
 def _saved(member, kind, amount, when, admin, withdrawal=False):
+    """The movement, its entry moved to `when` (the fixture reseals the chains once, after)."""
     record = SavingsRecord(member, kind, amount, PaymentMethod.CASH, "", when.date())
     movement = (record_withdrawal if withdrawal else record_deposit)(record, admin)
-    dated(when, JournalEntry.idempotency_key == f"savings:{movement.id}")
+    db.session.execute(
+        update(JournalEntry)
+        .where(JournalEntry.idempotency_key == f"savings:{movement.id}")
+        .values(created_at=when)
+    )
+    db.session.commit()
 
 
 @pytest.fixture
@@ -58,4 +66,5 @@ def year(books) -> Year:  # noqa: F811  (the imported fixture)
            withdrawal=True)  # fmt: skip
     _saved(books.budi, SavingsKind.WAJIB, 25_000, jakarta(date(2026, 12, 31), 23, 59, 59), admin)
     _saved(books.budi, SavingsKind.SUKARELA, 70_000, jakarta(date(2027, 1, 1), 0), admin)
+    reseal_hash_chains()  # posted then: chained with those times
     return Year(books)

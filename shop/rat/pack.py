@@ -13,10 +13,14 @@ from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from shop.coops.models import Cooperative
-from shop.ledger.models import RefundMethod
+from shop.extensions import db
+from shop.ledger.models import Payout, RefundMethod
 from shop.money import format_bp_as_percent, format_rupiah
+from shop.payouts.maker_checker import maker_checker_on
+from shop.payouts.models import BatchStatus, PayoutBatch
 from shop.rat.check import LedgerCheck, check_against_ledger
 from shop.rat.figures import YearFigures, year_figures
 from shop.rat.labels import PAID_SHU_TO_LABELS, SHU_PART_LABELS
@@ -108,10 +112,8 @@ def summary_part(coop: Cooperative, year: int, meeting: RatMeeting | None,
               for part, bp in meeting.parts_bp.items()),
             (_("Notes"), meeting.notes or "–"),
         ]  # fmt: skip
-    checker = maker_checker_payouts(coop, year)
     rows += [
-        (_("Maker–checker payouts"), str(NOT_RECORDED) if checker is None else (
-            _("on") if checker else _("off"))),
+        (_("Maker–checker payouts"), maker_checker_sentence(maker_checker_payouts(coop, year))),
         (_("Totals and the ledger"), ledger_sentence(check)),
     ]  # fmt: skip
     rows += [
@@ -131,10 +133,47 @@ def ledger_sentence(check: LedgerCheck) -> str:
              count=len(check.differences))  # fmt: skip
 
 
-def maker_checker_payouts(coop: Cooperative, year: int) -> bool | None:
-    """Whether payouts needed a second admin's approval during the year: None, not recorded,
-    until the maker–checker setting exists (another change adds it; connect it here)."""
-    return None
+@dataclass(frozen=True)
+class MakerChecker:
+    """How the year's payouts were approved, and the setting as it is today."""
+
+    approved: int  # payouts approved during the year
+    by_second_admin: int  # of those, approved in a batch by an admin who did not prepare it
+    setting_on: bool  # today: payouts need two admins (and the cooperative has two)
+
+
+def maker_checker_payouts(coop: Cooperative, year: int) -> MakerChecker:
+    """Counted from the payouts themselves, not from the setting: the setting may have been
+    turned on or off during the year, the approvals say what happened."""
+    period = financial_year(year)
+    in_year = (
+        Payout.cooperative_id == coop.id,
+        Payout.approved_at >= period.starts_at,
+        Payout.approved_at < period.ends_at,
+    )
+    approved = db.session.scalar(select(func.count()).where(*in_year))
+    by_second_admin = db.session.scalar(
+        select(func.count())
+        .select_from(Payout)
+        .join(PayoutBatch, Payout.batch_id == PayoutBatch.id)
+        .where(
+            *in_year,
+            PayoutBatch.status == BatchStatus.APPROVED,
+            PayoutBatch.approved_by_id != PayoutBatch.prepared_by_id,
+        )
+    )
+    return MakerChecker(approved, by_second_admin, maker_checker_on(coop))
+
+
+def maker_checker_sentence(checker: MakerChecker) -> str:
+    setting = _("on") if checker.setting_on else _("off")
+    return _(
+        "%(second)d of %(approved)d payouts approved in the year were approved by a second "
+        "admin in a batch; the two-admin setting is %(setting)s today.",
+        second=checker.by_second_admin,
+        approved=checker.approved,
+        setting=setting,
+    )
 
 
 def members_part(figures: YearFigures) -> Table:

@@ -32,8 +32,12 @@ from shop.payouts.services import (
     reject_payout,
     request_payout,
 )
+from shop.rat.pack import maker_checker_payouts
+from shop.reports.period import in_jakarta
 from tests.factories import make_membership
 from tests.payouts.conftest import available, entry_keys, in_transit, reloaded
+
+pytestmark = pytest.mark.usefixtures("in_english")  # messages are matched in English
 
 
 def batch_of(tani) -> PayoutBatch:
@@ -260,3 +264,16 @@ def test_the_adapter_hears_of_a_batch_in_one_place_each(requested, monkeypatch):
 def test_only_a_prepared_batch_moves(source):
     expected = {BatchStatus.APPROVED, BatchStatus.CANCELLED} if source == "prepared" else set()
     assert set(ALLOWED_MOVES.get(source, ())) == expected
+
+
+def test_the_rat_pack_counts_the_years_payouts_approved_by_a_second_admin(requested):
+    tani = requested
+    approve_batch(batch_of(tani), tani.admin)
+    tani.coop.payouts_need_two_admins = False  # turned off later: the approvals still count
+    db.session.commit()
+    year = in_jakarta(reloaded(tani.siti_payout).approved_at).year
+
+    checker = maker_checker_payouts(tani.coop, year)
+
+    assert (checker.approved, checker.by_second_admin, checker.setting_on) == (2, 2, False)
+    assert maker_checker_payouts(tani.coop, year - 1).approved == 0

@@ -8,12 +8,16 @@ written as text.
 import csv
 import io
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import Response
 
 from shop.reports.period import in_jakarta
 from shop.reports.tables import Cell, Table
 from shop.security import private_page
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -84,7 +88,7 @@ def write_sheet(sheet, table: Table) -> None:
     sheet.freeze_panes = "A2"
 
 
-def workbook_bytes(workbook: Workbook) -> bytes:
+def workbook_bytes(workbook: "Workbook") -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -77,21 +77,24 @@ def load_cards(ids: list[int]) -> list[Card]:
     """Cards for these product ids, in the order given (unknown ids left out)."""
     if not ids:
         return []
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        condition, parameters = "= ANY(%(ids)s)", {"ids": list(ids)}
-    else:
-        condition, parameters = f"IN ({', '.join('?' * len(ids))})", tuple(ids)
-
-    def rows(sql: str):
-        return connection.exec_driver_sql(sql.format(ids=condition), parameters)
-
     variants: dict[int, list[CardVariant]] = {id_: [] for id_ in ids}
-    for product_id, price, stock in rows(_VARIANTS_SQL):
+    for product_id, price, stock in _rows(_VARIANTS_SQL, ids):
         variants[product_id].append(CardVariant(price, stock))
     images: dict[int, list[CardImage]] = {id_: [] for id_ in ids}
-    for product_id, *columns in rows(_IMAGES_SQL):
+    for product_id, *columns in _rows(_IMAGES_SQL, ids):
         images[product_id].append(CardImage(*columns))
+    return cards_with(ids, variants, images)
+
+
+def cards_with(
+    ids: list[int],
+    variants: dict[int, list[CardVariant]],
+    images: dict[int, list[CardImage]],
+) -> list[Card]:
+    """Cards for these product ids whose variants and images are already read (the product
+    page reads them with its own product's): one query."""
+    if not ids:
+        return []
     by_id = {
         id_: Card(
             id_,
@@ -102,9 +105,18 @@ def load_cards(ids: list[int]) -> list[Card]:
             centi,
             sold,
             CardCooperative(coop),
-            variants[id_],
-            images[id_],
+            variants.get(id_, []),
+            images.get(id_, []),
         )
-        for id_, name, slug, count, total, centi, sold, coop in rows(_PRODUCTS_SQL)
+        for id_, name, slug, count, total, centi, sold, coop in _rows(_PRODUCTS_SQL, ids)
     }
     return [by_id[id_] for id_ in ids if id_ in by_id]
+
+
+def _rows(sql: str, ids: list[int]):
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        condition, parameters = "= ANY(%(ids)s)", {"ids": list(ids)}
+    else:
+        condition, parameters = f"IN ({', '.join('?' * len(ids))})", tuple(ids)
+    return connection.exec_driver_sql(sql.format(ids=condition), parameters)

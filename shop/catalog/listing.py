@@ -2,20 +2,10 @@
 products are on sale, and how to load product cards in a fixed number of queries."""
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog.cards import Card, load_cards
 from shop.catalog.models import Product, ProductStatus
 from shop.coops.models import Cooperative
-from shop.extensions import db
-
-# A product page shows all of its product's variants and images, and its related cards, in
-# one batch of ORM objects (listings use shop/catalog/cards.py instead).
-FULL_LOADING = (
-    joinedload(Product.cooperative),
-    selectinload(Product.variants),
-    selectinload(Product.images),
-)
 
 
 def on_sale() -> Select:
@@ -40,13 +30,3 @@ def is_variant_on_sale(variant) -> bool:
 def cards(ids: list[int]) -> list[Card]:
     """Product cards for these ids, in the order given, in three queries (plain data)."""
     return load_cards(ids)
-
-
-def loaded_products(ids: list[int]) -> list[Product]:
-    """Products with their cooperative, variants and images, in the order given, in three
-    queries."""
-    if not ids:
-        return []
-    products = db.session.scalars(select(Product).where(Product.id.in_(ids)).options(*FULL_LOADING))
-    by_id = {product.id: product for product in products}
-    return [by_id[id_] for id_ in ids if id_ in by_id]

@@ -48,6 +48,34 @@ def test_a_product_page_still_shows_its_whole_product(client, english, listed):
     assert "Renyah dan gurih." in html and "Rp 27.500" in html
 
 
+def test_a_product_page_shows_its_makers_other_products_as_cards(
+    client, english, listed, count_queries
+):
+    """The related products are cards of plain data (only the columns a card shows, their
+    photos and prices read with the product's own variants and images): five queries, and
+    one for the reviews."""
+    other = make_product(listed.member, name="Rempeyek Kacang", variants=((9_000, 0), (12_000, 4)),
+                         description="Tidak di kartu.", sold_count=7)  # fmt: skip
+    db.session.add(
+        ProductImage(product=other, file_path=f"products/{other.id}/b.jpg", width=800,
+                     height=600, rendition_key="k2", position=0)
+    )  # fmt: skip
+    db.session.commit()
+    slug = listed.slug
+    with count_queries() as statements:
+        html = client.get(f"/produk/{slug}").get_data(as_text=True)
+    assert len(statements) == 6, statements  # five, and the reviews of a rated product
+    related = html.split('id="related-heading"')[1]
+    assert "Rempeyek Kacang" in related and "Rp 9.000 – Rp 12.000" in related
+    assert "Sold 7" in related and "/k2/320.jpg" in related
+    assert "Tidak di kartu." not in html
+    # Its own product: every variant, its photo eager, its description.
+    assert "Renyah dan gurih." in html and "Rp 27.500" in html and "/k1/" in html
+    assert html.count('class="product-card"') == 1
+    cards = [s for s in statements if "FROM products" in s and "products.description" in s]
+    assert len(cards) == 1  # the product's own row; the related card reads no description
+
+
 def test_rated_and_sold_cards_cost_no_query_each(client, english, listed, count_queries):
     """Every figure a card shows comes with the cards' three queries, never one per card."""
     with count_queries() as one:

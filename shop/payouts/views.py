@@ -12,7 +12,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from shop.auth.policy import require_books_reader, require_member_or_former
+from shop.auth.policy import require_books_reader, require_coop_admin, require_member_or_former
 from shop.errors import ShopError
 from shop.ledger.models import PayoutStatus
 from shop.money import format_rupiah
@@ -189,7 +189,7 @@ BATCHES = "/koperasi/<coop_slug>/kelola/pencairan/batch"
 
 
 @bp.route(BATCHES)
-@require_coop_admin
+@require_books_reader
 def batch_index(coop, membership):
     html = render_template(
         "payouts/batches.html",
@@ -227,7 +227,7 @@ def batch_prepare(coop, membership):
 
 
 @bp.route(f"{BATCHES}/<int:batch_id>")
-@require_coop_admin
+@require_books_reader
 def batch_detail(coop, membership, batch_id):
     batch = find_batch(coop, batch_id) or abort(404)
     rows = batch_payouts(batch)

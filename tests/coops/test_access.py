@@ -200,6 +200,10 @@ BOOKS_PAGES = {
     "kelola/anggota/<int:membership_id>/mutasi", "kelola/simpanan", "kelola/pesanan",
     "kelola/pesanan/<number>", "kelola/pesanan/<number>/slip", "kelola/jurnal",
     "kelola/pengawasan", "kelola/pengawasan/<int:report_id>",
+    "kelola/rat", "kelola/rat/<int:year>", "kelola/rat/<int:year>/paket.xlsx",
+    "kelola/rat/<int:year>/cetak", "kelola/shu", "kelola/shu/<int:year>",
+    "kelola/shu/anggota/<int:membership_id>", "kelola/pencairan/batch",
+    "kelola/pencairan/batch/<int:batch_id>", "kelola/rekonsiliasi/pengecualian",
 }  # fmt: skip
 ALLOCATION = "kelola/pesanan/<number>/alokasi-pengembalian/<int:refund_id>"
 # Pages whose route has a variable part, and the page the tests open for it.
@@ -239,7 +243,6 @@ SHU_YEAR = 2025
 EXAMPLE_PATHS |= {page: page.replace("<int:year>", str(SHU_YEAR)) for page in COOP_PAGES
                   if "<int:year>" in page}  # fmt: skip
 PAGE_FIXTURES["kelola/shu/<int:year>"] = "shu_year_in_coop_a"
-del PAGE_FIXTURES["anggota/shu/<int:year>"]
 PAGE_FIXTURES |= {
     page: "payout_batches_in_coop_a" for page in COOP_PAGES if page.startswith("kelola/pencairan/")
 }

@@ -538,9 +538,7 @@ def test_a_batch_is_created_at_iris_when_prepared_approved_there_when_approved_t
     assert check_ledger() == []
 
 
-def test_a_cancelled_batch_is_rejected_at_iris_and_a_new_batch_creates_it_afresh(
-    requested, iris
-):
+def test_a_cancelled_batch_is_rejected_at_iris_and_a_new_batch_creates_it_afresh(requested, iris):
     from shop.payouts.batches import approve_batch, cancel_batch, prepare_batch
 
     siti = requested.siti_payout

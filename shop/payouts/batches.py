@@ -27,6 +27,7 @@ from shop.coops.models import Cooperative, Membership
 from shop.errors import InvalidTransition
 from shop.extensions import db
 from shop.ledger.models import Payout, PayoutStatus
+from shop.notifications import events
 from shop.payouts.adapter import SubmitResult, payout_adapter
 from shop.payouts.maker_checker import holder_matches, maker_checker_on
 from shop.payouts.models import BatchStatus, PayoutBatch
@@ -78,6 +79,7 @@ def prepare_batch(coop: Cooperative, payout_ids: list[int], actor: User) -> Payo
                 _("Some of these payouts were decided or put in a batch just now; choose again.")
             )
         record_audit(actor, coop, "payout_batch.prepared", batch, _summary(batch))
+        events.payout_batch_prepared(batch, payouts_in(batch), actor)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -28,7 +28,8 @@ DEMO_OPERATOR = DemoSignIn("Platform operator", "operator@pasar.test", DEMO_PASS
 DEMO_ADMIN = DemoSignIn("Cooperative admin", "admin@pasar.test", DEMO_PASSWORD)
 DEMO_MEMBER = DemoSignIn("Cooperative member", "anggota@pasar.test", DEMO_PASSWORD)
 DEMO_SHOPPER = DemoSignIn("Shopper", "pembeli@pasar.test", DEMO_PASSWORD)
-DEMO_SIGN_INS = (DEMO_OPERATOR, DEMO_ADMIN, DEMO_MEMBER, DEMO_SHOPPER)
+DEMO_PENGAWAS = DemoSignIn("Cooperative pengawas", "pengawas@pasar.test", DEMO_PASSWORD)
+DEMO_SIGN_INS = (DEMO_OPERATOR, DEMO_ADMIN, DEMO_MEMBER, DEMO_PENGAWAS, DEMO_SHOPPER)
 
 OPERATOR_NAME = "Rizky Pratama"
 SHOPPER_NAME = "Putri Maharani"
@@ -389,6 +390,9 @@ JEPARA = DemoCoop(
 )
 
 DEMO_COOPS = (MLIJO, SUMBA, JEPARA)
+# Each cooperative's pengawas (supervisory board), in the order of DEMO_COOPS: reads the
+# books, sells nothing in the demo. The first is DEMO_PENGAWAS.
+DEMO_PENGAWAS_NAMES = ("Bambang Sutrisno", "Maria Lende", "Slamet Riyadi")
 
 WEIGHTS_SNACK = (("150 g", 100), ("300 g", 185), ("500 g", 290))
 WEIGHTS_COFFEE = (("250 g", 100), ("500 g", 190), ("1 kg", 360))

@@ -84,11 +84,18 @@ def demo_email(coop_index: int, member_index: int) -> str:
     return f"{first_name}.{demo.short}@{data.DEMO_EMAIL_DOMAIN}"
 
 
+def pengawas_email(coop_index: int) -> str:
+    if coop_index == 0:
+        return data.DEMO_PENGAWAS.email
+    return f"pengawas.{data.DEMO_COOPS[coop_index].short}@{data.DEMO_EMAIL_DOMAIN}"
+
+
 def _all_demo_emails() -> list[str]:
     members = [
         demo_email(c, m) for c, demo in enumerate(data.DEMO_COOPS) for m in range(len(demo.members))
     ]
-    return [data.DEMO_OPERATOR.email, data.DEMO_SHOPPER.email, *members]
+    pengawas = [pengawas_email(c) for c in range(len(data.DEMO_COOPS))]
+    return [data.DEMO_OPERATOR.email, data.DEMO_SHOPPER.email, *members, *pengawas]
 
 
 def database_has_cooperatives() -> bool:
@@ -141,7 +148,7 @@ def seed_demo(reset: bool = False, on_product: Callable[[], None] | None = None)
         )
         raise
     storage.delete_many(earlier)
-    accounts = 2 + sum(len(entry.memberships) for entry in seeded)
+    accounts = 2 + sum(len(entry.memberships) + 1 for entry in seeded)  # + 1: the pengawas
     result = SeedResult(
         len(seeded), accounts, len(new_products), image_count, time.perf_counter() - started
     )
@@ -199,6 +206,14 @@ def _add_people(password_hash: str) -> list[_SeededCoop]:
                 )
             )
         db.session.add_all(memberships)
+        # The pengawas: an account of their own, kept out of `memberships` (the makers).
+        pengawas = User(
+            email=pengawas_email(coop_index),
+            name=data.DEMO_PENGAWAS_NAMES[coop_index],
+            password_hash=password_hash,
+        )
+        db.session.add(Membership(user=pengawas, cooperative=coop, role=Role.PENGAWAS,
+                                  member_number=f"{len(demo.members) + 1:04d}"))  # fmt: skip
         seeded.append(_SeededCoop(demo, coop, memberships))
     db.session.flush()
     return seeded
@@ -393,14 +408,16 @@ def _echo_sign_ins() -> None:
     notes = {
         data.DEMO_ADMIN.email: first_coop.details.name,
         data.DEMO_MEMBER.email: f"{first_coop.members[1].business_name}, {first_coop.details.name}",
+        data.DEMO_PENGAWAS.email: first_coop.details.name,
     }
     click.echo(f"\nDemo sign-ins (password: {data.DEMO_PASSWORD}):")
     for sign_in in data.DEMO_SIGN_INS:
         note = f"  ({notes[sign_in.email]})" if sign_in.email in notes else ""
         click.echo(f"  {sign_in.role:<20} {sign_in.email}{note}")
     other_admins = ", ".join(demo_email(n, 0) for n in range(1, len(data.DEMO_COOPS)))
+    other_pengawas = ", ".join(pengawas_email(n) for n in range(1, len(data.DEMO_COOPS)))
     shorts = "|".join(demo.short for demo in data.DEMO_COOPS)
     click.echo(
         f"Every other member: <first name>.<{shorts}>@{data.DEMO_EMAIL_DOMAIN}, same password; "
-        f"the other cooperatives' admins are {other_admins}."
+        f"the other cooperatives' admins are {other_admins}, their pengawas {other_pengawas}."
     )

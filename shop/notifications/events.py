@@ -160,6 +160,16 @@ def payout_requested(payout) -> None:
                    params)  # fmt: skip
 
 
+def payout_batch_prepared(batch, payouts: list, preparer: User) -> None:
+    """A batch of payouts waits for a second admin: every other active admin hears."""
+    coop = db.session.get(Cooperative, batch.cooperative_id)
+    params = {"admin": preparer.name, "count": len(payouts),
+              "total": sum(payout.amount for payout in payouts), "coop_slug": coop.slug,
+              "batch_id": batch.id}  # fmt: skip
+    admins = [admin for admin in admins_of(coop.id) if admin.user_id != preparer.id]
+    record_for_all("admin_payout_batch_prepared", admins, str(batch.id), params)
+
+
 def payout_decided(payout, kind: str) -> None:
     """payout_approved, payout_paid (with the transfer reference) or payout_rejected (with
     the reason), to the member."""

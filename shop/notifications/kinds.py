@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -394,6 +394,22 @@ def _admin_payout_requested(p: dict) -> Message:
         [_("Approve or reject it on the payouts page.")],
         "payouts.review",
         {"coop_slug": p["coop_slug"]},
+    )
+
+
+@kind("admin_payout_batch_prepared", ADMIN, _l("Payout batch waiting for your approval"))
+def _admin_payout_batch_prepared(p: dict) -> Message:
+    return Message(
+        ngettext(
+            "%(admin)s prepared a batch of %(num)d payout, %(total)s, for your approval",
+            "%(admin)s prepared a batch of %(num)d payouts, %(total)s, for your approval",
+            p["count"],
+            admin=p["admin"],
+            total=format_rupiah(p["total"]),
+        ),
+        [_("Check the batch and approve it, or cancel it. Its preparer cannot approve it.")],
+        "payouts.batch_detail",
+        {"coop_slug": p["coop_slug"], "batch_id": p["batch_id"]},
     )
 
 

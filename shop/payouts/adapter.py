@@ -6,7 +6,7 @@ notifications settle the payout (shop/payouts/iris_webhook.py). config.PAYOUT_AD
 the class.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,8 +37,24 @@ class PayoutAdapter(Protocol):
         None when this adapter cannot ask. Raises ShopError for an account it refuses."""
         ...
 
+    # The batch hooks (maker-checker, shop/payouts/batches.py), each called after its commit.
+    # Optional: an adapter that does not define them gets these, which do nothing until a
+    # batch is approved and then submit each payout as a single approval would.
 
-class ManualTransfer:
+    def batch_prepared(self, payouts: Sequence[Payout]) -> None:
+        """A batch of requested payouts was prepared: nothing is approved yet."""
+
+    def batch_approved(self, payouts: Sequence[Payout]) -> list[SubmitResult]:
+        """A second admin approved the batch (its money is in transit): start the transfers.
+        One result per payout, in order; failures are reported in them, never raised."""
+        return [self.submit(payout) for payout in payouts]
+
+    def batch_abandoned(self, payouts: Sequence[Payout], reason: str) -> None:
+        """Payouts left a prepared batch unapproved (the batch cancelled, or one taken out):
+        they wait for approval again."""
+
+
+class ManualTransfer(PayoutAdapter):
     """Nothing automatic: the admin transfers from the cooperative's bank account."""
 
     def submit(self, payout: Payout) -> SubmitResult:

@@ -8,8 +8,11 @@ told), then each payout is approved as a single approval would be, under its mem
 lock, taken in member id order so that two approvals never wait on each other. A batch can
 be cancelled before it is approved: its payouts wait for approval again.
 
-The payout adapter hears of a batch in two places only, on_batch_prepared and
-on_batch_approved, each called after the commit (an API that fails must not undo it).
+The payout adapter hears of a batch in three places only, on_batch_prepared,
+on_batch_approved and on_batch_abandoned, each called after the commit (an API that fails
+must not undo it). With Midtrans Iris, preparing creates the payouts at Iris with the creator
+key, approving approves them there with the approver key, and a cancelled batch (or a payout
+taken out of one) rejects them there.
 """
 
 import logging
@@ -24,6 +27,7 @@ from shop.coops.models import Cooperative, Membership
 from shop.errors import InvalidTransition
 from shop.extensions import db
 from shop.ledger.models import Payout, PayoutStatus
+from shop.notifications import events
 from shop.payouts.adapter import SubmitResult, payout_adapter
 from shop.payouts.maker_checker import holder_matches, maker_checker_on
 from shop.payouts.models import BatchStatus, PayoutBatch
@@ -75,6 +79,7 @@ def prepare_batch(coop: Cooperative, payout_ids: list[int], actor: User) -> Payo
                 _("Some of these payouts were decided or put in a batch just now; choose again.")
             )
         record_audit(actor, coop, "payout_batch.prepared", batch, _summary(batch))
+        events.payout_batch_prepared(batch, payouts_in(batch), actor)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -133,6 +138,7 @@ def cancel_batch(batch: PayoutBatch, actor: User) -> None:
     try:
         coop = _require_admin(actor, batch.cooperative_id)
         details = _summary(batch)
+        leaving = payouts_in(batch)
         _move(batch, BatchStatus.CANCELLED, cancelled_by_id=actor.id, cancelled_at=utcnow())
         db.session.execute(
             update(Payout)
@@ -145,6 +151,7 @@ def cancel_batch(batch: PayoutBatch, actor: User) -> None:
         db.session.rollback()
         raise
     logger.info("payout batch %s cancelled by user %s", batch.id, actor.id)
+    on_batch_abandoned(leaving, f"Batch {batch.id} dibatalkan")
 
 
 def remove_from_batch(batch: PayoutBatch, payout: Payout, actor: User) -> None:
@@ -177,18 +184,25 @@ def remove_from_batch(batch: PayoutBatch, payout: Payout, actor: User) -> None:
     except Exception:
         db.session.rollback()
         raise
+    on_batch_abandoned([payout], f"Dikeluarkan dari batch {batch.id}")
 
 
 def on_batch_prepared(batch: PayoutBatch) -> None:
-    """Where the payout adapter hears of a new batch (a disbursement API creates its payouts
-    here). The manual transfer has nothing to do until the batch is approved."""
+    """Where the payout adapter hears of a new batch (Iris creates its payouts here, queued).
+    The manual transfer has nothing to do until the batch is approved."""
+    payout_adapter().batch_prepared(payouts_in(batch))
 
 
 def on_batch_approved(batch: PayoutBatch) -> list[SubmitResult]:
     """Where the payout adapter starts the transfers of an approved batch: one result per
     payout, in the batch's order."""
-    adapter = payout_adapter()
-    return [adapter.submit(payout) for payout in payouts_in(batch)]
+    return payout_adapter().batch_approved(payouts_in(batch))
+
+
+def on_batch_abandoned(payouts: list[Payout], reason: str) -> None:
+    """Where the payout adapter hears that payouts left a prepared batch unapproved (Iris
+    rejects those it created)."""
+    payout_adapter().batch_abandoned(payouts, reason)
 
 
 def payouts_in(batch: PayoutBatch) -> list[Payout]:

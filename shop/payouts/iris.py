@@ -15,7 +15,7 @@ notifications do the rest.
 """
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
@@ -240,8 +240,11 @@ def iris_client(config: Mapping) -> IrisClient:
 
 def idempotency_key(payout: Payout) -> str:
     """Stable for one payout, and unlike another installation's payout of the same id
-    sharing the Iris account (staging and production on one sandbox)."""
-    return f"pasar-payout-{payout.id}-{payout.requested_at:%Y%m%d%H%M%S%f}"
+    sharing the Iris account (staging and production on one sandbox). A payout in a batch
+    has the batch in its key: once a cancelled batch's payout was rejected at Iris, a new
+    batch (or a single approval) creates it there afresh instead of getting the rejected one."""
+    key = f"pasar-payout-{payout.id}-{payout.requested_at:%Y%m%d%H%M%S%f}"
+    return key if payout.batch_id is None else f"{key}-batch-{payout.batch_id}"
 
 
 class IrisPayouts:
@@ -312,6 +315,50 @@ class IrisPayouts:
         if references:
             self.client.reject(references, reason)
 
+    # The batch hooks (shop/payouts/adapter.py PayoutAdapter): the two keys of Iris follow
+    # the two admins of a batch.
+
+    def batch_prepared(self, payouts: Sequence[Payout]) -> None:
+        """Create the batch's payouts at Iris (queued). A failure waits for the approval,
+        which creates what is missing before approving."""
+        try:
+            self.create(payouts)
+        except IrisError as error:
+            logger.warning("batch payouts not created at Iris yet: %s", error.detail)
+
+    def batch_approved(self, payouts: Sequence[Payout]) -> list[SubmitResult]:
+        """Approve the batch's payouts at Iris (approver key), creating any still missing
+        there. A failure leaves them approved (in transit) for the admin to transfer."""
+        try:
+            self.create(payouts)
+            self.approve(payouts)
+        except IrisError as error:
+            logger.warning("batch payouts not sent through Iris: %s", error.detail)
+            return [_manual(error, payout.iris_reference or "") for payout in payouts]
+        return [_transferring(payout.iris_reference) for payout in payouts]
+
+    def batch_abandoned(self, payouts: Sequence[Payout], reason: str) -> None:
+        """Reject at Iris the payouts it has of an abandoned batch, and forget their
+        reference, so that their next approval creates them there afresh. A failure keeps
+        the reference: the Iris payout stays queued, and the next approval approves it."""
+        waiting = [payout for payout in payouts if payout.status == PayoutStatus.REQUESTED]
+        try:
+            self.reject(waiting, reason)
+        except IrisError as error:
+            logger.warning("abandoned batch payouts not rejected at Iris: %s", error.detail)
+            return
+        try:
+            for payout in waiting:
+                db.session.execute(
+                    update(Payout)
+                    .where(Payout.id == payout.id, Payout.iris_reference == payout.iris_reference)
+                    .values(iris_reference=None)
+                )
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+
     def submit(self, payout: Payout) -> SubmitResult:
         """Today's single approval: create, then approve, at once. A failure leaves the
         payout approved (in transit) for the admin to transfer by hand."""
@@ -320,25 +367,8 @@ class IrisPayouts:
             self.approve([payout])
         except IrisError as error:
             logger.warning("payout %s not sent through Iris: %s", payout.id, error.detail)
-            return SubmitResult(
-                needs_manual_transfer=True,
-                message=error.message
-                + " "
-                + _(
-                    "Transfer it from the cooperative's bank account, then record the bank's "
-                    "transfer reference here."
-                ),
-                reference=payout.iris_reference or "",
-            )
-        return SubmitResult(
-            needs_manual_transfer=False,
-            message=_(
-                "Midtrans Iris is transferring it (reference %(reference)s); the payout is "
-                "marked paid when the bank confirms.",
-                reference=references[0],
-            ),
-            reference=references[0],
-        )
+            return _manual(error, payout.iris_reference or "")
+        return _transferring(references[0])
 
     def check_account(self, bank_name: str, account_number: str) -> str:
         """The holder name Iris gives for this account. Raises AccountRefused for a bank
@@ -363,3 +393,28 @@ class IrisPayouts:
                     "again in a few minutes."
                 )
             ) from error
+
+
+def _manual(error: IrisError, reference: str = "") -> SubmitResult:
+    return SubmitResult(
+        needs_manual_transfer=True,
+        message=error.message
+        + " "
+        + _(
+            "Transfer it from the cooperative's bank account, then record the bank's "
+            "transfer reference here."
+        ),
+        reference=reference,
+    )
+
+
+def _transferring(reference: str) -> SubmitResult:
+    return SubmitResult(
+        needs_manual_transfer=False,
+        message=_(
+            "Midtrans Iris is transferring it (reference %(reference)s); the payout is "
+            "marked paid when the bank confirms.",
+            reference=reference,
+        ),
+        reference=reference,
+    )

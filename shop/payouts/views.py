@@ -189,7 +189,7 @@ BATCHES = "/koperasi/<coop_slug>/kelola/pencairan/batch"
 
 
 @bp.route(BATCHES)
-@require_coop_admin
+@require_books_reader
 def batch_index(coop, membership):
     html = render_template(
         "payouts/batches.html",
@@ -227,7 +227,7 @@ def batch_prepare(coop, membership):
 
 
 @bp.route(f"{BATCHES}/<int:batch_id>")
-@require_coop_admin
+@require_books_reader
 def batch_detail(coop, membership, batch_id):
     batch = find_batch(coop, batch_id) or abort(404)
     rows = batch_payouts(batch)

@@ -27,6 +27,7 @@ from shop.ledger.models import (
     Posting,
 )
 from shop.payments.models import PaymentAttempt, PaymentNotification
+from shop.payouts.models import BatchStatus, PayoutBatch
 from shop.reconciliation.models import ExceptionKind
 
 SETTLED = "settlement"
@@ -144,10 +145,9 @@ def refund_not_allocated(cooperative_id: int) -> Found:
 def payout_unapproved(cooperative_id: int) -> Found:
     """Payouts whose money the ledger moved (in transit, or paid) and did not give back,
     without an approval on record: no approver or approval time, or an approver who is not
-    an active admin of the cooperative. Amount: the payout's.
-
-    What a Payout records today (decided_by_id, approved_at) is what is checked; batches
-    approved by a second admin would add their own condition here."""
+    an active admin of the cooperative; and for a payout in a maker-checker batch, a batch
+    not approved, or approved by its own preparer or by someone not an active admin.
+    Amount: the payout's."""
     moved = exists().where(
         JournalEntry.payout_id == Payout.id,
         JournalEntry.kind.in_([EntryKind.PAYOUT_APPROVED, EntryKind.PAYOUT_PAID]),
@@ -155,13 +155,11 @@ def payout_unapproved(cooperative_id: int) -> Found:
     given_back = exists().where(
         JournalEntry.payout_id == Payout.id, JournalEntry.kind == EntryKind.PAYOUT_REJECTED
     )
-    approver_is_admin = exists().where(
-        Membership.user_id == Payout.decided_by_id,
-        Membership.cooperative_id == Payout.cooperative_id,
-        Membership.role == Role.ADMIN,
-        Membership.is_active.is_(True),
-        User.id == Membership.user_id,
-        User.is_active.is_(True),
+    batch_approved = exists().where(
+        PayoutBatch.id == Payout.batch_id,
+        PayoutBatch.status == BatchStatus.APPROVED,
+        PayoutBatch.approved_by_id != PayoutBatch.prepared_by_id,
+        _active_admin(PayoutBatch.approved_by_id),
     )
     rows = db.session.execute(
         select(Payout.id, Payout.amount).where(
@@ -171,11 +169,26 @@ def payout_unapproved(cooperative_id: int) -> Found:
             or_(
                 Payout.decided_by_id.is_(None),
                 Payout.approved_at.is_(None),
-                ~approver_is_admin,
+                ~_active_admin(Payout.decided_by_id),
+                and_(Payout.batch_id.is_not(None), ~batch_approved),
             ),
         )
     ).all()
     return {str(payout_id): int(amount) for payout_id, amount in rows}
+
+
+def _active_admin(user_id):
+    """EXISTS: the user `user_id` (a column) is an active admin, with an active account, of
+    the payout's cooperative."""
+    membership, user = aliased(Membership), aliased(User)
+    return exists().where(
+        membership.user_id == user_id,
+        membership.cooperative_id == Payout.cooperative_id,
+        membership.role == Role.ADMIN,
+        membership.is_active.is_(True),
+        user.id == membership.user_id,
+        user.is_active.is_(True),
+    )
 
 
 def _parts(cooperative_id: int, order_ids: list[int]) -> dict[int, int]:

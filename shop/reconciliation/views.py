@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template
 
-from shop.auth.policy import require_coop_admin
+from shop.auth.policy import require_books_reader
 from shop.reconciliation.services import open_exceptions, recently_resolved
 from shop.security import private_page
 
@@ -10,7 +10,7 @@ bp = Blueprint("reconciliation", __name__)
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/rekonsiliasi/pengecualian")
-@require_coop_admin
+@require_books_reader
 def exceptions(coop, membership):
     return private_page(
         render_template(

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from shop.auth.policy import require_coop_admin, require_member_or_former
+from shop.auth.policy import require_books_reader, require_coop_admin, require_member_or_former
 from shop.coops.models import Membership
 from shop.extensions import db
 from shop.money import format_bp_as_percent, format_rupiah, parse_percent_to_bp, parse_rupiah
@@ -30,7 +30,7 @@ def shu_labels() -> dict:
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/shu")
-@require_coop_admin
+@require_books_reader
 def overview(coop, membership):
     this_year = today_in_jakarta().year
     html = render_template("shu/overview.html", coop=coop, settings=services.settings_of(coop),
@@ -69,7 +69,7 @@ def _settings_data(settings) -> dict:
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/shu/<int:year>", methods=["GET", "POST"])
-@require_coop_admin
+@require_books_reader
 def year_page(coop, membership, year):
     if request.method == "POST":
         return _confirm(coop, year)
@@ -118,7 +118,7 @@ def _confirm(coop, year: int):
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/shu/anggota/<int:membership_id>")
-@require_coop_admin
+@require_books_reader
 def member_statement(coop, membership, membership_id):
     member = db.session.get(Membership, membership_id)
     if member is None or member.cooperative_id != coop.id:

@@ -10,6 +10,7 @@ from shop.errors import ShopError
 from shop.forms_common import ButtonForm
 from shop.ledger.models import GENESIS_HASH
 from shop.pagination import parse_page_number
+from shop.reconciliation.services import open_exceptions
 from shop.reports.period import today_in_jakarta
 from shop.security import private_page
 from shop.supervision import services
@@ -46,6 +47,7 @@ def home(coop, membership):
         coop=coop,
         year=year,
         reports=services.supervision_reports_of(coop, year),
+        exceptions=open_exceptions(coop),
     )
     return private_page(html)
 

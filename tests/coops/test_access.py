@@ -200,6 +200,10 @@ BOOKS_PAGES = {
     "kelola/anggota/<int:membership_id>/mutasi", "kelola/simpanan", "kelola/pesanan",
     "kelola/pesanan/<number>", "kelola/pesanan/<number>/slip", "kelola/jurnal",
     "kelola/pengawasan", "kelola/pengawasan/<int:report_id>",
+    "kelola/rat", "kelola/rat/<int:year>", "kelola/rat/<int:year>/paket.xlsx",
+    "kelola/rat/<int:year>/cetak", "kelola/shu", "kelola/shu/<int:year>",
+    "kelola/shu/anggota/<int:membership_id>", "kelola/pencairan/batch",
+    "kelola/pencairan/batch/<int:batch_id>", "kelola/rekonsiliasi/pengecualian",
 }  # fmt: skip
 ALLOCATION = "kelola/pesanan/<number>/alokasi-pengembalian/<int:refund_id>"
 # Pages whose route has a variable part, and the page the tests open for it.

@@ -18,7 +18,14 @@ from shop.catalog.images import rendition_path, rendition_widths
 from shop.catalog.models import Category, Product, ProductImage, ProductVariant
 from shop.checkout.models import Order
 from shop.coops.models import Cooperative, Membership, Role
-from shop.demo.data import DEMO_ADMIN, DEMO_MEMBER, DEMO_OPERATOR, DEMO_SHOPPER, DEMO_SIGN_INS
+from shop.demo.data import (
+    DEMO_ADMIN,
+    DEMO_MEMBER,
+    DEMO_OPERATOR,
+    DEMO_PENGAWAS,
+    DEMO_SHOPPER,
+    DEMO_SIGN_INS,
+)
 from shop.extensions import db
 from shop.ledger.checks import check_ledger
 from shop.ledger.journal import balance
@@ -92,6 +99,10 @@ def assert_demo_accounts_have_their_roles() -> None:
     assert member.cooperative_id == first_coop_id and member.role == Role.MEMBER
     owned = select(func.count(Product.id)).where(Product.member_id == member.id)
     assert db.session.scalar(owned) > 0
+    pengawas = membership_of(DEMO_PENGAWAS.email)
+    assert pengawas.cooperative_id == first_coop_id and pengawas.role == Role.PENGAWAS
+    every_pengawas = select(Membership.cooperative_id).where(Membership.role == Role.PENGAWAS)
+    assert len(set(db.session.scalars(every_pengawas))) == 3  # one in each cooperative
     assert user(DEMO_OPERATOR.email).is_operator
     assert not user(DEMO_SHOPPER.email).is_operator
     assert membership_of(DEMO_SHOPPER.email) is None

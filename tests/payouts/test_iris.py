@@ -500,3 +500,101 @@ def test_the_simulator_takes_beneficiaries_with_the_creator_key_only(iris):
 
     assert created.status_code == 201
     assert by_approver.status_code == 403
+
+
+# Maker-checker batches: Iris's two keys follow the batch's two admins ------------------------
+
+
+def iris_status(iris, payout: Payout) -> str:
+    return iris.client().payout_status(reloaded(payout).iris_reference).status
+
+
+def test_a_batch_is_created_at_iris_when_prepared_approved_there_when_approved_then_paid(
+    requested, iris, client
+):
+    from shop.payouts.batches import approve_batch, prepare_batch
+
+    payouts = [requested.siti_payout, requested.budi_payout]
+    batch = prepare_batch(requested.coop, [p.id for p in payouts], requested.bendahara)
+
+    for payout in payouts:  # at Iris by the creator key, queued; nothing moved here
+        assert reloaded(payout).status == PayoutStatus.REQUESTED
+        assert iris_status(iris, payout) == "queued"
+    assert in_transit(requested.coop) == 0
+
+    results = approve_batch(batch, requested.admin)  # the second admin: the approver key
+
+    assert [result.needs_manual_transfer for result in results] == [False, False]
+    for payout in payouts:
+        assert reloaded(payout).status == PayoutStatus.APPROVED
+        assert iris_status(iris, payout) == "approved"
+    assert in_transit(requested.coop) == 150_000
+
+    for payout in payouts:
+        response = notify(client, iris.move(reloaded(payout).iris_reference, "completed"))
+        assert response.json["status"] == "paid"
+        assert reloaded(payout).status == PayoutStatus.PAID
+    assert in_transit(requested.coop) == 0
+    assert check_ledger() == []
+
+
+def test_a_cancelled_batch_is_rejected_at_iris_and_a_new_batch_creates_it_afresh(requested, iris):
+    from shop.payouts.batches import approve_batch, cancel_batch, prepare_batch
+
+    siti = requested.siti_payout
+    first = prepare_batch(requested.coop, [siti.id], requested.bendahara)
+    abandoned = reloaded(siti).iris_reference
+
+    cancel_batch(first, requested.admin)
+
+    assert iris.client().payout_status(abandoned).status == "rejected"
+    assert reloaded(siti).iris_reference is None
+    assert reloaded(siti).status == PayoutStatus.REQUESTED
+
+    second = prepare_batch(requested.coop, [siti.id], requested.bendahara)
+    assert reloaded(siti).iris_reference not in (None, abandoned)
+    [result] = approve_batch(second, requested.admin)
+    assert not result.needs_manual_transfer
+    assert iris_status(iris, siti) == "approved"
+
+
+def test_a_payout_taken_out_of_a_batch_is_rejected_at_iris(requested, iris):
+    from shop.payouts.batches import prepare_batch, remove_from_batch
+
+    payouts = [requested.siti_payout, requested.budi_payout]
+    batch = prepare_batch(requested.coop, [p.id for p in payouts], requested.bendahara)
+    taken_out = reloaded(requested.budi_payout).iris_reference
+
+    remove_from_batch(batch, reloaded(requested.budi_payout), requested.bendahara)
+
+    assert iris.client().payout_status(taken_out).status == "rejected"
+    assert reloaded(requested.budi_payout).iris_reference is None
+    assert iris_status(iris, requested.siti_payout) == "queued"
+
+
+def test_a_batch_iris_could_not_take_when_prepared_is_created_there_on_approval(
+    requested, iris, monkeypatch
+):
+    from shop.payouts.batches import approve_batch, prepare_batch
+
+    monkeypatch.setitem(iris.config, "IRIS_BASE_URL", "http://127.0.0.1:9/iris/api/v1")
+    batch = prepare_batch(requested.coop, [requested.siti_payout.id], requested.bendahara)
+    assert reloaded(requested.siti_payout).iris_reference is None  # Iris was unreachable
+    monkeypatch.setitem(iris.config, "IRIS_BASE_URL", iris.simulator_url + "/simulator/iris/api/v1")
+
+    [result] = approve_batch(batch, requested.admin)
+
+    assert not result.needs_manual_transfer
+    assert iris_status(iris, requested.siti_payout) == "approved"
+
+
+def test_the_manual_adapter_does_nothing_until_a_batch_is_approved(requested):
+    from shop.payouts.batches import approve_batch, prepare_batch
+
+    batch = prepare_batch(requested.coop, [requested.siti_payout.id], requested.bendahara)
+    assert reloaded(requested.siti_payout).iris_reference is None
+
+    [result] = approve_batch(batch, requested.admin)
+
+    assert result.needs_manual_transfer
+    assert reloaded(requested.siti_payout).iris_reference is None

@@ -2,9 +2,11 @@
 
 from sqlalchemy import select
 
+from shop.coops.models import Role
 from shop.extensions import db
 from shop.notifications.models import Notification
 from shop.payouts.services import approve_payout, mark_payout_paid, reject_payout, request_payout
+from tests.factories import make_membership
 
 
 def kinds_of(user) -> list[str]:
@@ -40,3 +42,37 @@ def test_an_accepted_invitation_tells_the_admins(tani):
     accept_invitation(link.rsplit("/", 1)[-1], None, "Bu Baru", "rahasia-panjang-1")
 
     assert kinds_of(tani.admin)[-1] == "admin_invitation_accepted"
+
+
+def test_a_prepared_batch_tells_the_other_admins_and_links_to_it(requested, app):
+    from flask import url_for
+    from flask_babel import force_locale
+
+    from shop.notifications.kinds import KINDS
+    from shop.payouts.batches import prepare_batch
+
+    third = make_membership(coop=requested.coop, role=Role.ADMIN).user
+    before = kinds_of(requested.bendahara)
+    batch = prepare_batch(
+        requested.coop,
+        [requested.siti_payout.id, requested.budi_payout.id],
+        requested.bendahara,
+    )
+
+    for admin in (requested.admin, third):  # every other admin, to approve it
+        assert kinds_of(admin)[-1] == "admin_payout_batch_prepared"
+    assert kinds_of(requested.bendahara) == before  # not the one who prepared it
+    note = db.session.scalar(
+        select(Notification).where(
+            Notification.recipient_id == requested.admin.id,
+            Notification.kind == "admin_payout_batch_prepared",
+        )
+    )
+    with force_locale("en"):
+        message = KINDS[note.kind].render(note.params)
+    assert message.title == (
+        "Bu Bendahara prepared a batch of 2 payouts, Rp 150.000, for your approval"
+    )
+    with app.test_request_context():
+        link = url_for(message.endpoint, **message.values)
+    assert link == f"/koperasi/{requested.coop.slug}/kelola/pencairan/batch/{batch.id}"

@@ -19,6 +19,8 @@ from shop.jobs import periodic
 from shop.ledger.journal import add_entry, credit, debit
 from shop.ledger.models import Account, EntryKind, ExternalRefund, Payout, PayoutStatus
 from shop.payments.models import NotificationOutcome, PaymentNotification
+from shop.payouts.batches import approve_batch, prepare_batch
+from shop.payouts.models import BatchStatus, PayoutBatch
 from shop.payouts.services import approve_payout, reject_payout, request_payout
 from shop.reconciliation.models import ExceptionKind, ReconciliationException
 from shop.reconciliation.services import (
@@ -196,6 +198,44 @@ def test_a_payout_approved_by_someone_not_an_active_admin_is_found(tani, approve
         payout.decided_by_id = former.user_id
     else:
         payout.approved_at = None
+    db.session.commit()
+
+    assert found(coop) == {(ExceptionKind.PAYOUT_UNAPPROVED, str(payout.id), 50_000)}
+
+
+def _approved_batch(tani):
+    """Siti's payout in a batch prepared by a second admin, the bendahara, and approved by
+    the first."""
+    coop, siti, admin = tani
+    earned(siti, admin)
+    bendahara = make_membership(coop=coop, role=Role.ADMIN).user
+    payout = _payout(siti)
+    batch = prepare_batch(coop, [payout.id], bendahara)
+    approve_batch(batch, admin)
+    return db.session.get(PayoutBatch, batch.id), db.session.get(Payout, payout.id), bendahara
+
+
+def test_a_payout_in_a_batch_approved_by_a_second_admin_is_clean(tani):
+    coop = tani[0]
+    _approved_batch(tani)
+
+    assert found(coop) == set()
+
+
+# (Approved by its preparer cannot even be written: ck_payout_batches_checker_is_not_maker.)
+@pytest.mark.parametrize("flaw", ["approved by a plain member", "approver no longer admin",
+                                  "batch not approved"])  # fmt: skip
+def test_a_payout_in_a_batch_without_a_second_admins_approval_is_found(tani, flaw):
+    coop, siti, admin = tani
+    batch, payout, _bendahara = _approved_batch(tani)
+    if flaw == "approved by a plain member":
+        batch.approved_by_id = siti.user_id
+    elif flaw == "approver no longer admin":
+        # The payout's own approver stays an admin: only the batch's approver is not.
+        former = make_membership(coop=coop, role=Role.ADMIN, is_active=False)
+        batch.approved_by_id = former.user_id
+    else:
+        batch.status = BatchStatus.PREPARED
     db.session.commit()
 
     assert found(coop) == {(ExceptionKind.PAYOUT_UNAPPROVED, str(payout.id), 50_000)}

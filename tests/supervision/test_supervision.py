@@ -220,5 +220,43 @@ def test_the_pengawas_home_links_every_book(client, login, english, coop, pengaw
 
     for path in ("kelola/laporan", "kelola/laporan/reconciliation", "kelola/jurnal",
                  "kelola/audit", "kelola/pencairan", "kelola/anggota", "kelola/simpanan",
-                 "kelola/pesanan", "kelola/pengawasan", "pengawas/laporan/baru"):  # fmt: skip
+                 "kelola/pesanan", "kelola/pengawasan", "pengawas/laporan/baru",
+                 "kelola/pencairan/batch", "kelola/shu", "kelola/rat",
+                 "kelola/rekonsiliasi/pengecualian"):  # fmt: skip
         assert f'href="/koperasi/{coop.slug}/{path}' in html, path
+
+
+def test_the_pengawas_home_shows_the_open_exceptions_without_the_admins_links(
+    client, login, english, coop, pengawas
+):
+    from shop.reconciliation.models import ExceptionKind
+    from tests.reconciliation.test_pages import exception
+
+    exception(coop, ExceptionKind.PAYOUT_UNAPPROVED, "42", 50_000)
+    exception(coop, ExceptionKind.PAID_NOT_SETTLED, "PK-20260101-OLD", resolved=True)
+    login(pengawas.user)
+
+    html = client.get(f"/koperasi/{coop.slug}/pengawas").get_data(as_text=True)
+
+    assert "Payout #42" in html and "Rp 50.000" in html
+    assert "PK-20260101-OLD" not in html  # resolved: not open
+    assert 'href="/koperasi/' + coop.slug + '/kelola/pencairan"' in html  # the books nav only
+    assert html.count(f'href="/koperasi/{coop.slug}/kelola/pencairan"') == 1
+
+
+def test_the_rat_year_shows_its_supervision_reports_and_only_the_admin_its_form(
+    client, login, english, coop, admin, pengawas
+):
+    write_report(pengawas, text(2025, "Tahunan 2025", ReportPeriod.YEAR))
+    write_report(pengawas, text(2024, "Tahunan 2024", ReportPeriod.YEAR))
+    page = f"/koperasi/{coop.slug}/kelola/rat/2025"
+
+    login(pengawas.user)
+    read = client.get(page).get_data(as_text=True)
+    login(admin.user)
+    kept = client.get(page).get_data(as_text=True)
+
+    for html in (read, kept):
+        assert "Tahunan 2025" in html and "Tahunan 2024" not in html
+    assert 'name="held_on"' not in read
+    assert 'name="held_on"' in kept

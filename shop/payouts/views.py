@@ -12,7 +12,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from shop.auth.policy import require_books_reader, require_member_or_former
+from shop.auth.policy import require_books_reader, require_coop_admin, require_member_or_former
 from shop.errors import ShopError
 from shop.ledger.models import PayoutStatus
 from shop.money import format_rupiah

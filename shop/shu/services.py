@@ -195,6 +195,10 @@ def _problems(year: int, split: ShuSplit, usaha: dict, capital: dict) -> list[st
     if year >= today_in_jakarta().year:
         problems.append(_("The year %(year)s is not over: its SHU can be shared from 1 January "
                           "%(next)s.", year=year, next=year + 1))  # fmt: skip
+    if not split.jasa_usaha + split.jasa_modal:
+        # Nothing for the members: there would be no journal entry to post.
+        problems.append(_("The members' part (jasa anggota) of this SHU is Rp 0, so there is "
+                          "nothing to share with them."))  # fmt: skip
     if split.jasa_usaha and not sum(usaha.values()):
         problems.append(_("No member has jasa usaha in %(year)s, so its part cannot be shared: "
                           "set jasa usaha to 0 %% in the SHU settings.", year=year))  # fmt: skip

@@ -207,6 +207,21 @@ def test_a_part_with_nobody_to_share_it_is_refused(mlijo):
 
 
 @pytest.mark.parametrize(
+    ("jasa_anggota", "amount"), [(0, SHU), (2500, 1)]
+)  # 0 %, or an SHU so small that 25 % of it rounds to Rp 0
+def test_an_shu_with_nothing_for_the_members_is_refused(mlijo, jasa_anggota, amount):
+    """Found by tests/ledger/test_properties.py: it posted an entry with no postings (500)."""
+    parts = dict.fromkeys(PARTS_BP, 0) | {"jasa_anggota": jasa_anggota,
+                                          "reserve": 10_000 - jasa_anggota}  # fmt: skip
+    save_settings(mlijo.coop, ShuPercentages(parts, 7000, False), mlijo.admin)
+    entries = count(JournalEntry.__table__)
+
+    with pytest.raises(ShuError, match="nothing to share"):
+        confirm(mlijo, amount=amount)
+    assert count(JournalEntry.__table__) == entries and count(ShuDistribution) == 0
+
+
+@pytest.mark.parametrize(
     "parts",
     [PARTS_BP | {"reserve": 4500}, PARTS_BP | {"reserve": 3000}, PARTS_BP | {"sosial": -500,
                                                                              "reserve": 5000}],

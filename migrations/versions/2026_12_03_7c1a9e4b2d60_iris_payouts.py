@@ -31,7 +31,14 @@ def upgrade():
 
 
 def downgrade():
+    # SQLite drops a column by copying the table; with rows of other tables pointing at its
+    # rows, the foreign keys must rest meanwhile (the copy keeps every id, so they hold again).
+    is_sqlite = op.get_bind().dialect.name == "sqlite"
+    if is_sqlite:
+        op.execute("PRAGMA foreign_keys=OFF")
     with op.batch_alter_table("payouts", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_payouts_iris_reference"), type_="unique")
         batch_op.drop_column("iris_reference")
         batch_op.drop_column("returned_at")
+    if is_sqlite:
+        op.execute("PRAGMA foreign_keys=ON")

@@ -97,6 +97,10 @@ def upgrade():
 
 
 def downgrade():
+    _refuse_downgrade_if(
+        "SELECT 1 FROM payouts WHERE wajib_deduction > 0",
+        "payouts with simpanan wajib deducted exist; their approval entries post it.",
+    )
     # SQLite drops a column by copying the table; with rows of other tables pointing at its
     # rows, the foreign keys must rest meanwhile (the copy keeps every id, so they hold again).
     is_sqlite = op.get_bind().dialect.name == "sqlite"
@@ -125,3 +129,9 @@ def downgrade():
     # ### end Alembic commands ###
     if is_sqlite:
         op.execute("PRAGMA foreign_keys=ON")
+
+
+def _refuse_downgrade_if(sql: str, why: str) -> None:
+    """Refused rather than lose, or misread, what only the newer code understands."""
+    if op.get_bind().execute(sa.text(sql)).first():
+        raise RuntimeError(f"Cannot downgrade: {why}")

@@ -31,6 +31,12 @@ def upgrade():
 
 
 def downgrade():
+    _refuse_downgrade_if(
+        "SELECT 1 FROM payouts WHERE status = 'returned'"
+        " OR (status = 'approved' AND iris_reference IS NOT NULL)",
+        "payouts returned by the bank (unreadable by the older code) or being transferred by"
+        " Iris (which it would let an admin pay again by hand) exist.",
+    )
     # SQLite drops a column by copying the table; with rows of other tables pointing at its
     # rows, the foreign keys must rest meanwhile (the copy keeps every id, so they hold again).
     is_sqlite = op.get_bind().dialect.name == "sqlite"
@@ -42,3 +48,9 @@ def downgrade():
         batch_op.drop_column("returned_at")
     if is_sqlite:
         op.execute("PRAGMA foreign_keys=ON")
+
+
+def _refuse_downgrade_if(sql: str, why: str) -> None:
+    """Refused rather than lose, or misread, what only the newer code understands."""
+    if op.get_bind().execute(sa.text(sql)).first():
+        raise RuntimeError(f"Cannot downgrade: {why}")

@@ -141,6 +141,10 @@ def upgrade():
 
 
 def downgrade():
+    _refuse_downgrade_if(
+        "SELECT 1 FROM journal_entries WHERE kind = 'shu_distribution'",
+        "an SHU has been distributed; the older code cannot read its journal entry.",
+    )
     with op.batch_alter_table("shu_shares", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_shu_shares_member_id"))
         batch_op.drop_index(batch_op.f("ix_shu_shares_distribution_id"))
@@ -148,3 +152,9 @@ def downgrade():
     op.drop_table("shu_shares")
     op.drop_table("shu_distributions")
     op.drop_table("shu_settings")
+
+
+def _refuse_downgrade_if(sql: str, why: str) -> None:
+    """Refused rather than lose, or misread, what only the newer code understands."""
+    if op.get_bind().execute(sa.text(sql)).first():
+        raise RuntimeError(f"Cannot downgrade: {why}")

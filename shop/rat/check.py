@@ -108,6 +108,8 @@ def check_against_ledger(cooperative_id: int, figures: YearFigures,
     # A refund credits gateway clearing with what the shopper gets back.
     refunded = ledger.credited(Account.GATEWAY_CLEARING, EntryKind.REFUND)
     paid_out = ledger.credited(Account.BANK, EntryKind.PAYOUT_PAID)
+    # The members' report nets out payouts the bank sent back (Iris: completed, then failed).
+    paid_out_net = ledger.credited(Account.BANK, EntryKind.PAYOUT_PAID, EntryKind.PAYOUT_RETURNED)
     savings = figures.savings_totals
     pairs = [
         (_l("Volume of business per member"), sales.gross, settled_gross),
@@ -122,7 +124,7 @@ def check_against_ledger(cooperative_id: int, figures: YearFigures,
         (_l("Refunds per member"), sales.refunds, refunded),
         (_l("Refunds per category"), categories.refunds, refunded),
         (_l("Refunds listed"), sum(row.amount for row in figures.refunds), refunded),
-        (_l("Payouts per member"), sales.paid_out, paid_out),
+        (_l("Payouts per member"), sales.paid_out, paid_out_net),
         (_l("Payouts listed"), sum(row.amount for row in figures.payouts), paid_out),
         (_l("Pending balances at year end"), sales.pending,
          ledger.owed_at_end(Account.MEMBER_PENDING)),

@@ -4,17 +4,22 @@ own check) and the hand-worked figures of conftest.py; the printable page shows 
 
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from openpyxl import load_workbook
+from sqlalchemy import select, update
 
-from shop.ledger.models import Account, EntryKind
+from shop.extensions import db
+from shop.ledger.models import Account, EntryKind, JournalEntry, Payout, PayoutStatus
+from shop.payouts.iris_webhook import _returned as returned_payout
 from shop.rat import pack as pack_module
 from shop.rat.check import check_against_ledger
 from shop.rat.figures import year_figures
 from shop.rat.pack import build_pack
 from shop.rat.services import financial_year
+from tests.factories import reseal_hash_chains
 from tests.rat.conftest import YEAR
 from tests.reports.conftest import balance_at, posted
 
@@ -191,3 +196,29 @@ def test_the_printable_page_shows_the_same_totals(admin_client, year):
     sections = re.findall(r'<section class="rat-part" id="(\w+)"', page)
     assert tuple(sections) == SHEETS
     assert 'class="ledger-check matches"' in page
+
+
+def test_a_payout_the_bank_sent_back_still_equals_the_ledger(app, year):
+    """Budi's Rp 30.000, transferred, comes back (Iris: completed, then failed): the members'
+    payouts are net of it, the payouts listed are what was transferred, both as the ledger."""
+    paid = db.session.scalar(
+        select(Payout).where(
+            Payout.cooperative_id == year.tani.id, Payout.status == PayoutStatus.PAID
+        )
+    )
+    returned_payout(paid)
+    db.session.execute(
+        update(JournalEntry)
+        .where(JournalEntry.idempotency_key == f"payout-returned:{paid.id}")
+        .values(created_at=datetime(YEAR, 12, 20, 3, 0, tzinfo=UTC))
+    )
+    db.session.commit()
+    reseal_hash_chains()
+
+    check = check_against_ledger(year.tani.id, year_figures(year.tani, PERIOD, "id"))
+
+    assert check.matches, check.differences
+    with force_locale("en"):
+        compared = {str(c.what): (c.in_pack, c.in_ledger) for c in check.comparisons}
+    assert compared["Payouts per member"] == (0, 0)
+    assert compared["Payouts listed"] == (paid.amount, paid.amount)

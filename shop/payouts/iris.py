@@ -283,10 +283,15 @@ class IrisPayouts:
             f"Pasar Koperasi payout {payout.id}",
         )
         try:
-            # Conditional: a retry that raced this one stored the same reference (idempotency).
+            # Conditional: a retry that raced this one stored the same reference (idempotency);
+            # and a payout recorded as paid or rejected by hand meanwhile is not Iris's to send.
             db.session.execute(
                 update(Payout)
-                .where(Payout.id == payout.id, Payout.iris_reference.is_(None))
+                .where(
+                    Payout.id == payout.id,
+                    Payout.iris_reference.is_(None),
+                    Payout.status.in_((PayoutStatus.REQUESTED, PayoutStatus.APPROVED)),
+                )
                 .values(iris_reference=reference)
             )
             db.session.commit()
@@ -296,6 +301,12 @@ class IrisPayouts:
         payout.iris_reference = db.session.scalar(
             select(Payout.iris_reference).where(Payout.id == payout.id)
         )
+        if payout.iris_reference is None:
+            # Settled by hand while Iris created it: withdraw it there, never transfer twice.
+            self.client.reject([reference], "settled by the cooperative")
+            raise IrisRejected(
+                _("This payout was settled by hand meanwhile; Iris will not send it.")
+            )
         logger.info("payout %s created at Iris: %s", payout.id, payout.iris_reference)
         return payout.iris_reference
 

@@ -23,9 +23,15 @@ from shop.extensions import db
 from shop.ledger.checks import check_ledger
 from shop.ledger.models import EntryKind, JournalEntry, Payout, PayoutStatus
 from shop.notifications.models import Notification
-from shop.payouts.iris import IrisClient, IrisRejected, IrisUnavailable
+from shop.payouts.iris import (
+    IrisClient,
+    IrisPayouts,
+    IrisRejected,
+    IrisUnavailable,
+    idempotency_key,
+)
 from shop.payouts.iris_webhook import iris_signature
-from shop.payouts.services import approve_payout, request_payout
+from shop.payouts.services import approve_payout, mark_payout_paid, request_payout
 from shop.reports.period import Period
 from shop.reports.queries import member_report
 from shop.timeutil import utcnow
@@ -598,3 +604,25 @@ def test_the_manual_adapter_does_nothing_until_a_batch_is_approved(requested):
 
     assert result.needs_manual_transfer
     assert reloaded(requested.siti_payout).iris_reference is None
+
+
+def test_a_payout_settled_by_hand_while_iris_created_it_is_withdrawn_there(
+    earned, iris, app, monkeypatch
+):
+    """The race: our approval committed, then an admin recorded a transfer by hand before the
+    adapter stored Iris's reference. Iris must not send it too."""
+    monkeypatch.setitem(app.config, "PAYOUT_ADAPTER", "manual")
+    payout = request_payout(earned.siti, AMOUNT, earned.siti_user)
+    approve_payout(payout, earned.admin)
+    stale = reloaded(payout)  # what the adapter read before the admin's click
+    mark_payout_paid(reloaded(payout), "BRI-TRF-123", earned.admin)
+    key = idempotency_key(stale)
+
+    with pytest.raises(IrisRejected):
+        IrisPayouts()._create_one(stale)
+
+    assert reloaded(payout).status == PayoutStatus.PAID
+    assert reloaded(payout).iris_reference is None
+    reference = iris.client().create_payout(key, "x", "0123456789", "bri", AMOUNT, "x")
+    assert iris.client().payout_status(reference).status == "rejected"
+    assert check_ledger() == []

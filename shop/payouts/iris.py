@@ -345,7 +345,7 @@ class IrisPayouts:
             self.approve(payouts)
         except IrisError as error:
             logger.warning("batch payouts not sent through Iris: %s", error.detail)
-            return [_manual(error, payout.iris_reference or "") for payout in payouts]
+            return self._after_failed_approval(payouts, error)
         return [_transferring(payout.iris_reference) for payout in payouts]
 
     def batch_abandoned(self, payouts: Sequence[Payout], reason: str) -> None:
@@ -378,8 +378,38 @@ class IrisPayouts:
             self.approve([payout])
         except IrisError as error:
             logger.warning("payout %s not sent through Iris: %s", payout.id, error.detail)
-            return _manual(error, payout.iris_reference or "")
+            return self._after_failed_approval([payout], error)[0]
         return _transferring(references[0])
+
+    def _after_failed_approval(
+        self, payouts: Sequence[Payout], error: IrisError
+    ) -> list[SubmitResult]:
+        """Our approval stands (money in transit) but Iris did not approve. The payouts Iris
+        holds are withdrawn there and forgotten, so the admin may transfer them by hand; if
+        Iris cannot withdraw them (unreachable, or it approved them after all: a timeout),
+        they stay Iris's, and its notifications settle them: never both."""
+        held = [payout for payout in payouts if payout.iris_reference is not None]
+        try:
+            self.reject(held, "not approved")
+        except IrisError as withdrawal_error:
+            logger.warning("payouts kept at Iris: %s", withdrawal_error.detail)
+            return [
+                _waiting(payout.iris_reference) if payout.iris_reference else _manual(error)
+                for payout in payouts
+            ]
+        try:
+            for payout in held:
+                db.session.execute(
+                    update(Payout)
+                    .where(Payout.id == payout.id, Payout.iris_reference == payout.iris_reference)
+                    .values(iris_reference=None)
+                )
+                payout.iris_reference = None
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        return [_manual(error) for payout in payouts]
 
     def check_account(self, bank_name: str, account_number: str) -> str:
         """The holder name Iris gives for this account. Raises AccountRefused for a bank
@@ -414,6 +444,19 @@ def _manual(error: IrisError, reference: str = "") -> SubmitResult:
         + _(
             "Transfer it from the cooperative's bank account, then record the bank's "
             "transfer reference here."
+        ),
+        reference=reference,
+    )
+
+
+def _waiting(reference: str) -> SubmitResult:
+    return SubmitResult(
+        needs_manual_transfer=False,
+        message=_(
+            "Midtrans Iris holds this payout (reference %(reference)s) but could not confirm "
+            "it now; the payout is settled when Iris reports the result. Do not transfer it "
+            "by hand.",
+            reference=reference,
         ),
         reference=reference,
     )

@@ -31,7 +31,12 @@ from shop.payouts.iris import (
     idempotency_key,
 )
 from shop.payouts.iris_webhook import iris_signature
-from shop.payouts.services import approve_payout, mark_payout_paid, request_payout
+from shop.payouts.services import (
+    PayoutRefused,
+    approve_payout,
+    mark_payout_paid,
+    request_payout,
+)
 from shop.reports.period import Period
 from shop.reports.queries import member_report
 from shop.timeutil import utcnow
@@ -626,3 +631,40 @@ def test_a_payout_settled_by_hand_while_iris_created_it_is_withdrawn_there(
     reference = iris.client().create_payout(key, "x", "0123456789", "bri", AMOUNT, "x")
     assert iris.client().payout_status(reference).status == "rejected"
     assert check_ledger() == []
+
+
+def test_a_payout_iris_created_but_could_not_approve_is_withdrawn_there_for_a_hand_transfer(
+    earned, iris, monkeypatch
+):
+    def approval_lost(self, reference_nos, otp=""):
+        raise IrisUnavailable("Midtrans Iris cannot be reached just now.", "test")
+
+    monkeypatch.setattr(IrisClient, "approve", approval_lost)
+    payout = request_payout(earned.siti, AMOUNT, earned.siti_user)
+    key = idempotency_key(reloaded(payout))
+
+    result = approve_payout(payout, earned.admin)
+
+    assert result.needs_manual_transfer
+    assert reloaded(payout).iris_reference is None
+    withdrawn = iris.client().create_payout(key, "x", "0123456789", "bri", AMOUNT, "x")
+    assert iris.client().payout_status(withdrawn).status == "rejected"
+    mark_payout_paid(reloaded(payout), "BRI-TRF-456", earned.admin)  # now the admin's to pay
+    assert reloaded(payout).status == PayoutStatus.PAID
+    assert check_ledger() == []
+
+
+def test_a_payout_iris_keeps_is_left_to_iris_and_never_offered_for_a_hand_transfer(
+    earned, iris, app, monkeypatch
+):
+    """Approval and withdrawal both refused (the approver key is wrong): Iris may still hold
+    the payout, so its notifications settle it, not the admin."""
+    monkeypatch.setitem(app.config, "IRIS_APPROVER_KEY", "kunci-salah")
+    payout = request_payout(earned.siti, AMOUNT, earned.siti_user)
+
+    result = approve_payout(payout, earned.admin)
+
+    assert not result.needs_manual_transfer
+    assert reloaded(payout).iris_reference == result.reference != ""
+    with pytest.raises(PayoutRefused):
+        mark_payout_paid(reloaded(payout), "BRI-TRF-789", earned.admin)

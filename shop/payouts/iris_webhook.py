@@ -134,17 +134,8 @@ def _paid(payout: Payout) -> None:
         coop = db.session.get(Cooperative, payout.cooperative_id)
         services._lock_membership(payout.member_id)
         services._move(payout, PayoutStatus.PAID, paid_at=utcnow(), transfer_reference=reference)
-        add_entry(
-            f"payout-paid:{payout.id}",
-            EntryKind.PAYOUT_PAID,
-            coop.id,
-            [
-                debit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
-                credit(Account.BANK, payout.amount),
-            ],
-            payout_id=payout.id,
-            memo=f"payout {payout.id} paid by Iris: {reference}",
-        )
+        memo = f"payout {payout.id} paid by Iris: {reference}"
+        services.post_payout_paid(payout, None, memo=memo)
         details = {"amount": payout.amount, "reference": reference, "by": "iris"}
         record_audit(None, coop, "payout.paid", payout, details)
         db.session.refresh(payout)
@@ -162,19 +153,10 @@ def _rejected(payout: Payout, remote: IrisPayoutStatus) -> None:
         reason += f" ({remote.error_message[:200]})"
     try:
         coop = db.session.get(Cooperative, payout.cooperative_id)
-        member = services._lock_membership(payout.member_id)
+        services._lock_membership(payout.member_id)
         services._move(payout, PayoutStatus.REJECTED, rejected_at=utcnow(), rejection_reason=reason)
-        add_entry(
-            f"payout-rejected:{payout.id}",
-            EntryKind.PAYOUT_REJECTED,
-            coop.id,
-            [
-                debit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
-                credit(Account.MEMBER_AVAILABLE, payout.amount, member.id),
-            ],
-            payout_id=payout.id,
-            memo=f"payout {payout.id} {remote.status} at Iris",
-        )
+        memo = f"payout {payout.id} {remote.status} at Iris"
+        services.post_payout_rejected(payout, None, memo=memo)
         details = {"amount": payout.amount, "was": PayoutStatus.APPROVED.value,
                    "reason": reason, "by": "iris"}  # fmt: skip
         record_audit(None, coop, "payout.rejected", payout, details)

@@ -201,18 +201,7 @@ def mark_payout_paid(payout: Payout, transfer_reference: str, actor: User) -> No
         _lock_membership(payout.member_id)
         _refuse_if_at_iris(payout)
         _move(payout, PayoutStatus.PAID, paid_at=utcnow(), transfer_reference=reference)
-        add_entry(
-            f"payout-paid:{payout.id}",
-            EntryKind.PAYOUT_PAID,
-            coop.id,
-            [
-                debit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
-                credit(Account.BANK, payout.amount),
-            ],
-            payout_id=payout.id,
-            actor_id=actor.id,
-            memo=f"payout {payout.id} paid: {reference}",
-        )
+        post_payout_paid(payout, actor.id, memo=f"payout {payout.id} paid: {reference}")
         record_audit(
             actor, coop, "payout.paid", payout, {"amount": payout.amount, "reference": reference}
         )
@@ -236,7 +225,7 @@ def reject_payout(payout: Payout, reason: str, actor: User) -> None:
                 _("Say why, in at most %(max)d characters: the member reads it.", max=REASON_MAX),
                 field="reason",
             )
-        member = _lock_membership(payout.member_id)
+        _lock_membership(payout.member_id)
         _refuse_if_at_iris(payout)
         source = _move(
             payout,
@@ -248,18 +237,7 @@ def reject_payout(payout: Payout, reason: str, actor: User) -> None:
             decided_by_id=actor.id,
         )
         if source == PayoutStatus.APPROVED:
-            add_entry(
-                f"payout-rejected:{payout.id}",
-                EntryKind.PAYOUT_REJECTED,
-                coop.id,
-                [
-                    debit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
-                    credit(Account.MEMBER_AVAILABLE, payout.amount, member.id),
-                ],
-                payout_id=payout.id,
-                actor_id=actor.id,
-                memo=f"payout {payout.id} rejected",
-            )
+            post_payout_rejected(payout, actor.id, memo=f"payout {payout.id} rejected")
         record_audit(
             actor,
             coop,
@@ -385,3 +363,33 @@ def _cannot_move(source: PayoutStatus) -> str:
         PayoutStatus.REJECTED: _("This payout has been rejected already."),
         PayoutStatus.RETURNED: _("This payout came back from the bank already."),
     }[source]
+
+
+def post_payout_paid(payout: Payout, actor_id: int | None, memo: str) -> None:
+    """The transfer left the cooperative's bank: payouts in transit -> bank (once a payout)."""
+    add_entry(
+        f"payout-paid:{payout.id}",
+        EntryKind.PAYOUT_PAID,
+        payout.cooperative_id,
+        [debit(Account.PAYOUTS_IN_TRANSIT, payout.amount), credit(Account.BANK, payout.amount)],
+        payout_id=payout.id,
+        actor_id=actor_id,
+        memo=memo,
+    )
+
+
+def post_payout_rejected(payout: Payout, actor_id: int | None, memo: str) -> None:
+    """An approved payout not transferred: its amount goes back to the member's available
+    balance (a deducted simpanan wajib stays paid, as the member agreed)."""
+    add_entry(
+        f"payout-rejected:{payout.id}",
+        EntryKind.PAYOUT_REJECTED,
+        payout.cooperative_id,
+        [
+            debit(Account.PAYOUTS_IN_TRANSIT, payout.amount),
+            credit(Account.MEMBER_AVAILABLE, payout.amount, payout.member_id),
+        ],
+        payout_id=payout.id,
+        actor_id=actor_id,
+        memo=memo,
+    )

@@ -68,6 +68,15 @@ def pre_order_ready_on(paid_on: date, pre_order_days: int | None) -> date | None
     return paid_on + timedelta(days=pre_order_days) if pre_order_days else None
 
 
+def pirt_is_current(pirt_number: str, expires_on: date | None) -> bool:
+    """A P-IRT number to show: one whose expiry date has not passed (Jakarta's today)."""
+    from shop.reports.period import today_in_jakarta
+
+    if not pirt_number:
+        return False
+    return expires_on is None or expires_on >= today_in_jakarta()
+
+
 ALLOWED_PRODUCT_MOVES = {
     ProductStatus.DRAFT: {ProductStatus.PENDING, ProductStatus.ARCHIVED},
     ProductStatus.PENDING: {ProductStatus.ACTIVE, ProductStatus.REJECTED, ProductStatus.DRAFT},
@@ -161,12 +170,7 @@ class Product(db.Model):
 
     @property
     def is_pirt_current(self) -> bool:
-        """A P-IRT number to show: one whose expiry date has not passed (Jakarta's today)."""
-        from shop.reports.period import today_in_jakarta
-
-        if not self.pirt_number:
-            return False
-        return self.pirt_expires_on is None or self.pirt_expires_on >= today_in_jakarta()
+        return pirt_is_current(self.pirt_number, self.pirt_expires_on)
 
     @property
     def rating_average(self) -> float:

@@ -8,23 +8,20 @@ its filters and sorts; this module finds what those pages are about.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, func, literal, select, union_all
+from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.accounts.models import User
-from shop.catalog.cards import Card, CardImage, CardVariant, cards_with
-from shop.catalog.listing import cards, on_sale
-from shop.catalog.models import Category, Product, ProductImage, ProductVariant
+from shop.catalog.cards import Card
+from shop.catalog.listing import cards
+from shop.catalog.models import Category, Product
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
 from shop.search.tables import search_rows
 
 HOME_FEATURED = 8
 HOME_NEWEST = 12
-RELATED = 4
 
 
 @dataclass(eq=False, slots=True)
@@ -73,12 +70,6 @@ class HomePage:
     cooperatives: list[CooperativeEntry]
     featured: list[Card]
     newest: list[Card]
-
-
-@dataclass(frozen=True)
-class ProductPage:
-    product: Product
-    related: list[Card]  # more from the same member
 
 
 # Every category and every active cooperative, one short UNION that every listing page
@@ -238,99 +229,3 @@ def find_member(coop_slug: str, member_number: str) -> Membership | None:
         )
         .options(contains_eager(Membership.cooperative), joinedload(Membership.user))
     )
-
-
-_PAGE_COOPERATIVE = (Cooperative.name, Cooperative.slug, Cooperative.is_active)
-_PAGE_MEMBER = (
-    Membership.user_id,
-    Membership.cooperative_id,
-    Membership.member_number,
-    Membership.business_name,
-    Membership.whatsapp,
-)
-_PAGE_CATEGORY = (Category.parent_id, Category.slug, Category.name_id, Category.name_en)
-
-
-@dataclass(frozen=True)
-class _ProductPageStatements:
-    product: Select
-    related: Select
-    variants: Select
-    images: Select
-
-
-@cache
-def _product_page_statements() -> _ProductPageStatements:
-    """The product page's statements, built once a process with bound parameters: building
-    them with their loader options was a fifth of the page's CPU, each request."""
-    # The joined rows read only the columns the page shows; the cooperative comes from
-    # on_sale()'s own join.
-    product = (
-        on_sale()
-        .where(Product.slug == bindparam("slug"))
-        .options(
-            contains_eager(Product.cooperative).load_only(*_PAGE_COOPERATIVE, raiseload=True),
-            joinedload(Product.member)
-            .load_only(*_PAGE_MEMBER, raiseload=True)
-            .joinedload(Membership.user)
-            .load_only(User.name, raiseload=True),
-            joinedload(Product.category)
-            .load_only(*_PAGE_CATEGORY, raiseload=True)
-            .joinedload(Category.parent)
-            .load_only(*_PAGE_CATEGORY, raiseload=True),
-        )
-    )
-    related = newest_first(
-        on_sale()
-        .with_only_columns(Product.id)
-        .where(Product.member_id == bindparam("member_id"), Product.id != bindparam("product_id"))
-    ).limit(RELATED)
-    ids = bindparam("ids", expanding=True)
-    variants = (
-        select(ProductVariant)
-        .where(ProductVariant.product_id.in_(ids), ProductVariant.is_archived.is_(False))
-        .order_by(ProductVariant.position)  # as Product.variants
-    )
-    images = (
-        select(ProductImage).where(ProductImage.product_id.in_(ids)).order_by(ProductImage.position)
-    )
-    return _ProductPageStatements(product, related, variants, images)
-
-
-def product_page(slug: str) -> ProductPage | None:
-    """A product on sale with everything its page shows, or None (unknown, not on sale)."""
-    statements = _product_page_statements()
-    product = db.session.scalar(statements.product, {"slug": slug})
-    if product is None:
-        return None
-    related_ids = list(
-        db.session.scalars(
-            statements.related, {"member_id": product.member_id, "product_id": product.id}
-        )
-    )
-    # The product's own variants and images load with the related cards', in one query each
-    # (ORM objects: the page shows more of its product than a card does); the related
-    # products are cards of plain data, rendered as listings render theirs.
-    ids = [product.id, *related_ids]
-    variants = db.session.scalars(statements.variants, {"ids": ids}).all()
-    images = db.session.scalars(statements.images, {"ids": ids}).all()
-    set_committed_value(product, "variants", [v for v in variants if v.product_id == product.id])
-    set_committed_value(product, "images", [i for i in images if i.product_id == product.id])
-    card_variants: dict[int, list[CardVariant]] = {id_: [] for id_ in related_ids}
-    for variant in variants:
-        if variant.product_id != product.id:
-            card_variants[variant.product_id].append(CardVariant(variant.price, variant.stock))
-    card_images: dict[int, list[CardImage]] = {id_: [] for id_ in related_ids}
-    for image in images:
-        if image.product_id != product.id:
-            card_images[image.product_id].append(
-                CardImage(
-                    image.id,
-                    image.file_path,
-                    image.rendition_key,
-                    image.width,
-                    image.height,
-                    image.alt_text,
-                )
-            )
-    return ProductPage(product=product, related=cards_with(related_ids, card_variants, card_images))

@@ -7,6 +7,8 @@ from shop.auth.policy import public
 from shop.catalog import storefront
 from shop.catalog.card_html import product_cards_html, product_grid_html
 from shop.catalog.images import rendition_url, rendition_widths
+from shop.catalog.product_html import product_content_html
+from shop.catalog.product_page import product_page
 from shop.money import format_rupiah
 from shop.pagecache import cached_page
 from shop.pagination import parse_page_number
@@ -91,22 +93,22 @@ def share_image_url(item) -> str | None:
 @public
 @cached_page
 def product(slug: str):
-    shown = storefront.product_page(slug) or abort(404)
+    shown = product_page(slug) or abort(404)
     item = shown.product
     url = url_for("catalog.product", slug=item.slug, _external=True)
     lowest = min(variant.price for variant in item.variants)
     og_image = share_image_url(item)
     reviews = product_reviews(item, _page_number())
+    chat_link = chat_url(
+        item.member.whatsapp,
+        _("Hello, I am interested in %(product)s: %(url)s", product=item.name, url=url),
+    )
+    share_link = share_url(f"{item.name} – {format_rupiah(lowest)} {url}")
     return render_template(
         "catalog/product.html",
         product=item,
         og_image=og_image,
-        reviews=reviews,
+        lowest_price=lowest,
         structured_data=product_data(item, og_image, reviews.page.items if reviews else None),
-        related=shown.related,
-        share_link=share_url(f"{item.name} – {format_rupiah(lowest)} {url}"),
-        chat_link=chat_url(
-            item.member.whatsapp,
-            _("Hello, I am interested in %(product)s: %(url)s", product=item.name, url=url),
-        ),
+        content=product_content_html(item, reviews, shown.related, chat_link, share_link),
     )

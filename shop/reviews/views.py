@@ -28,10 +28,13 @@ from shop.orders.queries import find_order
 from shop.pagination import parse_page_number
 from shop.reviews import queries, services
 from shop.reviews.forms import HideForm, ReplyForm, ReviewForm
+from shop.reviews.html import review_html, review_photos_html
 from shop.reviews.models import MAX_PHOTOS
 from shop.security import private_page
 
 bp = Blueprint("reviews", __name__)
+bp.add_app_template_global(review_html, "review_html")
+bp.add_app_template_global(review_photos_html, "review_photos_html")
 
 
 @bp.app_template_filter("rating_number")

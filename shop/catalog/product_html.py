@@ -101,10 +101,11 @@ class _Words:
 def _words(language: str) -> _Words:
     """Translated once a process per language: the request's language is `language`."""
     # Without variables Flask-Babel returns the translation unformatted: the placeholders
-    # are filled in by Markup's %, which escapes the values.
+    # are filled in by Markup's %, which escapes the values. A translation is trusted, as
+    # Jinja's _() trusts it.
     return _Words(
         **{
-            name: Markup(gettext(message))  # nosec B704 (translations are trusted, as in Jinja)
+            name: Markup(gettext(message))  # nosec B704
             for name, message in {
                 "breadcrumb": "Breadcrumb",
                 "home": "Home",

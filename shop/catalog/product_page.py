@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from shop.catalog.cards import Card, CardCooperative, CardImage, CardVariant
-from shop.catalog.models import ProductStatus, pirt_is_current
+from shop.catalog.models import pirt_is_current
 from shop.extensions import db
-
-RELATED = 4  # more products of the same member, as cards
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +97,6 @@ class ProductPage:
     related: list[Card]  # more from the same member
 
 
-_ON_SALE = ProductStatus.ACTIVE.value
-
 # The product on sale with its cooperative (active), member, the member's user (the name
 # a member without a business name shows) and category, with the category's parent.
 _PRODUCT_SQL = (
@@ -115,22 +111,22 @@ _PRODUCT_SQL = (
     " JOIN users u ON u.id = m.user_id"
     " JOIN categories k ON k.id = p.category_id"
     " LEFT JOIN categories t ON t.id = k.parent_id"
-    f" WHERE p.slug = :slug AND p.status = '{_ON_SALE}' AND c.is_active = true"
+    " WHERE p.slug = :slug AND p.status = 'active' AND c.is_active = true"  # as on_sale()
 )
 # The member's other products on sale, newest first: of the same cooperative as the product
 # (the database holds a product's member and cooperative together), which is active.
 _RELATED_SQL = (
     "SELECT id, name, slug, rating_count, rating_sum, rating_average_centi, sold_count"
-    f" FROM products WHERE member_id = :member_id AND id <> :product_id"
-    f" AND status = '{_ON_SALE}' ORDER BY created_at DESC, id DESC LIMIT {RELATED}"
+    " FROM products WHERE member_id = :member_id AND id <> :product_id"
+    " AND status = 'active' ORDER BY created_at DESC, id DESC LIMIT 4"  # four cards
 )
 # Photos and variants of the product and its related cards in one statement: the columns
 # each needs, side by side (photos first, so that no column starts as an untyped NULL).
-_IMAGE, _VARIANT = 0, 1
+_IMAGE, _VARIANT = 0, 1  # the first column of each row
 _PARTS_SQL = (
-    f"SELECT {_IMAGE}, product_id, position, id, file_path, rendition_key, width, height,"
+    "SELECT 0, product_id, position, id, file_path, rendition_key, width, height,"
     " alt_text FROM product_images WHERE product_id {ids}"
-    f" UNION ALL SELECT {_VARIANT}, product_id, position, id, option_label, NULL, price,"
+    " UNION ALL SELECT 1, product_id, position, id, option_label, NULL, price,"
     " stock, NULL FROM product_variants WHERE product_id {ids} AND is_archived = false"
     " ORDER BY 3, 4"  # position, as Product.images and Product.variants
 )

@@ -7,6 +7,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from shop.catalog.models import Product
+from shop.catalog.product_page import PageProduct
 from shop.checkout.models import Order
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
@@ -32,7 +33,7 @@ class ProductReviews:
         return [(n, self.stars.get(n, 0), round(100 * self.stars.get(n, 0) / total)) for n in STARS]
 
 
-def product_reviews(product: Product, page_number: int) -> ProductReviews | None:
+def product_reviews(product: Product | PageProduct, page_number: int) -> ProductReviews | None:
     """The visible reviews of a product, or None when it has none (and no query is run).
     The star counts ride on the page's rows as window sums, so reviews, counts and total
     cost one query, and the photos one more."""

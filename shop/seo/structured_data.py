@@ -4,13 +4,13 @@ an empty rating is an error in Google's eyes."""
 
 from flask import url_for
 
-from shop.catalog.models import Product
+from shop.catalog.product_page import PageProduct
 from shop.seo.services import absolute_url
 
 REVIEWS_IN_DATA = 5  # the newest few; the page shows the rest
 
 
-def product_data(product: Product, image_url: str | None, reviews: list | None = None) -> dict:
+def product_data(product: PageProduct, image_url: str | None, reviews: list | None = None) -> dict:
     """The Product object; reviews are the visible ones shown on the page, newest first."""
     prices = [variant.price for variant in product.variants]
     in_stock = any(variant.stock > 0 for variant in product.variants)

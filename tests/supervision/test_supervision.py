@@ -168,6 +168,9 @@ def test_the_journal_shows_each_entry_with_its_legs_and_hashes(client, login, en
         assert f"#{entry.id} " in html
         assert entry.content_hash in html and entry.previous_hash in html
     assert "Keripik Bu Siti" in html and "member_available" in html
+    # Accounts and entries in words, the code beside the account for the bookkeeper.
+    assert 'available balance <code class="muted">member_available' in html
+    assert "Payment settled" in html
     assert "Rp 100.000" in html  # the sale's settlement, debited
 
 

@@ -1,16 +1,18 @@
-"""What a product page shows, read as plain data in three statements of only the columns it
+"""What a product page shows, read as plain data in two statements of only the columns it
 shows: the product with its cooperative, member and category (and the category's parent);
-four more of the same member as cards; the variants and photos of all five.
+then four more of the same member as cards, with the variants and photos of all five.
 
 The page used to load ORM objects (product, member, user, cooperative, categories, variants,
 images) through six statements: the identity map, attribute instrumentation and statement
-compilation were a third of the page's CPU, more than its SQL. As in cards.py, the
-statements are plain SQL run by the driver, and rows become small frozen objects whose
-attribute names are the models' own, so the page's helpers (structured data, share image,
-reviews, picture sources) read them as they read the models.
+compilation were a third of the page's CPU, more than its SQL (and each statement costs
+about 0.1 ms of CPU in the driver and the result's set-up, however few its rows). As in
+cards.py, the statements are plain SQL run by the driver, and rows become small frozen
+objects whose attribute names are the models' own, so the page's helpers (structured data,
+share image, reviews, picture sources) read them as they read the models.
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -113,22 +115,29 @@ _PRODUCT_SQL = (
     " LEFT JOIN categories t ON t.id = k.parent_id"
     " WHERE p.slug = :slug AND p.status = 'active' AND c.is_active = true"  # as on_sale()
 )
-# The member's other products on sale, newest first: of the same cooperative as the product
-# (the database holds a product's member and cooperative together), which is active.
-_RELATED_SQL = (
-    "SELECT id, name, slug, rating_count, rating_sum, rating_average_centi, sold_count"
+# The rest of the page in one statement: the member's four other products on sale, newest
+# first, as cards (of the same cooperative as the product: the database holds a product's
+# member and cooperative together), and the photos and variants of the product and of them;
+# each kind of row with the columns it needs side by side (PostgreSQL types each column from
+# the first branch: photos, with the cards' integers typed). Rows are (kind, product id,
+# place, id, 7 columns of the kind).
+_IMAGE, _VARIANT, _CARD = 0, 1, 2  # the first column of each row
+_REST_SQL = (
+    "WITH related AS ("
+    " SELECT id, name, slug, rating_count, rating_sum, rating_average_centi, sold_count,"
+    " ROW_NUMBER() OVER (ORDER BY created_at DESC, id DESC) AS place"
     " FROM products WHERE member_id = :member_id AND id <> :product_id"
-    " AND status = 'active' ORDER BY created_at DESC, id DESC LIMIT 4"  # four cards
-)
-# Photos and variants of the product and its related cards in one statement: the columns
-# each needs, side by side (photos first, so that no column starts as an untyped NULL).
-_IMAGE, _VARIANT = 0, 1  # the first column of each row
-_PARTS_SQL = (
-    "SELECT 0, product_id, position, id, file_path, rendition_key, width, height,"
-    " alt_text FROM product_images WHERE product_id {ids}"
-    " UNION ALL SELECT 1, product_id, position, id, option_label, NULL, price,"
-    " stock, NULL FROM product_variants WHERE product_id {ids} AND is_archived = false"
-    " ORDER BY 3, 4"  # position, as Product.images and Product.variants
+    " AND status = 'active' ORDER BY created_at DESC, id DESC LIMIT 4),"
+    " shown AS (SELECT CAST(:product_id AS INTEGER) AS id UNION ALL SELECT id FROM related)"
+    " SELECT 0, product_id, position, id, file_path, rendition_key, width, height, alt_text,"
+    " CAST(NULL AS INTEGER), CAST(NULL AS INTEGER)"
+    " FROM product_images WHERE product_id IN (SELECT id FROM shown)"
+    " UNION ALL SELECT 1, product_id, position, id, option_label, NULL, price, stock, NULL,"
+    " NULL, NULL FROM product_variants"
+    " WHERE product_id IN (SELECT id FROM shown) AND is_archived = false"
+    " UNION ALL SELECT 2, id, place, id, name, slug, rating_count, rating_sum, NULL,"
+    " rating_average_centi, sold_count FROM related"
+    " ORDER BY 3, 4"  # place: position, as Product.images and Product.variants; newest card
 )
 
 
@@ -137,23 +146,23 @@ def product_page(slug: str) -> ProductPage | None:
     row = _execute(_PRODUCT_SQL, {"slug": slug}).first()
     if row is None:
         return None
-    related = _execute(_RELATED_SQL, {"member_id": row[1], "product_id": row[0]}).all()
-    ids = [row[0], *(card[0] for card in related)]
-    images: dict[int, list[CardImage]] = {id_: [] for id_ in ids}
-    variants: dict[int, list] = {id_: [] for id_ in ids}
-    for kind, product_id, _position, *columns in _execute_for_ids(_PARTS_SQL, ids):
+    product_id = row[0]
+    related, images, variants = [], defaultdict(list), defaultdict(list)
+    rest = _execute(_REST_SQL, {"member_id": row[1], "product_id": product_id})
+    for kind, of_product, _place, id_, text, key, number, other, alt, centi, sold in rest:
         if kind == _IMAGE:
-            images[product_id].append(CardImage(*columns))
-        else:
-            id_, label, _key, price, stock, _alt = columns
-            variants[product_id].append((id_, label, price, stock))
-    product = _product(row, variants[row[0]], images[row[0]])
+            images[of_product].append(CardImage(id_, text, key, number, other, alt))
+        elif kind == _VARIANT:
+            variants[of_product].append(PageVariant(id_, text, number, other))
+        else:  # a card: name, slug, rating count and sum, average x 100, sold count
+            related.append((id_, text, key, number, other, centi, sold))
+    product = _product(row, variants[product_id], images[product_id])
     cooperative = CardCooperative(product.cooperative.name)
     cards = [
         Card(
             *card,
             cooperative,
-            [CardVariant(price, stock) for _id, _label, price, stock in variants[card[0]]],
+            [CardVariant(variant.price, variant.stock) for variant in variants[card[0]]],
             images[card[0]],
         )
         for card in related
@@ -161,7 +170,7 @@ def product_page(slug: str) -> ProductPage | None:
     return ProductPage(product=product, related=cards)
 
 
-def _product(row, variants: list[tuple], images: list[CardImage]) -> PageProduct:
+def _product(row, variants: list[PageVariant], images: list[CardImage]) -> PageProduct:
     (id_, member_id, name, slug, description, weight_grams, pre_order_days, pirt_number,
      pirt_expires_on, halal_number, bpom_number, sold_count, rating_count, rating_sum,
      coop_slug, coop_name, member_number, business_name, whatsapp, user_name,
@@ -190,7 +199,7 @@ def _product(row, variants: list[tuple], images: list[CardImage]) -> PageProduct
         cooperative=PageCooperative(coop_slug, coop_name),
         member=PageMember(member_number, business_name, whatsapp, user_name),
         category=PageCategory(category_slug, category_name_id, category_name_en, parent),
-        variants=[PageVariant(*variant) for variant in variants],
+        variants=variants,
         images=images,
     )
 
@@ -213,13 +222,3 @@ def _execute(sql: str, parameters: dict):
     if key not in _driver_sql:
         _driver_sql[key] = _NAMED.sub(r"%(\1)s", sql) if dialect == "postgresql" else sql
     return connection.exec_driver_sql(_driver_sql[key], parameters)
-
-
-def _execute_for_ids(sql: str, ids: list[int]):
-    """sql with "product_id {ids}": "= ANY(...)" of one array on PostgreSQL (the same text
-    every time, so psycopg prepares it), "IN (...)" on SQLite."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        return connection.exec_driver_sql(sql.format(ids="= ANY(%(ids)s)"), {"ids": ids})
-    placeholders = f"IN ({', '.join('?' * len(ids))})"
-    return connection.exec_driver_sql(sql.format(ids=placeholders), tuple(ids) * sql.count("{ids}"))

@@ -52,7 +52,7 @@ def test_a_product_page_shows_its_makers_other_products_as_cards(
     client, english, listed, count_queries
 ):
     """The related products are cards of plain data (only the columns a card shows, their
-    photos and prices read with the product's own variants and images): three queries, and
+    photos and prices read with the product's own variants and images): two queries, and
     one for the reviews."""
     other = make_product(listed.member, name="Rempeyek Kacang", variants=((9_000, 0), (12_000, 4)),
                          description="Tidak di kartu.", sold_count=7)  # fmt: skip
@@ -64,7 +64,7 @@ def test_a_product_page_shows_its_makers_other_products_as_cards(
     slug = listed.slug
     with count_queries() as statements:
         html = client.get(f"/produk/{slug}").get_data(as_text=True)
-    assert len(statements) == 4, statements  # three, and the reviews of a rated product
+    assert len(statements) == 3, statements  # two, and the reviews of a rated product
     related = html.split('id="related-heading"')[1]
     assert "Rempeyek Kacang" in related and "Rp 9.000 – Rp 12.000" in related
     assert "Sold 7" in related and "/k2/320.jpg" in related

@@ -63,9 +63,7 @@ def order_paid(order: Order) -> None:
     """The shopper; each member with lines in it (what to prepare); each cooperative's admins."""
     record("order_paid", shopper_of(order), order.number,
            {"number": order.number, "total": order.grand_total})  # fmt: skip
-    lines = db.session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
-    ).all()
+    lines = order.lines  # by id; often loaded already by the payment rules that called here
     by_member: dict[int, list[dict]] = defaultdict(list)
     by_coop: dict[int, list[OrderLine]] = defaultdict(list)
     for line in lines:

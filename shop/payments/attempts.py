@@ -23,8 +23,9 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
-from shop.checkout.models import Order, OrderStatus, payment_id
+from shop.checkout.models import Order, OrderShipment, OrderStatus, payment_id
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.payments.attempt_records import move_attempt, open_attempt
@@ -138,6 +139,10 @@ def _begin_attempt(order_pk: int) -> _BegunAttempt | None:
             select(Order)
             .where(Order.id == order_pk)
             .with_for_update()
+            .options(  # for payment_items: two queries, not one per cooperative besides
+                selectinload(Order.lines),
+                selectinload(Order.shipments).joinedload(OrderShipment.cooperative),
+            )
             .execution_options(populate_existing=True)
         )
         _check_payable(locked)

@@ -102,9 +102,9 @@ def handle_notification(raw_body: bytes, gateway: Gateway) -> NotificationResult
     Bad input never raises; a bug does, after rolling back everything but the stored row.
     """
     fields = _parse(raw_body)
-    notification = _store(raw_body, fields)
+    notification, order = _store(raw_body, fields)
     try:
-        outcome = _handle(notification, fields, gateway)
+        outcome = _handle(notification, order, fields, gateway)
     except Exception:
         db.session.rollback()
         raise
@@ -160,7 +160,10 @@ def _stored_body(raw_body: bytes, signature_valid: bool) -> str:
     return text[: RAW_BODY_LIMIT - len(end)] + end
 
 
-def _store(raw_body: bytes, fields: dict | None) -> StoredNotification:
+def _store(raw_body: bytes, fields: dict | None) -> tuple[StoredNotification, Order | None]:
+    """Store the notification and commit it, before anything acts on it. A validly signed one's
+    order is looked up in the same transaction (a read: it acts on nothing), which saves a
+    transaction of its own, and its connection checkout, before the call to the gateway."""
     fields = fields or {}
     order_id, status = fields.get("order_id"), fields.get("transaction_status")
     server_key = current_app.config["MIDTRANS_SERVER_KEY"]
@@ -175,8 +178,9 @@ def _store(raw_body: bytes, fields: dict | None) -> StoredNotification:
     db.session.add(notification)
     db.session.flush()
     stored = StoredNotification(notification.id, notification.order_id, signature_valid)
+    order = _find_order(order_id) if signature_valid else None  # signed: order_id is a str
     db.session.commit()
-    return stored
+    return stored, order
 
 
 def _finish(
@@ -202,7 +206,7 @@ def _record_outcome(
 
 
 def _handle(
-    notification: StoredNotification, fields: dict | None, gateway: Gateway
+    notification: StoredNotification, order: Order | None, fields: dict | None, gateway: Gateway
 ) -> NotificationOutcome:
     said = f"notification {notification.id} ({notification.order_id!r})"
     if fields is None:
@@ -212,11 +216,10 @@ def _handle(
         logger.warning("%s: bad signature", said)
         return _finish(notification, Outcome.BAD_SIGNATURE, "signature_key does not match")
     order_id = fields["order_id"]  # a valid signature means it is a string
-    order = _find_order(order_id)
     if order is None:
         logger.warning("%s: no such order", said)
         return _finish(notification, Outcome.UNKNOWN_ORDER, "no order with this number")
-    close_transaction()
+    close_transaction()  # nothing open since _store's commit: kept as the rule before a call
     try:
         status = gateway.status(order_id)
     except GatewayError as error:

@@ -132,8 +132,10 @@ def _paid(payout: Payout) -> None:
     reference = payout.iris_reference
     try:
         coop = db.session.get(Cooperative, payout.cooperative_id)
-        services._lock_membership(payout.member_id)
-        services._move(payout, PayoutStatus.PAID, paid_at=utcnow(), transfer_reference=reference)
+        services.lock_membership(payout.member_id)
+        services.move_payout(
+            payout, PayoutStatus.PAID, paid_at=utcnow(), transfer_reference=reference
+        )
         memo = f"payout {payout.id} paid by Iris: {reference}"
         services.post_payout_paid(payout, None, memo=memo)
         details = {"amount": payout.amount, "reference": reference, "by": "iris"}
@@ -153,8 +155,10 @@ def _rejected(payout: Payout, remote: IrisPayoutStatus) -> None:
         reason += f" ({remote.error_message[:200]})"
     try:
         coop = db.session.get(Cooperative, payout.cooperative_id)
-        services._lock_membership(payout.member_id)
-        services._move(payout, PayoutStatus.REJECTED, rejected_at=utcnow(), rejection_reason=reason)
+        services.lock_membership(payout.member_id)
+        services.move_payout(
+            payout, PayoutStatus.REJECTED, rejected_at=utcnow(), rejection_reason=reason
+        )
         memo = f"payout {payout.id} {remote.status} at Iris"
         services.post_payout_rejected(payout, None, memo=memo)
         details = {"amount": payout.amount, "was": PayoutStatus.APPROVED.value,
@@ -174,8 +178,8 @@ def _returned(payout: Payout) -> None:
     the member is owed it again."""
     try:
         coop = db.session.get(Cooperative, payout.cooperative_id)
-        member = services._lock_membership(payout.member_id)
-        services._move(payout, PayoutStatus.RETURNED, returned_at=utcnow())
+        member = services.lock_membership(payout.member_id)
+        services.move_payout(payout, PayoutStatus.RETURNED, returned_at=utcnow())
         add_entry(
             f"payout-returned:{payout.id}",
             EntryKind.PAYOUT_RETURNED,

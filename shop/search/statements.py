@@ -17,7 +17,8 @@ matching rows of the window are read). A window is searched only while the newer
 fewer than `ranked` matches, so a common word reads one small window and a rarer one a few,
 each at most about three times the rows it needs. The windows' edges are real rows read from
 the index and kept a while per process (WINDOW_EDGES_SECONDS): any edges give the same
-results, stale ones only less even windows.
+results, stale ones only less even windows. SQLite, the embedded default for small catalogs,
+ranks every match with FTS5's bm25.
 """
 
 import operator

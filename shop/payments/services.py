@@ -8,7 +8,6 @@ nothing already final. The HTTP status we answer drives Midtrans's retries: 2xx 
 400/404 two, 503 four.
 """
 
-import hashlib
 import json
 import logging
 import re
@@ -30,13 +29,13 @@ from shop.payments.gateway import Gateway, GatewayError, TransactionStatus
 from shop.payments.models import (
     DETAIL_LENGTH,
     ORDER_ID_LENGTH,
-    RAW_BODY_LIMIT,
     STATUS_LENGTH,
     NotificationOutcome,
     PaymentNotification,
 )
 from shop.payments.refunds_at_gateway import REFUNDED_STATES, record_refunds_made_at_gateway
 from shop.payments.signature import signature_ok
+from shop.raw_bodies import stored_body
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -148,18 +147,6 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _stored_body(raw_body: bytes, signature_valid: bool) -> str:
-    """The body as text the database takes. A validly signed one whole (Midtrans's own, and
-    small); any other at most RAW_BODY_LIMIT characters, ending with its size and SHA-256 when
-    cut, so the public URL cannot fill the database."""
-    text = raw_body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-    if signature_valid or len(text) <= RAW_BODY_LIMIT:
-        return text
-    digest = hashlib.sha256(raw_body).hexdigest()
-    end = f"...[{len(raw_body)} bytes, sha256 {digest}]"
-    return text[: RAW_BODY_LIMIT - len(end)] + end
-
-
 def _store(raw_body: bytes, fields: dict | None) -> tuple[StoredNotification, Order | None]:
     """Store the notification and commit it, before anything acts on it. A validly signed one's
     order is looked up in the same transaction (a read: it acts on nothing), which saves a
@@ -169,7 +156,7 @@ def _store(raw_body: bytes, fields: dict | None) -> tuple[StoredNotification, Or
     server_key = current_app.config["MIDTRANS_SERVER_KEY"]
     signature_valid = signature_ok(fields, server_key)
     notification = PaymentNotification(
-        raw_body=_stored_body(raw_body, signature_valid),
+        raw_body=stored_body(raw_body, signature_valid),
         order_id=order_id[:ORDER_ID_LENGTH] if isinstance(order_id, str) else None,
         transaction_status=status[:STATUS_LENGTH] if isinstance(status, str) else None,
         signature_valid=signature_valid,

@@ -154,7 +154,7 @@ def product_page(slug: str) -> ProductPage | None:
             images[of_product].append(CardImage(id_, text, key, number, other, alt))
         elif kind == _VARIANT:
             variants[of_product].append(PageVariant(id_, text, number, other))
-        else:  # a card: name, slug, rating count and sum, average x 100, sold count
+        elif kind == _CARD:  # name, slug, rating count and sum, average x 100, sold count
             related.append((id_, text, key, number, other, centi, sold))
     product = _product(row, variants[product_id], images[product_id])
     cooperative = CardCooperative(product.cooperative.name)

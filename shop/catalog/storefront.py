@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, func, literal, select, union_all
+from sqlalchemy import Select, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -192,52 +192,6 @@ def find_category(tree: CategoryTree, slug: str) -> Category | None:
         if category.slug == slug:
             return category
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class MemberEntry:
-    """A member as a cooperative's page lists them."""
-
-    member_number: str
-    display_name: str  # as Membership.display_name
-
-
-def cooperative_with_members(slug: str) -> tuple[Cooperative, list[MemberEntry]] | None:
-    """An active cooperative and its active members, by name, in one query; None for an
-    unknown or closed cooperative. Members are the two columns the page shows (25 ORM
-    memberships with their users were a sixth of the page)."""
-    active = and_(Membership.cooperative_id == Cooperative.id, Membership.is_active.is_(True))
-    rows = db.session.execute(
-        select(Cooperative, Membership.member_number, Membership.business_name, User.name)
-        .outerjoin(Membership, active)
-        .outerjoin(User, User.id == Membership.user_id)
-        .where(Cooperative.slug == slug, Cooperative.is_active.is_(True))
-        .order_by(Membership.business_name, Membership.member_number)
-    ).all()
-    if not rows:
-        return None
-    members = [
-        MemberEntry(number, business_name or user_name)
-        for _coop, number, business_name, user_name in rows
-        if number is not None
-    ]
-    return rows[0][0], members
-
-
-def find_member(coop_slug: str, member_number: str) -> Membership | None:
-    """An active member of an active cooperative, with the cooperative and the user, in one
-    query."""
-    return db.session.scalar(
-        select(Membership)
-        .join(Membership.cooperative)
-        .where(
-            Cooperative.slug == coop_slug,
-            Cooperative.is_active.is_(True),
-            Membership.member_number == member_number,
-            Membership.is_active.is_(True),
-        )
-        .options(contains_eager(Membership.cooperative), joinedload(Membership.user))
-    )
 
 
 _PAGE_COOPERATIVE = (Cooperative.name, Cooperative.slug, Cooperative.is_active)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, literal, select, union_all
+from sqlalchemy import Dialect, Select, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -146,16 +146,8 @@ def home_page() -> HomePage:
     """Featured and newest products come from one UNION of two short id lists, read from the
     search index's on-sale rows newest first (a partial index in that order): the home page
     reads a few dozen index entries however large the catalog."""
-    on_sale_rows = select(search_rows.c.product_id).where(search_rows.c.is_on_sale.is_(True))
-    featured = _ranked_ids(
-        on_sale_rows.join(Product, Product.id == search_rows.c.product_id).where(
-            Product.is_featured.is_(True)
-        ),
-        HOME_FEATURED,
-        "featured",
-    )
-    newest = _ranked_ids(on_sale_rows, HOME_NEWEST, "newest")
-    rows = db.session.execute(union_all(select(featured), select(newest))).all()
+    connection = db.session.connection()
+    rows = connection.exec_driver_sql(_home_ids_sql(connection.dialect)).all()
     ordered = sorted(rows, key=lambda row: (row.list, row.place))
     loaded = {product.id: product for product in cards([row.id for row in ordered])}
     pick = {"featured": [], "newest": []}
@@ -169,6 +161,23 @@ def home_page() -> HomePage:
         featured=pick["featured"],
         newest=pick["newest"],
     )
+
+
+@cache
+def _home_ids_sql(dialect: Dialect) -> str:
+    """The home page's statement, compiled once a process: it has no parameters, and
+    building and compiling it cost more than running it."""
+    on_sale_rows = select(search_rows.c.product_id).where(search_rows.c.is_on_sale.is_(True))
+    featured = _ranked_ids(
+        on_sale_rows.join(Product, Product.id == search_rows.c.product_id).where(
+            Product.is_featured.is_(True)
+        ),
+        HOME_FEATURED,
+        "featured",
+    )
+    newest = _ranked_ids(on_sale_rows, HOME_NEWEST, "newest")
+    statement = union_all(select(featured), select(newest))
+    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def _ranked_ids(statement, limit: int, name: str):

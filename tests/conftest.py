@@ -19,6 +19,7 @@ os.environ.setdefault("TASK_QUEUE", "immediate")
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import settings
 from sqlalchemy import create_engine, event, text
 
 from config import TestConfig, database_url
@@ -29,6 +30,11 @@ from tests.factories import DEFAULT_PASSWORD
 
 # The live server and the browser, one of each per session, for any folder that needs them.
 pytest_plugins = ["tests.browser.fixtures", "tests.media.fixtures"]
+
+# Property tests judge results, not speed: Hypothesis's default 200 ms deadline per example
+# fails them at random on a busy machine (CI shares its two cores with PostgreSQL).
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql"))
 

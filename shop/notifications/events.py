@@ -228,6 +228,20 @@ def reconciliation_flagged(cooperative_id: int, day: str, params: dict) -> None:
     record_for_all("reconciliation_flagged", admins_of(cooperative_id), day, params)
 
 
+def reconciliation_exceptions_opened(coop: Cooperative, count: int, run_at: str) -> None:
+    """The daily reconciliation opened `count` new exceptions: the admins hear once a run."""
+    params = {"count": count, "coop_slug": coop.slug}
+    record_for_all("admin_reconciliation_exceptions", admins_of(coop.id), run_at, params)
+
+
+def supervision_report_submitted(report, pengawas: User) -> None:
+    """The pengawas handed a report to the pengurus: the admins hear."""
+    coop = db.session.get(Cooperative, report.cooperative_id)
+    params = {"pengawas": pengawas.name, "title": report.title, "year": report.year,
+              "coop_slug": coop.slug, "report_id": report.id}  # fmt: skip
+    record_for_all("admin_supervision_report", admins_of(coop.id), str(report.id), params)
+
+
 def product_to_review(product) -> None:
     """A member's new product or edit waits for the cooperative's admins."""
     membership = db.session.get(Membership, product.member_id)

@@ -1,29 +1,43 @@
-"""Does a listing grow with the catalog? Each listing page timed in-process, and EXPLAIN
-(ANALYZE, BUFFERS) of every statement it runs, on one database; run it on the 10,000- and
-the 100,000-product databases and compare.
+"""Does a listing grow with the catalog? Each listing page timed in-process on two databases
+(say 10,000 and 100,000 products) in the same run, alternating, and EXPLAIN (ANALYZE,
+BUFFERS) of every statement it runs on the last one.
 
-    .venv/bin/python bench/scaling.py --database-url postgresql://postgres@127.0.0.1:5432/pasar_bench_100k
+    .venv/bin/python bench/scaling.py --explain \
+        --database-url postgresql://postgres@127.0.0.1:5432/pasar_bench_10k \
+        --database-url postgresql://postgres@127.0.0.1:5432/pasar_bench_100k
 
 Pages (page cache off, anonymous): home; the kuliner category, page 1 and page 200 (or its
 last page, when it has fewer); a cooperative; a search for the commonest word of the index
-(the word in most documents, from ts_stat); a search for "batik". For each: the median time
-of the render (test client) and the time in SQL, then with --explain each statement's plan.
+(the word in most documents, from ts_stat); a search for "batik". In each of --rounds rounds
+every page is rendered --requests times on each database in turn (the test client); a
+round's figure is the median render (wall time), with the time in SQL and this process's
+CPU. Printed: the median over rounds per database, and the larger database's time over the
+smaller's (median of the rounds' ratios, and their range), so that a machine busy with other
+work moves both sides of each ratio alike. With one --database-url, just the times.
 PostgreSQL only.
 """
 
 import argparse
 import statistics
 import time
+from dataclasses import dataclass, field
 
 from common import describe_url, make_app, recording_sql, resolve_database_url
 from sqlalchemy import text
 
+DEEP_PAGE = 200
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="default: DATABASE_URL")
-    parser.add_argument("--requests", type=int, default=30, help="renders timed per page")
-    parser.add_argument("--explain", action="store_true", help="print every statement's plan")
+    parser.add_argument(
+        "--database-url", action="append", help="once or twice (smaller catalog first)"
+    )
+    parser.add_argument("--requests", type=int, default=10, help="renders per page and round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--explain", action="store_true", help="print the plans, on the last database"
+    )
     return parser.parse_args()
 
 
@@ -37,6 +51,7 @@ def commonest_word(connection) -> str:
 
 
 def listing_paths(connection) -> dict[str, str]:
+    """Path of each page kind on this database."""
     coop = connection.scalar(
         text("SELECT slug FROM cooperatives WHERE is_active ORDER BY id LIMIT 1")
     )
@@ -46,23 +61,32 @@ def listing_paths(connection) -> dict[str, str]:
             " JOIN categories t ON t.id = c.parent_id WHERE t.slug = 'kuliner' AND s.is_on_sale"
         )
     )
-    deep = min(200, max(1, -(-on_sale_kuliner // 24)))
+    deep = min(DEEP_PAGE, max(1, -(-on_sale_kuliner // 24)))
     word = commonest_word(connection)
     return {
         "home": "/",
         "category page 1": "/kategori/kuliner",
-        f"category page {deep}": f"/kategori/kuliner?page={deep}",
+        f"category page {DEEP_PAGE} (or last)": f"/kategori/kuliner?page={deep}",
         "cooperative": f"/koperasi/{coop}",
-        f"search commonest word ({word})": f"/cari?q={word}",
+        "search commonest word": f"/cari?q={word}",
         "search batik": "/cari?q=batik",
     }
 
 
-def main() -> None:
-    args = parse_args()
-    url = resolve_database_url(args.database_url)
+@dataclass
+class Target:
+    url: str
+    client: object
+    engine: object
+    products: int
+    paths: dict[str, str]
+    queries: dict[str, int] = field(default_factory=dict)
+    # page kind -> per round: (median ms, median SQL ms, median CPU ms)
+    rounds: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
+
+
+def open_target(url: str) -> Target:
     app = make_app(url, PAGE_CACHE_SECONDS=0)
-    client = app.test_client(use_cookies=False)
     with app.app_context():
         from shop.extensions import db
 
@@ -70,26 +94,70 @@ def main() -> None:
     with engine.connect() as connection:
         products = connection.scalar(text("SELECT count(*) FROM products"))
         paths = listing_paths(connection)
-    print(f"database: {describe_url(url)}  products: {products}")
-    print(f"{'page':<40} {'ms median':>10} {'SQL ms':>8} {'queries':>8}")
-    for name, path in paths.items():
-        for _ in range(3):
-            assert client.get(path).status_code == 200, path
-        totals, sql_times = [], []
-        for _ in range(args.requests):
-            with recording_sql(engine) as sql:
-                started = time.perf_counter()
-                client.get(path)
-                totals.append(time.perf_counter() - started)
-            sql_times.append(sql.seconds)
-            count = sql.count
-        print(
-            f"{name:<40} {statistics.median(totals) * 1000:10.1f}"
-            f" {statistics.median(sql_times) * 1000:8.1f} {count:8d}",
-            flush=True,
-        )
-        if args.explain:
-            explain(engine, client, path)
+    return Target(url, app.test_client(use_cookies=False), engine, products, paths)
+
+
+def time_page(target: Target, kind: str, requests: int) -> None:
+    path = target.paths[kind]
+    totals, sql_times, cpu_times = [], [], []
+    for _ in range(requests):
+        with recording_sql(target.engine) as sql:
+            started, cpu_started = time.perf_counter(), time.process_time()
+            response = target.client.get(path)
+            cpu_times.append(time.process_time() - cpu_started)
+            totals.append(time.perf_counter() - started)
+        assert response.status_code == 200, path
+        sql_times.append(sql.seconds)
+        target.queries[kind] = sql.count
+    target.rounds.setdefault(kind, []).append(
+        tuple(statistics.median(values) * 1000 for values in (totals, sql_times, cpu_times))
+    )
+
+
+def main() -> None:
+    args = parse_args()
+    urls = [resolve_database_url(url) for url in (args.database_url or [None])]
+    targets = [open_target(url) for url in urls]
+    kinds = list(targets[0].paths)
+    for target in targets:
+        print(f"database: {describe_url(target.url)}  products: {target.products}")
+        for kind in kinds:
+            for _ in range(3):  # warm-up
+                assert target.client.get(target.paths[kind]).status_code == 200
+    for _ in range(args.rounds):
+        for kind in kinds:
+            for target in targets:
+                time_page(target, kind, args.requests)
+    print(f"{args.rounds} rounds of {args.requests} renders per page; medians over the rounds")
+    report(targets, kinds)
+    if args.explain:
+        for kind in kinds:
+            explain(targets[-1].engine, targets[-1].client, targets[-1].paths[kind])
+
+
+def report(targets: list[Target], kinds: list[str]) -> None:
+    sizes = [f"{target.products // 1000}k" for target in targets]
+    header = "".join(f" {size + ' ms':>9} {'SQL':>6} {'CPU':>6}" for size in sizes)
+    ratio = f" {'ratio':>6} {'range':>11}" if len(targets) == 2 else ""
+    print(f"{'page':<32}{header}{ratio} queries")
+    for kind in kinds:
+        line = f"{kind:<32}"
+        for target in targets:
+            columns = list(zip(*target.rounds[kind], strict=True))
+            line += "".join(
+                f" {statistics.median(values):{width}.1f}"
+                for values, width in zip(columns, (9, 6, 6), strict=True)
+            )
+        if len(targets) == 2:
+            small, large = (target.rounds[kind] for target in targets)
+            ratios = [big[0] / little[0] for little, big in zip(small, large, strict=True)]
+            line += f" {statistics.median(ratios):6.2f} {min(ratios):5.2f}-{max(ratios):<5.2f}"
+        queries = "/".join(str(target.queries[kind]) for target in targets)
+        print(f"{line} {queries}", flush=True)
+    for target in targets:
+        deep = next(path for kind, path in target.paths.items() if "page 200" in kind)
+        word = target.paths["search commonest word"]
+        print(f"  {target.products // 1000}k: deep page {deep}, commonest word {word}")
 
 
 def explain(engine, client, path: str) -> None:

@@ -5,6 +5,7 @@ person bounds. paginate_capped() is for storefront listings, whose size the cata
 it counts at most COUNT_CAP rows ("1,000+ products"), so a category or a common word costs
 the same at 10,000 products as at 1,000,000."""
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
@@ -92,20 +93,29 @@ def paginate_capped(statement: Select, number: int, per_page: int, cap: int | No
         .limit(per_page + 1)
         .offset(offset)
     ).all()
+    return capped_page(rows, number, per_page, cap, lambda: db.session.scalar(capped_count))
+
+
+def capped_page(
+    rows: Sequence[Sequence], number: int, per_page: int, cap: int, count: Callable[[], int]
+) -> Page:
+    """The Page of a capped listing from its query's rows (each: an item and the count up to
+    `cap` + 1; at most `per_page` + 1 rows, the offset's). `count` counts the same way, for
+    a page past the end (not the first), which has no row to carry the count."""
     if rows:
-        counted = rows[0].total
+        counted = rows[0][1]
     elif number == 1:
         counted = 0
     else:
-        counted = db.session.scalar(capped_count)
+        counted = count()
     items, next_exists = [row[0] for row in rows[:per_page]], len(rows) > per_page
-    capped = counted > cap
+    offset = (number - 1) * per_page
     return Page(
         items=items,
         number=number,
         per_page=per_page,
         total=_capped_total(counted, cap, offset, items),
-        total_is_capped=capped,
+        total_is_capped=counted > cap,
         next_exists=next_exists,
     )
 

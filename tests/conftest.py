@@ -19,6 +19,7 @@ os.environ.setdefault("TASK_QUEUE", "immediate")
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, event, text
 
 from config import TestConfig, database_url
@@ -31,6 +32,16 @@ from tests.factories import DEFAULT_PASSWORD
 pytest_plugins = ["tests.browser.fixtures", "tests.media.fixtures"]
 
 IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql"))
+
+# Hypothesis: "suite" (what `make test` runs) gives each property Hypothesis's own 100
+# examples; HYPOTHESIS_PROFILE=thorough gives ten times as many, for a run before a release
+# that touches money. Expensive properties take a share of max_examples (the ledger's state
+# machine: tests/ledger/test_properties.py), so the profile scales them too. Neither has a
+# deadline: property tests judge results, not speed, and Hypothesis's default 200 ms per
+# example fails them at random on a busy machine (CI shares its two cores with PostgreSQL).
+hypothesis_settings.register_profile("suite", max_examples=100, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 def pytest_configure(config):

@@ -132,11 +132,10 @@ def place_order(
         variants = variants_by_id(list(quantities))
         _check_on_sale(quantities, variants)
         shipments = _shipments_for(quantities, variants, request)
-        stock_before = {variant_id: variants[variant_id].stock for variant_id in quantities}
-        _reserve_stock(quantities, variants)
+        stock_moves = _reserve_stock(quantities, variants)
         order, access_token = _new_order(quantities, variants, shipments, request, user)
         events.order_placed(order, access_token)
-        events.stock_fell(_stock_moves(stock_before))
+        events.stock_fell(stock_moves)
         number, total = order.number, order.grand_total
         db.session.commit()
     except Exception:
@@ -247,40 +246,35 @@ def _shipments_for(
     return shipments
 
 
-def _reserve_stock(quantities: dict[int, int], variants: dict[int, ProductVariant]) -> None:
+def _reserve_stock(
+    quantities: dict[int, int], variants: dict[int, ProductVariant]
+) -> dict[int, tuple[int, int]]:
+    """Take each line's quantity off its variant's stock; variant id -> (stock before, after)
+    of this reservation: "after" as the UPDATE left it (RETURNING), "before" as read with
+    the variants (never below "after")."""
     # By variant id: every checkout takes the row locks in the same order, so two carts with
     # the same items cannot deadlock.
     short: list[ShortItem] = []
+    moves: dict[int, tuple[int, int]] = {}
     for variant_id in sorted(quantities):
         quantity = quantities[variant_id]
-        reserved = db.session.execute(
+        after = db.session.scalar(
             update(ProductVariant)
             .where(ProductVariant.id == variant_id, ProductVariant.stock >= quantity)
             .values(stock=ProductVariant.stock - quantity)
+            .returning(ProductVariant.stock)
             .execution_options(synchronize_session=False)
         )
-        if reserved.rowcount != 1:
+        if after is None:
             left = db.session.scalar(
                 select(ProductVariant.stock).where(ProductVariant.id == variant_id)
             )
             short.append(ShortItem(variant_id, variant_name(variants[variant_id]), left or 0))
+        else:
+            moves[variant_id] = (max(variants[variant_id].stock, after), after)
     if short:
         raise OutOfStock(short)
-
-
-def _stock_moves(stock_before: dict[int, int]) -> dict[int, tuple[int, int]]:
-    """variant id -> (stock before, after) of this reservation, read after the UPDATEs."""
-    after = dict(
-        db.session.execute(
-            select(ProductVariant.id, ProductVariant.stock).where(
-                ProductVariant.id.in_(list(stock_before))
-            )
-        ).all()
-    )
-    return {
-        variant_id: (max(before, after[variant_id]), after[variant_id])
-        for variant_id, before in stock_before.items()
-    }
+    return moves
 
 
 def _add_stock(variant_id: int, quantity: int) -> None:

@@ -20,6 +20,7 @@ from shop.errors import ShopError
 from shop.extensions import db
 
 VOLUMETRIC_DIVISOR = 6000  # cm3 per kg, as JNE, J&T and SiCepat count it
+_KEPT_SETTINGS = "shipping_settings"  # db.session.info key: see settings_for
 
 
 class ShippingUnavailable(ShopError):
@@ -132,6 +133,11 @@ def settings_for(cooperative: Cooperative) -> ShippingSettings:
     """The cooperative's settings, or unsaved defaults (pickup only) when it has none yet."""
     settings = db.session.get(ShippingSettings, cooperative.id)
     if settings is not None:
+        # The session's identity map holds rows weakly: without a reference kept, the
+        # settings read for the summary are gone again when place_order quotes the same
+        # cooperative, and each quote reads them anew. Kept per session (one per
+        # cooperative), they are read once per transaction, and expire with it as any row.
+        db.session.info.setdefault(_KEPT_SETTINGS, {})[cooperative.id] = settings
         return settings
     return ShippingSettings(
         cooperative_id=cooperative.id,

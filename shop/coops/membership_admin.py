@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from shop.accounts.models import User
 from shop.audit.services import record_audit
 from shop.catalog.models import Product, ProductStatus
-from shop.coops.models import SINGLE_SEATS, Cooperative, Membership, Position, Role
+from shop.coops.locks import lock_cooperative
+from shop.coops.models import SINGLE_SEATS, Membership, Position, Role
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.notifications import events
@@ -166,9 +167,7 @@ def _lock_cooperative(membership: Membership) -> None:
     # Two admins demoting each other at once must not both pass the last-admin check: every
     # change of a cooperative's memberships waits for this row lock. (SQLite ignores it; its
     # single writer makes the loser fail with "database is locked" instead.)
-    db.session.execute(
-        select(Cooperative.id).where(Cooperative.id == membership.cooperative_id).with_for_update()
-    )
+    lock_cooperative(membership.cooperative_id)
     db.session.refresh(membership)
 
 

@@ -4,6 +4,7 @@ that makes the change, inside its transaction (each flushes only)."""
 from collections import defaultdict
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from shop.accounts.models import User
 from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus, ShippingMethod
@@ -59,13 +60,21 @@ def order_placed(order: Order, access_token: str) -> None:
     record("order_placed", shopper_of(order), order.number, params, mail_secret=secret)
 
 
+def _memberships(membership_ids: list[int]) -> dict[int, Membership]:
+    """These memberships with their users and cooperatives, in one query (not three each)."""
+    rows = db.session.scalars(
+        select(Membership)
+        .where(Membership.id.in_(membership_ids))
+        .options(joinedload(Membership.user), joinedload(Membership.cooperative))
+    )
+    return {membership.id: membership for membership in rows}
+
+
 def order_paid(order: Order) -> None:
     """The shopper; each member with lines in it (what to prepare); each cooperative's admins."""
     record("order_paid", shopper_of(order), order.number,
            {"number": order.number, "total": order.grand_total})  # fmt: skip
-    lines = db.session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
-    ).all()
+    lines = order.lines  # by id; often loaded already by the payment rules that called here
     by_member: dict[int, list[dict]] = defaultdict(list)
     by_coop: dict[int, list[OrderLine]] = defaultdict(list)
     for line in lines:
@@ -76,11 +85,12 @@ def order_paid(order: Order) -> None:
         )
         by_member[line.member_id].append({"name": name, "quantity": line.quantity})
         by_coop[line.cooperative_id].append(line)
+    memberships = _memberships(list(by_member))
     for member_id, items in by_member.items():
-        membership, recipient = _member(member_id)
+        membership = memberships[member_id]
         params = {"number": order.number, "items": items,
                   "coop_slug": membership.cooperative.slug}  # fmt: skip
-        record("member_new_order", recipient, order.number, params)
+        record("member_new_order", Recipient.of(membership.user), order.number, params)
     for cooperative_id, coop_lines in by_coop.items():
         coop = db.session.get(Cooperative, cooperative_id)
         params = {"number": order.number, "coop_slug": coop.slug,
@@ -226,6 +236,20 @@ def stock_fell(variant_stock: dict[int, tuple[int, int]]) -> None:
 
 def reconciliation_flagged(cooperative_id: int, day: str, params: dict) -> None:
     record_for_all("reconciliation_flagged", admins_of(cooperative_id), day, params)
+
+
+def reconciliation_exceptions_opened(coop: Cooperative, count: int, run_at: str) -> None:
+    """The daily reconciliation opened `count` new exceptions: the admins hear once a run."""
+    params = {"count": count, "coop_slug": coop.slug}
+    record_for_all("admin_reconciliation_exceptions", admins_of(coop.id), run_at, params)
+
+
+def supervision_report_submitted(report, pengawas: User) -> None:
+    """The pengawas handed a report to the pengurus: the admins hear."""
+    coop = db.session.get(Cooperative, report.cooperative_id)
+    params = {"pengawas": pengawas.name, "title": report.title, "year": report.year,
+              "coop_slug": coop.slug, "report_id": report.id}  # fmt: skip
+    record_for_all("admin_supervision_report", admins_of(coop.id), str(report.id), params)
 
 
 def product_to_review(product) -> None:

@@ -475,6 +475,31 @@ def _reconciliation_flagged(p: dict) -> Message:
     )
 
 
+@kind("admin_reconciliation_exceptions", ADMIN, _l("New reconciliation exceptions"))
+def _admin_reconciliation_exceptions(p: dict) -> Message:
+    return Message(
+        ngettext(
+            "The daily reconciliation found %(num)d new exception",
+            "The daily reconciliation found %(num)d new exceptions",
+            p["count"],
+        ),
+        [_("Open the exceptions page to see each one, what it is about and what to do.")],
+        "reconciliation.exceptions",
+        {"coop_slug": p["coop_slug"]},
+    )
+
+
+@kind("admin_supervision_report", ADMIN, _l("Supervision report submitted"))
+def _admin_supervision_report(p: dict) -> Message:
+    return Message(
+        _("%(pengawas)s submitted the supervision report “%(title)s”",
+          pengawas=p["pengawas"], title=p["title"]),
+        [_("It is kept with the RAT of %(year)s and can no longer be changed.", year=p["year"])],
+        "supervision.report",
+        {"coop_slug": p["coop_slug"], "report_id": p["report_id"]},
+    )  # fmt: skip
+
+
 # --- the platform operator -----------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from shop.jobs.models import FailedJob
 from shop.ledger.check_runs import last_check_run
 from shop.operator.figures import platform_figures, unresolved_failure_count
 from shop.operator.forms import OnboardCoopForm
+from shop.operator.gateway_watch import OUTCOME_LABELS, notifications_to_look_at
 from shop.operator.onboarding import onboard_cooperative
 from shop.operator.services import deactivate_cooperative, reactivate_cooperative, start_book_check
 from shop.reports.forms import period_form
@@ -46,6 +47,8 @@ def dashboard():
         check=last_check_run(),
         check_sources=CHECK_SOURCES,
         failed_jobs=unresolved_failure_count(),
+        gateway_watch=notifications_to_look_at(),
+        gateway_outcomes=OUTCOME_LABELS,
         button=ButtonForm(),
     )
     return private_page((html, 200 if figures else 400))

@@ -134,6 +134,12 @@ def find_order(number: str) -> Order | None:
     )
 
 
+def find_order_alone(number: str) -> Order | None:
+    """The order with this number and nothing else: for the requests that only read or move
+    its state (the payment pages), where loading its lines would be wasted."""
+    return db.session.scalar(select(Order).where(Order.number == number))
+
+
 def order_sections(order: Order) -> list[ShipmentSection]:
     """The order cut by cooperative, in the order the shipments were written."""
     cooperative_ids = [shipment.cooperative_id for shipment in order.shipments]

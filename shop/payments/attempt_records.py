@@ -5,7 +5,7 @@ Every move goes through ALLOWED_ATTEMPT_MOVES as one conditional UPDATE, so a la
 repeated answer from Midtrans cannot move a closed attempt again.
 """
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from shop.extensions import db
 from shop.payments.instructions import PaymentInstructions
@@ -49,9 +49,13 @@ def latest_attempt(order_pk: int) -> PaymentAttempt | None:
 
 def move_attempt(attempt_id: int, target: AttemptStatus, **values) -> bool:
     """Move the attempt to `target` if the table allows it from where it is now."""
+    return _move(PaymentAttempt.id == attempt_id, target, **values)
+
+
+def _move(which: ColumnElement[bool], target: AttemptStatus, **values) -> bool:
     moved = db.session.execute(
         update(PaymentAttempt)
-        .where(PaymentAttempt.id == attempt_id, PaymentAttempt.status.in_(sources_of(target)))
+        .where(which, PaymentAttempt.status.in_(sources_of(target)))
         .values(status=target, **values)
         .execution_options(synchronize_session=False)
     )
@@ -62,20 +66,18 @@ def record_gateway_answer(
     midtrans_order_id: str, state: str, is_paid: bool, instructions: PaymentInstructions
 ) -> None:
     """Keep what Midtrans said about one attempt: its state, and how to pay it. A field the
-    answer leaves out keeps what an earlier answer said (a settlement has no expiry_time)."""
-    attempt_id = db.session.scalar(
-        select(PaymentAttempt.id).where(PaymentAttempt.midtrans_order_id == midtrans_order_id)
-    )
-    if attempt_id is None:  # an attempt started before attempts had rows, or not ours
-        return
+    answer leaves out keeps what an earlier answer said (a settlement has no expiry_time).
+    Both UPDATEs name the attempt by its Midtrans id (unique): one that has no row (started
+    before attempts had rows, or not ours) changes nothing."""
+    which = PaymentAttempt.midtrans_order_id == midtrans_order_id
     given = {name: value for name, value in instructions.as_columns().items() if value}
     if given:
         db.session.execute(
             update(PaymentAttempt)
-            .where(PaymentAttempt.id == attempt_id)
+            .where(which)
             .values(**given)
             .execution_options(synchronize_session=False)
         )
     target = AttemptStatus.PAID if is_paid else GATEWAY_STATES.get(state)
     if target is not None:
-        move_attempt(attempt_id, target)
+        _move(which, target)

@@ -17,13 +17,15 @@ expired or been cancelled, "Pay" starts the next one, while the order still hold
 import logging
 import math
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
-from shop.checkout.models import Order, OrderStatus, payment_id
+from shop.checkout.models import Order, OrderShipment, OrderStatus, payment_id
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.payments.attempt_records import move_attempt, open_attempt
@@ -64,17 +66,19 @@ def start_payment(order: Order, gateway: Gateway, finish_url: str) -> str:
     """
     db.session.refresh(order)
     _check_payable(order)
-    attempt = open_attempt(order.id)
+    # An attempt row is written only with the order's count moved on: none before the first.
+    attempt = open_attempt(order.id) if order.payment_attempts else None
     if attempt is not None:
         page = _resume(order, attempt, gateway)
         if page:
             return page
         db.session.refresh(order)  # the attempt closed: paid, or the order may be closed
         _check_payable(order)
-    attempt = _begin_attempt(order)
-    if attempt is None:  # another request began one a moment ago: its page, when ready
-        return _wait_for_page(open_attempt(order.id))
-    return _create_at_gateway(order, attempt, gateway, finish_url)
+    order_pk = order.id
+    begun = _begin_attempt(order_pk)
+    if begun is None:  # another request began one a moment ago: its page, when ready
+        return _wait_for_page(open_attempt(order_pk))
+    return _create_at_gateway(begun, gateway, finish_url)
 
 
 def _resume(order: Order, attempt: PaymentAttempt, gateway: Gateway) -> str | None:
@@ -115,26 +119,46 @@ def _wait_for_page(attempt: PaymentAttempt | None) -> str:
     )
 
 
-def _begin_attempt(order: Order) -> PaymentAttempt | None:
+@dataclass(frozen=True)
+class _BegunAttempt:
+    """An attempt just written, and what the call to Midtrans needs: taken before the
+    commit, so that nothing is read back after it."""
+
+    attempt_id: int
+    number: int
+    order_pk: int
+    order_number: str
+    payment: dict  # create_payment's arguments, finish_url aside
+
+
+def _begin_attempt(order_pk: int) -> _BegunAttempt | None:
     """Write the next attempt, under the order's row lock; None when another request has
     just written one (the lock serialises this on PostgreSQL, the unique index anywhere)."""
     try:
         locked = db.session.scalar(
             select(Order)
-            .where(Order.id == order.id)
+            .where(Order.id == order_pk)
             .with_for_update()
+            .options(  # for payment_items: two queries, not one per cooperative besides
+                selectinload(Order.lines),
+                selectinload(Order.shipments).joinedload(OrderShipment.cooperative),
+            )
             .execution_options(populate_existing=True)
         )
         _check_payable(locked)
-        if open_attempt(order.id) is not None:
+        if locked.payment_attempts and open_attempt(order_pk) is not None:
             db.session.rollback()
             return None
         number = locked.payment_attempts + 1
         attempt = PaymentAttempt(
-            order_id=order.id, number=number, midtrans_order_id=payment_id(order.number, number)
+            order_id=order_pk, number=number, midtrans_order_id=payment_id(locked.number, number)
         )
         locked.payment_attempts, locked.payment_url = number, None
         db.session.add(attempt)
+        db.session.flush()
+        begun = _BegunAttempt(
+            attempt.id, number, order_pk, locked.number, _payment_request(locked, attempt)
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -142,40 +166,39 @@ def _begin_attempt(order: Order) -> PaymentAttempt | None:
     except Exception:
         db.session.rollback()
         raise
-    return attempt
+    return begun
 
 
-def _create_at_gateway(
-    order: Order, attempt: PaymentAttempt, gateway: Gateway, finish_url: str
-) -> str:
-    request = {
+def _payment_request(order: Order, attempt: PaymentAttempt) -> dict:
+    return {
         "order_id": attempt.midtrans_order_id,
         "gross_amount": order.grand_total,
         "items": payment_items(order),
         "customer": Customer(
             first_name=order.contact_name, email=order.contact_email, phone=order.contact_phone
         ),
-        "finish_url": finish_url,
         "expiry_minutes": _minutes_left(order),
     }
-    attempt_id, number = attempt.id, attempt.number
+
+
+def _create_at_gateway(begun: _BegunAttempt, gateway: Gateway, finish_url: str) -> str:
     close_transaction()
     try:
-        start = gateway.create_payment(**request)
+        start = gateway.create_payment(**begun.payment, finish_url=finish_url)
     except GatewayError:
-        move_attempt(attempt_id, AttemptStatus.FAILED)
+        move_attempt(begun.attempt_id, AttemptStatus.FAILED)
         db.session.commit()
         raise
-    move_attempt(attempt_id, AttemptStatus.OPEN, redirect_url=start.redirect_url)
+    move_attempt(begun.attempt_id, AttemptStatus.OPEN, redirect_url=start.redirect_url)
     # The order keeps the current attempt's page too, for the pages and reports that read it.
     db.session.execute(
         update(Order)
-        .where(Order.id == order.id, Order.payment_attempts == number)
+        .where(Order.id == begun.order_pk, Order.payment_attempts == begun.number)
         .values(payment_url=start.redirect_url)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    logger.info("order %s: payment attempt %d started", order.number, number)
+    logger.info("order %s: payment attempt %d started", begun.order_number, begun.number)
     return start.redirect_url
 
 

@@ -3,7 +3,8 @@ each payment attempt of an order.
 
 The row is committed on its own first, so a notification we then refuse (bad signature,
 unknown order, amount mismatch) is still on record; `outcome` says what became of it. Of a
-body that is not validly signed, only the first RAW_BODY_LIMIT characters are kept.
+body that is not validly signed, only the first RAW_BODY_LIMIT characters are kept
+(shop/raw_bodies.py).
 """
 
 from datetime import datetime
@@ -21,7 +22,6 @@ STATUS_LENGTH = 40
 DETAIL_LENGTH = 500
 # Characters kept of a body that is not a validly signed notification (Midtrans's own, about
 # 1 KB, are kept whole): the URL is public, and anyone may post megabytes to it.
-RAW_BODY_LIMIT = 4096
 # A QRIS payload (EMVCo) is at most 512 characters; a little room on top.
 QR_STRING_LENGTH = 1000
 

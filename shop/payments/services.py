@@ -8,7 +8,6 @@ nothing already final. The HTTP status we answer drives Midtrans's retries: 2xx 
 400/404 two, 503 four.
 """
 
-import hashlib
 import json
 import logging
 import re
@@ -16,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from shop.catalog.models import Product
 from shop.checkout.models import Order, OrderLine, OrderStatus
@@ -28,14 +27,15 @@ from shop.pagecache import bump_catalog_version
 from shop.payments.attempt_records import record_gateway_answer
 from shop.payments.gateway import Gateway, GatewayError, TransactionStatus
 from shop.payments.models import (
+    DETAIL_LENGTH,
     ORDER_ID_LENGTH,
-    RAW_BODY_LIMIT,
     STATUS_LENGTH,
     NotificationOutcome,
     PaymentNotification,
 )
 from shop.payments.refunds_at_gateway import REFUNDED_STATES, record_refunds_made_at_gateway
 from shop.payments.signature import signature_ok
+from shop.raw_bodies import stored_body
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,16 @@ PAID_OR_LATER = frozenset(
 
 
 @dataclass(frozen=True)
+class StoredNotification:
+    """What the handling needs of a notification row just committed: read from the values
+    written, so that the commit's expiry costs no SELECT to read them back."""
+
+    id: int
+    order_id: str | None
+    signature_valid: bool
+
+
+@dataclass(frozen=True)
 class NotificationResult:
     http_status: int
     outcome: NotificationOutcome
@@ -91,9 +101,9 @@ def handle_notification(raw_body: bytes, gateway: Gateway) -> NotificationResult
     Bad input never raises; a bug does, after rolling back everything but the stored row.
     """
     fields = _parse(raw_body)
-    notification = _store(raw_body, fields)
+    notification, order = _store(raw_body, fields)
     try:
-        outcome = _handle(notification, fields, gateway)
+        outcome = _handle(notification, order, fields, gateway)
     except Exception:
         db.session.rollback()
         raise
@@ -137,46 +147,53 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _stored_body(raw_body: bytes, signature_valid: bool) -> str:
-    """The body as text the database takes. A validly signed one whole (Midtrans's own, and
-    small); any other at most RAW_BODY_LIMIT characters, ending with its size and SHA-256 when
-    cut, so the public URL cannot fill the database."""
-    text = raw_body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-    if signature_valid or len(text) <= RAW_BODY_LIMIT:
-        return text
-    digest = hashlib.sha256(raw_body).hexdigest()
-    end = f"...[{len(raw_body)} bytes, sha256 {digest}]"
-    return text[: RAW_BODY_LIMIT - len(end)] + end
-
-
-def _store(raw_body: bytes, fields: dict | None) -> PaymentNotification:
+def _store(raw_body: bytes, fields: dict | None) -> tuple[StoredNotification, Order | None]:
+    """Store the notification and commit it, before anything acts on it. A validly signed one's
+    order is looked up in the same transaction (a read: it acts on nothing), which saves a
+    transaction of its own, and its connection checkout, before the call to the gateway."""
     fields = fields or {}
     order_id, status = fields.get("order_id"), fields.get("transaction_status")
     server_key = current_app.config["MIDTRANS_SERVER_KEY"]
     signature_valid = signature_ok(fields, server_key)
     notification = PaymentNotification(
-        raw_body=_stored_body(raw_body, signature_valid),
+        raw_body=stored_body(raw_body, signature_valid),
         order_id=order_id[:ORDER_ID_LENGTH] if isinstance(order_id, str) else None,
         transaction_status=status[:STATUS_LENGTH] if isinstance(status, str) else None,
         signature_valid=signature_valid,
         received_at=utcnow(),
     )
     db.session.add(notification)
+    db.session.flush()
+    stored = StoredNotification(notification.id, notification.order_id, signature_valid)
+    order = _find_order(order_id) if signature_valid else None  # signed: order_id is a str
     db.session.commit()
-    return notification
+    return stored, order
 
 
 def _finish(
-    notification: PaymentNotification | None, outcome: NotificationOutcome, detail: str = ""
+    notification: StoredNotification | None, outcome: NotificationOutcome, detail: str = ""
 ) -> NotificationOutcome:
     if notification is not None:
-        notification.record(outcome, detail)
+        _record_outcome(notification, outcome, detail)
     db.session.commit()
     return outcome
 
 
+def _record_outcome(
+    notification: StoredNotification, outcome: NotificationOutcome, detail: str
+) -> None:
+    """The row's outcome, by its id: the row was committed (and expired) before the gateway
+    call, and an UPDATE needs nothing of it read back."""
+    db.session.execute(
+        update(PaymentNotification)
+        .where(PaymentNotification.id == notification.id)
+        .values(outcome=outcome, detail=detail[:DETAIL_LENGTH])
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _handle(
-    notification: PaymentNotification, fields: dict | None, gateway: Gateway
+    notification: StoredNotification, order: Order | None, fields: dict | None, gateway: Gateway
 ) -> NotificationOutcome:
     said = f"notification {notification.id} ({notification.order_id!r})"
     if fields is None:
@@ -186,11 +203,10 @@ def _handle(
         logger.warning("%s: bad signature", said)
         return _finish(notification, Outcome.BAD_SIGNATURE, "signature_key does not match")
     order_id = fields["order_id"]  # a valid signature means it is a string
-    order = _find_order(order_id)
     if order is None:
         logger.warning("%s: no such order", said)
         return _finish(notification, Outcome.UNKNOWN_ORDER, "no order with this number")
-    close_transaction()
+    close_transaction()  # nothing open since _store's commit: kept as the rule before a call
     try:
         status = gateway.status(order_id)
     except GatewayError as error:
@@ -210,14 +226,16 @@ def close_transaction() -> None:
 
 
 def _find_order(order_id: str) -> Order | None:
-    order = db.session.scalar(select(Order).where(Order.number == order_id))
-    if order is None and (attempt := ATTEMPT_ORDER_ID.match(order_id)):
-        order = db.session.scalar(select(Order).where(Order.number == attempt.group(1)))
-    return order
+    """The order of an attempt id ("<number>-<n>"), or of a bare order number (orders paid
+    before attempts had their own ids). An order number never matches ATTEMPT_ORDER_ID (it
+    has two dashes, an attempt id three), so one query finds either."""
+    attempt = ATTEMPT_ORDER_ID.match(order_id)
+    number = attempt.group(1) if attempt else order_id
+    return db.session.scalar(select(Order).where(Order.number == number))
 
 
 def apply_gateway_status(
-    order: Order, status: TransactionStatus, notification: PaymentNotification | None = None
+    order: Order, status: TransactionStatus, notification: StoredNotification | None = None
 ) -> NotificationOutcome:
     """Move an order to match Midtrans's answer about one of its payment attempts, once.
 
@@ -226,13 +244,15 @@ def apply_gateway_status(
     (ignored by SQLite, where the conditional UPDATEs below keep two deliveries from both
     taking effect).
     """
-    said = f"order {order.number} ({status.order_id})"
+    # The order's id from its identity: the caller's commit expired the object, and reading
+    # an attribute would cost a SELECT just before the locking one.
     order = db.session.scalar(
         select(Order)
-        .where(Order.id == order.id)
+        .where(Order.id == inspect(order).identity[0])
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    said = f"order {order.number} ({status.order_id})"
     if status.gross_amount != order.grand_total:
         logger.error(
             "%s: gateway amount %s, order total %s", said, status.gross_amount, order.grand_total
@@ -279,43 +299,51 @@ def _is_superseded(order: Order, midtrans_order_id: str) -> bool:
 
 
 def _apply_paid(
-    notification: PaymentNotification | None,
+    notification: StoredNotification | None,
     order: Order,
     status: TransactionStatus,
     detail: str,
     said: str,
 ) -> NotificationOutcome:
-    moved = db.session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.status == OrderStatus.PENDING)
-        .values(status=OrderStatus.PAID, paid_at=utcnow(), payment_method=status.payment_type)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        db.session.refresh(order)
+    # The order was read under its row lock: one already paid (a duplicate, the usual case)
+    # needs no UPDATE. SQLite takes no row lock, so the UPDATE stays conditional.
+    is_moved = order.status == OrderStatus.PENDING and _mark_paid(order, status.payment_type)
+    if not is_moved:
         if order.status in PAID_OR_LATER:
             return _finish(notification, Outcome.DUPLICATE, detail + ": already paid")
         # Paid after we closed the order (and gave its stock back): money without goods.
         logger.error("%s: paid but the order is %s: needs a refund", said, order.status)
         return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
-    _count_sold(order.id)
+    number = order.number
+    _count_sold(order.lines)  # lines loaded once here, and read by the postings and events
     post_settlement(order)  # the money moves in the same transaction as the order
     post_gateway_fee(order, status.payment_type, current_app.config["MIDTRANS_FEES"])
     events.order_paid(order)
     outcome = _finish(notification, Outcome.APPLIED, detail + ": paid")
-    db.session.refresh(order)
     bump_catalog_version()  # best-selling order changed
-    logger.info("order %s paid (%s)", order.number, detail)
+    logger.info("order %s paid (%s)", number, detail)
     return outcome
 
 
-def _count_sold(order_pk: int) -> None:
-    lines = db.session.execute(
-        select(OrderLine.product_id, OrderLine.quantity).where(OrderLine.order_id == order_pk)
-    ).all()
+def _mark_paid(order: Order, payment_method: str | None) -> bool:
+    """Pending to paid by a conditional UPDATE; False (the order read again) when another
+    request moved it first."""
+    moved = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status == OrderStatus.PENDING)
+        .values(status=OrderStatus.PAID, paid_at=utcnow(), payment_method=payment_method)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.refresh(order)
+        return False
+    return True
+
+
+def _count_sold(lines: list[OrderLine]) -> None:
     sold: dict[int, int] = defaultdict(int)
-    for product_id, quantity in lines:
-        sold[product_id] += quantity
+    for line in lines:
+        sold[line.product_id] += line.quantity
     for product_id in sorted(sold):  # a fixed order, like every other multi-row update
         db.session.execute(
             update(Product)
@@ -326,7 +354,7 @@ def _count_sold(order_pk: int) -> None:
 
 
 def _apply_release(
-    notification: PaymentNotification | None,
+    notification: StoredNotification | None,
     order: Order,
     target: OrderStatus,
     detail: str,
@@ -340,7 +368,7 @@ def _apply_release(
             logger.error("%s: %s after the order was paid: not applied", said, target)
         return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
     if notification is not None:
-        notification.record(Outcome.APPLIED, detail + f": {target}, stock released")
+        _record_outcome(notification, Outcome.APPLIED, detail + f": {target}, stock released")
     # release_stock commits this row with the order's move, or rolls both back and says False.
     if not release_stock(order, target):
         db.session.refresh(order)

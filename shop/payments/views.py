@@ -7,6 +7,8 @@ can type one): they ask Midtrans about the order's current attempt, apply that a
 notification would, and show the order as our database then has it.
 """
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +18,7 @@ from shop.checkout.models import Order, OrderStatus
 from shop.errors import ShopError
 from shop.extensions import csrf
 from shop.orders.access import can_view_order
-from shop.orders.queries import find_order
+from shop.orders.queries import find_order, find_order_alone
 from shop.payments.attempt_records import latest_attempt
 from shop.payments.attempts import refresh_from_gateway, start_payment
 from shop.payments.gateway import gateway_from_config
@@ -53,16 +55,16 @@ def pay(number):
 def returned():
     midtrans_order_id = request.args.get("order_id", "")
     attempt = ATTEMPT_ORDER_ID.match(midtrans_order_id)
-    order = _shoppers_order(attempt.group(1) if attempt else midtrans_order_id)
+    order = _shoppers_order(attempt.group(1) if attempt else midtrans_order_id, find_order_alone)
     refresh_from_gateway(order, gateway_from_config(current_app.config))
     category, message = _state_message(order)
     flash(message, category)
     return redirect(url_for("orders.detail", number=order.number), code=303)
 
 
-def _shoppers_order(number: str) -> Order:
+def _shoppers_order(number: str, find: Callable[[str], Order | None] = find_order) -> Order:
     """The order, if this visitor may see it; else the same 404 as for a number unknown."""
-    order = find_order(number[:40])
+    order = find(number[:40])
     if order is None or not can_view_order(order, current_user, session, None):
         abort(404)
     return order

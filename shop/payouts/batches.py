@@ -34,9 +34,9 @@ from shop.payouts.models import BatchStatus, PayoutBatch
 from shop.payouts.services import (
     PayoutNotAllowed,
     PayoutRefused,
-    _lock_membership,
     _require_admin,
     approve_locked,
+    lock_membership,
 )
 from shop.timeutil import utcnow
 
@@ -103,7 +103,7 @@ def approve_batch(batch: PayoutBatch, actor: User) -> list[SubmitResult]:
             raise PayoutNotAllowed(
                 _("You prepared this batch: another admin of the cooperative approves it.")
             )
-        _move(
+        _move_batch(
             batch,
             BatchStatus.APPROVED,
             PayoutBatch.prepared_by_id != actor.id,
@@ -113,7 +113,7 @@ def approve_batch(batch: PayoutBatch, actor: User) -> list[SubmitResult]:
         payouts = payouts_in(batch)
         _check_holders(payouts)
         members = {
-            member_id: _lock_membership(member_id)
+            member_id: lock_membership(member_id)
             for member_id in sorted({payout.member_id for payout in payouts})
         }
         for payout in payouts:
@@ -139,7 +139,7 @@ def cancel_batch(batch: PayoutBatch, actor: User) -> None:
         coop = _require_admin(actor, batch.cooperative_id)
         details = _summary(batch)
         leaving = payouts_in(batch)
-        _move(batch, BatchStatus.CANCELLED, cancelled_by_id=actor.id, cancelled_at=utcnow())
+        _move_batch(batch, BatchStatus.CANCELLED, cancelled_by_id=actor.id, cancelled_at=utcnow())
         db.session.execute(
             update(Payout)
             .where(Payout.batch_id == batch.id, Payout.status == PayoutStatus.REQUESTED)
@@ -242,7 +242,7 @@ def _check_holders(payouts: list[Payout]) -> None:
         )
 
 
-def _move(batch: PayoutBatch, target: BatchStatus, *conditions, **values) -> None:
+def _move_batch(batch: PayoutBatch, target: BatchStatus, *conditions, **values) -> None:
     """Move the batch to `target` by a conditional UPDATE that holds `conditions` too, so
     that of two admins (or two clicks) only one moves it; the other is told why."""
     source = db.session.scalar(select(PayoutBatch.status).where(PayoutBatch.id == batch.id))

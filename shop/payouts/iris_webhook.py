@@ -5,6 +5,8 @@ counts only when its Iris-Signature header is the SHA-512 of the raw body bytes 
 the merchant key; anything else is refused (403) and changes nothing. Even then its status is
 not trusted: the payout's status is fetched again from Iris (GET /payouts/{reference_no}) and
 that answer is applied, so a replayed or late notification can only repeat what Iris says now.
+Every notification is stored before anything else (IrisNotification), then marked with what
+came of it.
 
 Applying a status is one state machine (services.ALLOWED_MOVES) moved by conditional UPDATEs,
 with idempotent journal entries, so duplicates and notifications out of order are harmless:
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from shop.audit.services import record_audit
 from shop.auth.policy import public
@@ -44,6 +46,8 @@ from shop.payouts.iris import (
     IrisPayoutStatus,
     iris_client,
 )
+from shop.payouts.models import REFERENCE_LENGTH, STATUS_LENGTH, IrisNotification
+from shop.raw_bodies import stored_body
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -73,17 +77,50 @@ class NotificationResult:
 def handle_iris_notification(
     raw_body: bytes, signature: str | None, client: IrisClient, merchant_key: str
 ) -> NotificationResult:
-    """Check, re-fetch and apply one Iris notification. Answers 2xx once handled (or nothing
-    to do), 403 for a bad signature, 400 for a body without a reference_no, 404 for a
-    reference we do not know (yet: Iris retries) and 503 when Iris cannot be asked (retry)."""
-    if not signature_ok(raw_body, signature, merchant_key):
-        logger.warning("Iris notification refused: bad signature")
-        return NotificationResult("bad_signature", 403)
+    """Store, check, re-fetch and apply one Iris notification. Answers 2xx once handled (or
+    nothing to do), 403 for a bad signature, 400 for a body without a reference_no, 404 for a
+    reference we do not know (yet: Iris retries) and 503 when Iris cannot be asked (retry).
+    The notification is stored first and marked with the outcome after, whatever it is."""
+    valid = signature_ok(raw_body, signature, merchant_key)
+    stored_id = _store(raw_body, valid)
+    result = _handle(raw_body, valid, client)
+    db.session.execute(
+        update(IrisNotification)
+        .where(IrisNotification.id == stored_id)
+        .values(outcome=result.outcome, http_status=result.http_status)
+    )
+    db.session.commit()
+    return result
+
+
+def _store(raw_body: bytes, signature_valid: bool) -> int:
+    fields = _fields(raw_body) or {}
+    reference, status = fields.get("reference_no"), fields.get("status")
+    notification = IrisNotification(
+        raw_body=stored_body(raw_body, signature_valid),
+        reference_no=reference[:REFERENCE_LENGTH] if isinstance(reference, str) else None,
+        sent_status=status[:STATUS_LENGTH] if isinstance(status, str) else None,
+        signature_valid=signature_valid,
+        received_at=utcnow(),
+    )
+    db.session.add(notification)
+    db.session.commit()
+    return notification.id
+
+
+def _fields(raw_body: bytes) -> dict | None:
     try:
         body = json.loads(raw_body)
-        reference = body["reference_no"]
-    except (ValueError, KeyError, TypeError):
-        return NotificationResult("malformed", 400)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _handle(raw_body: bytes, signature_valid: bool, client: IrisClient) -> NotificationResult:
+    if not signature_valid:
+        logger.warning("Iris notification refused: bad signature")
+        return NotificationResult("bad_signature", 403)
+    reference = (_fields(raw_body) or {}).get("reference_no")
     if not isinstance(reference, str) or not reference:
         return NotificationResult("malformed", 400)
     payout = db.session.scalar(select(Payout).where(Payout.iris_reference == reference))
@@ -132,8 +169,10 @@ def _paid(payout: Payout) -> None:
     reference = payout.iris_reference
     try:
         coop = db.session.get(Cooperative, payout.cooperative_id)
-        services._lock_membership(payout.member_id)
-        services._move(payout, PayoutStatus.PAID, paid_at=utcnow(), transfer_reference=reference)
+        services.lock_membership(payout.member_id)
+        services.move_payout(
+            payout, PayoutStatus.PAID, paid_at=utcnow(), transfer_reference=reference
+        )
         memo = f"payout {payout.id} paid by Iris: {reference}"
         services.post_payout_paid(payout, None, memo=memo)
         details = {"amount": payout.amount, "reference": reference, "by": "iris"}
@@ -153,8 +192,10 @@ def _rejected(payout: Payout, remote: IrisPayoutStatus) -> None:
         reason += f" ({remote.error_message[:200]})"
     try:
         coop = db.session.get(Cooperative, payout.cooperative_id)
-        services._lock_membership(payout.member_id)
-        services._move(payout, PayoutStatus.REJECTED, rejected_at=utcnow(), rejection_reason=reason)
+        services.lock_membership(payout.member_id)
+        services.move_payout(
+            payout, PayoutStatus.REJECTED, rejected_at=utcnow(), rejection_reason=reason
+        )
         memo = f"payout {payout.id} {remote.status} at Iris"
         services.post_payout_rejected(payout, None, memo=memo)
         details = {"amount": payout.amount, "was": PayoutStatus.APPROVED.value,
@@ -174,8 +215,8 @@ def _returned(payout: Payout) -> None:
     the member is owed it again."""
     try:
         coop = db.session.get(Cooperative, payout.cooperative_id)
-        member = services._lock_membership(payout.member_id)
-        services._move(payout, PayoutStatus.RETURNED, returned_at=utcnow())
+        member = services.lock_membership(payout.member_id)
+        services.move_payout(payout, PayoutStatus.RETURNED, returned_at=utcnow())
         add_entry(
             f"payout-returned:{payout.id}",
             EntryKind.PAYOUT_RETURNED,

@@ -9,12 +9,15 @@ preparer removing it, clears batch_id again.
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.extensions import db
 from shop.ledger.models import _string_enum
 from shop.timeutil import UTCDateTime, utcnow
+
+REFERENCE_LENGTH = 100  # Iris's reference_no, as sent (ours are shorter)
+STATUS_LENGTH = 30
 
 
 class BatchStatus(StrEnum):
@@ -43,3 +46,23 @@ class PayoutBatch(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IrisNotification(db.Model):
+    """Each notification sent to Iris's public URL, stored before anything is done with it,
+    then marked with what came of it: what an operator or the pengawas reads when a payout's
+    status is questioned. `reference_no` and `sent_status` are as sent (None when the body had
+    none); the status applied is the one Iris gave when asked again, not this one."""
+
+    __tablename__ = "iris_notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    raw_body: Mapped[str] = mapped_column(Text)
+    reference_no: Mapped[str | None] = mapped_column(String(REFERENCE_LENGTH), index=True)
+    sent_status: Mapped[str | None] = mapped_column(String(STATUS_LENGTH))
+    signature_valid: Mapped[bool] = mapped_column(default=False)
+    # "received" until handled, then the handler's outcome (paid, rejected, returned,
+    # unchanged, bad_signature, malformed, unknown, unavailable) and the HTTP status answered.
+    outcome: Mapped[str] = mapped_column(String(20), default="received")
+    http_status: Mapped[int | None]

@@ -71,7 +71,7 @@ def request_payout(
             raise PayoutNotAllowed(_("Only the member can ask for their own payout."))
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
             raise PayoutRefused(_("Enter an amount above Rp 0."), field="amount")
-        member = _lock_membership(membership.id)
+        member = lock_membership(membership.id)
         coop = member.cooperative
         if not coop.is_active:
             raise PayoutNotAllowed(_("This cooperative is not active."))
@@ -139,7 +139,7 @@ def approve_payout(payout: Payout, actor: User) -> SubmitResult:
                     "another admin approves it."
                 )
             )
-        member = _lock_membership(payout.member_id)
+        member = lock_membership(payout.member_id)
         approve_locked(payout, member, actor, Payout.batch_id.is_(None))
         db.session.commit()
     except Exception:
@@ -156,7 +156,9 @@ def approve_locked(payout: Payout, member: Membership, actor: User, *conditions)
     single approval and the batch approval so that both post the same entry, with the same
     idempotency key. Raises InvalidTransition, PayoutRefused."""
     coop = member.cooperative
-    _move(payout, PayoutStatus.APPROVED, *conditions, approved_at=utcnow(), decided_by_id=actor.id)
+    move_payout(
+        payout, PayoutStatus.APPROVED, *conditions, approved_at=utcnow(), decided_by_id=actor.id
+    )
     _check_not_held(member)
     available = _available(member)
     if payout.amount + payout.wajib_deduction > available:
@@ -198,9 +200,9 @@ def mark_payout_paid(payout: Payout, transfer_reference: str, actor: User) -> No
                 ),
                 field="transfer_reference",
             )
-        _lock_membership(payout.member_id)
+        lock_membership(payout.member_id)
         _refuse_if_at_iris(payout)
-        _move(payout, PayoutStatus.PAID, paid_at=utcnow(), transfer_reference=reference)
+        move_payout(payout, PayoutStatus.PAID, paid_at=utcnow(), transfer_reference=reference)
         post_payout_paid(payout, actor.id, memo=f"payout {payout.id} paid: {reference}")
         record_audit(
             actor, coop, "payout.paid", payout, {"amount": payout.amount, "reference": reference}
@@ -225,9 +227,9 @@ def reject_payout(payout: Payout, reason: str, actor: User) -> None:
                 _("Say why, in at most %(max)d characters: the member reads it.", max=REASON_MAX),
                 field="reason",
             )
-        _lock_membership(payout.member_id)
+        lock_membership(payout.member_id)
         _refuse_if_at_iris(payout)
-        source = _move(
+        source = move_payout(
             payout,
             PayoutStatus.REJECTED,
             # One waiting in a batch leaves it first (its preparer removes it, or a cancel).
@@ -297,7 +299,7 @@ def _check_not_held(member: Membership) -> None:
         )
 
 
-def _lock_membership(membership_id: int) -> Membership:
+def lock_membership(membership_id: int) -> Membership:
     """The membership row, locked until commit: what serialises everything that reads a
     member's available balance in order to take from it (SQLite ignores FOR UPDATE)."""
     return db.session.execute(
@@ -332,7 +334,7 @@ def _requested(member: Membership) -> int:
     )
 
 
-def _move(payout: Payout, target: PayoutStatus, *conditions, **values) -> PayoutStatus:
+def move_payout(payout: Payout, target: PayoutStatus, *conditions, **values) -> PayoutStatus:
     """Move the payout to `target` from the status it has now, by a conditional UPDATE (so a
     decision made meanwhile by another admin makes this one fail) that also holds the
     caller's `conditions` (its batch); returns that status."""

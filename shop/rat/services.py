@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from shop.accounts.models import User
 from shop.audit.services import record_audit
+from shop.coops.locks import lock_cooperative
 from shop.coops.models import Cooperative
 from shop.errors import ShopError
 from shop.extensions import db
@@ -72,6 +73,7 @@ def record_rat(coop: Cooperative, year: int, record: RatRecord, actor: User) -> 
     100 %. One row per cooperative and year; an audit row with before and after. Raises
     RatError, naming the field, for what the admin must fix."""
     _check(year, record)
+    lock_cooperative(coop.id)
     meeting = meeting_of(coop, year)
     before = _as_dict(meeting) if meeting else None
     if meeting is None:

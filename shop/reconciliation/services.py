@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from shop.coops.models import Cooperative
 from shop.extensions import db
+from shop.notifications import events
 from shop.reconciliation.checks import find_exceptions
 from shop.reconciliation.models import ExceptionKind, ReconciliationException
 from shop.timeutil import utcnow
@@ -46,6 +47,8 @@ def reconcile_cooperative(coop: Cooperative, now: datetime | None = None) -> Run
             for reference, amount in by_reference.items()
         }
         result = _bring_up_to_date(coop.id, found, now)
+        if result.opened:
+            events.reconciliation_exceptions_opened(coop, result.opened, now.isoformat())
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -9,8 +9,9 @@ from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
 from shop.ledger.models import SAVINGS_ACCOUNTS, Account, Posting
 from shop.reports.period import in_jakarta, today_in_jakarta
-from shop.savings.models import SavingsMovement
+from shop.savings.models import PaymentMethod, SavingsKind, SavingsMovement
 from shop.savings.services import settings_of
+from shop.shu.models import ShuDestination, ShuDistribution, ShuShare
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,43 @@ def savings_of(member: Membership, today: date | None = None) -> MemberSavings:
     return _member_savings(member.cooperative, member, _balances(member.cooperative_id), today)
 
 
-def movements_of(member: Membership) -> list[SavingsMovement]:
-    return db.session.scalars(
+@dataclass(frozen=True)
+class SavingsLine:
+    """A line of the member's simpanan: a deposit or withdrawal an admin recorded (with how it
+    was paid), or a year's SHU the RAT put into their simpanan sukarela (shu_year)."""
+
+    paid_on: date
+    kind: SavingsKind
+    signed_amount: int
+    method: PaymentMethod | None = None
+    reference: str = ""
+    shu_year: int | None = None
+
+
+def movements_of(member: Membership) -> list[SavingsLine]:
+    """Everything that moved the member's simpanan, newest first."""
+    movements = db.session.scalars(
         select(SavingsMovement)
         .where(SavingsMovement.member_id == member.id)
-        .order_by(SavingsMovement.paid_on.desc(), SavingsMovement.id.desc())
+        .order_by(SavingsMovement.id.desc())
     ).all()
+    lines = [
+        SavingsLine(m.paid_on, m.kind, m.signed_amount, m.method, m.reference) for m in movements
+    ]
+    shu_shares = db.session.execute(
+        select(ShuDistribution.year, ShuDistribution.confirmed_at,
+               ShuShare.usaha_share + ShuShare.modal_share)
+        .join(ShuShare, ShuShare.distribution_id == ShuDistribution.id)
+        .where(ShuShare.member_id == member.id,
+               ShuDistribution.destination == ShuDestination.SUKARELA)
+    ).all()  # fmt: skip
+    lines += [
+        SavingsLine(in_jakarta(confirmed_at).date(), SavingsKind.SUKARELA, amount, shu_year=year)
+        for year, confirmed_at, amount in shu_shares
+        if amount
+    ]
+    # Stable: on one day, the newest recorded movement stays first.
+    return sorted(lines, key=lambda line: line.paid_on, reverse=True)
 
 
 def _balances(cooperative_id: int) -> dict[tuple[int, Account], int]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from shop.accounts.models import User
 from shop.audit.services import record_audit
+from shop.coops.locks import lock_cooperative
 from shop.coops.models import Cooperative, Membership
 from shop.errors import ShopError
 from shop.extensions import db
@@ -49,6 +50,7 @@ def save_settings(
     """Set the amounts of the statutes. Raises SavingsError for a negative amount."""
     if pokok_amount < 0 or wajib_amount < 0:
         raise SavingsError(_("Amounts cannot be below Rp 0."))
+    lock_cooperative(coop.id)
     settings = db.session.get(SavingsSettings, coop.id) or SavingsSettings(cooperative_id=coop.id)
     before = _settings_dict(settings)
     settings.pokok_amount, settings.wajib_amount = pokok_amount, wajib_amount

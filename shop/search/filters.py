@@ -2,7 +2,7 @@
 table: the query-string arguments each one reads and the chip that shows it is on. A chip
 is a plain link to the same listing without that filter, so it works without JavaScript.
 
-The arguments are read by shop/search/forms.py and applied by services.search_statement;
+The arguments are read by shop/search/forms.py and applied by statements.ids_statement;
 a page that sets a filter itself (a category page's category) neither shows it nor offers
 to remove it.
 """

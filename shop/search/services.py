@@ -35,26 +35,26 @@ from sqlalchemy import (
     and_,
     delete,
     event,
-    false,
     func,
     insert,
     inspect,
     literal_column,
-    or_,
     select,
     true,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 
+from shop import pagination
 from shop.accounts.models import User
 from shop.catalog import storefront
 from shop.catalog.listing import cards
-from shop.catalog.models import Category, Product, ProductStatus, ProductVariant
+from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
-from shop.pagination import COUNT_CAP, Page, paginate_capped
-from shop.search.sorts import NEWEST, RELEVANCE, SORTS, order_by
+from shop.pagination import COUNT_CAP, Page, capped_page
+from shop.search import statements
+from shop.search.sorts import NEWEST, RELEVANCE, SORTS
 from shop.search.tables import SEARCH_TABLE, is_search_table  # noqa: F401  (imported from here)
 from shop.search.tables import fts_rows as _fts
 from shop.search.tables import search_rows as _search
@@ -69,8 +69,6 @@ MAX_TERMS = 8  # words of a query that count; the rest of a pasted paragraph is 
 IDS_PER_STATEMENT = 500  # keeps IN (...) lists far below the databases' parameter limits
 
 _SIMPLE = literal_column("'simple'::regconfig")
-# bm25 weights of name, maker, cooperative, description.
-_BM25_WEIGHTS = tuple(literal_column(weight) for weight in ("10.0", "4.0", "2.0", "1.0"))
 _WORD = re.compile(r"[^\W_]+")  # letters and digits, as both databases' tokenizers see words
 
 
@@ -138,104 +136,77 @@ def ordered_categories(tree: storefront.CategoryTree) -> list[storefront.Categor
 
 def search_products(params: SearchParams) -> Page:
     """One page of product cards on sale that match the words and filters, in params' order,
-    in four queries: the page's ids with their total from the index, then the cards by id with
-    their cooperatives, variants and images."""
-    ids = paginate_capped(search_statement(params), params.page, PER_PAGE)
+    in four queries: the page's ids with their capped total, then the cards by id with their
+    cooperatives, variants and images. The ids' statement is compiled once per shape
+    (shop/search/statements.py)."""
+    if params.q.strip() and not params.terms:  # only punctuation: nothing to look for
+        return Page(items=[], number=params.page, per_page=PER_PAGE, total=0)
+    connection = db.session.connection()
+    shape = _shape(params, connection)
+    values = _values(params, shape)
+    cap, offset = pagination.COUNT_CAP, (params.page - 1) * PER_PAGE
+    page_values = {**values, "count_limit": cap + 1, "page_limit": PER_PAGE + 1}
+    rows = statements.run(connection, shape, "page", page_values | {"page_offset": offset}).all()
+
+    def count_past_the_end() -> int:
+        return statements.run(connection, shape, "count", page_values).scalar_one()
+
+    ids = capped_page(rows, params.page, PER_PAGE, cap, count_past_the_end)
     return replace(ids, items=cards(ids.items))
 
 
 def search_statement(params: SearchParams) -> Select:
-    """The ids of the matching products, in order (public for EXPLAIN in tests and benchmarks).
-    It reads only the index tables, and product_variants and products by product id."""
-    statement = select(_search.c.product_id).where(_search.c.is_on_sale.is_(True))
-    rank = None
-    on_postgres = db.session.get_bind().dialect.name == "postgresql"
-    if params.q.strip():
-        terms = params.terms
-        if not terms:  # only punctuation: nothing to look for
-            return statement.where(false())
-        if on_postgres:
-            statement, rank = _match_postgres(statement, terms)
-        else:
-            statement, rank = _match_sqlite(statement, terms)
-    statement = _filter(statement, params)
-    # SQLite, the embedded default for small catalogs, ranks every match with FTS5's bm25.
-    if on_postgres and rank is not None and params.effective_sort == RELEVANCE:
-        return _ranked_among_newest(statement, rank)
-    return statement.order_by(*order_by(params.effective_sort, rank))
+    """The ids of the matching products, in order, with their values bound (for EXPLAIN in
+    tests and benchmarks; search_products runs the same statement compiled once)."""
+    if params.q.strip() and not params.terms:
+        return statements.nothing()
+    shape = _shape(params, db.session.connection())
+    return statements.ids_statement(shape).params(_values(params, shape))
 
 
-def _ranked_among_newest(statement: Select, rank: ColumnElement) -> Select:
-    """The newest RANKED_MATCHES matches (read in the on-sale newest-first index), ranked.
-    A CTE, so the page and its count (paginate_capped) find the candidates once."""
-    newest = order_by(NEWEST, None)
-    candidates = statement.order_by(*newest).limit(RANKED_MATCHES).cte("candidates")
-    return (
-        select(_search.c.product_id)
-        .where(_search.c.product_id.in_(select(candidates.c.product_id)))
-        .order_by(*order_by(RELEVANCE, rank))
+def _shape(params: SearchParams, connection) -> statements.Shape:
+    dialect = connection.dialect.name
+    shape = statements.Shape(
+        dialect=dialect,
+        has_words=bool(params.terms),
+        category=bool(params.category),
+        cooperative=bool(params.cooperative),
+        member=params.member_id is not None,
+        min_price=params.min_price is not None,
+        max_price=params.max_price is not None,
+        in_stock=params.in_stock,
+        sort=params.effective_sort,
     )
+    if shape.is_windowed:
+        return replace(shape, edges=statements.window_edges(connection))
+    return shape
 
 
-def _match_postgres(statement: Select, terms: list[str]) -> tuple[Select, ColumnElement]:
-    # Each word quoted as a lexeme, so no user input is read as tsquery syntax; the last word
-    # is a prefix, for a shopper still typing.
-    words = [f"'{term}'" for term in terms]
-    if len(terms[-1]) > 1:
-        words[-1] += ":*"
-    query = func.to_tsquery(_SIMPLE, " & ".join(words))
-    document = _search.c.document
-    statement = statement.where(document.bool_op("@@")(query))
-    return statement, func.ts_rank(document, query).desc()
-
-
-def _match_sqlite(statement: Select, terms: list[str]) -> tuple[Select, ColumnElement]:
-    # Each word a quoted FTS5 string (words never contain '"'), so NEAR, OR, -, :, * and
-    # brackets typed by a shopper are plain text; the last word is a prefix.
-    words = [f'"{term}"' for term in terms]
-    if len(terms[-1]) > 1:
-        words[-1] += "*"
-    fts = literal_column(_fts.name)
-    # bm25() only works in a plain FTS query (not beside the window function that counts the
-    # results for paging), so the matches and their scores come from a subquery.
-    hits = (
-        select(_fts.c.rowid.label("product_id"), func.bm25(fts, *_BM25_WEIGHTS).label("score"))
-        .where(fts.op("MATCH")(" ".join(words)))
-        .subquery("hits")
-    )
-    statement = statement.join(hits, hits.c.product_id == _search.c.product_id)
-    return statement, hits.c.score.asc()
-
-
-def _filter(statement: Select, params: SearchParams) -> Select:
-    if params.category:
-        chosen = select(Category.id).where(Category.slug == params.category)
-        subcategories = select(Category.id).where(Category.parent_id.in_(chosen))
-        statement = statement.where(
-            or_(_search.c.category_id.in_(chosen), _search.c.category_id.in_(subcategories))
-        )
-    if params.cooperative:
-        chosen = select(Cooperative.id).where(Cooperative.slug == params.cooperative)
-        statement = statement.where(_search.c.cooperative_id.in_(chosen))
-    if params.member_id is not None:
-        # products.member_id is indexed: a member's few products, by primary key here.
-        theirs = select(Product.id).where(Product.member_id == params.member_id)
-        statement = statement.where(_search.c.product_id.in_(theirs))
-    if params.min_price is not None:
-        statement = statement.where(_search.c.lowest_price >= params.min_price)
-    if params.max_price is not None:
-        statement = statement.where(_search.c.lowest_price <= params.max_price)
-    if params.in_stock:
-        statement = statement.where(
-            select(ProductVariant.id)
-            .where(
-                ProductVariant.product_id == _search.c.product_id,
-                ProductVariant.stock > 0,
-                ProductVariant.is_archived.is_(False),
-            )
-            .exists()
-        )
-    return statement
+def _values(params: SearchParams, shape: statements.Shape) -> dict[str, object]:
+    values: dict[str, object] = {
+        "category": params.category,
+        "cooperative": params.cooperative,
+        "member_id": params.member_id,
+        "min_price": params.min_price,
+        "max_price": params.max_price,
+        "ranked": RANKED_MATCHES,
+    }
+    terms = params.terms
+    if terms and shape.dialect == "postgresql":
+        # Each word quoted as a lexeme, so no user input is read as tsquery syntax; the last
+        # word is a prefix, for a shopper still typing.
+        words = [f"'{term}'" for term in terms]
+        if len(terms[-1]) > 1:
+            words[-1] += ":*"
+        values["tsquery"] = " & ".join(words)
+    elif terms:
+        # Each word a quoted FTS5 string (words never contain '"'), so NEAR, OR, -, :, * and
+        # brackets typed by a shopper are plain text; the last word is a prefix.
+        words = [f'"{term}"' for term in terms]
+        if len(terms[-1]) > 1:
+            words[-1] += "*"
+        values["match"] = " ".join(words)
+    return values
 
 
 # Indexing ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from shop.accounts.models import User
 from shop.audit.services import record_audit
+from shop.coops.locks import lock_cooperative
 from shop.coops.models import Cooperative, Membership
 from shop.errors import ShopError
 from shop.extensions import db
@@ -72,6 +73,7 @@ def save_settings(coop: Cooperative, percentages: ShuPercentages, actor: User) -
         )  # fmt: skip
     if not 0 <= percentages.jasa_usaha_bp <= FULL_BP:
         raise ShuError(_("Jasa usaha must be between 0 and 100 %."), field="jasa_usaha")
+    lock_cooperative(coop.id)
     settings = settings_of(coop) or ShuSettings(cooperative_id=coop.id)
     before = _settings_dict(settings) if settings.reserve_bp is not None else None
     for part, bp in parts.items():

@@ -14,6 +14,7 @@ from shop.coops.models import Cooperative, Membership
 from shop.errors import InvalidTransition, ShopError
 from shop.extensions import db
 from shop.ids import is_row_id
+from shop.notifications import events
 from shop.supervision.models import ALLOWED_MOVES, ReportPeriod, ReportStatus, SupervisionReport
 from shop.timeutil import utcnow
 
@@ -113,6 +114,7 @@ def submit_report(report: SupervisionReport, actor: User) -> None:
             raise InvalidTransition(_("This report is submitted already."))
         record_audit(actor, report_coop(report), "supervision.submitted", report,
                      {"year": report.year, "period": report.period.value})  # fmt: skip
+        events.supervision_report_submitted(report, actor)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -8,6 +8,7 @@ from flask_login import current_user
 from shop.auth.policy import require_books_reader, require_pengawas
 from shop.errors import ShopError
 from shop.forms_common import ButtonForm
+from shop.ledger.labels import ACCOUNT_LABELS, ENTRY_KIND_LABELS
 from shop.ledger.models import GENESIS_HASH
 from shop.pagination import parse_page_number
 from shop.reconciliation.services import open_exceptions
@@ -56,7 +57,10 @@ def home(coop, membership):
 @require_books_reader
 def journal(coop, membership):
     page = journal_page(coop, parse_page_number(request.args.get("page")))
-    html = render_template("supervision/journal.html", coop=coop, page=page, genesis=GENESIS_HASH)
+    html = render_template(
+        "supervision/journal.html", coop=coop, page=page, genesis=GENESIS_HASH,
+        account_labels=ACCOUNT_LABELS, kind_labels=ENTRY_KIND_LABELS,
+    )  # fmt: skip
     return private_page(html)
 
 

@@ -477,11 +477,17 @@ class MoneyMachine(RuleBasedStateMachine):
             assert variant.stock + held == STOCK
 
 
+# Each sequence builds its cooperatives and runs up to 25 money steps through the services
+# (about 3 s of CPU): 6 sequences under the suite's Hypothesis profile (100 examples), 60 under
+# HYPOTHESIS_PROFILE=thorough (tests/conftest.py).
+SEQUENCES_PER_100_EXAMPLES = 6
+
+
 def test_random_money_sequences_keep_the_books(db_session):
     run_state_machine_as_test(
         MoneyMachine,
         settings=settings(
-            max_examples=20,
+            max_examples=settings.default.max_examples * SEQUENCES_PER_100_EXAMPLES // 100,
             stateful_step_count=25,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from shop.checkout.models import Order, OrderStatus
 from shop.extensions import db
 from shop.ledger.models import JournalEntry
-from shop.payments.models import RAW_BODY_LIMIT
 from shop.payments.models import NotificationOutcome as Outcome
 from shop.payments.services import handle_notification
+from shop.raw_bodies import RAW_BODY_LIMIT
 from tests.payments.conftest import choose
 from tests.payments.test_notifications import (  # noqa: F401  (live_gateway_config: a fixture)
     body,

@@ -2,6 +2,7 @@
 asked of the live simulator through the real midtransclient, and every effect exactly once."""
 
 import json
+import re
 import threading
 from datetime import timedelta
 
@@ -102,6 +103,37 @@ def test_settlement_pays_once_and_counts_sales_once(gateway, order):
     assert len(stored) == 20 and all(n.signature_valid for n in stored)
     assert stored[0].raw_body == settlement.decode()
     assert (stored[0].order_id, stored[0].transaction_status) == (order.number, "settlement")
+
+
+def test_a_settlement_reads_each_row_once_and_a_duplicate_moves_no_order(
+    gateway, order, count_queries
+):
+    choose(start(gateway, order).redirect_url, "bank_transfer", "pay")
+    settlement = body(order.number, "settlement", order.grand_total)
+
+    with count_queries() as paying:
+        assert handle_notification(settlement, gateway).outcome == Outcome.APPLIED
+    with count_queries() as duplicate:
+        assert handle_notification(settlement, gateway).outcome == Outcome.DUPLICATE
+
+    def reads(statements: list[str], table: str) -> int:
+        """SELECTs from the table up to the outcome's UPDATE, which ends the notification's
+        work: the mails queued after the commit run at once in tests, and read on."""
+        end = next(
+            index
+            for index, statement in enumerate(statements)
+            if statement.startswith("UPDATE payment_notifications")
+        )
+        selecting = re.compile(rf"^\s*SELECT\b.*\bFROM {table}\b", re.DOTALL)
+        return sum(1 for statement in statements[: end + 1] if selecting.search(statement))
+
+    # The order found once and locked once; its lines read once for the sold counts, the
+    # postings and the events; the notification row never read back.
+    assert (reads(paying, "orders"), reads(paying, "order_lines")) == (2, 1)
+    assert reads(paying, "payment_notifications") == reads(duplicate, "payment_notifications") == 0
+    # A duplicate reads the order under its lock, finds it paid and writes no order row.
+    assert reads(duplicate, "orders") == 2
+    assert not [s for s in duplicate if s.lstrip().startswith("UPDATE orders")]
 
 
 def test_pending_after_settlement_changes_nothing(gateway, order):

@@ -31,6 +31,7 @@ from shop.payouts.iris import (
     idempotency_key,
 )
 from shop.payouts.iris_webhook import iris_signature
+from shop.payouts.models import IrisNotification
 from shop.payouts.services import (
     PayoutRefused,
     approve_payout,
@@ -668,3 +669,28 @@ def test_a_payout_iris_keeps_is_left_to_iris_and_never_offered_for_a_hand_transf
     assert reloaded(payout).iris_reference == result.reference != ""
     with pytest.raises(PayoutRefused):
         mark_payout_paid(reloaded(payout), "BRI-TRF-789", earned.admin)
+
+
+def test_every_notification_is_stored_with_what_came_of_it(sent, iris, client, app):
+    completed = iris.move(sent.iris_reference, "completed")
+    wrong = (completed[0], iris_signature(completed[0], "not-the-merchant-key"))
+    huge = b'{"reference_no": "' + b"x" * 10_000 + b'"}'
+    unknown = json.dumps({"reference_no": "nobody-knows", "status": "completed"}).encode()
+
+    for notification in (completed, completed, wrong, (huge, "x" * 128)):
+        notify(client, notification)
+    notify(client, (unknown, iris_signature(unknown, app.config["IRIS_MERCHANT_KEY"])))
+
+    rows = db.session.scalars(select(IrisNotification).order_by(IrisNotification.id)).all()
+    assert [(r.outcome, r.http_status, r.signature_valid) for r in rows] == [
+        ("paid", 200, True),
+        ("unchanged", 200, True),
+        ("bad_signature", 403, False),
+        ("bad_signature", 403, False),
+        ("unknown", 404, True),
+    ]
+    assert rows[0].raw_body == completed[0].decode()
+    assert (rows[0].reference_no, rows[0].sent_status) == (sent.iris_reference, "completed")
+    # A body nobody signed is kept cut short, with its size and digest.
+    assert len(rows[3].raw_body) <= 4096 and rows[3].raw_body.endswith("]")
+    assert "10020 bytes, sha256" in rows[3].raw_body

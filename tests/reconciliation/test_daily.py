@@ -18,6 +18,8 @@ from shop.extensions import db
 from shop.jobs import periodic
 from shop.ledger.journal import add_entry, credit, debit
 from shop.ledger.models import Account, EntryKind, ExternalRefund, Payout, PayoutStatus
+from shop.notifications.models import Notification
+from shop.notifications.services import render_mail
 from shop.payments.models import NotificationOutcome, PaymentNotification
 from shop.payouts.batches import approve_batch, prepare_batch
 from shop.payouts.models import BatchStatus, PayoutBatch
@@ -329,3 +331,20 @@ def test_the_command_runs_it_and_says_what_it_found(tani, runner, monkeypatch, a
     assert f"{coop.slug}: 1 new, 0 still open, 0 resolved" in result.output
     again = runner.invoke(args=["reconciliation", "run"])
     assert f"{coop.slug}: 0 new, 1 still open, 0 resolved" in again.output
+
+
+def test_the_admins_hear_once_when_a_run_opens_new_exceptions(tani, app):
+    coop, siti, admin = tani
+    admin.language = "en"
+    pay(placed_order(siti))
+    told = select(Notification).where(Notification.kind == "admin_reconciliation_exceptions")
+
+    reconcile_cooperative(coop, utcnow() + LATER)
+    reconcile_cooperative(coop, utcnow() + LATER + timedelta(hours=12))  # nothing new
+
+    [notification] = db.session.scalars(told).all()
+    assert notification.recipient_id == admin.id
+    with app.test_request_context():
+        subject, body = render_mail(notification)
+    assert subject == "The daily reconciliation found 1 new exception"
+    assert f"/koperasi/{coop.slug}/kelola/rekonsiliasi/pengecualian" in body

@@ -3,11 +3,12 @@ cap ("1,000+ products"), a search by relevance that ranks only the newest matche
 partial indexes in the listings' order (PostgreSQL plans)."""
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from shop import pagination
+from shop.catalog.models import Product
 from shop.extensions import db
-from shop.search import services
+from shop.search import services, statements
 from shop.search.services import SearchParams, search_products, search_statement
 from tests.factories import make_coop, make_membership, make_product
 
@@ -95,3 +96,52 @@ def test_listings_read_an_index_in_their_order_not_every_row(six_snacks, params,
     plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
     assert index in plan, plan
     assert "Sort" not in plan, plan
+
+
+@pytest.mark.pg
+def test_windows_of_the_newest_rows_find_the_same_matches_as_one_scan(monkeypatch):
+    """Relevance ranks the newest RANKED_MATCHES matches, found window by window (the
+    newest rows first, an older window only while too few matched): whatever the windows'
+    edges, the same products in the same order as reading every match."""
+    maker = make_membership(coop=make_coop(slug="rukun"), business_name="Dapur Rukun")
+    for n in range(6):  # matches and other rows, alternately, oldest first
+        make_product(maker, name=f"Keripik Talas {n}", slug=f"talas-{n}")
+        make_product(maker, name=f"Kopi Bubuk {n}", slug=f"kopi-{n}")
+    oldest = db.session.scalars(select(Product).where(Product.slug == "talas-0")).one()
+    oldest.name = "Keripik Talas Talas"  # the best match for "talas", and the oldest
+    db.session.commit()
+    monkeypatch.setattr(statements, "WINDOW_EDGES_SECONDS", 0)
+    monkeypatch.setattr(statements, "_edges", {})  # none of this test's rows stay behind
+
+    def found(offsets: tuple[int, ...], ranked: int, **params) -> tuple[list[str], int]:
+        monkeypatch.setattr(statements, "WINDOW_OFFSETS", offsets)
+        monkeypatch.setattr(services, "RANKED_MATCHES", ranked)
+        page = search_products(SearchParams(**params))
+        return [product.slug for product in page.items], page.total
+
+    searches = [{"q": "talas"}, {"q": "kopi"}, {"q": "rukun"}, {"q": "tal", "cooperative": "rukun"}]
+    for ranked in (1, 2, 4, 20):
+        for params in searches:
+            assert found((1, 3, 6), ranked, **params) == found((), ranked, **params), params
+    assert found((1, 3, 6), 4, q="talas") == (["talas-5", "talas-4", "talas-3", "talas-2"], 4)
+    assert found((1, 3, 6), 20, q="talas")[0][0] == "talas-0"
+    # Four windows: the 2 newest rows, the 2 before them, 3 more, the rest.
+    monkeypatch.setattr(statements, "WINDOW_OFFSETS", (1, 3, 6))
+    sql = str(search_statement(SearchParams(q="talas")).compile(db.session.get_bind()))
+    assert "window_4" in sql and "window_5" not in sql
+
+
+def test_a_listing_shape_is_compiled_once_and_its_values_are_parameters(six_snacks, monkeypatch):
+    compiled = []
+    compile_shape = statements._compile
+    monkeypatch.setattr(statements, "_compiled", {})
+    monkeypatch.setattr(
+        statements, "_compile", lambda *args: compiled.append(args[1]) or compile_shape(*args)
+    )
+    assert [p.slug for p in search_products(SearchParams(q="talas 5")).items] == ["talas-5"]
+    assert [p.slug for p in search_products(SearchParams(q="talas 2")).items] == ["talas-2"]
+    assert search_products(SearchParams(q="'; DROP TABLE products; --")).items == []
+    assert len(compiled) == 1  # the same shape each time: words, relevance, no filter
+    found = search_products(SearchParams(q="talas", min_price=1, sort="newest")).items
+    assert [p.slug for p in found][:2] == ["talas-5", "talas-4"]
+    assert len(compiled) == 2

@@ -1,5 +1,7 @@
 """The SHU pages: settings, a year's preview and confirmation, the members' statements."""
 
+import re
+
 from sqlalchemy import func, select
 
 from shop.extensions import db
@@ -96,6 +98,11 @@ def test_confirming_to_simpanan_sukarela_from_the_page(english, login, mlijo):
 
     assert balance(mlijo.coop.id, Account.SIMPANAN_SUKARELA, mlijo.budi.id) == 2_736_626
     assert balance(mlijo.coop.id, Account.MEMBER_AVAILABLE, mlijo.budi.id) == 0
+    # Budi sees it among his simpanan's movements, not only in the balance.
+    login(mlijo.budi.user)
+    page = english.get(f"/koperasi/{mlijo.coop.slug}/anggota/simpanan").get_data(as_text=True)
+    row = re.search(r"<tr>(?:(?!</tr>).)*SHU 2025(?:(?!</tr>).)*</tr>", page, re.S)
+    assert row and "Rp 2.736.626" in row.group(0) and "Simpanan sukarela" in row.group(0)
 
 
 def test_a_negative_amount_is_refused_and_changes_nothing(english, login, mlijo):

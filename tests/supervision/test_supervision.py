@@ -9,6 +9,8 @@ from shop.coops.models import Membership, Role
 from shop.errors import InvalidTransition, ShopError
 from shop.extensions import db
 from shop.ledger.models import JournalEntry
+from shop.notifications.models import Notification
+from shop.notifications.services import render_mail
 from shop.supervision.models import ReportPeriod, ReportStatus, SupervisionReport
 from shop.supervision.services import (
     ReportText,
@@ -168,6 +170,9 @@ def test_the_journal_shows_each_entry_with_its_legs_and_hashes(client, login, en
         assert f"#{entry.id} " in html
         assert entry.content_hash in html and entry.previous_hash in html
     assert "Keripik Bu Siti" in html and "member_available" in html
+    # Accounts and entries in words, the code beside the account for the bookkeeper.
+    assert 'available balance <code class="muted">member_available' in html
+    assert "Payment settled" in html
     assert "Rp 100.000" in html  # the sale's settlement, debited
 
 
@@ -260,3 +265,19 @@ def test_the_rat_year_shows_its_supervision_reports_and_only_the_admin_its_form(
         assert "Tahunan 2025" in html and "Tahunan 2024" not in html
     assert 'name="held_on"' not in read
     assert 'name="held_on"' in kept
+
+
+def test_the_admins_hear_when_a_report_is_submitted(app, coop, admin, pengawas):
+    admin.user.language = "en"
+    report = write_report(pengawas, text(title="Pemeriksaan kas"))
+    told = select(Notification).where(Notification.kind == "admin_supervision_report")
+    assert db.session.scalars(told).all() == []  # a draft tells nobody
+
+    submit_report(report, pengawas.user)
+
+    [notification] = db.session.scalars(told).all()
+    assert notification.recipient_id == admin.user_id
+    with app.test_request_context():
+        subject, body = render_mail(notification)
+    assert subject == f"{pengawas.user.name} submitted the supervision report “Pemeriksaan kas”"
+    assert f"/koperasi/{coop.slug}/kelola/pengawasan/{report.id}" in body

@@ -1,0 +1,84 @@
+"""Gateway notifications that no cooperative's reconciliation can own, for the operator.
+
+A correctly signed Midtrans notification about an order we do not know, or with an amount
+that is not the order's, and an Iris notification about a payout we do not know, belong to no
+cooperative, so the daily reconciliation cannot flag them; a notification still "received"
+long after it came means its handling crashed. The operator's dashboard lists them. Unsigned
+bodies are left out: anyone can post those to the public URLs.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from shop.extensions import db
+from shop.payments.models import NotificationOutcome, PaymentNotification
+from shop.payouts.models import IrisNotification
+from shop.timeutil import utcnow
+
+WATCH_DAYS = 30
+# Handling takes well under a second; one still "received" after this crashed midway.
+CRASHED_AFTER = timedelta(minutes=10)
+LISTED = 20
+OUTCOME_LABELS = {
+    NotificationOutcome.UNKNOWN_ORDER.value: _l("No such order here"),
+    NotificationOutcome.AMOUNT_MISMATCH.value: _l("Amount is not the order's"),
+    "unknown": _l("No such payout here"),
+    "received": _l("Handling stopped midway"),
+}
+
+
+@dataclass(frozen=True)
+class WatchedNotification:
+    gateway: str  # "Midtrans" or "Iris"
+    received_at: datetime
+    reference: str  # the order id or Iris reference_no, as sent
+    status: str  # the status the notification said, as sent
+    outcome: str
+
+
+def notifications_to_look_at(now: datetime | None = None) -> list[WatchedNotification]:
+    """The last WATCH_DAYS days' signed notifications that matched nothing or crashed,
+    newest first, at most LISTED."""
+    now = now or utcnow()
+    since, crashed_before = now - timedelta(days=WATCH_DAYS), now - CRASHED_AFTER
+    payments = db.session.execute(
+        select(PaymentNotification.received_at, PaymentNotification.order_id,
+               PaymentNotification.transaction_status, PaymentNotification.outcome)
+        .where(
+            PaymentNotification.signature_valid.is_(True),
+            PaymentNotification.received_at >= since,
+            or_(
+                PaymentNotification.outcome.in_(
+                    (NotificationOutcome.UNKNOWN_ORDER, NotificationOutcome.AMOUNT_MISMATCH)
+                ),
+                (PaymentNotification.outcome == NotificationOutcome.RECEIVED)
+                & (PaymentNotification.received_at < crashed_before),
+            ),
+        )
+        .order_by(PaymentNotification.received_at.desc())
+        .limit(LISTED)
+    ).all()  # fmt: skip
+    payouts = db.session.execute(
+        select(IrisNotification.received_at, IrisNotification.reference_no,
+               IrisNotification.sent_status, IrisNotification.outcome)
+        .where(
+            IrisNotification.signature_valid.is_(True),
+            IrisNotification.received_at >= since,
+            or_(
+                IrisNotification.outcome == "unknown",
+                (IrisNotification.outcome == "received")
+                & (IrisNotification.received_at < crashed_before),
+            ),
+        )
+        .order_by(IrisNotification.received_at.desc())
+        .limit(LISTED)
+    ).all()  # fmt: skip
+    watched = [
+        WatchedNotification(gateway, received_at, reference or "", status or "", str(outcome))
+        for gateway, rows in (("Midtrans", payments), ("Iris", payouts))
+        for received_at, reference, status, outcome in rows
+    ]
+    return sorted(watched, key=lambda row: row.received_at, reverse=True)[:LISTED]

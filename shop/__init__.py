@@ -65,10 +65,12 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     from shop.errors import register_error_pages
     from shop.i18n import register_filters
+    from shop.page_frame import init_page_frame
     from shop.security import add_security_headers
 
     register_error_pages(app)
     register_filters(app)
+    init_page_frame(app)  # after the filters: its canonical_url replaces theirs
     add_security_headers(app)
     return app
 

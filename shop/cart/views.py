@@ -110,12 +110,9 @@ def remove():
     return redirect(url_for("cart.view"))
 
 
-@bp.app_context_processor
-def cart_in_header() -> dict:
-    # A function, not a number: templates that never show the header (mail) cost nothing.
-    return {"cart_item_count": _header_count}
-
-
+# A function, not a number: templates that never show the header (mail) cost nothing. A
+# template global, not a context processor: those run at every render.
+@bp.app_template_global("cart_item_count")
 def _header_count() -> int | None:
     if "cart_item_count" not in g:
         try:

@@ -1,6 +1,6 @@
 """Product cards as plain data: what templates/macros/products.html's product_card shows, read
-in three queries (products with their cooperative's name, variants, images) of only the
-columns a card shows, as plain SQL.
+in one query (products with their cooperative's name, variants, images) of only the columns a
+card shows, as plain SQL.
 
 Listings show 12 to 24 cards a page. Loading them as ORM objects (identity map, attribute
 instrumentation, every column) was about a third of an uncached listing's time; these are
@@ -53,18 +53,10 @@ class Card:
         return round(self.rating_sum / self.rating_count, 1) if self.rating_count else 0.0
 
 
-# The three statements as plain SQL: built, compiled and cache-keyed by SQLAlchemy they cost
-# more than their execution (24 expanding IN parameters each). {ids} is "= ANY(%(ids)s)" on
+# The statements as plain SQL: built, compiled and cache-keyed by SQLAlchemy they cost more
+# than their execution (24 expanding IN parameters each). {ids} is "= ANY(%(ids)s)" on
 # PostgreSQL (one array parameter: the same text every time, so psycopg prepares it) and
 # "IN (?, ...)" on SQLite. Column order as the dataclasses above.
-_VARIANTS_SQL = (
-    "SELECT product_id, price, stock FROM product_variants"
-    " WHERE product_id {ids} AND is_archived = false ORDER BY position"  # as Product.variants
-)
-_IMAGES_SQL = (
-    "SELECT product_id, id, file_path, rendition_key, width, height, alt_text"
-    " FROM product_images WHERE product_id {ids} ORDER BY position"  # as Product.images
-)
 _PRODUCTS_SQL = (
     "SELECT products.id, products.name, products.slug, products.rating_count,"
     " products.rating_sum, products.rating_average_centi, products.sold_count,"
@@ -73,17 +65,50 @@ _PRODUCTS_SQL = (
 )
 
 
+# Products, variants and images in one round trip: the three were a listing's costliest
+# statements to send and read back, for a few dozen rows. One shape for all three: kind,
+# product id, position, then the columns of each (unused ones NULL; the products' row gives
+# every column its type).
+_CARDS_SQL = (
+    "SELECT 0, products.id, 0, products.name, products.slug, products.rating_count,"
+    " products.rating_sum, products.rating_average_centi, products.sold_count,"
+    " cooperatives.name FROM products"
+    " JOIN cooperatives ON cooperatives.id = products.cooperative_id WHERE products.id {ids}"
+    " UNION ALL SELECT 1, product_id, position, NULL, NULL, price, stock, NULL, NULL, NULL"
+    " FROM product_variants WHERE product_id {ids} AND is_archived = false"
+    " UNION ALL SELECT 2, product_id, position, file_path, rendition_key, id, width, height,"
+    " NULL, alt_text FROM product_images WHERE product_id {ids}"
+    " ORDER BY 1, 3"  # variants and images in position order, as Product.variants, .images
+)
+_PRODUCT, _VARIANT, _IMAGE = 0, 1, 2
+
+
 def load_cards(ids: list[int]) -> list[Card]:
-    """Cards for these product ids, in the order given (unknown ids left out)."""
+    """Cards for these product ids, in the order given (unknown ids left out), in one query."""
     if not ids:
         return []
     variants: dict[int, list[CardVariant]] = {id_: [] for id_ in ids}
-    for product_id, price, stock in _rows(_VARIANTS_SQL, ids):
-        variants[product_id].append(CardVariant(price, stock))
     images: dict[int, list[CardImage]] = {id_: [] for id_ in ids}
-    for product_id, *columns in _rows(_IMAGES_SQL, ids):
-        images[product_id].append(CardImage(*columns))
-    return cards_with(ids, variants, images)
+    by_id: dict[int, Card] = {}
+    for kind, product_id, _position, a, b, c, d, e, f, g in _rows(_CARDS_SQL, ids, times=3):
+        if kind == _VARIANT:
+            variants[product_id].append(CardVariant(c, d))
+        elif kind == _IMAGE:
+            images[product_id].append(CardImage(c, a, b, d, e, g))
+        else:
+            by_id[product_id] = Card(
+                product_id,
+                a,
+                b,
+                c,
+                d,
+                e,
+                f,
+                CardCooperative(g),
+                variants[product_id],
+                images[product_id],
+            )
+    return [by_id[id_] for id_ in ids if id_ in by_id]
 
 
 def cards_with(
@@ -113,10 +138,11 @@ def cards_with(
     return [by_id[id_] for id_ in ids if id_ in by_id]
 
 
-def _rows(sql: str, ids: list[int]):
+def _rows(sql: str, ids: list[int], times: int = 1):
+    """`sql` run with its {ids} (`times` of them) as this product id list."""
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         condition, parameters = "= ANY(%(ids)s)", {"ids": list(ids)}
     else:
-        condition, parameters = f"IN ({', '.join('?' * len(ids))})", tuple(ids)
+        condition, parameters = f"IN ({', '.join('?' * len(ids))})", tuple(ids) * times
     return connection.exec_driver_sql(sql.format(ids=condition), parameters)

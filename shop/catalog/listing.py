@@ -28,5 +28,5 @@ def is_variant_on_sale(variant) -> bool:
 
 
 def cards(ids: list[int]) -> list[Card]:
-    """Product cards for these ids, in the order given, in three queries (plain data)."""
+    """Product cards for these ids, in the order given, in one query (plain data)."""
     return load_cards(ids)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, func, literal, select, union_all
+from sqlalchemy import Dialect, Select, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -146,16 +146,8 @@ def home_page() -> HomePage:
     """Featured and newest products come from one UNION of two short id lists, read from the
     search index's on-sale rows newest first (a partial index in that order): the home page
     reads a few dozen index entries however large the catalog."""
-    on_sale_rows = select(search_rows.c.product_id).where(search_rows.c.is_on_sale.is_(True))
-    featured = _ranked_ids(
-        on_sale_rows.join(Product, Product.id == search_rows.c.product_id).where(
-            Product.is_featured.is_(True)
-        ),
-        HOME_FEATURED,
-        "featured",
-    )
-    newest = _ranked_ids(on_sale_rows, HOME_NEWEST, "newest")
-    rows = db.session.execute(union_all(select(featured), select(newest))).all()
+    connection = db.session.connection()
+    rows = connection.exec_driver_sql(_home_ids_sql(connection.dialect)).all()
     ordered = sorted(rows, key=lambda row: (row.list, row.place))
     loaded = {product.id: product for product in cards([row.id for row in ordered])}
     pick = {"featured": [], "newest": []}
@@ -169,6 +161,23 @@ def home_page() -> HomePage:
         featured=pick["featured"],
         newest=pick["newest"],
     )
+
+
+@cache
+def _home_ids_sql(dialect: Dialect) -> str:
+    """The home page's statement, compiled once a process: it has no parameters, and
+    building and compiling it cost more than running it."""
+    on_sale_rows = select(search_rows.c.product_id).where(search_rows.c.is_on_sale.is_(True))
+    featured = _ranked_ids(
+        on_sale_rows.join(Product, Product.id == search_rows.c.product_id).where(
+            Product.is_featured.is_(True)
+        ),
+        HOME_FEATURED,
+        "featured",
+    )
+    newest = _ranked_ids(on_sale_rows, HOME_NEWEST, "newest")
+    statement = union_all(select(featured), select(newest))
+    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def _ranked_ids(statement, limit: int, name: str):
@@ -192,52 +201,6 @@ def find_category(tree: CategoryTree, slug: str) -> Category | None:
         if category.slug == slug:
             return category
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class MemberEntry:
-    """A member as a cooperative's page lists them."""
-
-    member_number: str
-    display_name: str  # as Membership.display_name
-
-
-def cooperative_with_members(slug: str) -> tuple[Cooperative, list[MemberEntry]] | None:
-    """An active cooperative and its active members, by name, in one query; None for an
-    unknown or closed cooperative. Members are the two columns the page shows (25 ORM
-    memberships with their users were a sixth of the page)."""
-    active = and_(Membership.cooperative_id == Cooperative.id, Membership.is_active.is_(True))
-    rows = db.session.execute(
-        select(Cooperative, Membership.member_number, Membership.business_name, User.name)
-        .outerjoin(Membership, active)
-        .outerjoin(User, User.id == Membership.user_id)
-        .where(Cooperative.slug == slug, Cooperative.is_active.is_(True))
-        .order_by(Membership.business_name, Membership.member_number)
-    ).all()
-    if not rows:
-        return None
-    members = [
-        MemberEntry(number, business_name or user_name)
-        for _coop, number, business_name, user_name in rows
-        if number is not None
-    ]
-    return rows[0][0], members
-
-
-def find_member(coop_slug: str, member_number: str) -> Membership | None:
-    """An active member of an active cooperative, with the cooperative and the user, in one
-    query."""
-    return db.session.scalar(
-        select(Membership)
-        .join(Membership.cooperative)
-        .where(
-            Cooperative.slug == coop_slug,
-            Cooperative.is_active.is_(True),
-            Membership.member_number == member_number,
-            Membership.is_active.is_(True),
-        )
-        .options(contains_eager(Membership.cooperative), joinedload(Membership.user))
-    )
 
 
 _PAGE_COOPERATIVE = (Cooperative.name, Cooperative.slug, Cooperative.is_active)

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from shop.auth.policy import public
-from shop.catalog import storefront
+from shop.catalog import profiles, storefront
 from shop.catalog.card_html import product_cards_html, product_grid_html
 from shop.catalog.images import rendition_url, rendition_widths
 from shop.money import format_rupiah
@@ -33,7 +33,7 @@ SHARE_IMAGE_WIDTH = 640
 @public
 @cached_page
 def cooperative(coop_slug: str):
-    coop, members = storefront.cooperative_with_members(coop_slug) or abort(404)
+    coop, members = profiles.cooperative_with_members(coop_slug) or abort(404)
     choices = FilterChoices(categories=filter_categories(), cooperatives=[])
     return render_template(
         "catalog/cooperative.html",
@@ -48,7 +48,7 @@ def cooperative(coop_slug: str):
 @public
 @cached_page
 def member(coop_slug: str, member_number: str):
-    maker = storefront.find_member(coop_slug, member_number) or abort(404)
+    maker = profiles.find_member(coop_slug, member_number) or abort(404)
     choices = FilterChoices(categories=filter_categories(), cooperatives=[])
     fixed = {"cooperative": maker.cooperative.slug, "member_id": maker.id}
     return render_template(

@@ -27,9 +27,12 @@ from shop.security import private_page
 bp = Blueprint("savings", __name__)
 
 
-@bp.app_context_processor
-def savings_labels() -> dict:
-    return {"savings_kind_labels": KIND_LABELS, "payment_method_labels": METHOD_LABELS}
+# Template globals, not a context processor: those run at every render of every page.
+bp.record_once(
+    lambda state: state.app.jinja_env.globals.update(
+        savings_kind_labels=KIND_LABELS, payment_method_labels=METHOD_LABELS
+    )
+)
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/simpanan")

@@ -24,9 +24,12 @@ from shop.shu.models import PARTS, ShuDestination
 bp = Blueprint("shu", __name__)
 
 
-@bp.app_context_processor
-def shu_labels() -> dict:
-    return {"shu_part_labels": PART_LABELS, "shu_destination_labels": DESTINATION_LABELS}
+# Template globals, not a context processor: those run at every render of every page.
+bp.record_once(
+    lambda state: state.app.jinja_env.globals.update(
+        shu_part_labels=PART_LABELS, shu_destination_labels=DESTINATION_LABELS
+    )
+)
 
 
 @bp.route("/koperasi/<coop_slug>/kelola/shu")

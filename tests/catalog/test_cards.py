@@ -77,7 +77,7 @@ def test_a_product_page_shows_its_makers_other_products_as_cards(
 
 
 def test_rated_and_sold_cards_cost_no_query_each(client, english, listed, count_queries):
-    """Every figure a card shows comes with the cards' three queries, never one per card."""
+    """Every figure a card shows comes with the cards' one query, never one per card."""
     with count_queries() as one:
         client.get("/kategori/kuliner")
     for n in range(10):

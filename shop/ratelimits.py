@@ -11,18 +11,19 @@ order, whoever sends it, so one order cannot be hammered from many addresses eit
 """
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from flask import Flask, abort, make_response, request
 from flask_babel import gettext as _
-from limits import RateLimitItem, parse_many
-from limits.storage import storage_from_string
-from limits.strategies import FixedWindowRateLimiter
 
 from shop.errors import render_error_page
+
+if TYPE_CHECKING:
+    from limits.strategies import FixedWindowRateLimiter
 
 # endpoint -> limits on its POSTs; reading a page is never limited.
 POST_LIMITS = {
@@ -44,25 +45,50 @@ POST_LIMITS_PER_ARGUMENT = {
 def init_rate_limits(app: Flask) -> None:
     if not app.config["RATELIMIT_ENABLED"]:
         return
-    counter = FixedWindowRateLimiter(storage_from_string(app.config["RATELIMIT_STORAGE_URI"]))
-    for endpoint, text in POST_LIMITS.items():
-        argument, per_argument = POST_LIMITS_PER_ARGUMENT.get(endpoint, (None, ""))
-        limits = [(limit, None) for limit in parse_many(text)]
-        limits += [(limit, argument) for limit in parse_many(per_argument)] if argument else []
+    counter = _Counter(app.config["RATELIMIT_STORAGE_URI"])
+    for endpoint in POST_LIMITS:
         view = app.view_functions[endpoint]
-        app.view_functions[endpoint] = _limited(view, endpoint, limits, counter)
+        app.view_functions[endpoint] = _limited(view, endpoint, counter)
 
 
-def _limited(
-    view: Callable,
-    endpoint: str,
-    limits: list[tuple[RateLimitItem, str | None]],
-    counter: FixedWindowRateLimiter,
-) -> Callable:
+class _Counter:
+    """The limits library's counter and every endpoint's parsed limits, built at the first
+    limited POST: a worker that only serves pages never imports the library (1.6 MB a
+    process with wrapt and deprecated)."""
+
+    def __init__(self, storage_uri: str):
+        self._storage_uri = storage_uri
+        self._lock = threading.Lock()
+        self._built: tuple[FixedWindowRateLimiter, dict[str, list]] | None = None
+
+    def get(self, endpoint: str) -> tuple["FixedWindowRateLimiter", list]:
+        """The counter and the endpoint's (limit, view argument or None) pairs."""
+        with self._lock:  # two threads' first POSTs must share one counter
+            if self._built is None:
+                self._built = self._build()
+        counter, limits = self._built
+        return counter, limits[endpoint]
+
+    def _build(self) -> tuple["FixedWindowRateLimiter", dict[str, list]]:
+        from limits import parse_many
+        from limits.storage import storage_from_string
+        from limits.strategies import FixedWindowRateLimiter
+
+        limits = {}
+        for endpoint, text in POST_LIMITS.items():
+            argument, per_argument = POST_LIMITS_PER_ARGUMENT.get(endpoint, (None, ""))
+            limits[endpoint] = [(limit, None) for limit in parse_many(text)]
+            if argument:
+                limits[endpoint] += [(limit, argument) for limit in parse_many(per_argument)]
+        return FixedWindowRateLimiter(storage_from_string(self._storage_uri)), limits
+
+
+def _limited(view: Callable, endpoint: str, counters: _Counter) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         if request.method == "POST":
             client = request.remote_addr or "unknown"
+            counter, limits = counters.get(endpoint)
             for limit, argument in limits:
                 # Per client, or per value of the view argument (":" keeps the two apart).
                 key = f":{str(kwargs.get(argument))[:100]}" if argument else client

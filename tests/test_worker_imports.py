@@ -8,8 +8,13 @@ import sys
 from pathlib import Path
 
 # Imported on first use: Alembic (flask db), openpyxl (spreadsheets), Pillow (photo uploads
-# and renditions), segno (QR codes), midtransclient and requests (calls to Midtrans).
-LOADED_ON_FIRST_USE = ("alembic", "openpyxl", "PIL", "segno", "midtransclient", "requests")
+# and renditions), segno (QR codes), midtransclient and requests (calls to Midtrans), Huey
+# and with it redis-py (the first task enqueued; redis-py also for a page cache or rate
+# limits in Redis), limits (the first rate-limited POST).
+LOADED_ON_FIRST_USE = (
+    "alembic", "openpyxl", "PIL", "segno", "midtransclient", "requests", "huey", "redis",
+    "limits",
+)  # fmt: skip
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 
@@ -46,3 +51,27 @@ def test_flask_migrate_is_set_up_when_first_used(app):
         }.items() <= settings.configure_args.items()
         assert settings.directory.endswith("migrations")
         assert settings.db.metadata is not None
+
+
+def test_the_queue_built_on_first_use_knows_every_task_and_schedule(app):
+    """A consumer builds the queue on first use: every task declared before then is
+    registered under its module's name, the periodic ones with their schedule, and the
+    failure handler listens."""
+    from datetime import datetime
+
+    from shop.jobs import periodic
+    from shop.jobs.failures import _on_task_error
+    from shop.jobs.queue import huey
+    from shop.notifications.tasks import deliver_notification
+
+    registry = huey.instance()._registry
+    assert "shop.notifications.tasks.deliver_notification" in registry._registry
+    assert registry.string_to_task("shop.notifications.tasks.deliver_notification") is (
+        deliver_notification.task_class
+    )
+    schedules = {type(task).__name__: task for task in registry.periodic_tasks}
+    nightly = schedules["nightly_ledger_check"]
+    assert nightly.validate_datetime(datetime(2026, 12, 4, 19, 0))
+    assert not nightly.validate_datetime(datetime(2026, 12, 4, 19, 1))
+    assert periodic.expire_unpaid_orders.task_class().validate_datetime(datetime(2026, 1, 1, 3, 20))
+    assert _on_task_error in huey._signal.receivers["error"]

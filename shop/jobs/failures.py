@@ -8,8 +8,6 @@ can be queued again or marked as dealt with by hand.
 import json
 import logging
 
-from huey.exceptions import HueyException
-from huey.signals import SIGNAL_ERROR
 from sqlalchemy import select
 
 from shop.extensions import db
@@ -23,7 +21,6 @@ logger = logging.getLogger(__name__)
 ERROR_LENGTH = 2000
 
 
-@huey.signal(SIGNAL_ERROR)
 def _on_task_error(signal, task, exc=None) -> None:
     if task.retries:  # it will be tried again
         return
@@ -32,6 +29,15 @@ def _on_task_error(signal, task, exc=None) -> None:
         record_failed_job(name, task.id, list(task.args), f"{type(exc).__name__}: {exc}")
     except Exception:  # the database is what failed: the log is all that is left
         logger.exception("could not record the failure of %s %s", task.name, task.id)
+
+
+def _listen_for_errors(instance) -> None:
+    from huey.signals import SIGNAL_ERROR
+
+    instance.signal(SIGNAL_ERROR)(_on_task_error)
+
+
+huey.declare(_listen_for_errors)
 
 
 @run_in_app
@@ -66,6 +72,8 @@ def unresolved_failures(limit: int = 100) -> list[FailedJob]:
 def retry_failed_job(job: FailedJob, actor_id: int) -> bool:
     """Queue the task again with its arguments, and mark the failure dealt with. Returns
     False when the task no longer exists (renamed in an upgrade)."""
+    from huey.exceptions import HueyException
+
     try:
         task = huey._registry.string_to_task(job.task_name)
     except HueyException:

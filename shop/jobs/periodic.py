@@ -9,9 +9,8 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from huey import crontab
 
-from shop.jobs.runner import periodic_task
+from shop.jobs.runner import crontab, periodic_task
 
 logger = logging.getLogger(__name__)
 

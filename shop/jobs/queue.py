@@ -10,21 +10,32 @@ from the environment (the same variables config.py reads) before any app exists:
 - ``immediate``: each task runs in the process that enqueues it, at once (the tests).
 
 `huey_consumer shop.jobs.worker.huey` (or `flask jobs work`) runs the consumer.
+
+Huey is imported, and the instance built, at its first use (an enqueue, the consumer): with
+it comes redis-py, whatever the storage, and a web worker that only serves pages does not
+need the 7.6 MB they take in every process. Tasks and signal handlers declared before then
+are registered on it as it is built.
 """
 
 import os
-
-from huey import MemoryHuey, PriorityRedisHuey, SqliteHuey
-from huey.api import Huey
+import threading
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
 from config import INSTANCE_DIR
+
+if TYPE_CHECKING:
+    from huey.api import Huey
 
 QUEUE_NAME = "pasar"
 
 
-def build_huey(kind: str, redis_url: str = "", sqlite_path: str = "") -> Huey:
+def build_huey(kind: str, redis_url: str = "", sqlite_path: str = "") -> "Huey":
     """A Huey for `kind` (sqlite, redis or immediate); results are not kept, since no
     caller waits on a task: what a task achieves is written to the database."""
+    from huey import MemoryHuey, PriorityRedisHuey, SqliteHuey
+
     if kind == "redis":
         if not redis_url:
             raise RuntimeError("TASK_QUEUE=redis needs REDIS_URL")
@@ -45,10 +56,47 @@ def queue_kind_from_environment() -> str:
     return os.environ.get("TASK_QUEUE") or default
 
 
-huey = build_huey(
-    queue_kind_from_environment(),
-    redis_url=os.environ.get("REDIS_URL", ""),
-    sqlite_path=os.environ.get("TASK_QUEUE_PATH", ""),
+class HueyOnFirstUse:
+    """Stands for the Huey instance (every attribute is the instance's), which it builds the
+    first time one is read or set."""
+
+    def __init__(self, build: Callable[[], "Huey"]):
+        object.__setattr__(self, "_build", build)
+        object.__setattr__(self, "_huey", None)
+        object.__setattr__(self, "_declarations", [])
+        object.__setattr__(self, "_lock", threading.RLock())
+
+    def instance(self) -> "Huey":
+        with self._lock:
+            if self._huey is None:
+                object.__setattr__(self, "_huey", self._build())
+                for declaration in self._declarations:
+                    declaration(self._huey)
+        return self._huey
+
+    def declare(self, declaration: Callable[["Huey"], object]) -> None:
+        """Call `declaration(huey)` when the instance is built, or now if it is."""
+        with self._lock:
+            if self._huey is None:
+                self._declarations.append(declaration)
+            else:
+                declaration(self._huey)
+
+    def __getattr__(self, name: str):
+        return getattr(self.instance(), name)
+
+    def __setattr__(self, name: str, value) -> None:
+        setattr(self.instance(), name, value)
+
+
+# The environment is read now, as config.py reads it, whenever the instance is built.
+huey = HueyOnFirstUse(
+    partial(
+        build_huey,
+        queue_kind_from_environment(),
+        redis_url=os.environ.get("REDIS_URL", ""),
+        sqlite_path=os.environ.get("TASK_QUEUE_PATH", ""),
+    )
 )
 
 
@@ -60,4 +108,5 @@ def init_queue(app) -> None:
 
     for module in TASK_MODULES:
         import_module(module)
-    huey.immediate = app.config["TASK_QUEUE"] == "immediate"
+    immediate = app.config["TASK_QUEUE"] == "immediate"
+    huey.declare(lambda instance: setattr(instance, "immediate", immediate))

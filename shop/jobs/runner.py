@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 
 from flask import Flask, current_app, has_app_context
-from huey import crontab  # noqa: F401  (re-exported for the periodic task modules)
 
 from shop.extensions import db
 from shop.jobs.queue import huey
@@ -69,24 +68,59 @@ def task(
     A higher `priority` is taken from the queue first (URGENT for mail)."""
 
     def decorator(func: Callable):
-        return huey.task(
-            retries=retries,
-            retry_delay=retry_delay,
-            retry_backoff=retry_backoff,
-            priority=priority,
-        )(run_in_app(func))
+        return TaskOnFirstUse(
+            lambda instance: instance.task(
+                retries=retries,
+                retry_delay=retry_delay,
+                retry_backoff=retry_backoff,
+                priority=priority,
+            )(run_in_app(func))
+        )
 
     return decorator
 
 
-def periodic_task(schedule, retries: int = 2, retry_delay: int = 60) -> Callable:
+def crontab(**fields: str) -> dict[str, str]:
+    """A schedule for periodic_task: Huey's crontab() fields (minute, hour, day, ...)."""
+    return fields
+
+
+def periodic_task(schedule: dict[str, str], retries: int = 2, retry_delay: int = 60) -> Callable:
     """A task the consumer runs on a crontab schedule (it replaces the crontab)."""
 
     def decorator(func: Callable):
-        return huey.periodic_task(
-            schedule,
-            retries=retries,
-            retry_delay=retry_delay,
-        )(run_in_app(func))
+        def register(instance):
+            from huey import crontab as huey_crontab
+
+            return instance.periodic_task(
+                huey_crontab(**schedule), retries=retries, retry_delay=retry_delay
+            )(run_in_app(func))
+
+        return TaskOnFirstUse(register)
 
     return decorator
+
+
+class TaskOnFirstUse:
+    """Stands for a Huey task (calling it enqueues it; every attribute is the task's) until
+    the queue is built (shop.jobs.queue), which registers the task under its usual name."""
+
+    def __init__(self, register: Callable):
+        self._task = None
+        huey.declare(self._registered_by(register))
+
+    def _registered_by(self, register: Callable) -> Callable:
+        def declaration(instance) -> None:
+            self._task = register(instance)
+
+        return declaration
+
+    def __call__(self, *args, **kwargs):
+        return self._wrapped()(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._wrapped(), name)
+
+    def _wrapped(self):
+        huey.instance()  # builds the queue, which registers the task
+        return self._task

@@ -165,6 +165,28 @@ def test_gettext_aliases_are_extraction_keywords():
     )
 
 
+def test_every_gettext_call_names_its_message_where_pybabel_can_read_it():
+    """gettext(message) with a variable, or _("...") inside an f-string (Python 3.11's
+    tokenizer gives pybabel the f-string as one token), is never extracted: the next
+    `make messages` drops its translation and the page shows English."""
+    hidden = []
+    for path in sorted(SHOP.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        in_fstrings = {
+            id(call) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+            for call in ast.walk(node) if isinstance(call, ast.Call)
+        }  # fmt: skip
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.func.id not in KEYWORDS:
+                continue
+            literal = bool(node.args) and isinstance(node.args[0], ast.Constant)
+            if not literal or id(node) in in_fstrings:
+                hidden.append(f"  {path.relative_to(ROOT)}:{node.lineno}: {node.func.id}(...)")
+    assert not hidden, "gettext calls pybabel cannot extract:\n" + "\n".join(hidden)
+
+
 # Pages -------------------------------------------------------------------------------------
 
 

@@ -103,36 +103,33 @@ def _words(language: str) -> _Words:
     # Without variables Flask-Babel returns the translation unformatted: the placeholders
     # are filled in by Markup's %, which escapes the values. A translation is trusted, as
     # Jinja's _() trusts it.
-    return _Words(
-        **{
-            name: Markup(gettext(message))  # nosec B704
-            for name, message in {
-                "breadcrumb": "Breadcrumb",
-                "home": "Home",
-                "photos_of": "Photos of %(name)s",
-                "no_photo": "No photo yet",
-                "by": "By",
-                "choose_variant": "Choose a variant",
-                "standard": "Standard",
-                "out_of_stock": "Out of stock",
-                "stock": "Stock: %(count)s",
-                "quantity": "Quantity",
-                "add_to_cart": "Add to cart",
-                "ask": "Ask the seller on WhatsApp",
-                "share": "Share to WhatsApp",
-                "details": "Details",
-                "weight": "Weight",
-                "grams": "%(grams)s g",
-                "ready": "Ready",
-                "pre_order": "Pre-order %(days)d days",
-                "pirt": "Home-industry permit (PIRT)",
-                "halal": "Halal certificate",
-                "bpom": "BPOM registration",
-                "sold": "Sold %(count)d",
-                "more_from": "More from %(name)s",
-            }.items()
-        }
-    )
+    # Each msgid written out, so that the extraction (make messages) sees it.
+    words = {
+        "breadcrumb": gettext("Breadcrumb"),
+        "home": gettext("Home"),
+        "photos_of": gettext("Photos of %(name)s"),
+        "no_photo": gettext("No photo yet"),
+        "by": gettext("By"),
+        "choose_variant": gettext("Choose a variant"),
+        "standard": gettext("Standard"),
+        "out_of_stock": gettext("Out of stock"),
+        "stock": gettext("Stock: %(count)s"),
+        "quantity": gettext("Quantity"),
+        "add_to_cart": gettext("Add to cart"),
+        "ask": gettext("Ask the seller on WhatsApp"),
+        "share": gettext("Share to WhatsApp"),
+        "details": gettext("Details"),
+        "weight": gettext("Weight"),
+        "grams": gettext("%(grams)s g"),
+        "ready": gettext("Ready"),
+        "pre_order": gettext("Pre-order %(days)d days"),
+        "pirt": gettext("Home-industry permit (PIRT)"),
+        "halal": gettext("Halal certificate"),
+        "bpom": gettext("BPOM registration"),
+        "sold": gettext("Sold %(count)d"),
+        "more_from": gettext("More from %(name)s"),
+    }
+    return _Words(**{name: Markup(text) for name, text in words.items()})  # nosec B704
 
 
 @dataclass(frozen=True)

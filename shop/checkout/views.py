@@ -258,7 +258,8 @@ def _place_and_pay(
         placed_message = _(
             "Your order %(number)s is placed and its items are held for you.", number=number
         )
-        flash(f"{placed_message} {_('You can pay for it on this page.')}", "info")
+        pay_here = _("You can pay for it on this page.")
+        flash(f"{placed_message} {pay_here}", "info")
         return redirect(url_for("orders.detail", number=number))
 
 

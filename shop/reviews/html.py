@@ -14,9 +14,12 @@ from shop.catalog.images import picture_sources
 def product_reviews_html(product, reviews) -> Markup:
     """The product page's reviews section: average, count, how many of each star, a page of
     reviews newest first and the links to the other pages; reviews is None without any."""
+    # Every gettext outside the f-strings: the extraction (make messages) does not look
+    # inside them.
+    title = gettext("Reviews")
     heading = (
         '<section class="product-reviews" id="ulasan" aria-labelledby="reviews-heading">\n'
-        f'<h2 id="reviews-heading">{gettext("Reviews")}</h2>\n'
+        f'<h2 id="reviews-heading">{title}</h2>\n'
     )
     if not reviews:
         no_reviews = gettext(
@@ -25,8 +28,10 @@ def product_reviews_html(product, reviews) -> Markup:
         return Markup(f'{heading}<p class="muted">{no_reviews}</p>\n</section>\n')  # nosec B704
     average = format_decimal(product.rating_average, "0.0")  # as the rating_number filter
     count = ngettext("%(num)d review", "%(num)d reviews", product.rating_count)
+    stars_label = gettext("%(stars)d stars")
+    caption = gettext("Reviews by number of stars")
     rows = "\n".join(
-        f'<tr>\n<th scope="row">{gettext("%(stars)d stars") % {"stars": stars}}</th>\n'
+        f'<tr>\n<th scope="row">{stars_label % {"stars": stars}}</th>\n'
         '<td><span class="bar" aria-hidden="true">'
         f'<span class="bar-{round(percent / 10) * 10}"></span></span></td>\n'
         f'<td class="number">{number}</td>\n</tr>'
@@ -39,14 +44,14 @@ def product_reviews_html(product, reviews) -> Markup:
         f'{heading}<p class="rating-average"><strong>{escape(average)}</strong> / 5 · '
         f"{count}</p>\n"
         f'<table class="rating-bars">\n<caption class="visually-hidden">'
-        f"{gettext('Reviews by number of stars')}</caption>\n<tbody>\n{rows}\n</tbody>\n</table>\n"
+        f"{caption}</caption>\n<tbody>\n{rows}\n</tbody>\n</table>\n"
         f'<ul class="reviews">\n{items}\n</ul>\n{_pagination(reviews.page)}\n</section>\n'
     )
 
 
 def review_html(review, show_item: bool = False) -> Markup:
     """One review as the public reads it (and the consoles, with their actions after it)."""
-    edited = f" · {gettext('edited')}" if review.edited_at else ""
+    edited = " · " + gettext("edited") if review.edited_at else ""
     parts = [
         f'<p class="review-head">\n{_stars(review.rating)}\n'
         f"<strong>{escape(review.author_name)}</strong>\n"
@@ -58,8 +63,9 @@ def review_html(review, show_item: bool = False) -> Markup:
         parts.append(f'<p class="review-text">{escape(review.text)}</p>\n')
     parts.append(review_photos_html(review) + "\n")
     if review.reply_text:
+        replied = gettext("The seller replied")
         parts.append(
-            f'<div class="review-reply">\n<p><strong>{gettext("The seller replied")}</strong>'
+            f'<div class="review-reply">\n<p><strong>{replied}</strong>'
             f' <span class="muted">· {escape(_datetime(review.replied_at))}</span></p>\n'
             f'<p class="review-text">{escape(review.reply_text)}</p>\n</div>\n'
         )
@@ -112,11 +118,12 @@ def _pagination(page) -> str:
         return ""
     args = request.args.to_dict()
     args.update(request.view_args or {})
-    parts = [f'<nav class="pagination" aria-label="{gettext("Pages")}">']
+    pages, previous, next_ = gettext("Pages"), gettext("Previous"), gettext("Next")
+    parts = [f'<nav class="pagination" aria-label="{pages}">']
     if page.has_previous:
         args["page"] = page.number - 1
         href = escape(url_for(request.endpoint, **args))
-        parts.append(f'<a rel="prev" href="{href}">{gettext("Previous")}</a>')
+        parts.append(f'<a rel="prev" href="{href}">{previous}</a>')
     if page.total_is_capped:
         where = gettext("Page %(number)s") % {"number": page.number}
     else:
@@ -128,5 +135,5 @@ def _pagination(page) -> str:
     if page.has_next:
         args["page"] = page.number + 1
         href = escape(url_for(request.endpoint, **args))
-        parts.append(f'<a rel="next" href="{href}">{gettext("Next")}</a>')
+        parts.append(f'<a rel="next" href="{href}">{next_}</a>')
     return "\n".join(parts) + "\n</nav>"

@@ -187,3 +187,17 @@ def test_a_signed_in_shopper_costs_at_most_two_queries_more(
         with count_queries() as statements:
             html_of(client, url)
         assert len(statements) <= 8, f"{url} runs {len(statements)} queries for a signed-in shopper"
+
+
+def test_the_product_page_speaks_indonesian_by_default(client, shop_front):
+    """Its words are written by Python (shop/catalog/product_html.py): each must be in the
+    catalog the extraction builds, or the default language shows English."""
+    html = html_of(client, "/produk/keripik-tempe-sagu")
+
+    for indonesian in ("Pilih varian", "Tambah ke keranjang", "Stok: 10", "Oleh",
+                       "Tanya penjual lewat WhatsApp", "Bagikan ke WhatsApp", "Berat",
+                       "Sertifikat halal", "Produk lain dari", "Belum ada ulasan"):  # fmt: skip
+        assert indonesian in html, indonesian
+    for english in ("Choose a variant", "Add to cart", "Stock:", "Share to WhatsApp",
+                    "Weight", "More from", "No reviews yet"):  # fmt: skip
+        assert english not in html, english

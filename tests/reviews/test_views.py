@@ -206,3 +206,16 @@ def test_product_page_with_reviews_and_photos_runs_at_most_8_queries(
     with count_queries() as statements:
         assert client.get(f"/produk/{slug}").status_code == 200
     assert len(statements) <= 8, statements
+
+
+def test_a_replied_and_edited_review_reads_in_indonesian_by_default(client, completed):
+    line = completed.line(completed.siti)
+    review = services.write_review(completed.order, line.id, services.ReviewInput(3, "Enak", []))
+    services.edit_review(review, services.ReviewInput(4, "Enak sekali", []))
+    services.reply_to_review(review, completed.siti, "Terima kasih")
+    product = db.session.get(Product, line.product_id)
+
+    html = client.get(f"/produk/{product.slug}").get_data(as_text=True)
+
+    assert "Balasan penjual" in html and "diubah" in html and "4 dari 5 bintang" in html
+    assert "The seller replied" not in html and "edited" not in html

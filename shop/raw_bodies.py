@@ -1,6 +1,7 @@
 """What a public webhook keeps of the bodies it is sent."""
 
 import hashlib
+import json
 
 RAW_BODY_LIMIT = 4096  # characters kept of a body whose signature did not check out
 
@@ -15,3 +16,40 @@ def stored_body(raw_body: bytes, signature_valid: bool) -> str:
     digest = hashlib.sha256(raw_body).hexdigest()
     end = f"...[{len(raw_body)} bytes, sha256 {digest}]"
     return text[: RAW_BODY_LIMIT - len(end)] + end
+
+
+def json_object(raw_body: bytes) -> dict | None:
+    """The body's JSON object, or None: not JSON, not an object, or holding text that no
+    database column takes (no gateway sends such a body)."""
+    try:
+        fields = json.loads(raw_body)
+    except (ValueError, RecursionError):  # UnicodeDecodeError included; nesting too deep
+        return None
+    if not isinstance(fields, dict) or not _all_text_storable(fields):
+        return None
+    return fields
+
+
+def _all_text_storable(value: object) -> bool:
+    """No NUL (PostgreSQL refuses it in text) and no lone surrogate (json.loads makes one of
+    "\\ud800"; it cannot be encoded, hashed or stored) in any key or string, however deep."""
+    pending = [value]
+    while pending:  # a loop: a recursive walk could overflow on what json.loads just accepted
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item or (not item.isascii() and not _encodable(item)):
+                return False
+    return True
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

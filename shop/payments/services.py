@@ -8,7 +8,6 @@ nothing already final. The HTTP status we answer drives Midtrans's retries: 2xx 
 400/404 two, 503 four.
 """
 
-import json
 import logging
 import re
 from collections import defaultdict
@@ -35,7 +34,7 @@ from shop.payments.models import (
 )
 from shop.payments.refunds_at_gateway import REFUNDED_STATES, record_refunds_made_at_gateway
 from shop.payments.signature import signature_ok
-from shop.raw_bodies import stored_body
+from shop.raw_bodies import json_object, stored_body
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -100,7 +99,7 @@ def handle_notification(raw_body: bytes, gateway: Gateway) -> NotificationResult
     Returns the HTTP status to answer and the outcome also stored on the notification row.
     Bad input never raises; a bug does, after rolling back everything but the stored row.
     """
-    fields = _parse(raw_body)
+    fields = json_object(raw_body)
     notification, order = _store(raw_body, fields)
     try:
         outcome = _handle(notification, order, fields, gateway)
@@ -108,43 +107,6 @@ def handle_notification(raw_body: bytes, gateway: Gateway) -> NotificationResult
         db.session.rollback()
         raise
     return NotificationResult(HTTP_STATUS[outcome], outcome)
-
-
-def _parse(raw_body: bytes) -> dict | None:
-    """The body's JSON object, or None: not JSON, not an object, or holding text that no
-    database column takes (Midtrans never sends such a body)."""
-    try:
-        fields = json.loads(raw_body)
-    except (ValueError, RecursionError):  # UnicodeDecodeError included; nesting too deep
-        return None
-    if not isinstance(fields, dict) or not _all_text_storable(fields):
-        return None
-    return fields
-
-
-def _all_text_storable(value: object) -> bool:
-    """No NUL (PostgreSQL refuses it in text) and no lone surrogate (json.loads makes one of
-    "\\ud800"; it cannot be encoded, hashed or stored) in any key or string, however deep."""
-    pending = [value]
-    while pending:  # a loop: a recursive walk could overflow on what json.loads just accepted
-        item = pending.pop()
-        if isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-        elif isinstance(item, str):
-            if "\x00" in item or (not item.isascii() and not _encodable(item)):
-                return False
-    return True
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _store(raw_body: bytes, fields: dict | None) -> tuple[StoredNotification, Order | None]:

@@ -20,7 +20,6 @@ Any other status (queued, approved, processed) changes nothing yet.
 
 import hashlib
 import hmac
-import json
 import logging
 from dataclasses import dataclass
 
@@ -47,7 +46,7 @@ from shop.payouts.iris import (
     iris_client,
 )
 from shop.payouts.models import REFERENCE_LENGTH, STATUS_LENGTH, IrisNotification
-from shop.raw_bodies import stored_body
+from shop.raw_bodies import json_object, stored_body
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -94,7 +93,7 @@ def handle_iris_notification(
 
 
 def _store(raw_body: bytes, signature_valid: bool) -> int:
-    fields = _fields(raw_body) or {}
+    fields = json_object(raw_body) or {}
     reference, status = fields.get("reference_no"), fields.get("status")
     notification = IrisNotification(
         raw_body=stored_body(raw_body, signature_valid),
@@ -108,19 +107,11 @@ def _store(raw_body: bytes, signature_valid: bool) -> int:
     return notification.id
 
 
-def _fields(raw_body: bytes) -> dict | None:
-    try:
-        body = json.loads(raw_body)
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
 def _handle(raw_body: bytes, signature_valid: bool, client: IrisClient) -> NotificationResult:
     if not signature_valid:
         logger.warning("Iris notification refused: bad signature")
         return NotificationResult("bad_signature", 403)
-    reference = (_fields(raw_body) or {}).get("reference_no")
+    reference = (json_object(raw_body) or {}).get("reference_no")
     if not isinstance(reference, str) or not reference:
         return NotificationResult("malformed", 400)
     payout = db.session.scalar(select(Payout).where(Payout.iris_reference == reference))

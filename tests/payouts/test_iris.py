@@ -694,3 +694,20 @@ def test_every_notification_is_stored_with_what_came_of_it(sent, iris, client, a
     # A body nobody signed is kept cut short, with its size and digest.
     assert len(rows[3].raw_body) <= 4096 and rows[3].raw_body.endswith("]")
     assert "10020 bytes, sha256" in rows[3].raw_body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000, b'{"reference_no": "\\ud800"}', b"\xff\xfe"],
+    ids=["deeply nested", "lone surrogate", "not UTF-8"],  # a NUL: shop/guards.py, 400
+)
+def test_a_hostile_unsigned_body_is_refused_and_stored_without_a_500(client, body):
+    response = notify(client, (body, "x" * 128))
+
+    assert response.status_code == 403
+    [stored] = db.session.scalars(select(IrisNotification)).all()
+    assert (stored.outcome, stored.signature_valid, stored.reference_no) == (
+        "bad_signature",
+        False,
+        None,
+    )

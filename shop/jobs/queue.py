@@ -69,9 +69,16 @@ class HueyOnFirstUse:
     def instance(self) -> "Huey":
         with self._lock:
             if self._huey is None:
+                # Published before the declarations run (one may read the instance back
+                # through this stand-in), withdrawn if one fails: a queue missing some of
+                # its tasks must not stay in use, silently.
                 object.__setattr__(self, "_huey", self._build())
-                for declaration in self._declarations:
-                    declaration(self._huey)
+                try:
+                    for declaration in self._declarations:
+                        declaration(self._huey)
+                except BaseException:
+                    object.__setattr__(self, "_huey", None)
+                    raise
         return self._huey
 
     def declare(self, declaration: Callable[["Huey"], object]) -> None:

@@ -24,7 +24,8 @@ CRASHED_AFTER = timedelta(minutes=10)
 LISTED = 20
 OUTCOME_LABELS = {
     NotificationOutcome.UNKNOWN_ORDER.value: _l("No such order here"),
-    NotificationOutcome.AMOUNT_MISMATCH.value: _l("Amount is not the order's"),
+    # Midtrans's for an order, Iris's for a payout: the same value, the same words.
+    NotificationOutcome.AMOUNT_MISMATCH.value: _l("Amount differs from ours"),
     "unknown": _l("No such payout here"),
     "received": _l("Handling stopped midway"),
 }
@@ -68,7 +69,7 @@ def notifications_to_look_at(now: datetime | None = None) -> list[WatchedNotific
             IrisNotification.signature_valid.is_(True),
             IrisNotification.received_at >= since,
             or_(
-                IrisNotification.outcome == "unknown",
+                IrisNotification.outcome.in_(("unknown", "amount_mismatch")),
                 (IrisNotification.outcome == "received")
                 & (IrisNotification.received_at < crashed_before),
             ),

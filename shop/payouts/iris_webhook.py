@@ -129,7 +129,8 @@ def _handle(raw_body: bytes, signature_valid: bool, client: IrisClient) -> Notif
 
 def apply_iris_status(payout: Payout, remote: IrisPayoutStatus) -> str:
     """Bring our payout in line with Iris's status for it. Returns what happened: "paid",
-    "rejected", "returned" or "unchanged" (already applied, or nothing to do yet)."""
+    "rejected", "returned", "unchanged" (already applied, or nothing to do yet) or
+    "amount_mismatch" (left alone for a person to look at)."""
     if remote.reference_no != payout.iris_reference:
         logger.error("Iris answered %s for payout %s", remote.reference_no, payout.id)
         return "unchanged"
@@ -139,7 +140,7 @@ def apply_iris_status(payout: Payout, remote: IrisPayoutStatus) -> str:
             "Iris payout %s is Rp %s, our payout %s is Rp %s: left alone",
             remote.reference_no, remote.amount, payout.id, payout.amount,
         )  # fmt: skip
-        return "unchanged"
+        return "amount_mismatch"  # stored with the notification: the operator's dashboard
     local = db.session.scalar(select(Payout.status).where(Payout.id == payout.id))
     try:
         if remote.status == COMPLETED and local == PayoutStatus.APPROVED:

@@ -30,6 +30,7 @@ def test_the_dashboard_lists_what_matched_nothing_or_crashed(english, login, ope
     midtrans("PK-AMOUNT", Outcome.AMOUNT_MISMATCH, day)
     midtrans("PK-CRASHED", Outcome.RECEIVED, timedelta(hours=1))
     iris("IRIS-UNKNOWN", "unknown", day)
+    iris("IRIS-AMOUNT", "amount_mismatch", day)
     # Not for the operator: unsigned, handled, still being handled, or older than 30 days.
     midtrans("PK-FORGED", Outcome.UNKNOWN_ORDER, day, signed=False)
     midtrans("PK-APPLIED", Outcome.APPLIED, day)
@@ -41,12 +42,12 @@ def test_the_dashboard_lists_what_matched_nothing_or_crashed(english, login, ope
 
     page = english.get("/operator/").get_data(as_text=True)
 
-    for listed in ("PK-UNKNOWN", "PK-AMOUNT", "PK-CRASHED", "IRIS-UNKNOWN"):
+    for listed in ("PK-UNKNOWN", "PK-AMOUNT", "PK-CRASHED", "IRIS-UNKNOWN", "IRIS-AMOUNT"):
         assert f"<code>{listed}</code>" in page, listed
     for left_out in ("PK-FORGED", "PK-APPLIED", "PK-HANDLING", "PK-OLD", "IRIS-PAID"):
         assert left_out not in page, left_out
     assert "No such order here" in page and "Handling stopped midway" in page
-    assert "No such payout here" in page
+    assert "No such payout here" in page and "Amount differs from ours" in page
 
 
 def test_the_dashboard_says_when_there_is_nothing_to_look_at(english, login, operator):

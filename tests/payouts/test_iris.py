@@ -26,11 +26,12 @@ from shop.notifications.models import Notification
 from shop.payouts.iris import (
     IrisClient,
     IrisPayouts,
+    IrisPayoutStatus,
     IrisRejected,
     IrisUnavailable,
     idempotency_key,
 )
-from shop.payouts.iris_webhook import iris_signature
+from shop.payouts.iris_webhook import apply_iris_status, iris_signature
 from shop.payouts.models import IrisNotification
 from shop.payouts.services import (
     PayoutRefused,
@@ -711,3 +712,11 @@ def test_a_hostile_unsigned_body_is_refused_and_stored_without_a_500(client, bod
         False,
         None,
     )
+
+
+def test_a_status_for_another_amount_is_left_for_a_person(sent, earned):
+    remote = IrisPayoutStatus(sent.iris_reference, "completed", AMOUNT + 1)
+
+    assert apply_iris_status(sent, remote) == "amount_mismatch"
+    assert reloaded(sent).status == PayoutStatus.APPROVED
+    assert available(earned.siti) == 95_000 - AMOUNT

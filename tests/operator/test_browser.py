@@ -1,6 +1,7 @@
 """The operator on a 360 px phone: the dashboard's tables become cards (no sideways scroll),
 and closing a cooperative works through its folded confirmation."""
 
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
@@ -8,8 +9,10 @@ from playwright.sync_api import expect
 
 from shop.coops.models import Cooperative
 from shop.extensions import db
+from shop.payments.models import NotificationOutcome as Outcome
 from tests.browser.fixtures import assert_fits_and_is_accessible, sign_in
 from tests.factories import make_coop, make_membership, make_product, make_user
+from tests.operator.test_gateway_watch import iris, midtrans
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +57,10 @@ def test_the_dashboard_fits_a_phone_and_closes_a_cooperative(
 def test_the_operators_pages_are_accessible(
     page, live_server, live_data, operator_email, axe_violations
 ):
+    with live_data():  # the gateway notifications' table has rows to fold into cards
+        midtrans("PK-20261204-UNKNOWN1", Outcome.UNKNOWN_ORDER, timedelta(hours=2))
+        iris("iris-reference-that-is-rather-long-0001", "amount_mismatch", timedelta(hours=3))
+        db.session.commit()
     sign_in(page, live_server, operator_email)
     for path in ("/operator/", "/operator/koperasi/baru"):
         page.goto(f"{live_server}{path}")

@@ -45,41 +45,35 @@ def notifications_to_look_at(now: datetime | None = None) -> list[WatchedNotific
     newest first, at most LISTED."""
     now = now or utcnow()
     since, crashed_before = now - timedelta(days=WATCH_DAYS), now - CRASHED_AFTER
-    payments = db.session.execute(
-        select(PaymentNotification.received_at, PaymentNotification.order_id,
-               PaymentNotification.transaction_status, PaymentNotification.outcome)
-        .where(
-            PaymentNotification.signature_valid.is_(True),
-            PaymentNotification.received_at >= since,
-            or_(
-                PaymentNotification.outcome.in_(
-                    (NotificationOutcome.UNKNOWN_ORDER, NotificationOutcome.AMOUNT_MISMATCH)
-                ),
-                (PaymentNotification.outcome == NotificationOutcome.RECEIVED)
-                & (PaymentNotification.received_at < crashed_before),
-            ),
-        )
-        .order_by(PaymentNotification.received_at.desc())
-        .limit(LISTED)
-    ).all()  # fmt: skip
-    payouts = db.session.execute(
-        select(IrisNotification.received_at, IrisNotification.reference_no,
-               IrisNotification.sent_status, IrisNotification.outcome)
-        .where(
-            IrisNotification.signature_valid.is_(True),
-            IrisNotification.received_at >= since,
-            or_(
-                IrisNotification.outcome.in_(("unknown", "amount_mismatch")),
-                (IrisNotification.outcome == "received")
-                & (IrisNotification.received_at < crashed_before),
-            ),
-        )
-        .order_by(IrisNotification.received_at.desc())
-        .limit(LISTED)
-    ).all()  # fmt: skip
+    payments = _watched(
+        PaymentNotification, PaymentNotification.order_id, PaymentNotification.transaction_status,
+        (NotificationOutcome.UNKNOWN_ORDER, NotificationOutcome.AMOUNT_MISMATCH),
+        NotificationOutcome.RECEIVED, since, crashed_before,
+    )  # fmt: skip
+    payouts = _watched(
+        IrisNotification, IrisNotification.reference_no, IrisNotification.sent_status,
+        ("unknown", "amount_mismatch"), "received", since, crashed_before,
+    )  # fmt: skip
     watched = [
         WatchedNotification(gateway, received_at, reference or "", status or "", str(outcome))
         for gateway, rows in (("Midtrans", payments), ("Iris", payouts))
         for received_at, reference, status, outcome in rows
     ]
     return sorted(watched, key=lambda row: row.received_at, reverse=True)[:LISTED]
+
+
+def _watched(model, reference, status, unmatched, received, since, crashed_before) -> list:
+    """One gateway's notifications table: (received_at, reference, status, outcome) rows."""
+    return db.session.execute(
+        select(model.received_at, reference, status, model.outcome)
+        .where(
+            model.signature_valid.is_(True),
+            model.received_at >= since,
+            or_(
+                model.outcome.in_(unmatched),
+                (model.outcome == received) & (model.received_at < crashed_before),
+            ),
+        )
+        .order_by(model.received_at.desc())
+        .limit(LISTED)
+    ).all()

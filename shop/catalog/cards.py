@@ -11,6 +11,7 @@ card macros and picture_sources() read either.
 from dataclasses import dataclass
 
 from shop.extensions import db
+from shop.plain_sql import rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +54,13 @@ class Card:
         return round(self.rating_sum / self.rating_count, 1) if self.rating_count else 0.0
 
 
-# The statements as plain SQL: built, compiled and cache-keyed by SQLAlchemy they cost more
-# than their execution (24 expanding IN parameters each). {ids} is "= ANY(%(ids)s)" on
-# PostgreSQL (one array parameter: the same text every time, so psycopg prepares it) and
-# "IN (?, ...)" on SQLite. Column order as the dataclasses above.
-_PRODUCTS_SQL = (
-    "SELECT products.id, products.name, products.slug, products.rating_count,"
-    " products.rating_sum, products.rating_average_centi, products.sold_count,"
-    " cooperatives.name FROM products"
-    " JOIN cooperatives ON cooperatives.id = products.cooperative_id WHERE products.id {ids}"
-)
-
-
 # Products, variants and images in one round trip: the three were a listing's costliest
 # statements to send and read back, for a few dozen rows. One shape for all three: kind,
 # product id, position, then the columns of each (unused ones NULL; the products' row gives
-# every column its type).
+# every column its type). As plain SQL: built, compiled and cache-keyed by SQLAlchemy it cost
+# more than its execution (24 expanding IN parameters, three times). {ids} is "= ANY(:ids)"
+# on PostgreSQL (one array parameter: the same text every time, so psycopg prepares it) and
+# "IN (:id0, ...)" on SQLite.
 _CARDS_SQL = (
     "SELECT 0, products.id, 0, products.name, products.slug, products.rating_count,"
     " products.rating_sum, products.rating_average_centi, products.sold_count,"
@@ -90,7 +82,7 @@ def load_cards(ids: list[int]) -> list[Card]:
     variants: dict[int, list[CardVariant]] = {id_: [] for id_ in ids}
     images: dict[int, list[CardImage]] = {id_: [] for id_ in ids}
     by_id: dict[int, Card] = {}
-    for kind, product_id, _position, a, b, c, d, e, f, g in _rows(_CARDS_SQL, ids, times=3):
+    for kind, product_id, _position, a, b, c, d, e, f, g in _rows(_CARDS_SQL, ids):
         if kind == _VARIANT:
             variants[product_id].append(CardVariant(c, d))
         elif kind == _IMAGE:
@@ -111,38 +103,10 @@ def load_cards(ids: list[int]) -> list[Card]:
     return [by_id[id_] for id_ in ids if id_ in by_id]
 
 
-def cards_with(
-    ids: list[int],
-    variants: dict[int, list[CardVariant]],
-    images: dict[int, list[CardImage]],
-) -> list[Card]:
-    """Cards for these product ids whose variants and images are already read (the product
-    page reads them with its own product's): one query."""
-    if not ids:
-        return []
-    by_id = {
-        id_: Card(
-            id_,
-            name,
-            slug,
-            count,
-            total,
-            centi,
-            sold,
-            CardCooperative(coop),
-            variants.get(id_, []),
-            images.get(id_, []),
-        )
-        for id_, name, slug, count, total, centi, sold, coop in _rows(_PRODUCTS_SQL, ids)
-    }
-    return [by_id[id_] for id_ in ids if id_ in by_id]
-
-
-def _rows(sql: str, ids: list[int], times: int = 1):
-    """`sql` run with its {ids} (`times` of them) as this product id list."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        condition, parameters = "= ANY(%(ids)s)", {"ids": list(ids)}
-    else:
-        condition, parameters = f"IN ({', '.join('?' * len(ids))})", tuple(ids) * times
-    return connection.exec_driver_sql(sql.format(ids=condition), parameters)
+def _rows(sql: str, ids: list[int]) -> list[tuple]:
+    """`sql` run with its {ids} as this product id list."""
+    if db.session.connection().dialect.name == "postgresql":
+        return rows(sql.format(ids="= ANY(:ids)"), {"ids": list(ids)})
+    names = [f"id{place}" for place in range(len(ids))]
+    condition = f"IN ({', '.join(':' + name for name in names)})"
+    return rows(sql.format(ids=condition), dict(zip(names, ids, strict=True)))

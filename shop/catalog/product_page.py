@@ -6,19 +6,19 @@ The page used to load ORM objects (product, member, user, cooperative, categorie
 images) through six statements: the identity map, attribute instrumentation and statement
 compilation were a third of the page's CPU, more than its SQL (and each statement costs
 about 0.1 ms of CPU in the driver and the result's set-up, however few its rows). As in
-cards.py, the statements are plain SQL run by the driver, and rows become small frozen
-objects whose attribute names are the models' own, so the page's helpers (structured data,
-share image, reviews, picture sources) read them as they read the models.
+cards.py, the statements are plain SQL run on the driver's cursor (shop/plain_sql.py), and
+rows become small frozen objects whose attribute names are the models' own, so the page's
+helpers (structured data, share image, reviews, picture sources) read them as they read the
+models.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from shop.catalog.cards import Card, CardCooperative, CardImage, CardVariant
 from shop.catalog.models import pirt_is_current
-from shop.extensions import db
+from shop.plain_sql import rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,12 +143,13 @@ _REST_SQL = (
 
 def product_page(slug: str) -> ProductPage | None:
     """A product on sale with everything its page shows, or None (unknown, not on sale)."""
-    row = _execute(_PRODUCT_SQL, {"slug": slug}).first()
-    if row is None:
+    found = rows(_PRODUCT_SQL, {"slug": slug})
+    if not found:
         return None
+    row = found[0]
     product_id = row[0]
     related, images, variants = [], defaultdict(list), defaultdict(list)
-    rest = _execute(_REST_SQL, {"member_id": row[1], "product_id": product_id})
+    rest = rows(_REST_SQL, {"member_id": row[1], "product_id": product_id})
     for kind, of_product, _place, id_, text, key, number, other, alt, centi, sold in rest:
         if kind == _IMAGE:
             images[of_product].append(CardImage(id_, text, key, number, other, alt))
@@ -207,18 +208,3 @@ def _product(row, variants: list[PageVariant], images: list[CardImage]) -> PageP
 def _as_date(value) -> date | None:
     # The driver's own value: a date from PostgreSQL, ISO text from SQLite.
     return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-_NAMED = re.compile(r":(\w+)")
-_driver_sql: dict[tuple[str, str], str] = {}
-
-
-def _execute(sql: str, parameters: dict):
-    """Plain SQL with :name parameters, run by the driver without SQLAlchemy's compilation
-    (psycopg wants %(name)s; sqlite3 takes :name as it is)."""
-    connection = db.session.connection()
-    dialect = connection.dialect.name
-    key = (sql, dialect)
-    if key not in _driver_sql:
-        _driver_sql[key] = _NAMED.sub(r"%(\1)s", sql) if dialect == "postgresql" else sql
-    return connection.exec_driver_sql(_driver_sql[key], parameters)

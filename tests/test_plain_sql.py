@@ -1,0 +1,79 @@
+"""shop/plain_sql.py runs the storefront's statements on the driver's cursor and still
+behaves as SQLAlchemy's execution would: listeners see the statements, driver errors are
+SQLAlchemy's, and a lost connection is dropped for a new one."""
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from shop.extensions import db
+from shop.plain_sql import rows
+from tests.factories import make_product
+
+
+def test_rows_are_the_drivers_tuples_with_named_parameters():
+    product = make_product(name="Kopi Gayo")
+    found = rows(
+        "SELECT name, CAST(:number AS INTEGER) + 1 FROM products WHERE id = :id",
+        {"id": product.id, "number": 41},
+    )
+    assert found == [("Kopi Gayo", 42)]
+
+
+def test_a_percent_sign_and_a_time_in_the_sql_are_left_alone():
+    make_product(name="Kopi 100% Arabika")
+    found = rows(
+        "SELECT name, '10:30' FROM products WHERE name LIKE '%100%%' AND name <> :other",
+        {"other": "x"},
+    )
+    assert found == [("Kopi 100% Arabika", "10:30")]
+
+
+def test_listeners_of_the_connection_see_each_statement(count_queries):
+    with count_queries() as statements:
+        rows("SELECT 1 WHERE 1 = :one", {"one": 1})
+        rows("SELECT 2", {})
+    assert len(statements) == 2
+    assert statements[0].startswith("SELECT 1 WHERE 1 = ")
+
+
+def test_a_driver_error_is_sqlalchemys():
+    with pytest.raises(DBAPIError) as raised:
+        rows("SELECT * FROM no_such_table WHERE id = :id", {"id": 1})
+    assert "no_such_table" in str(raised.value)
+    assert not raised.value.connection_invalidated
+    db.session.rollback()
+
+
+@pytest.fixture
+def own_engine(app):
+    """The app's database through an engine of this test alone (one real connection, which
+    the test may lose); the test only reads."""
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0)
+    test_connection = db.engines[None]  # put there by db_session; restored below
+    db.session.remove()
+    db.engines[None] = engine
+    try:
+        yield engine
+    finally:
+        db.session.remove()
+        db.engines[None] = test_connection
+        engine.dispose()
+
+
+def terminate_backend(app, pid: int) -> None:
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    engine.dispose()
+
+
+@pytest.mark.pg
+def test_a_lost_connection_raises_and_the_next_statement_gets_a_new_one(app, own_engine):
+    backend = rows("SELECT pg_backend_pid()", {})[0][0]
+    terminate_backend(app, backend)
+    with pytest.raises(OperationalError) as raised:
+        rows("SELECT 1", {})
+    assert raised.value.connection_invalidated
+    db.session.rollback()
+    assert rows("SELECT pg_backend_pid()", {})[0][0] != backend

@@ -80,7 +80,9 @@ def _init_extensions(app: Flask) -> None:
     from shop.accounts.session import load_user
     from shop.extensions import babel, csrf, db, init_migrations, login_manager
     from shop.i18n import select_locale
+    from shop.visitor_session import VisitorSessionInterface
 
+    app.session_interface = VisitorSessionInterface()
     db.init_app(app)
     init_migrations(app, os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)

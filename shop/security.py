@@ -39,14 +39,19 @@ def security_headers(config) -> dict[str, str]:
 
 
 def add_security_headers(app: Flask) -> None:
-    always = security_headers(app.config)
+    # Each with its name in lower case: a response's own header of that name (a view may set
+    # a stricter one) is kept. One pass over the response's few headers, where a setdefault
+    # per header searched them five times.
+    always = [(name.lower(), name, value) for name, value in security_headers(app.config).items()]
 
     @app.after_request
     def set_headers(response: Response) -> Response:
         headers = response.headers
-        for name, value in always.items():
-            headers.setdefault(name, value)
-        if _is_behind_sign_in() and "Cache-Control" not in headers:
+        present = {name.lower() for name, _value in headers}
+        for lower, name, value in always:
+            if lower not in present:
+                headers.add(name, value)
+        if _is_behind_sign_in() and "cache-control" not in present:
             _mark_private(response)
         return response
 

@@ -27,30 +27,41 @@ def select_locale() -> str:
 
 def current_language() -> str:
     """The language a page is written in: the visitor's choice as Flask-Babel keeps it for
-    the request (read from the session once, not at each of a page's 30 calls), or the one
+    the request (read from the session once, not at each of a page's calls), or the one
     force_locale() sets."""
+    return _for_locale("shop_language", _language)
+
+
+def _language() -> str:
     locale = get_locale()
     return str(locale) if locale is not None else select_locale()
 
 
 def _translations():
-    """Flask-Babel's translations for the request's locale, kept beside its locale: the
-    templates' _() went through three lookups of the request's Babel state for each of a
-    page's 30-40 strings. A locale forced or refreshed since is seen (another object)."""
+    """Flask-Babel's translations for the request's locale: the templates' _() went through
+    three lookups of the request's Babel state for each of a page's 30-40 strings."""
+    return _for_locale("shop_translations", get_translations)
+
+
+def _for_locale(name: str, make):
+    """make() once for the request's locale, kept beside it in Flask-Babel's request state
+    under `name`: Flask-Babel's own lookups cost a few of the request's context-local proxies
+    each, and str() of a locale builds the string anew. A locale forced or refreshed since is
+    another object, so it is seen."""
     try:
         context = g._flask_babel
-        locale, translations = context.shop_translations
+        locale, value = getattr(context, name)
         if locale is context.babel_locale:
-            return translations
-    except (AttributeError, RuntimeError):  # not read yet this request; no app context
+            return value
+    except (AttributeError, RuntimeError):  # not made yet this request; no app context
         pass
-    translations = get_translations()
+    value = make()
     try:
-        context = g._flask_babel
-        context.shop_translations = (context.babel_locale, translations)
+        context = g._flask_babel  # make() has set the locale
+        setattr(context, name, (context.babel_locale, value))
     except (AttributeError, RuntimeError):
         pass
-    return translations
+    return value
 
 
 def install_fast_gettext(app: Flask) -> None:

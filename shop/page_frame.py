@@ -7,13 +7,12 @@ base.html puts in only what differs by request: the title, the canonical address
 and notification counts, the search words, the flashes and the language links' `next`.
 """
 
-from urllib.parse import urlencode
-
 from flask import Flask, current_app, g, request
 from jinja2.environment import TemplateModule
 
 from shop.i18n import current_language
 from shop.seo.services import canonical_url
+from shop.url_quote import quote_plus
 
 FRAME_TEMPLATE = "_frame.html"
 # werkzeug's safe characters in a query value, as url_for encodes `next` (werkzeug.urls).
@@ -45,7 +44,7 @@ def page_frame() -> TemplateModule:
 def language_next_query() -> str:
     """?next=<this page> for the language links, as url_for would write it."""
     next_path = request.full_path if request.method == "GET" else "/"
-    return "?" + urlencode([("next", next_path)], safe=_QUERY_SAFE)
+    return "?next=" + quote_plus(next_path, _QUERY_SAFE)  # as urlencode() writes it
 
 
 def canonical_url_once() -> str:

@@ -1,8 +1,7 @@
 """Links that open WhatsApp with a message ready: sharing a product, asking its maker."""
 
-from urllib.parse import quote
-
 from shop.phone import whatsapp_link_number
+from shop.url_quote import quote
 
 
 def share_url(text: str) -> str:

@@ -3,35 +3,29 @@
 A listing shows up to 24 cards. Rendered by the product_card macro, each card was five macro
 calls (card, picture, price, rating, sold count), a url_for and a dozen filters: about a
 third of an uncached listing's time. Here a whole grid is one function call from the
-template: the translated phrases are looked up once a grid, the product address is a
-prefix worked out once a request, and every value from the database is escaped.
+template: the translated phrases are looked up once a process for each language, the product
+address is a prefix worked out once a request, and every value from the database is escaped.
 
 The markup is that of templates/macros/products.html and macros/images.html (product_card,
 product_picture with alt="" and lazy loading); product_grid and product_card there call this.
 It reads Card (shop/catalog/cards.py) or Product objects alike.
 """
 
-from urllib.parse import quote
+from dataclasses import dataclass
+from functools import cache
 
-from flask import g, url_for
 from flask_babel import format_decimal, gettext, ngettext
 from markupsafe import Markup, escape
 
+from shop.catalog import addresses
+from shop.catalog.addresses import segment
 from shop.catalog.images import picture_sources
+from shop.i18n import current_language
 from shop.money import format_rupiah
 
 # Two cards a row on a phone, four from 40rem: the browser picks the rendition to match.
 CARD_SIZES = "(min-width: 72rem) 17rem, (min-width: 40rem) 23vw, 46vw"
 NO_PICTURE = '<span class="product-photo no-photo" aria-hidden="true"></span>'
-# werkzeug's own safe characters for a path segment (a slug is letters, digits and dashes).
-_SLUG_SAFE = "!$&'()*+,:;=@"
-
-
-def product_url_prefix() -> str:
-    """/produk/ as url_for builds it (script root included), once a request."""
-    if "product_url_prefix" not in g:
-        g.product_url_prefix = url_for("catalog.product", slug="_").removesuffix("_")
-    return g.product_url_prefix
 
 
 def product_grid_html(products, heading: str = "h3") -> Markup:
@@ -41,32 +35,20 @@ def product_grid_html(products, heading: str = "h3") -> Markup:
 
 def product_cards_html(products, heading: str = "h3") -> Markup:
     """The cards' <li> elements, in the order given."""
-    phrases = _Phrases()
-    prefix = product_url_prefix()
+    phrases = _phrases(current_language())
+    prefix = addresses.paths().product
     # Every value from the database is escaped in _card and its helpers.
     return Markup(  # nosec B704
         "\n".join(_card(product, heading, prefix, phrases) for product in products)
     )
 
 
+@dataclass(frozen=True)
 class _Phrases:
-    """The translated words of a card, each looked up once a grid (and only when needed)."""
+    """The fixed words of a card in one language."""
 
-    def __init__(self) -> None:
-        self._sold: Markup | None = None
-        self._out_of_stock: str | None = None
-
-    def sold(self, count: int) -> str:
-        if self._sold is None:
-            # Without variables Flask-Babel returns the translation unformatted; escaped here,
-            # the count is put in by Markup's % (escaped too).
-            self._sold = Markup(escape(gettext("Sold %(count)d")))  # nosec B704
-        return self._sold % {"count": count}
-
-    def out_of_stock(self) -> str:
-        if self._out_of_stock is None:
-            self._out_of_stock = str(escape(gettext("Out of stock")))
-        return self._out_of_stock
+    sold: Markup  # "Sold %(count)d": the count is put in by Markup's % (escaped)
+    out_of_stock: str
 
     @staticmethod
     def rated(average: str, count: int) -> str:
@@ -82,8 +64,18 @@ class _Phrases:
         )
 
 
+@cache
+def _phrases(language: str) -> _Phrases:
+    """Translated once a process for each language (the request's language is `language`)."""
+    # Without variables Flask-Babel returns the translation unformatted; escaped here.
+    return _Phrases(
+        sold=Markup(escape(gettext("Sold %(count)d"))),  # nosec B704
+        out_of_stock=str(escape(gettext("Out of stock"))),
+    )
+
+
 def _card(product, heading: str, prefix: str, phrases: _Phrases) -> str:
-    href = escape(prefix + quote(product.slug, safe=_SLUG_SAFE))
+    href = escape(prefix + segment(product.slug))
     picture = _picture(product.images[0]) if product.images else NO_PICTURE
     parts = [
         f'<li class="product-card">\n<a class="product-link" href="{href}">{picture}\n'
@@ -95,7 +87,7 @@ def _card(product, heading: str, prefix: str, phrases: _Phrases) -> str:
         parts.append(f'<p class="product-social">{social}</p>\n')
     parts.append(f'<p class="product-coop">{escape(product.cooperative.name)}</p>\n')
     if not any(variant.stock > 0 for variant in product.variants):
-        parts.append(f'<p class="badge">{phrases.out_of_stock()}</p>\n')
+        parts.append(f'<p class="badge">{phrases.out_of_stock}</p>\n')
     parts.append("</li>")
     return "".join(parts)
 
@@ -121,7 +113,7 @@ def _social_proof(product, phrases: _Phrases) -> str:
             f'<span aria-hidden="true">★ {escape(average)} ({count})</span></span>'
         )
     if sold > 0:
-        parts.append(phrases.sold(sold))
+        parts.append(phrases.sold % {"count": sold})
     return " · ".join(parts)
 
 

@@ -13,12 +13,13 @@ for the photos, macros/products.html price_range and social_proof), whitespace a
 
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import quote
 
-from flask import request, url_for
+from flask import request
 from flask_babel import format_decimal, gettext, ngettext
 from markupsafe import Markup, escape
 
+from shop.catalog import addresses
+from shop.catalog.addresses import Paths, segment
 from shop.catalog.card_html import product_grid_html
 from shop.catalog.images import picture_sources
 from shop.i18n import current_language
@@ -27,14 +28,12 @@ from shop.pagecache import csrf_token_for_page
 from shop.reviews.html import product_reviews_html
 
 GALLERY_SIZES = "(min-width: 48rem) 50vw, 85vw"  # the photo's width on a phone and beyond
-# werkzeug's own safe characters for a path segment (slugs are letters, digits and dashes).
-_SEGMENT_SAFE = "!$&'()*+,:;=@"
 
 
 def product_content_html(product, reviews, related, chat_link: str | None, share_link: str):
     """The page's main content: breadcrumbs, the product, its reviews, more from its maker."""
     words = _words(current_language())
-    paths = _paths(request.script_root)
+    paths = addresses.paths()
     parts = [
         _breadcrumbs(product.category, words, paths),
         '<article class="product">\n',
@@ -132,44 +131,11 @@ def _words(language: str) -> _Words:
     return _Words(**{name: Markup(text) for name, text in words.items()})  # nosec B704
 
 
-@dataclass(frozen=True)
-class _Paths:
-    home: str
-    category: str  # + slug
-    cooperative: str  # + cooperative slug
-    member: str  # % (cooperative slug, member number)
-    add_to_cart: str
-
-
-_MARK = "__mark__"
-
-
-@cache
-def _paths(script_root: str) -> _Paths:
-    """The page's addresses as url_for builds them, once a process for each script root."""
-
-    def prefix(endpoint: str, **values) -> str:
-        return url_for(endpoint, **{name: _MARK for name in values}).removesuffix(_MARK)
-
-    member = url_for("catalog.member", coop_slug=_MARK, member_number=_MARK)
-    return _Paths(
-        home=url_for("core.home"),
-        category=prefix("catalog.category", slug=True),
-        cooperative=prefix("catalog.cooperative", coop_slug=True),
-        member=member.replace("%", "%%").replace(_MARK, "%s"),
-        add_to_cart=url_for("cart.add"),
-    )
-
-
-def _segment(value: str) -> str:
-    return quote(value, safe=_SEGMENT_SAFE)
-
-
-def _breadcrumbs(category, words: _Words, paths: _Paths) -> str:
+def _breadcrumbs(category, words: _Words, paths: Paths) -> str:
     language = current_language()
     parent = category.parent
     parent_link = (
-        f'<a href="{escape(paths.category + _segment(parent.slug))}">'
+        f'<a href="{escape(paths.category + segment(parent.slug))}">'
         f"{escape(parent.name_in(language))}</a> ›\n"
         if parent
         else ""
@@ -177,7 +143,7 @@ def _breadcrumbs(category, words: _Words, paths: _Paths) -> str:
     return (
         f'<nav class="breadcrumbs" aria-label="{words.breadcrumb}">\n'
         f'<a href="{escape(paths.home)}">{words.home}</a> ›\n{parent_link}'
-        f'<a href="{escape(paths.category + _segment(category.slug))}">'
+        f'<a href="{escape(paths.category + segment(category.slug))}">'
         f"{escape(category.name_in(language))}</a>\n</nav>\n\n"
     )
 
@@ -253,10 +219,10 @@ def _social_proof(product, words: _Words) -> str:
     return f'<p class="product-social">{" · ".join(parts)}</p>\n'
 
 
-def _maker(product, words: _Words, paths: _Paths) -> str:
+def _maker(product, words: _Words, paths: Paths) -> str:
     member, cooperative = product.member, product.cooperative
-    coop_slug = _segment(cooperative.slug)
-    member_path = paths.member % (coop_slug, _segment(member.member_number))
+    coop_slug = segment(cooperative.slug)
+    member_path = paths.member % (coop_slug, segment(member.member_number))
     return (
         f'<p class="muted">\n{words.by} <a href="{escape(member_path)}">'
         f"{escape(member.display_name)}</a>\n"
@@ -265,7 +231,7 @@ def _maker(product, words: _Words, paths: _Paths) -> str:
     )
 
 
-def _buy_form(product, words: _Words, paths: _Paths) -> str:
+def _buy_form(product, words: _Words, paths: Paths) -> str:
     variants = product.variants
     available = [variant for variant in variants if variant.stock > 0]
     if not available:

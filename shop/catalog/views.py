@@ -1,14 +1,18 @@
 """The storefront: cooperative, member, category and product pages."""
 
-from flask import Blueprint, abort, render_template, request, url_for
+from functools import cache
+
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
 from shop.auth.policy import public
 from shop.catalog import profiles, storefront
+from shop.catalog.addresses import external_product_url
 from shop.catalog.card_html import product_cards_html, product_grid_html
 from shop.catalog.images import rendition_url, rendition_widths
 from shop.catalog.product_html import product_content_html
 from shop.catalog.product_page import product_page
+from shop.i18n import current_language
 from shop.money import format_rupiah
 from shop.pagecache import cached_page
 from shop.pagination import parse_page_number
@@ -78,6 +82,14 @@ def category(slug: str):
     )
 
 
+@cache
+def _chat_text(language: str) -> str:
+    """The message a chat with the maker starts with, translated once a process for each
+    language (the request's language is `language`); without variables Flask-Babel returns
+    it unformatted, and the view puts them in as its % would."""
+    return _("Hello, I am interested in %(product)s: %(url)s")
+
+
 def share_image_url(item) -> str | None:
     """The photo a WhatsApp or Facebook preview shows: the first one, up to 640 px."""
     if not item.images:
@@ -95,13 +107,12 @@ def share_image_url(item) -> str | None:
 def product(slug: str):
     shown = product_page(slug) or abort(404)
     item = shown.product
-    url = url_for("catalog.product", slug=item.slug, _external=True)
+    url = external_product_url(item.slug)
     lowest = min(variant.price for variant in item.variants)
     og_image = share_image_url(item)
     reviews = product_reviews(item, _page_number())
     chat_link = chat_url(
-        item.member.whatsapp,
-        _("Hello, I am interested in %(product)s: %(url)s", product=item.name, url=url),
+        item.member.whatsapp, _chat_text(current_language()) % {"product": item.name, "url": url}
     )
     share_link = share_url(f"{item.name} – {format_rupiah(lowest)} {url}")
     return render_template(

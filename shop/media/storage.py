@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import Flask, current_app, g, url_for
+
+from shop.url_quote import quote
 
 ONE_YEAR_SECONDS = 365 * 24 * 60 * 60
 IMMUTABLE_CACHE_CONTROL = f"public, max-age={ONE_YEAR_SECONDS}, immutable"
@@ -226,9 +227,11 @@ def check_media_settings(config) -> None:
 def media_url(key: str) -> str:
     """The address of a media file. The prefix is worked out once per request: a listing page
     has about 250 photo URLs, and url_for for each was a tenth of its render time."""
-    if "media_url_prefix" not in g:
+    prefix = g.get("media_url_prefix")
+    if prefix is None:
         if current_app.config.get("MEDIA_URL_MODE", "app") == "direct":
-            g.media_url_prefix = current_app.config["MEDIA_PUBLIC_BASE_URL"].rstrip("/") + "/"
+            prefix = current_app.config["MEDIA_PUBLIC_BASE_URL"].rstrip("/") + "/"
         else:
-            g.media_url_prefix = url_for("media.serve", filename="_").removesuffix("_")
-    return g.media_url_prefix + quote(key)
+            prefix = url_for("media.serve", filename="_").removesuffix("_")
+        g.media_url_prefix = prefix
+    return prefix + quote(key)

@@ -4,27 +4,25 @@ macro of macros/reviews.html (the consoles' lists) calls review_html too, so the
 written here only. Every value from the database is escaped.
 """
 
+from functools import cache
+
 from flask import request, url_for
 from flask_babel import format_datetime, format_decimal, gettext, ngettext
 from markupsafe import Markup, escape
 
 from shop.catalog.images import picture_sources
+from shop.i18n import current_language
 
 
 def product_reviews_html(product, reviews) -> Markup:
     """The product page's reviews section: average, count, how many of each star, a page of
     reviews newest first and the links to the other pages; reviews is None without any."""
-    # Every gettext outside the f-strings: the extraction (make messages) does not look
-    # inside them.
-    title = gettext("Reviews")
+    title, no_reviews = _section_words(current_language())
     heading = (
         '<section class="product-reviews" id="ulasan" aria-labelledby="reviews-heading">\n'
         f'<h2 id="reviews-heading">{title}</h2>\n'
     )
     if not reviews:
-        no_reviews = gettext(
-            "No reviews yet. Shoppers can review what they bought once their order is completed."
-        )
         return Markup(f'{heading}<p class="muted">{no_reviews}</p>\n</section>\n')  # nosec B704
     average = format_decimal(product.rating_average, "0.0")  # as the rating_number filter
     count = ngettext("%(num)d review", "%(num)d reviews", product.rating_count)
@@ -46,6 +44,20 @@ def product_reviews_html(product, reviews) -> Markup:
         f'<table class="rating-bars">\n<caption class="visually-hidden">'
         f"{caption}</caption>\n<tbody>\n{rows}\n</tbody>\n</table>\n"
         f'<ul class="reviews">\n{items}\n</ul>\n{_pagination(reviews.page)}\n</section>\n'
+    )
+
+
+@cache
+def _section_words(language: str) -> tuple[str, str]:
+    """The section's heading and its text without reviews, translated once a process for each
+    language (the request's language is `language`): every product page shows them."""
+    # Every gettext outside the f-strings: the extraction (make messages) does not look
+    # inside them.
+    return (
+        gettext("Reviews"),
+        gettext(
+            "No reviews yet. Shoppers can review what they bought once their order is completed."
+        ),
     )
 
 

@@ -2,8 +2,7 @@
 stock and stars. AggregateRating and Review items only when the product has visible reviews:
 an empty rating is an error in Google's eyes."""
 
-from flask import url_for
-
+from shop.catalog.addresses import product_path
 from shop.catalog.product_page import PageProduct
 from shop.seo.services import absolute_url
 
@@ -18,7 +17,7 @@ def product_data(product: PageProduct, image_url: str | None, reviews: list | No
         "@context": "https://schema.org",
         "@type": "Product",
         "name": product.name,
-        "url": absolute_url(url_for("catalog.product", slug=product.slug)),
+        "url": absolute_url(product_path(product.slug)),
         "brand": {"@type": "Brand", "name": product.member.display_name},
         "offers": {
             "@type": "AggregateOffer",

@@ -7,10 +7,14 @@ at the simulator through api_config instance attributes, an HTTP timeout through
 requests.Session (defect 6), and errors that arrive in three shapes (requests exceptions,
 MidtransAPIError, midtransclient.JSONDecodeError).
 
-A Gateway is cheap to build: make one per unit of work with gateway_from_config(app.config).
+gateway_from_config(app.config) gives the process's Gateway for those settings: a Snap client
+and a pooled HTTP session, built once and shared by threads (neither keeps per-call state).
 """
 
+import http.cookiejar
 import logging
+import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -110,12 +114,30 @@ if TYPE_CHECKING:
     from midtransclient.error_midtrans import MidtransAPIError
 
 
-def _timeout_session(timeout: tuple[float, ...]):
-    """A requests.Session whose requests have `timeout` unless given one: the library calls
-    http_client.request(...) without a timeout (defect 6)."""
+# Connections kept open per gateway: one per thread of a gthread worker (gunicorn's threads
+# in bench/checkout.py), so that no thread's connection is dropped for want of room.
+POOL_SIZE = 32
+_gateways: dict[tuple, "Gateway"] = {}
+_gateways_lock = threading.Lock()
+
+
+def _pooled_session(timeout: tuple[float, ...], trust_env: bool):
+    """A requests.Session shared by the threads of a process, keeping its connections to
+    Midtrans open between calls (a TLS handshake saved on each). Its requests have `timeout`
+    unless given one: the library calls http_client.request(...) without a timeout
+    (defect 6). It refuses cookies, so that no call's answer changes what another thread
+    sends; what is left shared (the connection pool) is thread-safe in urllib3. A connection
+    the server closed while idle is found so and replaced when taken from the pool; one
+    closed at the very moment it is reused fails the call as GatewayUnavailable, which every
+    caller already handles (the notification is retried, the pages say to try again)."""
     import requests
 
     session = requests.Session()
+    session.trust_env = trust_env
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
     request = session.request
 
     def request_with_timeout(method, url, **kwargs):
@@ -127,9 +149,27 @@ def _timeout_session(timeout: tuple[float, ...]):
 
 
 def gateway_from_config(config: Mapping) -> "Gateway":
-    """A Gateway for the app's settings: the simulator's URL while it is enabled.
-    midtransclient (and requests) are imported here, at the first payment call: a web worker
-    that serves only the storefront does not load them (~4 MB)."""
+    """The Gateway for the app's settings (the simulator's URL while it is enabled), one per
+    process and settings, made at the first payment call: its HTTP connections are reused by
+    every later call. midtransclient (and requests) are imported then: a web worker that
+    serves only the storefront does not load them (~4 MB)."""
+    is_simulated = bool(config.get("MIDTRANS_SIMULATOR_ENABLED"))
+    key = (
+        os.getpid(),  # a process forked after the first call makes its own connections
+        bool(config["MIDTRANS_IS_PRODUCTION"]),
+        config["MIDTRANS_SERVER_KEY"],
+        config.get("MIDTRANS_CLIENT_KEY", ""),
+        tuple(config["MIDTRANS_TIMEOUT_SECONDS"]),
+        config["MIDTRANS_SIMULATOR_URL"] if is_simulated else None,
+    )
+    if (gateway := _gateways.get(key)) is None:
+        with _gateways_lock:
+            if (gateway := _gateways.get(key)) is None:
+                gateway = _gateways[key] = _new_gateway(config, is_simulated)
+    return gateway
+
+
+def _new_gateway(config: Mapping, is_simulated: bool) -> "Gateway":
     import midtransclient
 
     snap = midtransclient.Snap(
@@ -139,14 +179,14 @@ def gateway_from_config(config: Mapping) -> "Gateway":
         custom_headers={},  # fresh dicts: the library's defaults are shared by every client
         proxies={},
     )
-    session = _timeout_session(tuple(config["MIDTRANS_TIMEOUT_SECONDS"]))
-    if config.get("MIDTRANS_SIMULATOR_ENABLED"):
+    if is_simulated:
         # Instance attributes shadow the class constants for this client only (MIDTRANS.md §5).
         base, api = config["MIDTRANS_SIMULATOR_URL"].rstrip("/"), snap.api_config
         api.SNAP_SANDBOX_BASE_URL = api.SNAP_PRODUCTION_BASE_URL = base + "/snap/v1"
         api.CORE_SANDBOX_BASE_URL = api.CORE_PRODUCTION_BASE_URL = base
-        session.trust_env = False  # a local simulator must not go through an HTTP(S)_PROXY
-    snap.http_client.http_client = session
+    # A local simulator must not go through an HTTP(S)_PROXY.
+    timeout = tuple(config["MIDTRANS_TIMEOUT_SECONDS"])
+    snap.http_client.http_client = _pooled_session(timeout, trust_env=not is_simulated)
     return Gateway(snap)
 
 

@@ -132,6 +132,49 @@ def test_the_nightly_clean_up_removes_review_photo_folders_no_row_names(complete
     assert (media_dir / kept.file_path).is_file()
 
 
+def test_an_edit_removes_photos_closes_up_the_rest_and_their_files_go(completed, media_dir):
+    line = completed.line(completed.siti)
+    uploads = [(f"{n}.jpg", photo((400 + n, 300))) for n in range(3)]
+    review = services.write_review(completed.order, line.id, given(photos=uploads))
+    first, second, third = review.photos
+    gone = media_dir / first.file_path
+
+    services.edit_review(
+        review,
+        ReviewInput(4, "", [("d.jpg", photo((600, 300)))], (first.id, third.id)),
+    )
+
+    db.session.expire_all()
+    photos = db.session.scalars(
+        select(ReviewPhoto).where(ReviewPhoto.review_id == review.id).order_by(ReviewPhoto.position)
+    ).all()
+    assert [(p.id == second.id, p.position) for p in photos] == [(True, 0), (False, 1)]
+    assert photos[1].width == 600
+    assert not gone.parent.exists()  # the removal task ran after the commit
+    assert (media_dir / second.file_path).is_file()
+
+
+def test_an_edit_cannot_remove_another_reviews_photo_and_changes_nothing(
+    completed, media_dir, in_english
+):
+    siti, budi = completed.line(completed.siti), completed.line(completed.budi)
+    mine = services.write_review(
+        completed.order, siti.id, given(photos=[("a.jpg", photo((400, 300)))])
+    )
+    other = services.write_review(
+        completed.order, budi.id, given(photos=[("b.jpg", photo((401, 300)))])
+    )
+    [theirs] = other.photos
+
+    with pytest.raises(ShopError, match="not in your review"):
+        services.edit_review(mine, ReviewInput(1, "", [], (theirs.id,)))
+
+    db.session.expire_all()
+    assert len(db.session.get(Review, other.id).photos) == 1
+    assert db.session.get(Review, mine.id).can_be_edited  # the edit did not happen
+    assert (media_dir / theirs.file_path).is_file()
+
+
 def test_a_fourth_photo_is_refused_and_nothing_is_kept(completed, media_dir, in_english):
     line = completed.line(completed.siti)
     uploads = [(f"{n}.jpg", photo((400 + n, 300))) for n in range(4)]

@@ -121,31 +121,59 @@ _gateways: dict[tuple, "Gateway"] = {}
 _gateways_lock = threading.Lock()
 
 
-def _pooled_session(timeout: tuple[float, ...], trust_env: bool):
-    """A requests.Session shared by the threads of a process, keeping its connections to
-    Midtrans open between calls (a TLS handshake saved on each). Its requests have `timeout`
-    unless given one: the library calls http_client.request(...) without a timeout
-    (defect 6). It refuses cookies, so that no call's answer changes what another thread
-    sends; what is left shared (the connection pool) is thread-safe in urllib3. A connection
-    the server closed while idle is found so and replaced when taken from the pool; one
-    closed at the very moment it is reused fails the call as GatewayUnavailable, which every
-    caller already handles (the notification is retried, the pages say to try again)."""
+class _MidtransHttp:
+    """What midtransclient calls `http_client`: requests' `request(method, url, ...)` with our
+    timeout unless given one (the library sends none, defect 6), over sessions shared by the
+    threads of a process. Both refuse cookies, so that no answer changes what another
+    thread sends; the rest they share (urllib3's pools) is thread-safe.
+
+    A status query (GET) reuses a kept-open connection, saving a connection (and against
+    Midtrans a TLS handshake) per call. A server may close an idle connection just as it is
+    reused; the request then fails before any answer, and a GET is sent once more on a new
+    connection. Every other call (create, cancel, refund...) is not safe to send twice, so
+    it goes on a connection of its own, closed after the answer, as before pooling."""
+
+    def __init__(self, timeout: tuple[float, ...], trust_env: bool):
+        import requests
+
+        self._timeout = timeout
+        self._reusing = _session(trust_env, _retry_dropped_get())
+        self._closing = _session(trust_env, requests.adapters.DEFAULT_RETRIES)
+        self._closing.headers["Connection"] = "close"
+
+    def request(self, method: str, url: str, **kwargs):
+        kwargs.setdefault("timeout", self._timeout)
+        session = self._reusing if method.lower() == "get" else self._closing
+        return session.request(method, url, **kwargs)
+
+
+def _session(trust_env: bool, retries):
     import requests
 
     session = requests.Session()
     session.trust_env = trust_env
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE)
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE, max_retries=retries)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
-    request = session.request
-
-    def request_with_timeout(method, url, **kwargs):
-        kwargs.setdefault("timeout", timeout)
-        return request(method, url, **kwargs)
-
-    session.request = request_with_timeout
     return session
+
+
+def _retry_dropped_get():
+    """urllib3's Retry for the reusing session: once, a GET whose connection was closed or
+    reset before any answer (ProtocolError); never a timeout (Retry counts read timeouts as
+    read errors too: here they fall to `other`, which is 0), a connect error or a POST."""
+    from urllib3.exceptions import ProtocolError
+    from urllib3.util.retry import Retry
+
+    class RetryDroppedGet(Retry):
+        def _is_read_error(self, err: Exception) -> bool:
+            return isinstance(err, ProtocolError)
+
+    return RetryDroppedGet(
+        total=1, connect=0, read=1, other=0, status=0, redirect=False,
+        allowed_methods=frozenset({"GET"}), raise_on_status=False,
+    )  # fmt: skip
 
 
 def gateway_from_config(config: Mapping) -> "Gateway":
@@ -186,7 +214,7 @@ def _new_gateway(config: Mapping, is_simulated: bool) -> "Gateway":
         api.CORE_SANDBOX_BASE_URL = api.CORE_PRODUCTION_BASE_URL = base
     # A local simulator must not go through an HTTP(S)_PROXY.
     timeout = tuple(config["MIDTRANS_TIMEOUT_SECONDS"])
-    snap.http_client.http_client = _pooled_session(timeout, trust_env=not is_simulated)
+    snap.http_client.http_client = _MidtransHttp(timeout, trust_env=not is_simulated)
     return Gateway(snap)
 
 

@@ -9,6 +9,7 @@ that repeat, a courier without any rate) are the service's (shipping_settings.py
 import re
 
 from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -236,6 +237,42 @@ class ShippingSettingsForm(FlaskForm):
             ),
         )
 
+    def error_links(self) -> list[tuple[str, str]]:
+        """(id to link to, "where: what is wrong") for every error on the page, in the
+        page's order: the summary at its top links to each, since a refused rate may sit a
+        long scroll down a phone's screen. A group's error is linked where it is shown."""
+        links = self._group_link("methods")
+        for field in (self.offers_pickup, self.offers_local, self.local_fee, self.offers_courier):
+            links += _field_links(field, field.label.text)
+        links += self._group_link("zones")
+        for number, zone in enumerate(self.zones, start=1):
+            for field in zone.form:
+                links += _field_links(
+                    field, _("Zone %(n)d, %(field)s", n=number, field=field.label.text)
+                )
+        links += self._group_link("services")
+        for number, service in enumerate(self.services, start=1):
+            for field in (service.form.name, service.form.rounding_tolerance_kg):
+                place = _("Courier service %(n)d, %(field)s", n=number, field=field.label.text)
+                links += _field_links(field, place)
+            for zone_number, (zone, rate) in enumerate(
+                zip(self.zones, service.form.rates, strict=False), start=1
+            ):
+                zone_name = (zone.form.name.data or "").strip() or _("Zone %(n)d", n=zone_number)
+                for field in rate.form:
+                    place = _(
+                        "Courier service %(n)d, %(zone)s, %(field)s",
+                        n=number,
+                        zone=zone_name,
+                        field=field.label.text,
+                    )
+                    links += _field_links(field, place)
+        return links
+
+    def _group_link(self, name: str) -> list[tuple[str, str]]:
+        message = self.group_errors.get(name)
+        return [(f"{name}-error", str(message))] if message else []
+
     def show_error(self, error: ShopError) -> None:
         if error.field == "local_fee":
             self.local_fee.errors = [*self.local_fee.errors, error.message]
@@ -274,6 +311,12 @@ def _rows_past_the_last(formdata: MultiDict) -> bool:
         if value.strip()
         for match in _ROW_INDEX.finditer(key)
     )
+
+
+def _field_links(field, place: str) -> list[tuple[str, str]]:
+    return [
+        (field.id, _("%(place)s: %(error)s", place=place, error=error)) for error in field.errors
+    ]
 
 
 def _tolerance_grams(row: ServiceRow) -> int:

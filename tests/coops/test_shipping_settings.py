@@ -4,6 +4,7 @@ courier services' rates per zone; and the rules update_shipping_settings keeps.
 Who may open it is in test_access.py's table; here an admin uses it."""
 
 import html
+import re
 
 import pytest
 from sqlalchemy import select
@@ -257,9 +258,70 @@ def test_bad_input_is_shown_beside_the_field_kept_and_saves_nothing(
     assert response.status_code == 200
     assert error_beside(page, field_id) == site_text(message)
     assert 'aria-invalid="true"' in page
+    assert dict(summary_links(page))[field_id].endswith(": " + site_text(message))
     assert input_value(page, "zones-1-name") == over.get("zones-1-name", "Papua")
     db.session.expire_all()
     assert saved(coop) == before
+
+
+def summary_links(page: str) -> list[tuple[str, str]]:
+    """(id linked to, link text) of each link in the error summary at the top of the page."""
+    summary = re.search(r'<div class="error-summary" role="alert".*?</div>', page, re.S)
+    if summary is None:
+        return []
+    links = re.findall(r'<a href="#([^"]+)">(.*?)</a>', summary.group(0), re.S)
+    return [(target, html.unescape(text)) for target, text in links]
+
+
+def test_a_refused_rate_far_down_the_page_is_named_and_linked_at_its_top(client, admin, coop):
+    over = {RATE + "first_kg_fee": "enam puluh ribu", "services-0-name": ""}
+
+    page = client.post(page_url(coop), data=shipping_form(**over)).get_data(as_text=True)
+
+    service = in_site_language("Name the courier and its service, e.g. JNE REG.")
+    assert summary_links(page) == [
+        (
+            "services-0-name",
+            in_site_language(
+                "%(place)s: %(error)s",
+                place=in_site_language(
+                    "Courier service %(n)d, %(field)s",
+                    n=1,
+                    field=in_site_language("Courier and service"),
+                ),
+                error=service,
+            ),
+        ),
+        (
+            RATE + "first_kg_fee",
+            in_site_language(
+                "%(place)s: %(error)s",
+                place=in_site_language(
+                    "Courier service %(n)d, %(zone)s, %(field)s",
+                    n=1,
+                    zone="Papua",
+                    field=in_site_language("First kg (Rp)"),
+                ),
+                error=in_site_language(RUPIAH),
+            ),
+        ),
+    ]
+    assert page.index('class="error-summary"') < page.index('<form method="post" class="form"')
+    assert f'id="{RATE}first_kg_fee"' in page  # where the link goes
+
+
+def test_a_rule_across_rows_is_linked_from_the_summary_to_where_it_is_shown(client, admin, coop):
+    over = {"zones-1-name": "diy"}
+
+    page = client.post(page_url(coop), data=shipping_form(**over)).get_data(as_text=True)
+
+    assert summary_links(page) == [
+        ("zones-error", in_site_language("Give each zone its own name."))
+    ]
+
+
+def test_a_page_without_errors_has_no_summary(client, admin, coop):
+    assert 'class="error-summary"' not in client.get(page_url(coop)).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -100,15 +100,29 @@ def update_shipping_settings(
 
 
 def write_settings(row: ShippingSettings, settings: ShippingSettingsInput) -> None:
-    """Put checked settings on the row, replacing its zones and services. Flushes only: the
-    demo seed writes its cooperatives' settings with it in its own transaction."""
+    """Put checked settings on the row. A courier service whose name is kept is updated in
+    place, so its id, which a shopper's chosen option in an open checkout names
+    ("courier-12"), survives the save; new names are added, dropped ones deleted. Zones and
+    rates are replaced: nothing outside the settings refers to them. Flushes only: the demo
+    seed writes its cooperatives' settings with it in its own transaction."""
     row.offers_pickup = settings.offers_pickup
     row.offers_local = settings.offers_local
     row.local_fee = settings.local_fee or 0
     row.offers_courier = settings.offers_courier
-    # The old rows go first: new ones at the same positions would meet the unique
-    # (cooperative, position) constraints.
-    row.courier_services.clear()
+    wanted = {service.name.casefold() for service in settings.services}
+    kept = {
+        service.name.casefold(): service
+        for service in row.courier_services
+        if service.name.casefold() in wanted
+    }
+    # Old rates and zones go first, and kept services step aside to positions below zero:
+    # the unique (cooperative, position) constraints are checked row by row, so rows taking
+    # each other's positions in one flush would collide.
+    for service in row.courier_services:
+        service.rates.clear()
+    row.courier_services[:] = list(kept.values())
+    for step_aside, service in enumerate(row.courier_services, start=1):
+        service.position = -step_aside
     row.zones.clear()
     db.session.flush()
     zones = [
@@ -116,19 +130,19 @@ def write_settings(row: ShippingSettings, settings: ShippingSettingsInput) -> No
         for position, zone in enumerate(settings.zones)
     ]
     row.zones.extend(zones)
-    row.courier_services.extend(
-        CourierService(
-            position=position,
-            name=service.name,
-            rounding_tolerance_grams=service.rounding_tolerance_grams,
-            rates=[
-                CourierZoneRate(zone=zone, **vars(rate))
-                for zone, rate in zip(zones, service.rates, strict=False)
-                if rate is not None
-            ],
-        )
-        for position, service in enumerate(settings.services)
-    )
+    services = []
+    for position, wanted_service in enumerate(settings.services):
+        service = kept.get(wanted_service.name.casefold()) or CourierService()
+        service.position = position
+        service.name = wanted_service.name
+        service.rounding_tolerance_grams = wanted_service.rounding_tolerance_grams
+        service.rates = [
+            CourierZoneRate(zone=zone, **vars(rate))
+            for zone, rate in zip(zones, wanted_service.rates, strict=False)
+            if rate is not None
+        ]
+        services.append(service)
+    row.courier_services[:] = services
     db.session.flush()
 
 

@@ -461,3 +461,48 @@ def test_the_demo_cooperatives_settings_keep_the_admins_rules():
         coop = make_coop(city=demo.details.city, province=demo.details.province)
         update_shipping_settings(coop, make_user(), demo.shipping)  # raises when not
         assert rates_of(coop)
+
+
+def service_ids(coop) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(CourierService.name, CourierService.id)
+            .where(CourierService.cooperative_id == coop.id)
+            .order_by(CourierService.position)
+        ).all()
+    )
+
+
+def named(*names: str) -> tuple[CourierServiceInput, ...]:
+    return tuple(CourierServiceInput(name, (ZoneRateInput(9000, 8000, 1, 3),)) for name in names)
+
+
+def test_saving_keeps_the_ids_of_kept_services_adds_new_ones_and_removes_dropped_ones(coop):
+    update_shipping_settings(coop, make_user(), settings_input(services=named("JNE REG", "J&T EZ")))
+    before = service_ids(coop)
+
+    # Reordered (each takes the other's position), one dropped, one new, one re-cased.
+    services = named("Pos Kilat", "jne reg")
+    update_shipping_settings(coop, make_user(), settings_input(services=services))
+
+    db.session.expire_all()
+    after = service_ids(coop)
+    assert list(after) == ["Pos Kilat", "jne reg"]
+    assert after["jne reg"] == before["JNE REG"]
+    # SQLite may hand a dropped row's id to a new one; PostgreSQL's sequence never does.
+    assert after["Pos Kilat"] != before["JNE REG"]
+    assert count(CourierService, CourierService.cooperative_id == coop.id) == 2
+    assert [row[0] for row in rates_of(coop)] == ["Pos Kilat", "jne reg"]
+
+
+def test_swapping_two_services_keeps_both_ids(coop):
+    update_shipping_settings(coop, make_user(), settings_input(services=named("JNE REG", "J&T EZ")))
+    before = service_ids(coop)
+
+    update_shipping_settings(coop, make_user(), settings_input(services=named("J&T EZ", "JNE REG")))
+
+    db.session.expire_all()
+    assert list(service_ids(coop).items()) == [
+        ("J&T EZ", before["J&T EZ"]),
+        ("JNE REG", before["JNE REG"]),
+    ]

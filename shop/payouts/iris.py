@@ -227,6 +227,18 @@ class IrisClient:
     def balance(self) -> int:
         return _rupiah(self._call("GET", "/balance", self._creator_key)["balance"])
 
+    def beneficiary_banks(self) -> dict[str, str]:
+        """The banks Iris pays to: {code: name}."""
+        answer = self._call("GET", "/beneficiary_banks", self._creator_key)
+        try:
+            return {
+                str(bank["code"]): str(bank.get("name", "")) for bank in answer["beneficiary_banks"]
+            }
+        except (KeyError, TypeError) as error:
+            raise IrisUnavailable(
+                _("Midtrans Iris gave an answer we cannot read."), str(answer)[:300]
+            ) from error
+
 
 def iris_client(config: Mapping) -> IrisClient:
     return IrisClient(

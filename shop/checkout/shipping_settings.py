@@ -31,6 +31,7 @@ MAX_SERVICES = 3
 MAX_ETA_DAYS = 60  # two months: past that it is not an estimate
 NAME_LENGTH = 60  # ShippingZone.name, CourierService.name
 DEFAULT_TOLERANCE_GRAMS = 300  # JNE, J&T and SiCepat round down up to 0.3 kg over the kilo
+MAX_WEIGHT_LIMIT_GRAMS = 1_000_000  # a ton: a courier's maximum past that is a typo
 
 
 class InvalidShippingSettings(ShopError):
@@ -58,6 +59,7 @@ class CourierServiceInput:
     # By zone, in the order of the zones; None: the service does not go to that zone.
     rates: tuple[ZoneRateInput | None, ...]
     rounding_tolerance_grams: int = DEFAULT_TOLERANCE_GRAMS
+    max_weight_grams: int | None = None  # None: the service takes parcels of any weight
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ def write_settings(row: ShippingSettings, settings: ShippingSettingsInput) -> No
         service.position = position
         service.name = wanted_service.name
         service.rounding_tolerance_grams = wanted_service.rounding_tolerance_grams
+        service.max_weight_grams = wanted_service.max_weight_grams
         service.rates = [
             CourierZoneRate(zone=zone, **vars(rate))
             for zone, rate in zip(zones, wanted_service.rates, strict=False)
@@ -230,6 +233,16 @@ def _checked_services(
                 _("%(service)s: the rounding tolerance must be under 1 kg.", service=name),
                 "services",
             )
+        if service.max_weight_grams is not None and not (
+            0 < service.max_weight_grams <= MAX_WEIGHT_LIMIT_GRAMS
+        ):
+            refuse(
+                _(
+                    "%(service)s: the maximum weight must be over 0 and at most 1000 kg.",
+                    service=name,
+                ),
+                "services",
+            )
         if len(service.rates) > zone_count and any(service.rates[zone_count:]):
             refuse(
                 _("%(service)s: a rate is given for a zone that is not defined.", service=name),
@@ -239,7 +252,11 @@ def _checked_services(
             if rate is not None:
                 _check_rate(name, rate, refuse)
         rates = tuple(service.rates[:zone_count])
-        checked.append(CourierServiceInput(name, rates, service.rounding_tolerance_grams))
+        checked.append(
+            CourierServiceInput(
+                name, rates, service.rounding_tolerance_grams, service.max_weight_grams
+            )
+        )
     names = [service.name.casefold() for service in checked]
     if len(set(names)) != len(names):
         refuse(_("Give each courier service its own name."), "services")
@@ -285,6 +302,7 @@ def _snapshot(row: ShippingSettings) -> dict:
                     ]
                     for rate in service.rates
                 ),
+                service.max_weight_grams,
             ]
             for service in row.courier_services
         ],

@@ -30,6 +30,7 @@ from shop.checkout.shipping_settings import (
     DEFAULT_TOLERANCE_GRAMS,
     MAX_ETA_DAYS,
     MAX_SERVICES,
+    MAX_WEIGHT_LIMIT_GRAMS,
     MAX_ZONES,
     NAME_LENGTH,
     CourierServiceInput,
@@ -68,6 +69,14 @@ def tolerance_in_kg(form, field) -> None:
     grams = parse_weight_kg(field.data)
     if grams is None or grams >= 1000:
         raise ValidationError(_l("Enter a tolerance under 1 kg, for example 0,3."))
+
+
+def weight_limit_in_kg(form, field) -> None:
+    if not (field.data or "").strip():
+        return  # no limit
+    grams = parse_weight_kg(field.data)
+    if grams is None or not 0 < grams <= MAX_WEIGHT_LIMIT_GRAMS:
+        raise ValidationError(_l("Enter a weight in kg over 0 and at most 1000, for example 30."))
 
 
 class ZoneRow(Form):
@@ -140,6 +149,9 @@ class ServiceRow(Form):
         default=format_kg(DEFAULT_TOLERANCE_GRAMS),
         validators=[max_length(8), tolerance_in_kg],
     )
+    max_weight_kg = StringField(
+        _l("Maximum weight (kg)"), validators=[max_length(12), weight_limit_in_kg]
+    )
     rates = FieldList(FormField(ZoneRateRow), max_entries=MAX_ZONES)
 
     @property
@@ -209,6 +221,9 @@ class ShippingSettingsForm(FlaskForm):
                 {
                     "name": service.name,
                     "rounding_tolerance_kg": format_kg(service.rounding_tolerance_grams),
+                    "max_weight_kg": format_kg(service.max_weight_grams)
+                    if service.max_weight_grams
+                    else "",
                     "rates": _rates_by_zone(service, zone_ids),
                 }
                 for service in settings.courier_services
@@ -231,6 +246,7 @@ class ShippingSettingsForm(FlaskForm):
                     name=service.form.name.data.strip(),
                     rates=tuple(service.form.rates[index].form.to_input() for index in kept),
                     rounding_tolerance_grams=_tolerance_grams(service.form),
+                    max_weight_grams=parse_weight_kg(service.form.max_weight_kg.data or ""),
                 )
                 for service in self.services
                 if not service.form.is_blank
@@ -252,7 +268,8 @@ class ShippingSettingsForm(FlaskForm):
                 )
         links += self._group_link("services")
         for number, service in enumerate(self.services, start=1):
-            for field in (service.form.name, service.form.rounding_tolerance_kg):
+            row = service.form
+            for field in (row.name, row.rounding_tolerance_kg, row.max_weight_kg):
                 place = _("Courier service %(n)d, %(field)s", n=number, field=field.label.text)
                 links += _field_links(field, place)
             for zone_number, (zone, rate) in enumerate(
@@ -287,6 +304,7 @@ def _every_row(posted: MultiDict) -> MultiDict:
         formdata.setdefault(f"zones-{zone}-kind", ZoneKind.EVERYWHERE.value)
     for service in range(MAX_SERVICES):
         formdata.setdefault(f"services-{service}-name", "")
+        formdata.setdefault(f"services-{service}-max_weight_kg", "")  # empty: no limit
         for zone in range(MAX_ZONES):
             for name in ZoneRateRow.FIELDS:
                 formdata.setdefault(f"services-{service}-rates-{zone}-{name}", "")

@@ -207,6 +207,8 @@ def test_a_new_cooperative_is_shown_pickup_only(client, admin, coop):
 
 RATE = "services-0-rates-1-"
 TOLERANCE = "services-0-rounding_tolerance_kg"
+MAX_WEIGHT = "services-0-max_weight_kg"
+HEAVIEST = "Enter a weight in kg over 0 and at most 1000, for example 30."
 RUPIAH = "Enter an amount in Rupiah, for example 15.000."
 ALL_FOUR = "Fill in all four, or none for no service to this zone."
 FASTEST = "At least the days it takes at the fastest."
@@ -231,6 +233,9 @@ BAD_INPUT = [
     ({"zones-1-name": ""}, "zones-1-name", "Name the zone, e.g. Jawa."),
     ({"zones-1-kind": "moon"}, "zones-1-kind", "Choose one of the options in the list."),
     ({TOLERANCE: "1"}, TOLERANCE, "Enter a tolerance under 1 kg, for example 0,3."),
+    ({MAX_WEIGHT: "0"}, MAX_WEIGHT, HEAVIEST),
+    ({MAX_WEIGHT: "1000,001"}, MAX_WEIGHT, HEAVIEST),
+    ({MAX_WEIGHT: "tiga puluh"}, MAX_WEIGHT, HEAVIEST),
     (
         {"zones-2-name": "", "services-0-rates-2-first_kg_fee": "5000"},
         "services-0-rates-2-first_kg_fee",
@@ -417,6 +422,7 @@ INVALID_SETTINGS = [
     ({"services": service_with(ZoneRateInput(1, 1, 0, 2))}, "services"),
     ({"services": service_with(ZoneRateInput(1, 1, 1, 61))}, "services"),
     ({"services": service_with(ZoneRateInput(1, 1, 1, 2), tolerance=1000)}, "services"),
+    ({"services": (CourierServiceInput("JNE", (ZoneRateInput(1, 1, 1, 1),), 300, 0),)}, "services"),
     ({"zones": (ZoneInput("Timur", ZoneKind.PROVINCES, ("Papua", "Atlantis")),)}, "zones"),
     ({"zones": (ZoneInput("Timur", ZoneKind.PROVINCES, ()),)}, "zones"),
     ({"zones": (ZoneInput(" ", ZoneKind.EVERYWHERE),)}, "zones"),
@@ -506,3 +512,15 @@ def test_swapping_two_services_keeps_both_ids(coop):
         ("J&T EZ", before["J&T EZ"]),
         ("JNE REG", before["JNE REG"]),
     ]
+
+
+def test_a_maximum_weight_is_saved_shown_again_and_cleared_by_leaving_it_empty(client, admin, coop):
+    client.post(page_url(coop), data=shipping_form(**{MAX_WEIGHT: "30,5"}))
+
+    assert db.session.scalar(select(CourierService.max_weight_grams)) == 30_500
+    assert input_value(client.get(page_url(coop)).get_data(as_text=True), MAX_WEIGHT) == "30,5"
+
+    client.post(page_url(coop), data=shipping_form())
+
+    db.session.expire_all()
+    assert db.session.scalar(select(CourierService.max_weight_grams)) is None

@@ -58,7 +58,7 @@ _BM25_WEIGHTS = tuple(literal_column(weight) for weight in ("10.0", "4.0", "2.0"
 
 # Rows of the newest-first index before each window's older edge: each window three times
 # the one before (2,000; 4,000; 12,000; ...); past the last, the rest of the catalog.
-WINDOW_OFFSETS = (2_000, 6_000, 18_000, 54_000, 162_000, 486_000)
+WINDOW_OFFSETS = (2_000, 18_000, 162_000, 1_458_000)
 WINDOW_EDGES_SECONDS = 600
 _EDGES_SQL = (
     "SELECT edge.created_at, edge.product_id"
@@ -118,14 +118,15 @@ def ids_statement(shape: Shape) -> Select:
     score = rank = None  # PostgreSQL's ts_rank; the ORDER BY term of relevance
     if shape.has_words and shape.dialect == "postgresql":
         query = func.to_tsquery(_SIMPLE, bindparam("tsquery", type_=String))
-        statement = statement.where(_search.c.document.bool_op("@@")(query))
+        match = _search.c.document.bool_op("@@")(query)
         score = func.ts_rank(_search.c.document, query)
+        if shape.is_windowed:
+            return _ranked_among_newest(_filter(statement, shape), match, score, shape.edges)
+        statement = statement.where(match)
         rank = score.desc()
     elif shape.has_words:
         statement, rank = _match_sqlite(statement)
     statement = _filter(statement, shape)
-    if shape.is_windowed:
-        return _ranked_among_newest(statement, score, shape.edges)
     return statement.order_by(*order_by(shape.sort, rank))
 
 
@@ -180,21 +181,27 @@ def _filter(statement: Select, shape: Shape) -> Select:
     return statement
 
 
-def _ranked_among_newest(statement: Select, score: ColumnElement, edges) -> Select:
+def _ranked_among_newest(
+    statement: Select, match: ColumnElement, score: ColumnElement, edges
+) -> Select:
     """The newest `ranked` matches, found window by window (see the module's docstring),
     ranked; a CTE, so the page and its count find them once."""
     ranked = bindparam("ranked", type_=Integer)
     newest = order_by(NEWEST, None)
-    matches = statement.with_only_columns(
+    rows = statement.with_only_columns(
         _search.c.product_id, _search.c.created_at, score.label("score")
     )
+    matches = rows.where(match)
     if not edges:  # a catalog smaller than the first window
         candidates = matches.order_by(*newest).limit(ranked).cte("candidates")
     else:
         key = tuple_(_search.c.created_at, _search.c.product_id)
+        # The newest window's rows are tested one by one, never through the GIN index
+        # (`IS TRUE` is no index condition): its 2,000 rows cost less than reading every
+        # match of a common word from the index, which the older windows then do once.
         windows, newer = [], None
         for edge in (*edges, None):
-            window = matches
+            window = matches if windows else rows.where(match.is_(True))
             if newer is not None:
                 window = window.where(key < _row(newer))
             if edge is not None:

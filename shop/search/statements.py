@@ -11,11 +11,13 @@ Relevance on PostgreSQL ranks the newest `ranked` matches (services.RANKED_MATCH
 them by walking the newest-first index and testing each row's words costs the rows walked:
 14,500 for a word in 7 % of 100,000 products. Finding every match in the GIN index and
 sorting them costs the matches. Neither is bounded. So the newest rows are cut into windows
-(the newest 2,000 on-sale rows, the 4,000 before them, then 12,000, ...: WINDOW_OFFSETS) and
-each window's matches come from the GIN index AND the newest-first index (a BitmapAnd: only
-matching rows of the window are read). A window is searched only while the newer ones hold
-fewer than `ranked` matches, so a common word reads one small window and a rarer one a few,
-each at most about three times the rows it needs. The windows' edges are real rows read from
+(the newest 2,000 on-sale rows, the 16,000 before them, then 144,000, ...: WINDOW_OFFSETS).
+The newest window's rows are tested one by one (2,000 rows, enough for a common word); an
+older window's matches come from the GIN index AND the newest-first index (a BitmapAnd: only
+matching rows of the window are read). Each BitmapAnd reads every match of the word from
+the GIN index, so the windows after the first grow ninefold: a word in 7 % of 100,000
+products reads the index once, not three times. A window is searched only while the newer
+ones hold fewer than `ranked` matches. The windows' edges are real rows read from
 the index and kept a while per process (WINDOW_EDGES_SECONDS): any edges give the same
 results, stale ones only less even windows. SQLite, the embedded default for small catalogs,
 ranks every match with FTS5's bm25.
@@ -56,8 +58,8 @@ _SIMPLE = literal_column("'simple'::regconfig")
 # bm25 weights of name, maker, cooperative, description.
 _BM25_WEIGHTS = tuple(literal_column(weight) for weight in ("10.0", "4.0", "2.0", "1.0"))
 
-# Rows of the newest-first index before each window's older edge: each window three times
-# the one before (2,000; 4,000; 12,000; ...); past the last, the rest of the catalog.
+# Rows of the newest-first index before each window's older edge: after the first, each
+# window nine times the one before (2,000; 16,000; 144,000; ...); past the last, the rest.
 WINDOW_OFFSETS = (2_000, 18_000, 162_000, 1_458_000)
 WINDOW_EDGES_SECONDS = 600
 _EDGES_SQL = (

@@ -7,7 +7,7 @@ save now updates the index at once, a few milliseconds; searches are far more fr
 PostgreSQL only (SQLite's FTS5 table has no such list).
 
 Revision ID: c3a7e5d1f204
-Revises: 98d85c9f6e19
+Revises: 86b410ef225a
 Create Date: 2026-12-04 20:20:00.000000
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "c3a7e5d1f204"
-down_revision = "98d85c9f6e19"
+down_revision = "86b410ef225a"
 branch_labels = None
 depends_on = None
 

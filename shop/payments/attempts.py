@@ -74,7 +74,13 @@ def start_payment(order: Order, gateway: Gateway, finish_url: str) -> str:
             return page
         db.session.refresh(order)  # the attempt closed: paid, or the order may be closed
         _check_payable(order)
-    order_pk = order.id
+    return start_first_payment(order.id, gateway, finish_url)
+
+
+def start_first_payment(order_pk: int, gateway: Gateway, finish_url: str) -> str:
+    """start_payment for an order this request has just placed: it has no attempt to resume,
+    so the order is read only under its row lock (one statement fewer), where it is checked
+    payable as start_payment checks it. Raises as start_payment does."""
     begun = _begin_attempt(order_pk)
     if begun is None:  # another request began one a moment ago: its page, when ready
         return _wait_for_page(open_attempt(order_pk))

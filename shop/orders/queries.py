@@ -13,7 +13,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, inspect, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import User
 from shop.catalog.models import ProductImage
@@ -128,14 +128,16 @@ class ShipmentSection:
 def find_order(number: str) -> Order | None:
     """The order with this number, its lines and shipments (with their cooperatives) loaded;
     None when there is none."""
-    return db.session.scalar(
+    # One statement: an order has a few lines and shipments, so their product is small.
+    statement = (
         select(Order)
         .where(Order.number == number)
         .options(
-            selectinload(Order.lines),
-            selectinload(Order.shipments).joinedload(OrderShipment.cooperative),
+            joinedload(Order.lines),
+            joinedload(Order.shipments).joinedload(OrderShipment.cooperative),
         )
     )
+    return db.session.scalars(statement).unique().first()
 
 
 def find_order_alone(number: str) -> Order | None:

@@ -720,3 +720,21 @@ def test_a_status_for_another_amount_is_left_for_a_person(sent, earned):
     assert apply_iris_status(sent, remote) == "amount_mismatch"
     assert reloaded(sent).status == PayoutStatus.APPROVED
     assert available(earned.siti) == 95_000 - AMOUNT
+
+
+def test_no_transaction_is_open_while_iris_is_asked(sent, earned, iris, client, monkeypatch):
+    """Iris may be slow: the handler must not keep a transaction (and its connection) open
+    across the status call."""
+    completed = iris.move(sent.iris_reference, "completed")
+    seen = []
+    ask = IrisClient.payout_status
+
+    def watched(self, reference):
+        seen.append(db.session().in_transaction())
+        return ask(self, reference)
+
+    monkeypatch.setattr(IrisClient, "payout_status", watched)
+
+    assert notify(client, completed).json["status"] == "paid"
+    assert seen == [False]
+    assert reloaded(sent).status == PayoutStatus.PAID

@@ -208,11 +208,12 @@ def _variants(variant_ids: list[int]) -> dict[int, ProductVariant]:
     variants = {}
     for variant_id in variant_ids:
         variant = identity_map.get(mapper.identity_key_from_primary_key([variant_id]))
-        if not _fully_loaded(variant, "product"):
-            return variants_by_id(variant_ids)
-        if not _fully_loaded(variant.product, "cooperative"):
-            return variants_by_id(variant_ids)
-        if not _fully_loaded(variant.product.cooperative):
+        is_read = (  # in this order: reading an attribute not loaded would load it
+            _fully_loaded(variant, "product")
+            and _fully_loaded(variant.product, "cooperative")
+            and _fully_loaded(variant.product.cooperative)
+        )
+        if not is_read:
             return variants_by_id(variant_ids)
         variants[variant_id] = variant
     return variants

@@ -5,7 +5,7 @@ until now). The operator's gateway watch reads the last 30 days of both notifica
 by received_at, which had no index: a full scan of tables that only grow.
 
 Revision ID: 3df8582949c4
-Revises: 86b410ef225a
+Revises: c3a7e5d1f204
 Create Date: 2026-12-04 20:03:48.906170
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "3df8582949c4"
-down_revision = "86b410ef225a"
+down_revision = "c3a7e5d1f204"
 branch_labels = None
 depends_on = None
 

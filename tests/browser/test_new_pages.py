@@ -89,6 +89,7 @@ def pages(live_app) -> dict:
             "shopper": shopper.email,
             "refund_admin": refunded.batik_admin.email,
             "shipping": f"/koperasi/{coop.slug}/kelola/pengiriman",
+            "coop_profile": f"/koperasi/{coop.slug}/kelola/profil",
             "admin_reviews": f"/koperasi/{coop.slug}/kelola/ulasan",
             "member_reviews": f"/koperasi/{coop.slug}/anggota/ulasan",
             "address": f"/akun/alamat/{address.id}/ubah",
@@ -99,6 +100,7 @@ def pages(live_app) -> dict:
 
 PAGES = {
     "shipping settings": ("admin", "shipping"),
+    "cooperative profile, the province from a list": ("admin", "coop_profile"),
     "admin's reviews": ("admin", "admin_reviews"),
     "member's reviews": ("maker", "member_reviews"),
     "my orders": ("shopper", "/akun/pesanan"),

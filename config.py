@@ -188,6 +188,9 @@ class Config:
     # Production refuses to start without it: each process would count and cache on its own.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # The back office's views are imported by a worker on the first request to one of their
+    # pages (shop/lazy_views.py: ~6 MB a storefront worker never needs). False: all at start.
+    LAZY_VIEWS = True
     # Rendered storefront pages for anonymous shoppers are kept this long (0: no page cache);
     # any catalog change invalidates them sooner. In Redis when REDIS_URL is set.
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))

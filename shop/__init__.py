@@ -98,6 +98,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from shop.lazy_routes import BLUEPRINTS
+    from shop.lazy_views import register_lazily
+
     modules = [f"shop.{feature}.views" for feature in FEATURES_WITH_PAGES]
     modules.append("shop.payouts.iris_webhook")
     if app.config["MIDTRANS_SIMULATOR_ENABLED"]:  # never beside real Midtrans keys
@@ -105,7 +108,10 @@ def _register_blueprints(app: Flask) -> None:
     if app.config.get("IRIS_SIMULATOR_ENABLED"):  # never beside real Iris keys
         modules.append("shop.payments.simulator.iris_views")
     for module in modules:
-        app.register_blueprint(import_module(module).bp)
+        if app.config["LAZY_VIEWS"] and module in BLUEPRINTS:  # imported on first use
+            register_lazily(app, module, BLUEPRINTS[module])
+        else:
+            app.register_blueprint(import_module(module).bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -7,7 +7,7 @@ from importlib import import_module
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, Config
+from config import CONFIGS, Config, check_service_urls
 from shop.media.storage import check_media_settings
 
 # Each of these packages has a views.py defining `bp`.
@@ -38,6 +38,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     config.check(app.config)
     check_media_settings(app.config)
+    check_service_urls(app.config)  # their libraries load at first use: check their URLs now
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["TRUSTED_PROXY_HOPS"]:
         hops = app.config["TRUSTED_PROXY_HOPS"]

@@ -112,6 +112,9 @@ def record(bp: Blueprint) -> SimpleNamespace:
         deferred(state)
     if environment.tests:
         raise ValueError(f"blueprint {bp.name} adds template tests: not supported lazily")
+    for name, function in {**environment.filters, **environment.globals}.items():
+        if hasattr(function, "jinja_pass_arg"):  # a stub cannot pass Jinja's context along
+            raise ValueError(f"{bp.name}'s {name} takes Jinja's context: it cannot be lazy")
     return SimpleNamespace(
         views=state.views, filters=environment.filters, globals=environment.globals
     )

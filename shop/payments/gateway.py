@@ -212,8 +212,8 @@ def _new_gateway(config: Mapping, is_simulated: bool) -> "Gateway":
         base, api = config["MIDTRANS_SIMULATOR_URL"].rstrip("/"), snap.api_config
         api.SNAP_SANDBOX_BASE_URL = api.SNAP_PRODUCTION_BASE_URL = base + "/snap/v1"
         api.CORE_SANDBOX_BASE_URL = api.CORE_PRODUCTION_BASE_URL = base
-    # A local simulator must not go through an HTTP(S)_PROXY.
     timeout = tuple(config["MIDTRANS_TIMEOUT_SECONDS"])
+    # trust_env off for the simulator: a local one must not go through an HTTP(S)_PROXY.
     snap.http_client.http_client = _MidtransHttp(timeout, trust_env=not is_simulated)
     return Gateway(snap)
 

@@ -8,8 +8,9 @@ pointing at a hash nobody has; the last entries deleted leave the chain shorter 
 row says. `flask ledger check` recomputes the chain and names the entry where it breaks.
 
 Two entries of one cooperative written at once must not both follow the same entry, so
-add_entry() locks the cooperative's head row (SELECT ... FOR UPDATE) before it inserts: the
-entry ids are then handed out in chain order too. SQLite serialises writers on its own.
+add_entries() locks the cooperatives' head rows (SELECT ... FOR UPDATE, in cooperative id
+order) before it inserts: the entry ids are then handed out in chain order too. SQLite
+serialises writers on its own.
 The chain catches a hand edit or a stray script; someone who recomputes every later hash
 after an edit is caught only by comparing the head hash with a copy kept elsewhere.
 """
@@ -74,13 +75,41 @@ def lock_chain_head(cooperative_id: int) -> ChainHead:
         return db.session.scalars(query).one()
 
 
-def seal_entry(entry: JournalEntry, head: ChainHead) -> None:
-    """Link a flushed entry (its id and its postings' ids known) after the head, and move the
-    head to it. Only flushes."""
+class ChainHeadMissing(Exception):
+    """A cooperative without a chain head yet (no entry so far): lock_chain_head() makes it."""
+
+
+def lock_chain_heads(cooperative_ids: list[int]) -> dict[int, ChainHead]:
+    """The cooperatives' chain heads, locked in cooperative id order (the lock is taken
+    above the sort) by one statement. Raises ChainHeadMissing, with the heads found locked,
+    when one has none yet."""
+    heads = {
+        head.cooperative_id: head
+        for head in db.session.scalars(
+            select(ChainHead)
+            .where(ChainHead.cooperative_id.in_(cooperative_ids))
+            .order_by(ChainHead.cooperative_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    if len(heads) < len(set(cooperative_ids)):
+        raise ChainHeadMissing(sorted(set(cooperative_ids) - set(heads)))
+    return heads
+
+
+def link_entry(entry: JournalEntry, head: ChainHead) -> None:
+    """Link an inserted entry (its id and its postings' ids known) after the head, and move
+    the head to it. Writes nothing yet: the next flush does, for every entry linked."""
     entry.previous_hash = head.last_hash
     entry.content_hash = content_hash(entry, head.last_hash)
     head.last_entry_id = entry.id
     head.last_hash = entry.content_hash
+
+
+def seal_entry(entry: JournalEntry, head: ChainHead) -> None:
+    """link_entry(), flushed."""
+    link_entry(entry, head)
     db.session.flush()
 
 

@@ -10,15 +10,35 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from shop.checkout.models import Order
-from shop.ledger.journal import add_entry, credit, debit
+from shop.ledger.journal import NewEntry, add_entries, credit, debit
 from shop.ledger.models import Account, EntryKind
+
+
+def post_payment(order: Order, payment_method: str | None, fees: Mapping) -> None:
+    """post_settlement() and post_gateway_fee() together, in one round of statements (their
+    entries in the same order as the two calls would write them). Flushes only."""
+    parts = _parts(order)
+    add_entries(
+        _settlement_entries(order, parts) + _gateway_fee_entries(order, parts, payment_method, fees)
+    )
 
 
 def post_settlement(order: Order) -> None:
     """Gateway clearing debited by what the shopper paid for each cooperative's part; each
     member's pending balance credited with their lines less the fee; the cooperative's fee
     and shipping credited. Flushes only."""
-    for cooperative_id, part in _parts(order).items():
+    add_entries(_settlement_entries(order, _parts(order)))
+
+
+def post_gateway_fee(order: Order, payment_method: str | None, fees: Mapping) -> None:
+    """Midtrans's fee for this payment, borne by the cooperatives in proportion to their part
+    of the order (largest remainder, so the parts add up to the fee exactly). Flushes only."""
+    add_entries(_gateway_fee_entries(order, _parts(order), payment_method, fees))
+
+
+def _settlement_entries(order: Order, parts: dict[int, "_Part"]) -> list[NewEntry]:
+    entries = []
+    for cooperative_id, part in parts.items():
         legs = [debit(Account.GATEWAY_CLEARING, part.gross)]
         legs += [
             credit(Account.MEMBER_PENDING, amount, member_id)
@@ -28,33 +48,37 @@ def post_settlement(order: Order) -> None:
             credit(Account.FEE_REVENUE, part.fee),
             credit(Account.SHIPPING_REVENUE, part.shipping),
         ]
-        add_entry(
-            f"settle:{order.number}:{cooperative_id}",
-            EntryKind.SETTLEMENT,
-            cooperative_id,
-            legs,
-            order_id=order.id,
-            memo=f"payment of order {order.number}",
+        entries.append(
+            NewEntry(
+                f"settle:{order.number}:{cooperative_id}",
+                EntryKind.SETTLEMENT,
+                cooperative_id,
+                tuple(legs),
+                order_id=order.id,
+                memo=f"payment of order {order.number}",
+            )
         )
+    return entries
 
 
-def post_gateway_fee(order: Order, payment_method: str | None, fees: Mapping) -> None:
-    """Midtrans's fee for this payment, borne by the cooperatives in proportion to their part
-    of the order (largest remainder, so the parts add up to the fee exactly). Flushes only."""
+def _gateway_fee_entries(
+    order: Order, parts: dict[int, "_Part"], payment_method: str | None, fees: Mapping
+) -> list[NewEntry]:
     fee = gateway_fee(order.grand_total, payment_method, fees)
     if fee == 0:
-        return
-    parts = _parts(order)
+        return []
     shares = split_proportionally(fee, {coop: part.gross for coop, part in parts.items()})
-    for cooperative_id, share in shares.items():
-        add_entry(
+    return [
+        NewEntry(
             f"gateway-fee:{order.number}:{cooperative_id}",
             EntryKind.GATEWAY_FEE,
             cooperative_id,
-            [debit(Account.GATEWAY_FEES, share), credit(Account.GATEWAY_CLEARING, share)],
+            (debit(Account.GATEWAY_FEES, share), credit(Account.GATEWAY_CLEARING, share)),
             order_id=order.id,
             memo=f"Midtrans fee ({payment_method}) for order {order.number}",
         )
+        for cooperative_id, share in shares.items()
+    ]
 
 
 def gateway_fee(amount: int, payment_method: str | None, fees: Mapping) -> int:

@@ -10,7 +10,13 @@ from shop.accounts.models import User
 from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus, ShippingMethod
 from shop.coops.models import Cooperative, Membership, Role
 from shop.extensions import db
-from shop.notifications.services import Recipient, record, record_for_all
+from shop.notifications.services import (
+    NewNotification,
+    Recipient,
+    record,
+    record_for_all,
+    record_many,
+)
 from shop.timeutil import utcnow
 
 
@@ -71,9 +77,13 @@ def _memberships(membership_ids: list[int]) -> dict[int, Membership]:
 
 
 def order_paid(order: Order) -> None:
-    """The shopper; each member with lines in it (what to prepare); each cooperative's admins."""
-    record("order_paid", shopper_of(order), order.number,
-           {"number": order.number, "total": order.grand_total})  # fmt: skip
+    """The shopper; each member with lines in it (what to prepare); each cooperative's admins.
+    Recorded together: two statements for all of them, besides finding who they are."""
+    number = order.number
+    notifications = [
+        NewNotification("order_paid", shopper_of(order), number,
+                        {"number": number, "total": order.grand_total})
+    ]  # fmt: skip
     lines = order.lines  # by id; often loaded already by the payment rules that called here
     by_member: dict[int, list[dict]] = defaultdict(list)
     by_coop: dict[int, list[OrderLine]] = defaultdict(list)
@@ -88,15 +98,19 @@ def order_paid(order: Order) -> None:
     memberships = _memberships(list(by_member))
     for member_id, items in by_member.items():
         membership = memberships[member_id]
-        params = {"number": order.number, "items": items,
-                  "coop_slug": membership.cooperative.slug}  # fmt: skip
-        record("member_new_order", Recipient.of(membership.user), order.number, params)
+        params = {"number": number, "items": items, "coop_slug": membership.cooperative.slug}
+        recipient = Recipient.of(membership.user)
+        notifications.append(NewNotification("member_new_order", recipient, number, params))
     for cooperative_id, coop_lines in by_coop.items():
         coop = db.session.get(Cooperative, cooperative_id)
-        params = {"number": order.number, "coop_slug": coop.slug,
+        params = {"number": number, "coop_slug": coop.slug,
                   "count": sum(line.quantity for line in coop_lines),
                   "total": sum(line.line_total for line in coop_lines)}  # fmt: skip
-        record_for_all("admin_new_order", admins_of(cooperative_id), order.number, params)
+        notifications += [
+            NewNotification("admin_new_order", admin, number, params)
+            for admin in admins_of(cooperative_id)
+        ]
+    record_many(notifications)
 
 
 def order_closed(order: Order, status: str) -> None:

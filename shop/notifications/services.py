@@ -5,6 +5,7 @@ order that rolls back notifies nobody; the mail task is enqueued only after the 
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,39 +45,74 @@ class Recipient:
         return str(self.user_id) if self.user_id is not None else f"guest:{self.email}"
 
 
+@dataclass(frozen=True)
+class NewNotification:
+    """One notification for record_many(): record()'s arguments."""
+
+    kind: str
+    recipient: Recipient
+    event: str
+    params: dict
+    mail_secret: str | None = None
+
+    @property
+    def event_key(self) -> str:
+        return f"{self.kind}:{self.event}:{self.recipient.key}"[:200]
+
+
 def record(
     kind: str, recipient: Recipient, event: str, params: dict, mail_secret: str | None = None
 ) -> Notification | None:
     """Record `kind` for `recipient`, once per `event` (a key naming what happened, e.g. the
     order number): a second record of the same event for the same person is ignored and
     returns None. Flushes; the mail goes out after the caller commits."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown notification kind {kind}")
-    event_key = f"{kind}:{event}:{recipient.key}"[:200]
-    if db.session.scalar(select(Notification.id).where(Notification.event_key == event_key)):
-        return None
-    notification = Notification(
+    added = record_many([NewNotification(kind, recipient, event, params, mail_secret)])
+    return added[0] if added else None
+
+
+def record_many(new_notifications: Sequence[NewNotification]) -> list[Notification]:
+    """record() for each, in order, in two statements however many there are: one looks for
+    the events recorded already, one inserts the rest (one of the same event for the same
+    person twice in the list is recorded once). Returns those recorded. Flushes."""
+    by_key: dict[str, NewNotification] = {}
+    for new in new_notifications:
+        if new.kind not in KINDS:
+            raise ValueError(f"unknown notification kind {new.kind}")
+        by_key.setdefault(new.event_key, new)
+    if not by_key:
+        return []
+    recorded = set(
+        db.session.scalars(select(Notification.event_key).where(Notification.event_key.in_(by_key)))
+    )
+    added = [_notification(key, new) for key, new in by_key.items() if key not in recorded]
+    if not added:
+        return []
+    db.session.add_all(added)
+    db.session.flush()
+    from shop.notifications.tasks import deliver_notification
+
+    for notification in added:
+        if notification.email:
+            enqueue_after_commit(deliver_notification, notification.id)
+    return added
+
+
+def _notification(event_key: str, new: NewNotification) -> Notification:
+    recipient = new.recipient
+    return Notification(
         event_key=event_key,
-        kind=kind,
+        kind=new.kind,
         recipient_id=recipient.user_id,
         email=recipient.email,
         language=recipient.language,
-        params=params,
-        mail_secret=mail_secret,
+        params=new.params,
+        mail_secret=new.mail_secret,
         email_status=EmailStatus.PENDING if recipient.email else EmailStatus.NONE,
     )
-    db.session.add(notification)
-    db.session.flush()
-    if recipient.email:
-        from shop.notifications.tasks import deliver_notification
-
-        enqueue_after_commit(deliver_notification, notification.id)
-    return notification
 
 
 def record_for_all(kind: str, recipients: list[Recipient], event: str, params: dict) -> None:
-    for recipient in recipients:
-        record(kind, recipient, event, params)
+    record_many([NewNotification(kind, recipient, event, params) for recipient in recipients])
 
 
 # --- mailing -------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 """Reading and moving an order's payment attempt rows. Helpers: they flush at most; the
 services that call them (attempts.py, services.py) commit.
 
-Every move goes through ALLOWED_ATTEMPT_MOVES as one conditional UPDATE, so a late or
-repeated answer from Midtrans cannot move a closed attempt again.
+Every move goes through ALLOWED_ATTEMPT_MOVES as one conditional UPDATE (or CASE), so a late
+or repeated answer from Midtrans cannot move a closed attempt again.
 """
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, case, literal, select, update
 
 from shop.extensions import db
 from shop.payments.instructions import PaymentInstructions
@@ -67,17 +67,29 @@ def record_gateway_answer(
 ) -> None:
     """Keep what Midtrans said about one attempt: its state, and how to pay it. A field the
     answer leaves out keeps what an earlier answer said (a settlement has no expiry_time).
-    Both UPDATEs name the attempt by its Midtrans id (unique): one that has no row (started
-    before attempts had rows, or not ours) changes nothing."""
+    One UPDATE names the attempt by its Midtrans id (unique): one that has no row (started
+    before attempts had rows, or not ours) changes nothing. The status moves only where
+    ALLOWED_ATTEMPT_MOVES allows it, like _move(), but by a CASE, so that the fields given
+    are kept in the same statement whether it moves or not."""
     which = PaymentAttempt.midtrans_order_id == midtrans_order_id
     given = {name: value for name, value in instructions.as_columns().items() if value}
-    if given:
-        db.session.execute(
-            update(PaymentAttempt)
-            .where(which)
-            .values(**given)
-            .execution_options(synchronize_session=False)
-        )
     target = AttemptStatus.PAID if is_paid else GATEWAY_STATES.get(state)
-    if target is not None:
+    if target is None:
+        if given:
+            _update(which, **given)
+        return
+    if not given:
         _move(which, target)
+        return
+    status = PaymentAttempt.status
+    moved = case((status.in_(sources_of(target)), literal(target, status.type)), else_=status)
+    _update(which, status=moved, **given)
+
+
+def _update(which: ColumnElement[bool], **values) -> None:
+    db.session.execute(
+        update(PaymentAttempt)
+        .where(which)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )

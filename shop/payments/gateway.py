@@ -7,10 +7,14 @@ at the simulator through api_config instance attributes, an HTTP timeout through
 requests.Session (defect 6), and errors that arrive in three shapes (requests exceptions,
 MidtransAPIError, midtransclient.JSONDecodeError).
 
-A Gateway is cheap to build: make one per unit of work with gateway_from_config(app.config).
+gateway_from_config(app.config) gives the process's Gateway for those settings: a Snap client
+and a pooled HTTP session, built once and shared by threads (neither keeps per-call state).
 """
 
+import http.cookiejar
 import logging
+import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -110,26 +114,90 @@ if TYPE_CHECKING:
     from midtransclient.error_midtrans import MidtransAPIError
 
 
-def _timeout_session(timeout: tuple[float, ...]):
-    """A requests.Session whose requests have `timeout` unless given one: the library calls
-    http_client.request(...) without a timeout (defect 6)."""
+# Connections kept open per gateway: one per thread of a gthread worker (gunicorn's threads
+# in bench/checkout.py), so that no thread's connection is dropped for want of room.
+POOL_SIZE = 32
+_gateways: dict[tuple, "Gateway"] = {}
+_gateways_lock = threading.Lock()
+
+
+class _MidtransHttp:
+    """What midtransclient calls `http_client`: requests' `request(method, url, ...)` with our
+    timeout unless given one (the library sends none, defect 6), over sessions shared by the
+    threads of a process. Both refuse cookies, so that no answer changes what another
+    thread sends; the rest they share (urllib3's pools) is thread-safe.
+
+    A status query (GET) reuses a kept-open connection, saving a connection (and against
+    Midtrans a TLS handshake) per call. A server may close an idle connection just as it is
+    reused; the request then fails before any answer, and a GET is sent once more on a new
+    connection. Every other call (create, cancel, refund...) is not safe to send twice, so
+    it goes on a connection of its own, closed after the answer, as before pooling."""
+
+    def __init__(self, timeout: tuple[float, ...], trust_env: bool):
+        import requests
+
+        self._timeout = timeout
+        self._reusing = _session(trust_env, _retry_dropped_get())
+        self._closing = _session(trust_env, requests.adapters.DEFAULT_RETRIES)
+        self._closing.headers["Connection"] = "close"
+
+    def request(self, method: str, url: str, **kwargs):
+        kwargs.setdefault("timeout", self._timeout)
+        session = self._reusing if method.lower() == "get" else self._closing
+        return session.request(method, url, **kwargs)
+
+
+def _session(trust_env: bool, retries):
     import requests
 
     session = requests.Session()
-    request = session.request
-
-    def request_with_timeout(method, url, **kwargs):
-        kwargs.setdefault("timeout", timeout)
-        return request(method, url, **kwargs)
-
-    session.request = request_with_timeout
+    session.trust_env = trust_env
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE, max_retries=retries)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
     return session
 
 
+def _retry_dropped_get():
+    """urllib3's Retry for the reusing session: once, a GET whose connection was closed or
+    reset before any answer (ProtocolError); never a timeout (Retry counts read timeouts as
+    read errors too: here they fall to `other`, which is 0), a connect error or a POST."""
+    from urllib3.exceptions import ProtocolError
+    from urllib3.util.retry import Retry
+
+    class RetryDroppedGet(Retry):
+        def _is_read_error(self, err: Exception) -> bool:
+            return isinstance(err, ProtocolError)
+
+    return RetryDroppedGet(
+        total=1, connect=0, read=1, other=0, status=0, redirect=False,
+        allowed_methods=frozenset({"GET"}), raise_on_status=False,
+    )  # fmt: skip
+
+
 def gateway_from_config(config: Mapping) -> "Gateway":
-    """A Gateway for the app's settings: the simulator's URL while it is enabled.
-    midtransclient (and requests) are imported here, at the first payment call: a web worker
-    that serves only the storefront does not load them (~4 MB)."""
+    """The Gateway for the app's settings (the simulator's URL while it is enabled), one per
+    process and settings, made at the first payment call: its HTTP connections are reused by
+    every later call. midtransclient (and requests) are imported then: a web worker that
+    serves only the storefront does not load them (~4 MB)."""
+    is_simulated = bool(config.get("MIDTRANS_SIMULATOR_ENABLED"))
+    key = (
+        os.getpid(),  # a process forked after the first call makes its own connections
+        bool(config["MIDTRANS_IS_PRODUCTION"]),
+        config["MIDTRANS_SERVER_KEY"],
+        config.get("MIDTRANS_CLIENT_KEY", ""),
+        tuple(config["MIDTRANS_TIMEOUT_SECONDS"]),
+        config["MIDTRANS_SIMULATOR_URL"] if is_simulated else None,
+    )
+    if (gateway := _gateways.get(key)) is None:
+        with _gateways_lock:
+            if (gateway := _gateways.get(key)) is None:
+                gateway = _gateways[key] = _new_gateway(config, is_simulated)
+    return gateway
+
+
+def _new_gateway(config: Mapping, is_simulated: bool) -> "Gateway":
     import midtransclient
 
     snap = midtransclient.Snap(
@@ -139,14 +207,14 @@ def gateway_from_config(config: Mapping) -> "Gateway":
         custom_headers={},  # fresh dicts: the library's defaults are shared by every client
         proxies={},
     )
-    session = _timeout_session(tuple(config["MIDTRANS_TIMEOUT_SECONDS"]))
-    if config.get("MIDTRANS_SIMULATOR_ENABLED"):
+    if is_simulated:
         # Instance attributes shadow the class constants for this client only (MIDTRANS.md §5).
         base, api = config["MIDTRANS_SIMULATOR_URL"].rstrip("/"), snap.api_config
         api.SNAP_SANDBOX_BASE_URL = api.SNAP_PRODUCTION_BASE_URL = base + "/snap/v1"
         api.CORE_SANDBOX_BASE_URL = api.CORE_PRODUCTION_BASE_URL = base
-        session.trust_env = False  # a local simulator must not go through an HTTP(S)_PROXY
-    snap.http_client.http_client = session
+    timeout = tuple(config["MIDTRANS_TIMEOUT_SECONDS"])
+    # trust_env off for the simulator: a local one must not go through an HTTP(S)_PROXY.
+    snap.http_client.http_client = _MidtransHttp(timeout, trust_env=not is_simulated)
     return Gateway(snap)
 
 

@@ -20,7 +20,7 @@ from shop.catalog.models import Product
 from shop.checkout.models import Order, OrderLine, OrderStatus
 from shop.checkout.services import release_stock
 from shop.extensions import db
-from shop.ledger.settlement import post_gateway_fee, post_settlement
+from shop.ledger.settlement import post_payment
 from shop.notifications import events
 from shop.pagecache import bump_catalog_version
 from shop.payments.attempt_records import record_gateway_answer
@@ -278,8 +278,8 @@ def _apply_paid(
         return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
     number = order.number
     _count_sold(order.lines)  # lines loaded once here, and read by the postings and events
-    post_settlement(order)  # the money moves in the same transaction as the order
-    post_gateway_fee(order, status.payment_type, current_app.config["MIDTRANS_FEES"])
+    # The money moves in the same transaction as the order.
+    post_payment(order, status.payment_type, current_app.config["MIDTRANS_FEES"])
     events.order_paid(order)
     outcome = _finish(notification, Outcome.APPLIED, detail + ": paid")
     bump_catalog_version()  # best-selling order changed

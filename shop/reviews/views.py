@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.auth.policy import public, require_coop_admin, require_member
+from shop.checkout.models import ShipmentStatus
 from shop.errors import NotFound, ShopError
 from shop.forms_common import ButtonForm
 from shop.ids import is_row_id
@@ -49,9 +50,16 @@ ADMIN = "/koperasi/<coop_slug>/kelola/ulasan"
 
 @bp.app_template_global("order_reviews")
 def order_reviews(order) -> dict:
-    """Order line id -> review, for reviews/_order_line_review.html: read once a request."""
+    """Order line id -> review, for reviews/_order_line_review.html: read once a request.
+    A line is reviewed only once its part is completed, and a completed part stays so: an
+    order with no completed part has no reviews to read."""
     if "order_reviews" not in g:
-        g.order_reviews = queries.reviews_of_order(order) if order.paid_at else {}
+        has_completed_part = any(
+            shipment.status == ShipmentStatus.COMPLETED for shipment in order.shipments
+        )
+        g.order_reviews = (
+            queries.reviews_of_order(order) if order.paid_at and has_completed_part else {}
+        )
     return g.order_reviews
 
 
@@ -61,6 +69,13 @@ def _order_or_404(number: str):
     if order is None or not can_view_order(order, current_user, session, request.args.get("kunci")):
         abort(404)
     return order
+
+
+def _removals() -> tuple[int, ...]:
+    """The photos ticked for removal in an edit; a value that is no id is no photo (refused by
+    the service as not the review's)."""
+    values = request.form.getlist("remove_photo")[: MAX_PHOTOS + 1]
+    return tuple(int(value) if value.isdigit() and len(value) < 12 else 0 for value in values)
 
 
 def _uploads(form: ReviewForm) -> list[tuple[str, bytes]]:
@@ -85,7 +100,9 @@ def write(number, line_id):
         return redirect(url_for("orders.detail", number=order.number))
     form = ReviewForm(obj=review)
     if form.validate_on_submit():
-        given = services.ReviewInput(form.rating.data, form.text.data or "", _uploads(form))
+        given = services.ReviewInput(
+            form.rating.data, form.text.data or "", _uploads(form), _removals()
+        )
         try:
             if review is None:
                 services.write_review(order, line.id, given)

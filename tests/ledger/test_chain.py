@@ -14,7 +14,7 @@ from shop import create_app
 from shop.extensions import db
 from shop.ledger.chain import canonical_content
 from shop.ledger.checks import check_ledger
-from shop.ledger.journal import add_entry, credit, debit
+from shop.ledger.journal import NewEntry, add_entries, add_entry, credit, debit
 from shop.ledger.models import GENESIS_HASH, Account, ChainHead, EntryKind, JournalEntry
 from tests.factories import make_coop, make_membership, make_product
 from tests.test_migration_walk import empty_database_url  # noqa: F401 (a fixture)
@@ -209,4 +209,102 @@ def test_entries_written_at_once_for_one_cooperative_stay_one_chain(app, committ
 
     assert failures == []
     assert len(chain(coop_id)) == 40
+    assert check_ledger() == []
+
+
+def batch(coop_ids: list[int], prefix: str) -> list[NewEntry]:
+    legs = (debit(Account.GATEWAY_CLEARING, 700), credit(Account.FEE_REVENUE, 700))
+    return [
+        NewEntry(f"{prefix}:{coop_id}:{n}", EntryKind.SETTLEMENT, coop_id, legs)
+        for coop_id in coop_ids
+        for n in range(2)
+    ]
+
+
+def test_entries_of_two_cooperatives_posted_together_lock_both_heads_by_one_select(
+    count_queries,
+):
+    first, second = make_coop().id, make_coop().id
+    post(first, "before:1")
+    post(second, "before:2")
+
+    with count_queries() as statements:
+        added = add_entries(batch([second, first], "together"))
+    db.session.commit()
+
+    locks = [s for s in statements if "FROM ledger_chain_heads" in s]
+    assert len(locks) == 1 and "ORDER BY ledger_chain_heads.cooperative_id" in locks[0]
+    assert [entry.idempotency_key for entry in added] == [
+        f"together:{second}:0", f"together:{second}:1", f"together:{first}:0",
+        f"together:{first}:1",
+    ]  # fmt: skip
+    for coop_id in (first, second):
+        links = chain(coop_id)
+        assert len(links) == 3
+        assert [previous for _, previous, _ in links[1:]] == [h for _, _, h in links[:2]]
+    assert check_ledger() == []
+
+
+def test_a_cooperatives_first_entry_posted_with_anothers_makes_its_head_in_the_chain():
+    old, new = make_coop().id, make_coop().id
+    post(old, "before")
+
+    add_entries(batch([old, new], "first"))
+    db.session.commit()
+
+    assert [previous for _, previous, _ in chain(new)][0] == GENESIS_HASH
+    assert db.session.get(ChainHead, new).last_entry_id == chain(new)[-1][0]
+    assert len(chain(old)) == 3 and check_ledger() == []
+
+
+def test_entries_posted_together_leave_out_those_posted_already():
+    coop_id = make_coop().id
+    post(coop_id, "again:0")
+
+    added = add_entries(
+        [NewEntry("again:0", EntryKind.SETTLEMENT, coop_id, (debit(Account.BANK, 5),
+                  credit(Account.FEE_REVENUE, 5))), *batch([coop_id], "again-new")]
+    )  # fmt: skip
+    db.session.commit()
+
+    assert [entry.idempotency_key for entry in added] == [
+        f"again-new:{coop_id}:0", f"again-new:{coop_id}:1"
+    ]  # fmt: skip
+    assert len(chain(coop_id)) == 3 and check_ledger() == []
+
+
+@pytest.mark.pg
+def test_entries_of_two_cooperatives_written_at_once_in_either_order_never_deadlock(
+    app, committed_database
+):
+    """Each transaction posts to both cooperatives, half of them listing them the other way
+    round; the first ones make the heads. Locking the heads in cooperative id order is
+    what keeps them from waiting on each other in a circle."""
+    coop_ids = [make_coop().id, make_coop().id]
+    db.session.commit()
+    db.session.remove()
+    barrier = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                for m in range(4):
+                    order = coop_ids if (n + m) % 2 else coop_ids[::-1]
+                    add_entries(batch(order, f"both:{n}:{m}"))
+                    db.session.commit()
+            except BaseException as error:  # a thread's failure must fail the test
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert [len(chain(coop_id)) for coop_id in coop_ids] == [64, 64]
     assert check_ledger() == []

@@ -10,7 +10,7 @@ from shop.coops.models import Role
 from shop.extensions import db
 from shop.fulfilment.services import confirm_receipt, mark_packed, mark_shipped
 from shop.notifications.models import EmailStatus, Notification
-from shop.notifications.services import Recipient, record
+from shop.notifications.services import NewNotification, Recipient, record, record_many
 from tests.factories import make_coop, make_membership, make_product, make_user
 from tests.orders.conftest import mark_paid, place
 
@@ -219,3 +219,27 @@ def test_a_product_to_review_links_to_the_review_tab_of_the_console(app):
 
     assert message.values["status"] in TABS  # what the console filters on
     assert TABS[message.values["status"]] is TABS["ditinjau"]
+
+
+def test_notifications_recorded_together_once_each_in_two_statements(two_coops, count_queries):
+    first, second = two_coops[1]["member"], two_coops[2]["member"]
+    params = {"amount": 1000, "coop_slug": "x", "reference": "TRF-1", "reason": ""}
+    record("payout_paid", Recipient.of(first), "7", params)  # recorded before
+
+    with count_queries() as statements:
+        added = record_many([
+            NewNotification("payout_paid", Recipient.of(first), "7", params),
+            NewNotification("payout_paid", Recipient.of(second), "7", params),
+            NewNotification("payout_paid", Recipient.of(second), "7", params),  # twice listed
+            NewNotification("payout_paid", Recipient.of(first), "8", params),
+        ])  # fmt: skip
+
+    assert [(note.recipient_id, note.event_key.split(":")[1]) for note in added] == [
+        (second.id, "7"), (first.id, "8")
+    ]  # fmt: skip
+    assert [note.id for note in added] == sorted(note.id for note in added)
+    assert len(notes(first, "payout_paid")) == 2 and len(notes(second, "payout_paid")) == 1
+    inserts = [s for s in statements if s.startswith("INSERT INTO notifications")]
+    assert len(statements) - len(inserts) == 1  # one SELECT of the keys
+    if db.engine.dialect.name == "postgresql":  # SQLite inserts them row by row
+        assert len(inserts) == 1

@@ -278,3 +278,100 @@ def test_parse_rupiah(text, rupiah):
 def test_parse_rupiah_refuses_cents():
     with pytest.raises(ValueError):
         parse_rupiah("10000.50")
+
+
+# One gateway per process and settings, its connections kept open ---------------------------
+
+
+class _KeepAliveStub:
+    """An HTTP/1.1 server that keeps connections open, counts them, sets a cookie on every
+    answer and notes the Cookie headers it is sent."""
+
+    def __init__(self, drop_reused: bool = False):
+        stub, self.connections, self.cookies = self, 0, []
+        answer = json.dumps({"status_code": "201", "transaction_status": "pending",
+                             "order_id": "PK-1", "gross_amount": "1000.00"}).encode()  # fmt: skip
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                stub.connections += 1
+
+            def do_GET(self):
+                self.served = getattr(self, "served", 0) + 1
+                if drop_reused and self.served > 1:
+                    self.close_connection = True  # closed unanswered, as if idle too long
+                    return
+                stub.cookies.append(self.headers.get("Cookie"))
+                self.send_response(200)
+                self.send_header("Set-Cookie", f"seen={threading.get_ident()}; Path=/")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            do_POST = do_GET  # noqa: N815  (http.server names its handlers so)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_one_gateway_per_settings_reuses_its_connections_from_many_threads(simulator_app):
+    stub = _KeepAliveStub()
+    try:
+        gateway = _gateway_at(simulator_app, stub.url)
+        assert _gateway_at(simulator_app, stub.url) is gateway
+        assert _gateway_at(simulator_app, stub.url, timeout=(0.6, 0.6)) is not gateway
+        answers = []
+
+        def ask():
+            answers.extend(gateway.status("PK-1").transaction_status for _ in range(5))
+
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert answers == ["pending"] * 20
+        assert stub.connections <= 4  # at most one per thread, not one per call
+        assert stub.cookies == [None] * 20  # no answer's cookie is sent with the next call
+    finally:
+        stub.close()
+
+
+def test_a_status_query_on_a_connection_closed_while_idle_is_asked_again(simulator_app):
+    stub = _KeepAliveStub(drop_reused=True)
+    try:
+        gateway = _gateway_at(simulator_app, stub.url)
+
+        answers = [gateway.status("PK-1").transaction_status for _ in range(3)]
+
+        assert answers == ["pending"] * 3  # each reuse dropped unanswered, asked again
+        assert stub.connections == 3
+    finally:
+        stub.close()
+
+
+def test_calls_not_safe_to_repeat_go_on_a_connection_of_their_own(simulator_app):
+    stub = _KeepAliveStub()
+    try:
+        gateway = _gateway_at(simulator_app, stub.url)
+
+        gateway.status("PK-1")
+        for _ in range(3):
+            gateway.cancel("PK-1")
+
+        assert stub.connections == 4  # never the status query's, never each other's
+    finally:
+        stub.close()

@@ -130,6 +130,26 @@ def test_a_settlement_reads_each_row_once_and_a_duplicate_moves_no_order(
     # The order found once and locked once; its lines read once for the sold counts, the
     # postings and the events; the notification row never read back.
     assert (reads(paying, "orders"), reads(paying, "order_lines")) == (2, 1)
+
+    def count(statements: list[str], start: str) -> int:
+        """Statements up to the outcome's UPDATE that begin so."""
+        end = next(i for i, s in enumerate(statements) if s.startswith("UPDATE payment_notif"))
+        return sum(1 for statement in statements[: end + 1] if statement.startswith(start))
+
+    # The settlement and the gateway fee posted together: one look for their keys, one
+    # UPDATE of their hashes and one of the chain head (the head made here: its first entry).
+    assert reads(paying, "journal_entries") == 1
+    assert count(paying, "UPDATE journal_entries") == count(paying, "UPDATE ledger_chain") == 1
+    # The paid order's notifications (shopper, members) looked for at once.
+    assert reads(paying, "notifications") == 1
+    # Midtrans's answer about the attempt kept by one UPDATE, duplicate or not.
+    assert count(paying, "UPDATE payment_attempts") == count(duplicate, "UPDATE payment_a") == 1
+    if db.engine.dialect.name == "postgresql":  # SQLite inserts them row by row
+        assert count(paying, "INSERT INTO journal_entries") == 1
+        assert count(paying, "INSERT INTO postings") == 1
+        assert count(paying, "INSERT INTO notifications") == 1
+        assert count(paying, "") == 22  # 32 before the ledger, attempt and events batching
+    assert count(duplicate, "") == 5  # 6 before
     assert reads(paying, "payment_notifications") == reads(duplicate, "payment_notifications") == 0
     # A duplicate reads the order under its lock, finds it paid and writes no order row.
     assert reads(duplicate, "orders") == 2

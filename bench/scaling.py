@@ -38,6 +38,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--explain", action="store_true", help="print the plans, on the last database"
     )
+    parser.add_argument(
+        "--only", help="comma-separated words that a page's name must contain (search,home,...)"
+    )
     return parser.parse_args()
 
 
@@ -119,6 +122,9 @@ def main() -> None:
     urls = [resolve_database_url(url) for url in (args.database_url or [None])]
     targets = [open_target(url) for url in urls]
     kinds = list(targets[0].paths)
+    if args.only:
+        words = args.only.split(",")
+        kinds = [kind for kind in kinds if any(word in kind for word in words)]
     for target in targets:
         print(f"database: {describe_url(target.url)}  products: {target.products}")
         for kind in kinds:

@@ -25,6 +25,7 @@ CLI_COMMANDS = (
     "shop.demo.cli:seed_demo_command",
     "shop.jobs.cli:jobs_cli",
     "shop.ledger.cli:ledger_cli",
+    "shop.payouts.cli:iris_cli",
     "shop.reconciliation.cli:reconciliation_cli",
     "shop.reviews.cli:reviews_cli",
     "shop.search.cli:search_cli",

@@ -43,6 +43,17 @@ ACTION_LABELS = {
     "payout.paid": _l("Payout paid"),
     "payout.rejected": _l("Payout rejected"),
     "payout.returned": _l("Payout returned by the bank"),
+    "payout.resent": _l("Payout sent through Midtrans Iris again"),
+    "payout_batch.prepared": _l("Payout batch prepared"),
+    "payout_batch.approved": _l("Payout batch approved"),
+    "payout_batch.cancelled": _l("Payout batch cancelled"),
+    "payout_batch.payout_removed": _l("Payout taken out of a batch"),
+    "savings.settings": _l("Simpanan amounts changed"),
+    "savings.deposit": _l("Simpanan deposit recorded"),
+    "savings.withdrawal": _l("Simpanan withdrawal recorded"),
+    "shu.settings": _l("SHU percentages changed"),
+    "shu.confirmed": _l("SHU shared out"),
+    "rat.recorded": _l("RAT recorded"),
     "supervision.written": _l("Supervision report drafted"),
     "supervision.edited": _l("Supervision report draft edited"),
     "supervision.submitted": _l("Supervision report submitted"),
@@ -71,6 +82,7 @@ DETAIL_LABELS = {
     "products_suspended": _l("Products taken off sale"),
     "products_restored": _l("Products back on sale"), "valid_until": _l("Valid until"),
     "status": _l("Status"), "price": _l("Price"), "stock": _l("Stock"),
+    "attempt": _l("Attempt"),
 }  # fmt: skip
 ROLE_LABELS = {"admin": _l("Admin"), "member": _l("Member")}
 

@@ -189,6 +189,8 @@ class Payout(db.Model):
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Midtrans Iris's reference_no for the transfer, once the iris adapter created it there.
     iris_reference: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Sent through Iris again by an admin after a failed attempt: each attempt its own key.
+    iris_attempt: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class RefundMethod(StrEnum):

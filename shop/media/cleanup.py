@@ -1,4 +1,4 @@
-"""Removing photo folders that no product image row points to any more.
+"""Removing photo folders that no product image or review photo row points to any more.
 
 A photo's original is written before its row commits (the file must exist when the row
 does); a transaction that then rolls back, or a rendition task that finished after its photo
@@ -16,24 +16,29 @@ from sqlalchemy import select
 from shop.catalog.models import ProductImage
 from shop.extensions import db
 from shop.media.storage import media_storage
+from shop.reviews.models import ReviewPhoto
 
 logger = logging.getLogger(__name__)
 
 MIN_AGE_SECONDS = 24 * 60 * 60
-PHOTO_FOLDER_DEPTH = 3  # products/<product_id>/<key>
+PHOTO_FOLDER_DEPTH = 3  # products/<product_id>/<key>, reviews/<review_id>/<key>
+# Each root of photo folders, with the column naming the originals kept under it.
+PHOTO_ROOTS = (("products/", ProductImage.file_path), ("reviews/", ReviewPhoto.file_path))
 
 
 def remove_orphaned_photo_folders(now: float | None = None) -> list[str]:
-    """Delete products/<id>/<key>/ folders whose newest file is over a day old and that no
-    ProductImage names; returns the folders' keys."""
+    """Delete products/<id>/<key>/ and reviews/<id>/<key>/ folders whose newest file is over
+    a day old and that no ProductImage or ReviewPhoto names; returns the folders' keys."""
     now = now or time.time()
     storage = media_storage()
     folders = defaultdict(list)
-    for stored in storage.list("products/"):
-        folder = dirname(stored.key)
-        if folder.count("/") + 1 == PHOTO_FOLDER_DEPTH:
-            folders[folder].append(stored)
-    known = {dirname(path) for path in db.session.scalars(select(ProductImage.file_path))}
+    known = set()
+    for root, file_path in PHOTO_ROOTS:
+        for stored in storage.list(root):
+            folder = dirname(stored.key)
+            if folder.count("/") + 1 == PHOTO_FOLDER_DEPTH:
+                folders[folder].append(stored)
+        known.update(dirname(path) for path in db.session.scalars(select(file_path)))
     removed = []
     for folder, files in sorted(folders.items()):
         newest = max(stored.modified.timestamp() for stored in files)

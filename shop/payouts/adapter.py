@@ -77,6 +77,14 @@ def _iris() -> PayoutAdapter:
 
 
 ADAPTERS: dict[str, Callable[[], PayoutAdapter]] = {"manual": ManualTransfer, "iris": _iris}
+# The adapters that transfer by themselves: a payout one of them did not take can be sent
+# through it again (services.resend_payout) instead of by hand.
+AUTOMATIC = frozenset({"iris"})
+
+
+def transfers_automatically() -> bool:
+    """Whether config.PAYOUT_ADAPTER names an adapter that transfers by itself."""
+    return current_app.config.get("PAYOUT_ADAPTER", "manual") in AUTOMATIC
 
 
 def payout_adapter() -> PayoutAdapter:

@@ -39,6 +39,10 @@ class ApproveForm(FlaskForm):
     """A button: approving needs no other input."""
 
 
+class ResendForm(FlaskForm):
+    """A button: sending an approved payout through Midtrans Iris again needs no input."""
+
+
 class PayForm(FlaskForm):
     transfer_reference = StringField(
         _l("Transfer reference"),
@@ -65,6 +69,7 @@ DECISION_FORMS: dict[str, type[FlaskForm]] = {
     "approve": ApproveForm,
     "pay": PayForm,
     "reject": RejectForm,
+    "resend": ResendForm,
 }
 
 

@@ -227,6 +227,18 @@ class IrisClient:
     def balance(self) -> int:
         return _rupiah(self._call("GET", "/balance", self._creator_key)["balance"])
 
+    def beneficiary_banks(self) -> dict[str, str]:
+        """The banks Iris pays to: {code: name}."""
+        answer = self._call("GET", "/beneficiary_banks", self._creator_key)
+        try:
+            return {
+                str(bank["code"]): str(bank.get("name", "")) for bank in answer["beneficiary_banks"]
+            }
+        except (KeyError, TypeError) as error:
+            raise IrisUnavailable(
+                _("Midtrans Iris gave an answer we cannot read."), str(answer)[:300]
+            ) from error
+
 
 def iris_client(config: Mapping) -> IrisClient:
     return IrisClient(
@@ -244,7 +256,10 @@ def idempotency_key(payout: Payout) -> str:
     has the batch in its key: once a cancelled batch's payout was rejected at Iris, a new
     batch (or a single approval) creates it there afresh instead of getting the rejected one."""
     key = f"pasar-payout-{payout.id}-{payout.requested_at:%Y%m%d%H%M%S%f}"
-    return key if payout.batch_id is None else f"{key}-batch-{payout.batch_id}"
+    if payout.batch_id is not None:
+        key = f"{key}-batch-{payout.batch_id}"
+    # Sent again by an admin after Iris withdrew it: a fresh payout there, not the withdrawn one.
+    return key if not payout.iris_attempt else f"{key}-attempt-{payout.iris_attempt}"
 
 
 class IrisPayouts:
@@ -307,8 +322,19 @@ class IrisPayouts:
             raise IrisRejected(
                 _("This payout was settled by hand meanwhile; Iris will not send it.")
             )
+        if payout.iris_reference != reference:
+            # Two admins sent it again at once (two attempts, two keys): one payout at Iris
+            # is ours, the other is withdrawn. Left queued it would never move; withdrawn,
+            # nobody wonders about it.
+            self._withdraw_quietly(reference)
         logger.info("payout %s created at Iris: %s", payout.id, payout.iris_reference)
         return payout.iris_reference
+
+    def _withdraw_quietly(self, reference: str) -> None:
+        try:
+            self.client.reject([reference], "duplicate attempt")
+        except IrisError as error:
+            logger.warning("duplicate Iris payout %s not withdrawn: %s", reference, error.detail)
 
     def approve(self, payouts: Iterable[Payout], otp: str = "") -> None:
         """Approve at Iris (approver key) payouts created there, after our own approval

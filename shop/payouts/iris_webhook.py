@@ -118,6 +118,9 @@ def _handle(raw_body: bytes, signature_valid: bool, client: IrisClient) -> Notif
     if payout is None:
         logger.warning("Iris notification for unknown reference %s", reference[:64])
         return NotificationResult("unknown", 404)
+    # Iris may take seconds to answer: hold no transaction (and no pooled connection's
+    # snapshot) meanwhile. apply_iris_status reads the payout's status afresh anyway.
+    db.session.commit()
     try:
         remote = client.payout_status(reference)
     except IrisError as error:

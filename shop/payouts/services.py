@@ -27,7 +27,7 @@ from shop.ledger.journal import add_entry, balance, credit, debit
 from shop.ledger.models import Account, EntryKind, Payout, PayoutStatus
 from shop.money import format_rupiah
 from shop.notifications import events
-from shop.payouts.adapter import SubmitResult, payout_adapter
+from shop.payouts.adapter import SubmitResult, payout_adapter, transfers_automatically
 from shop.payouts.maker_checker import maker_checker_on
 from shop.savings.services import settings_of
 from shop.timeutil import utcnow
@@ -213,6 +213,46 @@ def mark_payout_paid(payout: Payout, transfer_reference: str, actor: User) -> No
         db.session.rollback()
         raise
     logger.info("payout %s paid, reference %s", payout.id, reference)
+
+
+def resend_payout(payout: Payout, actor: User) -> SubmitResult:
+    """An admin sends an approved payout through the payout API (Midtrans Iris) again, after
+    an attempt it did not take left the payout for a hand transfer. Its money is in transit
+    already, so nothing is posted; the attempt is counted (a fresh payout at Iris, not the
+    withdrawn one) and audited, then the adapter submits it as an approval does. Raises
+    PayoutNotAllowed when payouts are transferred by hand here, PayoutRefused unless the
+    payout is approved and not held by Iris."""
+    if not transfers_automatically():
+        raise PayoutNotAllowed(_("Payouts of this cooperative are transferred by hand."))
+    adapter = payout_adapter()
+    try:
+        coop = _require_admin(actor, payout.cooperative_id)
+        counted = db.session.execute(
+            update(Payout)
+            .where(
+                Payout.id == payout.id,
+                Payout.status == PayoutStatus.APPROVED,
+                Payout.iris_reference.is_(None),
+            )
+            .values(iris_attempt=Payout.iris_attempt + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if counted.rowcount != 1:
+            raise PayoutRefused(
+                _(
+                    "Only an approved payout that Midtrans Iris does not hold can be sent "
+                    "through Iris again."
+                )
+            )
+        db.session.refresh(payout)
+        details = {"amount": payout.amount, "attempt": payout.iris_attempt}
+        record_audit(actor, coop, "payout.resent", payout, details)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info("payout %s sent through the API again by user %s", payout.id, actor.id)
+    return adapter.submit(payout)
 
 
 def reject_payout(payout: Payout, reason: str, actor: User) -> None:

@@ -17,6 +17,7 @@ from shop.errors import ShopError
 from shop.ledger.models import PayoutStatus
 from shop.money import format_rupiah
 from shop.payouts import batches, services
+from shop.payouts.adapter import transfers_automatically
 from shop.payouts.forms import (
     DECISION_FORMS,
     ApproveForm,
@@ -139,6 +140,7 @@ def review(coop, membership):
         forms=_page_forms(queue, posted),
         available=available_by_member(coop),
         maker_checker=maker_checker_on(coop),
+        can_resend=transfers_automatically(),
     )
     return private_page(html)
 
@@ -164,6 +166,9 @@ def _decide(action: str, payout, form) -> str:
     if action == "pay":
         services.mark_payout_paid(payout, form.transfer_reference.data, actor)
         return _("Payout of %(amount)s recorded as paid.", amount=amount)
+    if action == "resend":
+        submission = services.resend_payout(payout, actor)
+        return _("Payout of %(amount)s sent again.", amount=amount) + " " + submission.message
     services.reject_payout(payout, form.reason.data, actor)
     return _("Payout of %(amount)s rejected.", amount=amount)
 
@@ -173,7 +178,7 @@ def _page_forms(queue, posted) -> dict:
     an error keeps what was typed."""
     actions = {
         PayoutStatus.REQUESTED: ("approve", "reject"),
-        PayoutStatus.APPROVED: ("pay", "reject"),
+        PayoutStatus.APPROVED: ("pay", "reject", "resend"),
     }
     forms = {}
     for row in queue.requested + queue.approved:

@@ -11,12 +11,11 @@ as the per-period report (shop/reports/reconciliation.py) reads it too.
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, union_all
+from sqlalchemy import and_, exists, func, select, union_all
 from sqlalchemy.orm import aliased
 
-from shop.accounts.models import User
 from shop.checkout.models import Order, OrderLine, OrderShipment
-from shop.coops.models import Membership, Role
+from shop.coops.role_history import RoleHistory
 from shop.extensions import db
 from shop.ledger.models import (
     Account,
@@ -144,9 +143,10 @@ def refund_not_allocated(cooperative_id: int) -> Found:
 
 def payout_unapproved(cooperative_id: int) -> Found:
     """Payouts whose money the ledger moved (in transit, or paid) and did not give back,
-    without an approval on record: no approver or approval time, or an approver who is not
-    an active admin of the cooperative; and for a payout in a maker-checker batch, a batch
-    not approved, or approved by its own preparer or by someone not an active admin.
+    without an approval on record: no approver or approval time, or an approver who was not
+    an active admin of the cooperative when they approved; and for a payout in a
+    maker-checker batch, a batch not approved, or approved by its own preparer or by someone
+    not an active admin at that moment (the roles as they were: shop/coops/role_history.py).
     Amount: the payout's."""
     moved = exists().where(
         JournalEntry.payout_id == Payout.id,
@@ -155,40 +155,37 @@ def payout_unapproved(cooperative_id: int) -> Found:
     given_back = exists().where(
         JournalEntry.payout_id == Payout.id, JournalEntry.kind == EntryKind.PAYOUT_REJECTED
     )
-    batch_approved = exists().where(
-        PayoutBatch.id == Payout.batch_id,
-        PayoutBatch.status == BatchStatus.APPROVED,
-        PayoutBatch.approved_by_id != PayoutBatch.prepared_by_id,
-        _active_admin(PayoutBatch.approved_by_id),
-    )
     rows = db.session.execute(
-        select(Payout.id, Payout.amount).where(
-            Payout.cooperative_id == cooperative_id,
-            moved,
-            ~given_back,
-            or_(
-                Payout.decided_by_id.is_(None),
-                Payout.approved_at.is_(None),
-                ~_active_admin(Payout.decided_by_id),
-                and_(Payout.batch_id.is_not(None), ~batch_approved),
-            ),
+        select(
+            Payout.id,
+            Payout.amount,
+            Payout.decided_by_id,
+            Payout.approved_at,
+            Payout.batch_id,
+            PayoutBatch.status,
+            PayoutBatch.prepared_by_id,
+            PayoutBatch.approved_by_id,
+            PayoutBatch.approved_at,
         )
+        .outerjoin(PayoutBatch, PayoutBatch.id == Payout.batch_id)
+        .where(Payout.cooperative_id == cooperative_id, moved, ~given_back)
     ).all()
-    return {str(payout_id): int(amount) for payout_id, amount in rows}
-
-
-def _active_admin(user_id):
-    """EXISTS: the user `user_id` (a column) is an active admin, with an active account, of
-    the payout's cooperative."""
-    membership, user = aliased(Membership), aliased(User)
-    return exists().where(
-        membership.user_id == user_id,
-        membership.cooperative_id == Payout.cooperative_id,
-        membership.role == Role.ADMIN,
-        membership.is_active.is_(True),
-        user.id == membership.user_id,
-        user.is_active.is_(True),
-    )
+    if not rows:
+        return {}
+    roles = RoleHistory(cooperative_id)
+    found = {}
+    for (payout_id, amount, approver, approved_at, batch_id, batch_status, preparer,
+         batch_approver, batch_approved_at) in rows:  # fmt: skip
+        approved = roles.was_active_admin(approver, approved_at)
+        if batch_id is not None:
+            approved = approved and (
+                batch_status == BatchStatus.APPROVED
+                and batch_approver != preparer
+                and roles.was_active_admin(batch_approver, batch_approved_at)
+            )
+        if not approved:
+            found[str(payout_id)] = int(amount)
+    return found
 
 
 def _parts(cooperative_id: int, order_ids: list[int]) -> dict[int, int]:

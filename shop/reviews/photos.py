@@ -72,6 +72,28 @@ def _store(
     return photo
 
 
+def remove_review_photos(review: Review, photo_ids: list[int]) -> None:
+    """Take these photos out of the review (the shopper's edit): their rows go now, the rest
+    close up in order, and their folders go once the caller commits (a task, so that a
+    rollback keeps the files). Raises ShopError (field "photos") for an id that is not one of
+    the review's photos, before changing anything. Flushes."""
+    from shop.reviews.tasks import remove_review_photo_files  # the tasks import models
+
+    chosen = set(photo_ids)
+    if not chosen <= {photo.id for photo in review.photos}:
+        raise ShopError(_("That photo is not in your review."), field="photos")
+    removed = [photo for photo in review.photos if photo.id in chosen]
+    for photo in removed:
+        review.photos.remove(photo)  # delete-orphan: the row goes at the flush
+    db.session.flush()
+    for position, photo in enumerate(review.photos):
+        if photo.position != position:
+            photo.position = position
+            db.session.flush()  # one at a time: (review, position) is unique
+    for photo in removed:
+        enqueue_after_commit(remove_review_photo_files, photo.file_path)
+
+
 def remove_folders(file_paths: list[str]) -> None:
     """The folders of these originals, with any renditions in them."""
     for file_path in file_paths:

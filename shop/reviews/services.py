@@ -25,7 +25,12 @@ from shop.notifications import events
 from shop.pagecache import bump_catalog_version
 from shop.reviews.aggregates import add_to_rating
 from shop.reviews.models import MAX_HIDDEN_REASON, MAX_TEXT, Review
-from shop.reviews.photos import add_review_photos, check_photo_count, remove_folders
+from shop.reviews.photos import (
+    add_review_photos,
+    check_photo_count,
+    remove_folders,
+    remove_review_photos,
+)
 from shop.timeutil import utcnow
 
 T = TypeVar("T")
@@ -37,11 +42,13 @@ class ReviewRefused(ShopError):
 
 @dataclass(frozen=True)
 class ReviewInput:
-    """What the shopper sent: stars, words and photos as (filename, data)."""
+    """What the shopper sent: stars, words and photos as (filename, data); in an edit, the
+    ids of the review's photos to remove too."""
 
     rating: int
     text: str
     photos: list[tuple[str, bytes]]
+    remove_photo_ids: tuple[int, ...] = ()
 
 
 def reviewable_line(order: Order, line_id: int) -> OrderLine:
@@ -98,17 +105,20 @@ def write_review(order: Order, line_id: int, given: ReviewInput) -> Review:
 
 
 def edit_review(review: Review, given: ReviewInput) -> Review:
-    """The shopper's one edit: new stars and words, and photos added up to the limit.
-    Raises ReviewRefused for a second edit or bad input, ShopError for a refused photo."""
+    """The shopper's one edit: new stars and words, photos removed and photos added up to the
+    limit. Raises ReviewRefused for a second edit or bad input, ShopError for a refused photo
+    or one that is not the review's."""
     rating, text = _checked(given)
     if not review.can_be_edited:
         raise ReviewRefused(_("A review can be edited only once."))
-    check_photo_count(len(review.photos), given.photos)
+    kept = len(review.photos) - len(set(given.remove_photo_ids))
+    check_photo_count(kept, given.photos)
     old_rating, is_visible = review.rating, not review.is_hidden
 
     def edit() -> Review:
         values = {"rating": rating, "text": text, "edited_at": utcnow()}
         _update_once(review, Review.edited_at, values, _("A review can be edited only once."))
+        remove_review_photos(review, list(given.remove_photo_ids))
         written.extend(add_review_photos(review, given.photos))
         if is_visible and rating != old_rating:
             add_to_rating(review.product_id, 0, rating - old_rating)

@@ -63,6 +63,13 @@ def _order_or_404(number: str):
     return order
 
 
+def _removals() -> tuple[int, ...]:
+    """The photos ticked for removal in an edit; a value that is no id is no photo (refused by
+    the service as not the review's)."""
+    values = request.form.getlist("remove_photo")[: MAX_PHOTOS + 1]
+    return tuple(int(value) if value.isdigit() and len(value) < 12 else 0 for value in values)
+
+
 def _uploads(form: ReviewForm) -> list[tuple[str, bytes]]:
     files = request.files.getlist(form.photos.name)[: MAX_PHOTOS + 1]  # one more: "too many"
     return [(upload.filename or "foto", upload.read()) for upload in files if upload.filename]
@@ -85,7 +92,9 @@ def write(number, line_id):
         return redirect(url_for("orders.detail", number=order.number))
     form = ReviewForm(obj=review)
     if form.validate_on_submit():
-        given = services.ReviewInput(form.rating.data, form.text.data or "", _uploads(form))
+        given = services.ReviewInput(
+            form.rating.data, form.text.data or "", _uploads(form), _removals()
+        )
         try:
             if review is None:
                 services.write_review(order, line.id, given)

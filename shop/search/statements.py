@@ -11,11 +11,13 @@ Relevance on PostgreSQL ranks the newest `ranked` matches (services.RANKED_MATCH
 them by walking the newest-first index and testing each row's words costs the rows walked:
 14,500 for a word in 7 % of 100,000 products. Finding every match in the GIN index and
 sorting them costs the matches. Neither is bounded. So the newest rows are cut into windows
-(the newest 2,000 on-sale rows, the 4,000 before them, then 12,000, ...: WINDOW_OFFSETS) and
-each window's matches come from the GIN index AND the newest-first index (a BitmapAnd: only
-matching rows of the window are read). A window is searched only while the newer ones hold
-fewer than `ranked` matches, so a common word reads one small window and a rarer one a few,
-each at most about three times the rows it needs. The windows' edges are real rows read from
+(the newest 2,000 on-sale rows, the 16,000 before them, then 144,000, ...: WINDOW_OFFSETS).
+The newest window's rows are tested one by one (2,000 rows, enough for a common word); an
+older window's matches come from the GIN index AND the newest-first index (a BitmapAnd: only
+matching rows of the window are read). Each BitmapAnd reads every match of the word from
+the GIN index, so the windows after the first grow ninefold: a word in 7 % of 100,000
+products reads the index once, not three times. A window is searched only while the newer
+ones hold fewer than `ranked` matches. The windows' edges are real rows read from
 the index and kept a while per process (WINDOW_EDGES_SECONDS): any edges give the same
 results, stale ones only less even windows. SQLite, the embedded default for small catalogs,
 ranks every match with FTS5's bm25.
@@ -56,9 +58,9 @@ _SIMPLE = literal_column("'simple'::regconfig")
 # bm25 weights of name, maker, cooperative, description.
 _BM25_WEIGHTS = tuple(literal_column(weight) for weight in ("10.0", "4.0", "2.0", "1.0"))
 
-# Rows of the newest-first index before each window's older edge: each window three times
-# the one before (2,000; 4,000; 12,000; ...); past the last, the rest of the catalog.
-WINDOW_OFFSETS = (2_000, 6_000, 18_000, 54_000, 162_000, 486_000)
+# Rows of the newest-first index before each window's older edge: after the first, each
+# window nine times the one before (2,000; 16,000; 144,000; ...); past the last, the rest.
+WINDOW_OFFSETS = (2_000, 18_000, 162_000, 1_458_000)
 WINDOW_EDGES_SECONDS = 600
 _EDGES_SQL = (
     "SELECT edge.created_at, edge.product_id"
@@ -118,14 +120,15 @@ def ids_statement(shape: Shape) -> Select:
     score = rank = None  # PostgreSQL's ts_rank; the ORDER BY term of relevance
     if shape.has_words and shape.dialect == "postgresql":
         query = func.to_tsquery(_SIMPLE, bindparam("tsquery", type_=String))
-        statement = statement.where(_search.c.document.bool_op("@@")(query))
+        match = _search.c.document.bool_op("@@")(query)
         score = func.ts_rank(_search.c.document, query)
+        if shape.is_windowed:
+            return _ranked_among_newest(_filter(statement, shape), match, score, shape.edges)
+        statement = statement.where(match)
         rank = score.desc()
     elif shape.has_words:
         statement, rank = _match_sqlite(statement)
     statement = _filter(statement, shape)
-    if shape.is_windowed:
-        return _ranked_among_newest(statement, score, shape.edges)
     return statement.order_by(*order_by(shape.sort, rank))
 
 
@@ -180,21 +183,27 @@ def _filter(statement: Select, shape: Shape) -> Select:
     return statement
 
 
-def _ranked_among_newest(statement: Select, score: ColumnElement, edges) -> Select:
+def _ranked_among_newest(
+    statement: Select, match: ColumnElement, score: ColumnElement, edges
+) -> Select:
     """The newest `ranked` matches, found window by window (see the module's docstring),
     ranked; a CTE, so the page and its count find them once."""
     ranked = bindparam("ranked", type_=Integer)
     newest = order_by(NEWEST, None)
-    matches = statement.with_only_columns(
+    rows = statement.with_only_columns(
         _search.c.product_id, _search.c.created_at, score.label("score")
     )
+    matches = rows.where(match)
     if not edges:  # a catalog smaller than the first window
         candidates = matches.order_by(*newest).limit(ranked).cte("candidates")
     else:
         key = tuple_(_search.c.created_at, _search.c.product_id)
+        # The newest window's rows are tested one by one, never through the GIN index
+        # (`IS TRUE` is no index condition): its 2,000 rows cost less than reading every
+        # match of a common word from the index, which the older windows then do once.
         windows, newer = [], None
         for edge in (*edges, None):
-            window = matches
+            window = matches if windows else rows.where(match.is_(True))
             if newer is not None:
                 window = window.where(key < _row(newer))
             if edge is not None:

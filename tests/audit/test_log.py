@@ -1,12 +1,15 @@
 """The cooperative's audit log page: its own rows only, newest first, paged, filtered by
 person, kind and period, each row in words, read-only."""
 
+import ast
 import html
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from shop.audit.labels import ACTION_LABELS
 from shop.audit.models import AuditEntry
 from shop.audit.queries import PER_PAGE
 from shop.coops.models import Role
@@ -196,3 +199,34 @@ def test_a_real_change_shows_in_the_log(client, login, english, coop, admin):
     assert shown_actions(page) == ["Member deactivated"]
     assert "Pak Ketua" in page
     assert "Active: yes → no" in page and "Products taken off sale: 0" in page
+
+
+def _audited_actions() -> set[str]:
+    """Every action the code audits that the source names as a string: the third argument
+    of record_audit(), and strings assigned to a name ending in "action"."""
+
+    def strings(node) -> set[str]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        if isinstance(node, ast.IfExp):
+            return strings(node.body) | strings(node.orelse)
+        return set()
+
+    found = set()
+    for path in Path("shop").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "record_audit":
+                if len(node.args) > 2:
+                    found |= strings(node.args[2])
+            elif isinstance(node, ast.Assign):
+                names = [getattr(target, "id", "") for target in node.targets]
+                if any(name.lower().endswith("action") for name in names):
+                    found |= strings(node.value)
+    return found
+
+
+def test_every_audited_action_reads_as_words():
+    actions = _audited_actions()
+
+    assert {"payout.resent", "savings.withdrawal", "order.refund_refused"} <= actions
+    assert sorted(actions - set(ACTION_LABELS)) == []

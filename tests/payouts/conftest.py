@@ -3,11 +3,21 @@ sent and received (completion moves the member's part from pending to available)
 
 Koperasi Tani (fee 5 %, minimum payout Rp 50.000): Siti sells keripik at Rp 50.000; an order
 of 2 gives her 100.000 - 5.000 fee = Rp 95.000 available.
+
+Also Midtrans Iris for the payout tests that use it: the built-in Iris simulator on its live
+server (`iris`), a receiver keeping the raw bytes of its notifications, and `sent`, a payout
+Iris is transferring.
 """
 
+import json
+import re
+import threading
+import time
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from shop.accounts.models import User
@@ -17,11 +27,12 @@ from shop.coops.models import Cooperative, Membership, Role
 from shop.extensions import db
 from shop.fulfilment.services import confirm_receipt, mark_packed, mark_shipped
 from shop.ledger.journal import balance
-from shop.ledger.models import Account, JournalEntry, Payout
+from shop.ledger.models import Account, EntryKind, JournalEntry, Payout
 from shop.payments.attempts import start_payment
 from shop.payments.gateway import Gateway, gateway_from_config
 from shop.payments.services import apply_gateway_status
-from shop.payouts.services import request_payout
+from shop.payouts.iris import IrisClient
+from shop.payouts.services import approve_payout, request_payout
 from tests.checkout.test_orders import checkout_request
 from tests.factories import make_coop, make_membership, make_product, make_user, pay
 from tests.payments.conftest import _receiver, choose, simulator_app  # noqa: F401  (fixtures)
@@ -156,3 +167,125 @@ def english(client):
     with client.session_transaction() as session:
         session["lang"] = "en"
     return client
+
+
+# Midtrans Iris: the simulator on its live server, and a receiver of its notifications -------
+
+CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+NOTIFICATION_URL = "/payouts/iris/notification"
+AMOUNT = 50_000
+
+
+class IrisReceiver:
+    """Records the raw body and the Iris-Signature of every notification POSTed to it."""
+
+    def __init__(self):
+        self.received: list[tuple[bytes, str]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.received.append((raw, self.headers.get("Iris-Signature", "")))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def about(self, reference: str) -> list[tuple[bytes, str]]:
+        received = list(self.received)
+        return [item for item in received if json.loads(item[0])["reference_no"] == reference]
+
+    def wait_for(self, reference: str, count: int, timeout: float = 5.0):
+        deadline = time.monotonic() + timeout
+        while len(self.about(reference)) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        notifications = self.about(reference)
+        assert len(notifications) >= count, f"{len(notifications)} notifications of {reference}"
+        return notifications
+
+
+@pytest.fixture(scope="session")
+def _iris_receiver():
+    receiver = IrisReceiver()
+    yield receiver
+    receiver.server.shutdown()
+
+
+class Iris:
+    def __init__(self, simulator_url: str, receiver: IrisReceiver, config):
+        self.simulator_url = simulator_url
+        self.receiver = receiver
+        self.config = config
+
+    def client(self, creator_key=None, approver_key=None) -> IrisClient:
+        return IrisClient(
+            self.simulator_url + "/simulator/iris/api/v1",
+            creator_key or self.config["IRIS_CREATOR_KEY"],
+            approver_key or self.config["IRIS_APPROVER_KEY"],
+            trust_env=False,
+        )
+
+    def move(self, reference: str, status: str) -> tuple[bytes, str]:
+        """What a person does on the simulator's page; the notification it sends."""
+        count = len(self.receiver.about(reference))
+        browser = requests.Session()
+        browser.trust_env = False
+        page = browser.get(self.simulator_url + "/simulator/iris/payouts", timeout=5)
+        assert page.status_code == 200 and reference in page.text
+        token = CSRF_TOKEN.search(page.text).group(1)
+        response = browser.post(
+            f"{self.simulator_url}/simulator/iris/payouts/{reference}",
+            data={"csrf_token": token, "status": status},
+            allow_redirects=False,
+            timeout=5,
+        )
+        assert response.status_code == 303
+        return self.receiver.wait_for(reference, count + 1)[count]
+
+
+@pytest.fixture
+def iris(app, simulator_app, _iris_receiver, monkeypatch):  # noqa: F811
+    url = simulator_app.config["SITE_URL"]
+    monkeypatch.setitem(
+        simulator_app.config, "IRIS_NOTIFICATION_URL", _iris_receiver.url + NOTIFICATION_URL
+    )
+    monkeypatch.setitem(app.config, "PAYOUT_ADAPTER", "iris")
+    monkeypatch.setitem(app.config, "IRIS_BASE_URL", url + "/simulator/iris/api/v1")
+    return Iris(url, _iris_receiver, app.config)
+
+
+def notify(client, notification: tuple[bytes, str]):
+    raw, signature = notification
+    return client.post(
+        NOTIFICATION_URL,
+        data=raw,
+        headers={"Iris-Signature": signature, "Content-Type": "application/json"},
+    )
+
+
+def entry_kinds(payout: Payout) -> list[EntryKind]:
+    return list(
+        db.session.scalars(
+            select(JournalEntry.kind)
+            .where(JournalEntry.payout_id == payout.id)
+            .order_by(JournalEntry.id)
+        )
+    )
+
+
+@pytest.fixture
+def sent(earned, iris):
+    """Siti's payout of Rp 50.000, approved by the admin and so created and approved at Iris."""
+    payout = request_payout(earned.siti, AMOUNT, earned.siti_user)
+    result = approve_payout(payout, earned.admin)
+    assert not result.needs_manual_transfer
+    payout = reloaded(payout)
+    assert payout.iris_reference == result.reference
+    return payout

@@ -7,11 +7,8 @@ test hands them to the app's notification URL as Iris would, in the order it cho
 """
 
 import json
-import re
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -21,7 +18,7 @@ from shop.audit.models import AuditEntry
 from shop.coops.models import Membership
 from shop.extensions import db
 from shop.ledger.checks import check_ledger
-from shop.ledger.models import EntryKind, JournalEntry, Payout, PayoutStatus
+from shop.ledger.models import EntryKind, Payout, PayoutStatus
 from shop.notifications.models import Notification
 from shop.payouts.iris import (
     IrisClient,
@@ -42,132 +39,22 @@ from shop.payouts.services import (
 from shop.reports.period import Period
 from shop.reports.queries import member_report
 from shop.timeutil import utcnow
-from tests.payouts.conftest import available, entry_count, in_transit, reloaded
-
-CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-NOTIFICATION_URL = "/payouts/iris/notification"
-AMOUNT = 50_000
-
-
-class IrisReceiver:
-    """Records the raw body and the Iris-Signature of every notification POSTed to it."""
-
-    def __init__(self):
-        self.received: list[tuple[bytes, str]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.received.append((raw, self.headers.get("Iris-Signature", "")))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def about(self, reference: str) -> list[tuple[bytes, str]]:
-        received = list(self.received)
-        return [item for item in received if json.loads(item[0])["reference_no"] == reference]
-
-    def wait_for(self, reference: str, count: int, timeout: float = 5.0):
-        deadline = time.monotonic() + timeout
-        while len(self.about(reference)) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        notifications = self.about(reference)
-        assert len(notifications) >= count, f"{len(notifications)} notifications of {reference}"
-        return notifications
-
-
-@pytest.fixture(scope="session")
-def _iris_receiver():
-    receiver = IrisReceiver()
-    yield receiver
-    receiver.server.shutdown()
-
-
-class Iris:
-    def __init__(self, simulator_url: str, receiver: IrisReceiver, config):
-        self.simulator_url = simulator_url
-        self.receiver = receiver
-        self.config = config
-
-    def client(self, creator_key=None, approver_key=None) -> IrisClient:
-        return IrisClient(
-            self.simulator_url + "/simulator/iris/api/v1",
-            creator_key or self.config["IRIS_CREATOR_KEY"],
-            approver_key or self.config["IRIS_APPROVER_KEY"],
-            trust_env=False,
-        )
-
-    def move(self, reference: str, status: str) -> tuple[bytes, str]:
-        """What a person does on the simulator's page; the notification it sends."""
-        count = len(self.receiver.about(reference))
-        browser = requests.Session()
-        browser.trust_env = False
-        page = browser.get(self.simulator_url + "/simulator/iris/payouts", timeout=5)
-        assert page.status_code == 200 and reference in page.text
-        token = CSRF_TOKEN.search(page.text).group(1)
-        response = browser.post(
-            f"{self.simulator_url}/simulator/iris/payouts/{reference}",
-            data={"csrf_token": token, "status": status},
-            allow_redirects=False,
-            timeout=5,
-        )
-        assert response.status_code == 303
-        return self.receiver.wait_for(reference, count + 1)[count]
-
-
-@pytest.fixture
-def iris(app, simulator_app, _iris_receiver, monkeypatch):  # noqa: F811
-    url = simulator_app.config["SITE_URL"]
-    monkeypatch.setitem(
-        simulator_app.config, "IRIS_NOTIFICATION_URL", _iris_receiver.url + NOTIFICATION_URL
-    )
-    monkeypatch.setitem(app.config, "PAYOUT_ADAPTER", "iris")
-    monkeypatch.setitem(app.config, "IRIS_BASE_URL", url + "/simulator/iris/api/v1")
-    return Iris(url, _iris_receiver, app.config)
-
-
-def notify(client, notification: tuple[bytes, str]):
-    raw, signature = notification
-    return client.post(
-        NOTIFICATION_URL,
-        data=raw,
-        headers={"Iris-Signature": signature, "Content-Type": "application/json"},
-    )
+from tests.payouts.conftest import (
+    AMOUNT,
+    NOTIFICATION_URL,
+    available,
+    entry_count,
+    entry_kinds,
+    in_transit,
+    notify,
+    reloaded,
+)
 
 
 def paid_out(coop) -> int:
     today = utcnow().date()
     period = Period(today - timedelta(days=1), today + timedelta(days=1))
     return member_report(coop.id, period).totals.paid_out
-
-
-def entry_kinds(payout: Payout) -> list[EntryKind]:
-    return list(
-        db.session.scalars(
-            select(JournalEntry.kind)
-            .where(JournalEntry.payout_id == payout.id)
-            .order_by(JournalEntry.id)
-        )
-    )
-
-
-@pytest.fixture
-def sent(earned, iris):
-    """Siti's payout of Rp 50.000, approved by the admin and so created and approved at Iris."""
-    payout = request_payout(earned.siti, AMOUNT, earned.siti_user)
-    result = approve_payout(payout, earned.admin)
-    assert not result.needs_manual_transfer
-    payout = reloaded(payout)
-    assert payout.iris_reference == result.reference
-    return payout
 
 
 # The acceptance path -----------------------------------------------------------------------
@@ -720,3 +607,21 @@ def test_a_status_for_another_amount_is_left_for_a_person(sent, earned):
     assert apply_iris_status(sent, remote) == "amount_mismatch"
     assert reloaded(sent).status == PayoutStatus.APPROVED
     assert available(earned.siti) == 95_000 - AMOUNT
+
+
+def test_no_transaction_is_open_while_iris_is_asked(sent, earned, iris, client, monkeypatch):
+    """Iris may be slow: the handler must not keep a transaction (and its connection) open
+    across the status call."""
+    completed = iris.move(sent.iris_reference, "completed")
+    seen = []
+    ask = IrisClient.payout_status
+
+    def watched(self, reference):
+        seen.append(db.session().in_transaction())
+        return ask(self, reference)
+
+    monkeypatch.setattr(IrisClient, "payout_status", watched)
+
+    assert notify(client, completed).json["status"] == "paid"
+    assert seen == [False]
+    assert reloaded(sent).status == PayoutStatus.PAID

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from shop.checkout.models import Order
-from shop.coops.models import Role
+from shop.coops.membership_admin import change_role, deactivate_member
+from shop.coops.models import Membership, Role
 from shop.extensions import db
 from shop.jobs import periodic
 from shop.ledger.journal import add_entry, credit, debit
@@ -241,6 +242,45 @@ def test_a_payout_in_a_batch_without_a_second_admins_approval_is_found(tani, fla
     db.session.commit()
 
     assert found(coop) == {(ExceptionKind.PAYOUT_UNAPPROVED, str(payout.id), 50_000)}
+
+
+# The approver's role as it was when they approved (shop/coops/role_history.py).
+@pytest.mark.parametrize("later", ["steps down to member", "leaves the cooperative"])
+def test_an_admin_who_leaves_after_approving_leaves_their_approvals_clean(tani, later):
+    coop, siti, admin = tani
+    earned(siti, admin)
+    approve_payout(_payout(siti), admin)
+    ketua = make_membership(coop=coop, role=Role.ADMIN).user
+    former = db.session.scalar(select(Membership).where(Membership.user_id == admin.id))
+    if later == "steps down to member":
+        change_role(former, Role.MEMBER, ketua)
+    else:
+        deactivate_member(former, ketua)
+
+    assert found(coop) == set()
+
+
+def test_a_member_made_admin_after_the_approval_does_not_make_it_right(tani):
+    coop, siti, admin = tani
+    earned(siti, admin)
+    payout = _payout(siti)
+    approve_payout(payout, admin)
+    rina = make_membership(coop=coop)
+    payout = db.session.get(Payout, payout.id)
+    payout.decided_by_id = rina.user_id  # signed by a plain member...
+    db.session.commit()
+    change_role(rina, Role.ADMIN, admin)  # ...who is an admin only since
+
+    assert found(coop) == {(ExceptionKind.PAYOUT_UNAPPROVED, str(payout.id), 50_000)}
+
+
+def test_a_batch_approver_who_steps_down_later_leaves_the_batch_clean(tani):
+    coop, _siti, admin = tani
+    _batch, _payout_in_it, bendahara = _approved_batch(tani)
+    former = db.session.scalar(select(Membership).where(Membership.user_id == admin.id))
+    change_role(former, Role.MEMBER, bendahara)
+
+    assert found(coop) == set()
 
 
 def test_a_payout_whose_money_came_back_is_not_flagged(tani):

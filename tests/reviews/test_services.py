@@ -1,6 +1,8 @@
 """The rules of reviews, through the services: who may review what and when, the one edit,
 the one reply, hiding with a reason, and the product's rating kept in step."""
 
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -9,6 +11,7 @@ from shop.catalog.models import Product
 from shop.errors import NotFound, ShopError
 from shop.extensions import db
 from shop.fulfilment.refunds import refund_lines
+from shop.media.cleanup import remove_orphaned_photo_folders
 from shop.notifications.models import Notification
 from shop.reviews import services
 from shop.reviews.aggregates import recount_all
@@ -109,6 +112,67 @@ def test_up_to_three_photos_are_kept_with_renditions(completed, media_dir):
         assert (media_dir / stored.file_path).is_file()
         assert stored.rendition_key  # the task ran after the commit (immediate queue)
         assert (media_dir / stored.file_path).parent.joinpath("320.webp").is_file()
+
+
+def test_the_nightly_clean_up_removes_review_photo_folders_no_row_names(completed, media_dir):
+    """A crash between writing a review's photo and committing leaves its folder behind."""
+    line = completed.line(completed.siti)
+    review = services.write_review(
+        completed.order, line.id, given(photos=[("a.jpg", photo((400, 300)))])
+    )
+    [kept] = review.photos
+    orphan = media_dir / f"reviews/{review.id}/{'b' * 28}"
+    orphan.mkdir(parents=True)
+    (orphan / "original.jpg").write_bytes(b"x")
+
+    removed = remove_orphaned_photo_folders(now=time.time() + 2 * 24 * 3600)
+
+    assert removed == [f"reviews/{review.id}/{'b' * 28}"]
+    assert not orphan.exists()
+    assert (media_dir / kept.file_path).is_file()
+
+
+def test_an_edit_removes_photos_closes_up_the_rest_and_their_files_go(completed, media_dir):
+    line = completed.line(completed.siti)
+    uploads = [(f"{n}.jpg", photo((400 + n, 300))) for n in range(3)]
+    review = services.write_review(completed.order, line.id, given(photos=uploads))
+    first, second, third = review.photos
+    gone = media_dir / first.file_path
+
+    services.edit_review(
+        review,
+        ReviewInput(4, "", [("d.jpg", photo((600, 300)))], (first.id, third.id)),
+    )
+
+    db.session.expire_all()
+    photos = db.session.scalars(
+        select(ReviewPhoto).where(ReviewPhoto.review_id == review.id).order_by(ReviewPhoto.position)
+    ).all()
+    assert [(p.id == second.id, p.position) for p in photos] == [(True, 0), (False, 1)]
+    assert photos[1].width == 600
+    assert not gone.parent.exists()  # the removal task ran after the commit
+    assert (media_dir / second.file_path).is_file()
+
+
+def test_an_edit_cannot_remove_another_reviews_photo_and_changes_nothing(
+    completed, media_dir, in_english
+):
+    siti, budi = completed.line(completed.siti), completed.line(completed.budi)
+    mine = services.write_review(
+        completed.order, siti.id, given(photos=[("a.jpg", photo((400, 300)))])
+    )
+    other = services.write_review(
+        completed.order, budi.id, given(photos=[("b.jpg", photo((401, 300)))])
+    )
+    [theirs] = other.photos
+
+    with pytest.raises(ShopError, match="not in your review"):
+        services.edit_review(mine, ReviewInput(1, "", [], (theirs.id,)))
+
+    db.session.expire_all()
+    assert len(db.session.get(Review, other.id).photos) == 1
+    assert db.session.get(Review, mine.id).can_be_edited  # the edit did not happen
+    assert (media_dir / theirs.file_path).is_file()
 
 
 def test_a_fourth_photo_is_refused_and_nothing_is_kept(completed, media_dir, in_english):

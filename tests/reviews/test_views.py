@@ -104,6 +104,37 @@ def test_a_bad_upload_is_refused_next_to_the_field(english, completed, media_dir
     assert reviews_of(line) == []
 
 
+def test_the_edit_page_removes_a_ticked_photo(english, completed, media_dir):
+    line = completed.line(completed.siti)
+    uploads = [("a.jpg", photo((400, 300))), ("b.jpg", photo((401, 300)))]
+    review = services.write_review(completed.order, line.id, services.ReviewInput(5, "", uploads))
+    first, second = review.photos
+    url = review_url(completed, line, completed.access_token)
+    page = english.get(url).get_data(as_text=True)
+    assert f'name="remove_photo" value="{first.id}"' in page and "Remove photo 2" in page
+
+    response = english.post(url, data={"rating": "4", "remove_photo": str(first.id)})
+
+    assert response.status_code == 302
+    [edited] = reviews_of(line)
+    assert [photo.id for photo in edited.photos] == [second.id]
+    assert edited.rating == 4 and not edited.can_be_edited
+
+
+def test_the_edit_page_refuses_a_photo_not_of_the_review(english, completed, media_dir):
+    line = completed.line(completed.siti)
+    review = services.write_review(completed.order, line.id, services.ReviewInput(5, "Enak", []))
+    url = review_url(completed, line, completed.access_token)
+
+    response = english.post(url, data={"rating": "1", "remove_photo": "x1"})
+
+    assert response.status_code == 422
+    assert "That photo is not in your review." in response.get_data(as_text=True)
+    [unchanged] = reviews_of(line)
+    assert (unchanged.rating, unchanged.can_be_edited) == (5, True)
+    assert review.id == unchanged.id
+
+
 def test_the_second_edit_is_refused_by_the_page(english, completed):
     line = completed.line(completed.siti)
     url = review_url(completed, line, completed.access_token)

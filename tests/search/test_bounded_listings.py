@@ -129,6 +129,20 @@ def test_windows_of_the_newest_rows_find_the_same_matches_as_one_scan(monkeypatc
     monkeypatch.setattr(statements, "WINDOW_OFFSETS", (1, 3, 6))
     sql = str(search_statement(SearchParams(q="talas")).compile(db.session.get_bind()))
     assert "window_4" in sql and "window_5" not in sql
+    # The newest window tests its rows one by one (IS TRUE is no index condition), so the
+    # GIN index is read once, by the older windows, not once more for the newest rows.
+    newest, older = sql.split("window_2 AS", 1)
+    assert ") IS true" in newest and ") IS true" not in older
+
+
+@pytest.mark.pg
+def test_the_search_index_has_no_pending_list_for_searches_to_read():
+    """fastupdate off: new entries go straight into the GIN tree, not into a list that
+    every search would read in full until the next VACUUM (migration c3a7e5d1f204)."""
+    options = db.session.scalar(
+        text("SELECT reloptions FROM pg_class WHERE relname = 'ix_product_search_document'")
+    )
+    assert "fastupdate=off" in options
 
 
 def test_a_listing_shape_is_compiled_once_and_its_values_are_parameters(six_snacks, monkeypatch):

@@ -41,7 +41,19 @@ MOVES = {
 PAGE_MOVES = (PROCESSED, COMPLETED, FAILED)
 # Fixed test accounts: a number starting with this does not exist at any bank.
 INVALID_ACCOUNT_PREFIX = "000"
-BANKS = frozenset({"bca", "bri", "bni", "mandiri", "bsm", "btn", "cimb", "danamon", "permata"})
+# The banks the simulated Iris pays to, by code, with the names GET /beneficiary_banks gives.
+BANK_NAMES = {
+    "bca": "Bank Central Asia",
+    "bri": "Bank Rakyat Indonesia",
+    "bni": "Bank Negara Indonesia",
+    "mandiri": "Bank Mandiri",
+    "bsm": "Bank Syariah Indonesia",
+    "btn": "Bank Tabungan Negara",
+    "cimb": "Bank CIMB Niaga",
+    "danamon": "Bank Danamon",
+    "permata": "Bank Permata",
+}
+BANKS = frozenset(BANK_NAMES)
 STARTING_BALANCE = 1_000_000_000  # Rupiah in the simulated Iris account
 TIMEOUT_SECONDS = 15
 

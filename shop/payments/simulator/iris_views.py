@@ -218,6 +218,16 @@ def payout_details(reference_no: str):
     return jsonify(payout.fields())
 
 
+@bp.route("/api/v1/beneficiary_banks")
+@csrf.exempt
+@public
+def beneficiary_banks():
+    if refused := _refuse((CREATOR, APPROVER)):
+        return refused
+    banks = [{"code": code, "name": name} for code, name in sorted(iris.BANK_NAMES.items())]
+    return jsonify(beneficiary_banks=banks)
+
+
 @bp.route("/api/v1/balance")
 @csrf.exempt
 @public

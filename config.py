@@ -11,6 +11,7 @@ URL comes from the environment; `.env.example` names each variable.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
@@ -188,6 +189,9 @@ class Config:
     # Production refuses to start without it: each process would count and cache on its own.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # The back office's views are imported by a worker on the first request to one of their
+    # pages (shop/lazy_views.py: ~6 MB a storefront worker never needs). False: all at start.
+    LAZY_VIEWS = True
     # Rendered storefront pages for anonymous shoppers are kept this long (0: no page cache);
     # any catalog change invalidates them sooner. In Redis when REDIS_URL is set.
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
@@ -295,6 +299,47 @@ class ProductionConfig(Config):
                     "which each host would see alone: set MEDIA_SHARED=1 if MEDIA_DIR is a "
                     "mount every host shares, or store media in object storage (MEDIA_STORAGE)."
                 )
+
+
+TASK_QUEUE_KINDS = ("sqlite", "redis", "immediate")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+# The limits library's storages (limits/storage/*.py STORAGE_SCHEME; a test compares).
+RATELIMIT_SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+cluster", "redis+sentinel",
+                     "valkey", "valkeys", "valkey+unix", "valkey+cluster", "valkey+sentinel",
+                     "memcached", "mongodb", "mongodb+srv")  # fmt: skip
+
+
+def check_service_urls(settings) -> None:
+    """Refuse to start with a TASK_QUEUE, REDIS_URL or RATELIMIT_STORAGE_URI that cannot work.
+
+    Their libraries are imported at first use (the first task queued, the first rate-limited
+    POST), so without this a typo would surface there, in a shopper's request. Syntax only:
+    nothing imported, nothing connected to."""
+    kind = settings.get("TASK_QUEUE", "sqlite")
+    if kind not in TASK_QUEUE_KINDS:
+        raise RuntimeError(f"TASK_QUEUE must be sqlite, redis or immediate, not {kind!r}.")
+    redis_url = settings.get("REDIS_URL") or ""
+    if kind == "redis" and not redis_url:
+        raise RuntimeError("TASK_QUEUE=redis needs REDIS_URL.")
+    if redis_url:
+        _check_url("REDIS_URL", redis_url, REDIS_SCHEMES)
+    storage = settings.get("RATELIMIT_STORAGE_URI") or "memory://"
+    _check_url("RATELIMIT_STORAGE_URI", storage, RATELIMIT_SCHEMES)
+
+
+def _check_url(name: str, url: str, schemes: tuple[str, ...]) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in schemes or "://" not in url:
+        raise RuntimeError(f"{name} must start with one of {', '.join(schemes)} and ://")
+    try:
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError as error:
+        raise RuntimeError(f"{name} has a port that is not a number.") from error
+    if parts.scheme in ("redis", "rediss", "valkey", "valkeys"):
+        if not parts.hostname:
+            raise RuntimeError(f"{name} names no host (redis://host:6379/0).")
+        if parts.path.strip("/") and not parts.path.strip("/").isdigit():
+            raise RuntimeError(f"{name}: the database after the host must be a number.")
 
 
 CONFIGS = {"default": Config, "production": ProductionConfig, "test": TestConfig}

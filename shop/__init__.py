@@ -7,7 +7,7 @@ from importlib import import_module
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, Config
+from config import CONFIGS, Config, check_service_urls
 from shop.media.storage import check_media_settings
 
 # Each of these packages has a views.py defining `bp`.
@@ -39,6 +39,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     config.check(app.config)
     check_media_settings(app.config)
+    check_service_urls(app.config)  # their libraries load at first use: check their URLs now
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["TRUSTED_PROXY_HOPS"]:
         hops = app.config["TRUSTED_PROXY_HOPS"]
@@ -80,12 +81,13 @@ def _init_extensions(app: Flask) -> None:
     from shop import models  # noqa: F401  (every model registered before the mappers configure)
     from shop.accounts.session import load_user
     from shop.extensions import babel, csrf, db, init_migrations, login_manager
-    from shop.i18n import select_locale
+    from shop.i18n import load_locale_data, select_locale
 
     db.init_app(app)
     init_migrations(app, os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    load_locale_data(app.config["LANGUAGES"])
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.sign_in"
@@ -98,6 +100,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from shop.lazy_routes import BLUEPRINTS
+    from shop.lazy_views import register_lazily
+
     modules = [f"shop.{feature}.views" for feature in FEATURES_WITH_PAGES]
     modules.append("shop.payouts.iris_webhook")
     if app.config["MIDTRANS_SIMULATOR_ENABLED"]:  # never beside real Midtrans keys
@@ -105,7 +110,10 @@ def _register_blueprints(app: Flask) -> None:
     if app.config.get("IRIS_SIMULATOR_ENABLED"):  # never beside real Iris keys
         modules.append("shop.payments.simulator.iris_views")
     for module in modules:
-        app.register_blueprint(import_module(module).bp)
+        if app.config["LAZY_VIEWS"] and module in BLUEPRINTS:  # imported on first use
+            register_lazily(app, module, BLUEPRINTS[module])
+        else:
+            app.register_blueprint(import_module(module).bp)
 
 
 def _register_cli(app: Flask) -> None:

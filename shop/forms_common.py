@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import SelectField, ValidationError
 from wtforms.validators import Length
+from wtforms.widgets import Select
 
 from shop.money import parse_percent_to_bp
 from shop.phone import normalise_phone
@@ -36,8 +38,33 @@ def max_length(limit: int) -> Length:
     return Length(max=limit, message=_l("Use at most %(max)d characters."))
 
 
+class _KeptOptionsSelect(Select):
+    """WTForms' select, each plain <option> tag rendered once per process: the checkout's
+    province list is 39 of them, and building each through html_params was a sixth of the
+    checkout page's CPU. A lazily translated label, extra attributes or a value that is not
+    a string are rendered as WTForms does every time, so the HTML is WTForms' own."""
+
+    MAX_KEPT = 4096  # choices built from data (the audit log's people) cannot grow it forever
+    _kept: dict[tuple[str, str, bool], Markup] = {}
+
+    @classmethod
+    def render_option(cls, choice, **kwargs) -> Markup:
+        value, label = choice.value, choice.label
+        if kwargs or choice.render_kw or type(value) is not str or type(label) is not str:
+            return super().render_option(choice, **kwargs)
+        key = (value, label, bool(choice.selected))
+        html = cls._kept.get(key)
+        if html is None:
+            html = super().render_option(choice)
+            if len(cls._kept) < cls.MAX_KEPT:
+                cls._kept[key] = html
+        return html
+
+
 class ChoiceField(SelectField):
     """A select whose "not in the list" message is translated like the rest of the form."""
+
+    widget = _KeptOptionsSelect()
 
     def pre_validate(self, form) -> None:
         try:

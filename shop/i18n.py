@@ -1,5 +1,7 @@
 """Language choice (Indonesian unless the visitor picks English) and the Jinja filters."""
 
+import pickle
+
 from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import (
     format_date,
@@ -62,6 +64,27 @@ def install_fast_gettext(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+
+
+def load_locale_data(languages: tuple[str, ...]) -> None:
+    """Babel's data for our languages, loaded as Babel loads a language without a region
+    (the root locale's data, then the language's own), but without Babel's global.dat.
+
+    Babel unpickles the whole of global.dat (2.2 MB a process) only to look up whether the
+    language has a parent other than root. None of ours has (tests/test_i18n_memory.py
+    compares the result with Babel's own): a worker serving pages then never loads the
+    file; anything else that needs it (time-zone names, say) still loads it on first use.
+    """
+    from babel import localedata
+
+    with localedata._cache_lock:  # Babel's own cache of loaded locales, shared by threads
+        for language in languages:
+            if language in localedata._cache:
+                continue
+            data = localedata.load("root").copy()
+            with open(localedata.resolve_locale_filename(language), "rb") as file:
+                localedata.merge(data, pickle.load(file))  # noqa: S301  (Babel's own file)
+            localedata._cache[language] = data
 
 
 def register_filters(app: Flask) -> None:

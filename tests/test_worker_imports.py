@@ -41,6 +41,38 @@ def test_building_the_app_imports_none_of_the_libraries_loaded_on_first_use(tmp_
     assert result.stdout.split() == []
 
 
+def test_building_the_app_imports_no_back_office_view_yet_exempts_its_webhook(tmp_path):
+    """The back office's views (shop/lazy_views.py) load on the first request to one of
+    their pages, the modules declaring tasks when the queue is built; Iris's notification is
+    exempt from CSRF before its module has loaded."""
+    program = (
+        "import sys, wsgi\n"
+        "from shop.extensions import csrf\n"
+        "from shop.jobs.tasks import TASK_MODULES\n"
+        "from shop.lazy_views import LAZY_MODULES\n"
+        "loaded = [name for name in LAZY_MODULES + TASK_MODULES if name in sys.modules]\n"
+        "print(' '.join(loaded) or '-')\n"
+        "print('shop.payouts.iris_webhook.iris_notification' in csrf._exempt_views)\n"
+        "print('coops.members' in wsgi.app.view_functions)\n"
+    )
+    env = {
+        **os.environ,
+        "APP_CONFIG": "default",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.db'}",
+        "REDIS_URL": "",
+    }
+    result = subprocess.run(  # noqa: S603  (this interpreter, a fixed program)
+        [sys.executable, "-c", program],
+        cwd=REPOSITORY,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.split("\n")[:3] == ["-", "True", "True"]
+
+
 def test_flask_migrate_is_set_up_when_first_used(app):
     """upgrade() and the like (and `flask db`) find Flask-Migrate's settings on first use."""
     with app.app_context():

@@ -43,8 +43,8 @@ class ShippingRates(Protocol):
         self, cooperative: Cooperative, destination: Destination, weight_grams: int
     ) -> list[CourierQuote]:
         """A quote from each courier service of the cooperative that reaches the
-        destination, in the cooperative's order of services; services that do not go there
-        are left out."""
+        destination, in the cooperative's order of services; services that do not go there,
+        or do not take a parcel that heavy, are left out."""
         ...
 
 
@@ -136,6 +136,8 @@ def _folded(text: str | None) -> str:
 
 
 def _quote(service: CourierService, zone: ShippingZone, weight_grams: int) -> CourierQuote | None:
+    if service.max_weight_grams is not None and weight_grams > service.max_weight_grams:
+        return None  # the courier would refuse the parcel at its counter
     rate = next((rate for rate in service.rates if rate.zone_id == zone.id), None)
     if rate is None:
         return None

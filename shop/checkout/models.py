@@ -276,7 +276,8 @@ class CourierService(db.Model):
     """A courier's service the cooperative sends with ("JNE REG", "J&T EZ"), priced per zone.
 
     Couriers bill whole kilograms, rounding a parcel down when it is over the kilogram by no
-    more than the tolerance (JNE: 0.3 kg, so 1.3 kg pays 1 kg and 1.31 kg pays 2 kg)."""
+    more than the tolerance (JNE: 0.3 kg, so 1.3 kg pays 1 kg and 1.31 kg pays 2 kg). A
+    parcel over the service's maximum weight is not offered it."""
 
     __tablename__ = "courier_services"
     __table_args__ = (
@@ -284,6 +285,7 @@ class CourierService(db.Model):
             "rounding_tolerance_grams >= 0 AND rounding_tolerance_grams < 1000",
             name="rounding_tolerance_range",
         ),
+        CheckConstraint("max_weight_grams > 0", name="max_weight_positive"),
         UniqueConstraint("cooperative_id", "position"),
     )
 
@@ -294,6 +296,8 @@ class CourierService(db.Model):
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(60))
     rounding_tolerance_grams: Mapped[int] = mapped_column(default=300)
+    # The heaviest parcel the service takes (JNE YES: 70 kg, J&T EZ: 50 kg); None: no limit.
+    max_weight_grams: Mapped[int | None]
 
     rates: Mapped[list["CourierZoneRate"]] = relationship(
         back_populates="service", cascade="all, delete-orphan"

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from shop.accounts.models import User
 from shop.cart.services import MAX_QUANTITY, variant_name, variants_by_id
@@ -112,6 +112,7 @@ class PlacedOrder:
     order: Order
     access_token: str  # for the guest's link; only its hash is stored
     number: str  # read before the commit: the caller can name the order with no database
+    order_id: int  # likewise
 
 
 def place_order(
@@ -129,21 +130,21 @@ def place_order(
     """
     try:
         quantities = _quantities(cart_lines)
-        variants = variants_by_id(list(quantities))
+        variants = _variants(list(quantities))
         _check_on_sale(quantities, variants)
         shipments = _shipments_for(quantities, variants, request)
         stock_moves = _reserve_stock(quantities, variants)
         order, access_token = _new_order(quantities, variants, shipments, request, user)
         events.order_placed(order, access_token)
         events.stock_fell(stock_moves)
-        number, total = order.number, order.grand_total
+        number, total, order_id = order.number, order.grand_total, order.id
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     bump_catalog_version()  # the stock shown on cached pages changed
     logger.info("order %s placed: %d Rupiah", number, total)
-    return PlacedOrder(order, access_token, number)
+    return PlacedOrder(order, access_token, number, order_id)
 
 
 def release_stock(order: Order, status: OrderStatus) -> bool:
@@ -196,6 +197,34 @@ def _quantities(cart_lines: list[tuple[int, int]]) -> dict[int, int]:
             )
         quantities[variant_id] = quantities.get(variant_id, 0) + quantity
     return quantities
+
+
+def _variants(variant_ids: list[int]) -> dict[int, ProductVariant]:
+    """variants_by_id, without its statement when this transaction has read every one of
+    them already with its product and cooperative (the checkout view reads the cart first):
+    the SELECT would return these very objects, and without populate_existing it leaves
+    the values they hold as they are, so it would cost a statement for nothing."""
+    identity_map, mapper = db.session.identity_map, inspect(ProductVariant)
+    variants = {}
+    for variant_id in variant_ids:
+        variant = identity_map.get(mapper.identity_key_from_primary_key([variant_id]))
+        is_read = (  # in this order: reading an attribute not loaded would load it
+            _fully_loaded(variant, "product")
+            and _fully_loaded(variant.product, "cooperative")
+            and _fully_loaded(variant.product.cooperative)
+        )
+        if not is_read:
+            return variants_by_id(variant_ids)
+        variants[variant_id] = variant
+    return variants
+
+
+def _fully_loaded(instance: object | None, *relationships: str) -> bool:
+    """Every column of the instance loaded and not expired, and these relationships too."""
+    if instance is None:
+        return False
+    state = inspect(instance)
+    return state.unloaded.isdisjoint([*state.mapper.column_attrs.keys(), *relationships])
 
 
 def _check_on_sale(quantities: dict[int, int], variants: dict[int, ProductVariant]) -> None:

@@ -31,6 +31,7 @@ MAX_SERVICES = 3
 MAX_ETA_DAYS = 60  # two months: past that it is not an estimate
 NAME_LENGTH = 60  # ShippingZone.name, CourierService.name
 DEFAULT_TOLERANCE_GRAMS = 300  # JNE, J&T and SiCepat round down up to 0.3 kg over the kilo
+MAX_WEIGHT_LIMIT_GRAMS = 1_000_000  # a ton: a courier's maximum past that is a typo
 
 
 class InvalidShippingSettings(ShopError):
@@ -58,6 +59,7 @@ class CourierServiceInput:
     # By zone, in the order of the zones; None: the service does not go to that zone.
     rates: tuple[ZoneRateInput | None, ...]
     rounding_tolerance_grams: int = DEFAULT_TOLERANCE_GRAMS
+    max_weight_grams: int | None = None  # None: the service takes parcels of any weight
 
 
 @dataclass(frozen=True)
@@ -100,15 +102,29 @@ def update_shipping_settings(
 
 
 def write_settings(row: ShippingSettings, settings: ShippingSettingsInput) -> None:
-    """Put checked settings on the row, replacing its zones and services. Flushes only: the
-    demo seed writes its cooperatives' settings with it in its own transaction."""
+    """Put checked settings on the row. A courier service whose name is kept is updated in
+    place, so its id, which a shopper's chosen option in an open checkout names
+    ("courier-12"), survives the save; new names are added, dropped ones deleted. Zones and
+    rates are replaced: nothing outside the settings refers to them. Flushes only: the demo
+    seed writes its cooperatives' settings with it in its own transaction."""
     row.offers_pickup = settings.offers_pickup
     row.offers_local = settings.offers_local
     row.local_fee = settings.local_fee or 0
     row.offers_courier = settings.offers_courier
-    # The old rows go first: new ones at the same positions would meet the unique
-    # (cooperative, position) constraints.
-    row.courier_services.clear()
+    wanted = {service.name.casefold() for service in settings.services}
+    kept = {
+        service.name.casefold(): service
+        for service in row.courier_services
+        if service.name.casefold() in wanted
+    }
+    # Old rates and zones go first, and kept services step aside to positions below zero:
+    # the unique (cooperative, position) constraints are checked row by row, so rows taking
+    # each other's positions in one flush would collide.
+    for service in row.courier_services:
+        service.rates.clear()
+    row.courier_services[:] = list(kept.values())
+    for step_aside, service in enumerate(row.courier_services, start=1):
+        service.position = -step_aside
     row.zones.clear()
     db.session.flush()
     zones = [
@@ -116,19 +132,20 @@ def write_settings(row: ShippingSettings, settings: ShippingSettingsInput) -> No
         for position, zone in enumerate(settings.zones)
     ]
     row.zones.extend(zones)
-    row.courier_services.extend(
-        CourierService(
-            position=position,
-            name=service.name,
-            rounding_tolerance_grams=service.rounding_tolerance_grams,
-            rates=[
-                CourierZoneRate(zone=zone, **vars(rate))
-                for zone, rate in zip(zones, service.rates, strict=False)
-                if rate is not None
-            ],
-        )
-        for position, service in enumerate(settings.services)
-    )
+    services = []
+    for position, wanted_service in enumerate(settings.services):
+        service = kept.get(wanted_service.name.casefold()) or CourierService()
+        service.position = position
+        service.name = wanted_service.name
+        service.rounding_tolerance_grams = wanted_service.rounding_tolerance_grams
+        service.max_weight_grams = wanted_service.max_weight_grams
+        service.rates = [
+            CourierZoneRate(zone=zone, **vars(rate))
+            for zone, rate in zip(zones, wanted_service.rates, strict=False)
+            if rate is not None
+        ]
+        services.append(service)
+    row.courier_services[:] = services
     db.session.flush()
 
 
@@ -216,6 +233,16 @@ def _checked_services(
                 _("%(service)s: the rounding tolerance must be under 1 kg.", service=name),
                 "services",
             )
+        if service.max_weight_grams is not None and not (
+            0 < service.max_weight_grams <= MAX_WEIGHT_LIMIT_GRAMS
+        ):
+            refuse(
+                _(
+                    "%(service)s: the maximum weight must be over 0 and at most 1000 kg.",
+                    service=name,
+                ),
+                "services",
+            )
         if len(service.rates) > zone_count and any(service.rates[zone_count:]):
             refuse(
                 _("%(service)s: a rate is given for a zone that is not defined.", service=name),
@@ -225,7 +252,11 @@ def _checked_services(
             if rate is not None:
                 _check_rate(name, rate, refuse)
         rates = tuple(service.rates[:zone_count])
-        checked.append(CourierServiceInput(name, rates, service.rounding_tolerance_grams))
+        checked.append(
+            CourierServiceInput(
+                name, rates, service.rounding_tolerance_grams, service.max_weight_grams
+            )
+        )
     names = [service.name.casefold() for service in checked]
     if len(set(names)) != len(names):
         refuse(_("Give each courier service its own name."), "services")
@@ -271,6 +302,7 @@ def _snapshot(row: ShippingSettings) -> dict:
                     ]
                     for rate in service.rates
                 ),
+                service.max_weight_grams,
             ]
             for service in row.courier_services
         ],

@@ -33,8 +33,8 @@ from shop.cart.services import CartOwner, empty_cart
 from shop.checkout import addresses
 from shop.checkout.courier_rates import Destination
 from shop.checkout.forms import AddressForm, CheckoutForm, chosen_methods
-from shop.checkout.models import Order, SavedAddress
-from shop.checkout.services import CheckoutRequest, OutOfStock, place_order
+from shop.checkout.models import SavedAddress
+from shop.checkout.services import CheckoutRequest, OutOfStock, PlacedOrder, place_order
 from shop.checkout.shipping import (
     ShippingChoice,
     ShippingOption,
@@ -50,7 +50,7 @@ from shop.errors import ShopError
 from shop.extensions import db
 from shop.i18n import current_language
 from shop.orders.access import remember_order_access
-from shop.payments.attempts import OrderNotPayable, start_payment
+from shop.payments.attempts import OrderNotPayable, start_first_payment
 from shop.payments.gateway import GatewayError, gateway_from_config
 from shop.security import private_page
 
@@ -249,7 +249,7 @@ def _place_and_pay(
             keep_guest_cart(session, emptied)
         if user is not None and form.save_address.data:
             _save_address(user, details)
-        return _pay(placed.order, finish_url)
+        return _pay(placed, finish_url)
     except DBAPIError:
         # The order is committed; a connection lost after that must not show a 500 that
         # makes the shopper order again. Their order page lets them pay.
@@ -270,17 +270,18 @@ def _forget_failed_transaction() -> None:
         db.session.close()
 
 
-def _pay(order: Order, finish_url: str):
+def _pay(placed: PlacedOrder, finish_url: str):
     """To Midtrans; when it cannot be reached, to the order page, where paying can be tried
     again (the order stays pending with its stock held until it expires)."""
+    gateway = gateway_from_config(current_app.config)
     try:
-        payment_url = start_payment(order, gateway_from_config(current_app.config), finish_url)
+        payment_url = start_first_payment(placed.order_id, gateway, finish_url)
     except (GatewayError, OrderNotPayable) as error:
-        placed = _(
-            "Your order %(number)s is placed and its items are held for you.", number=order.number
+        message = _(
+            "Your order %(number)s is placed and its items are held for you.", number=placed.number
         )
-        flash(f"{placed} {error.message}", "error")
-        return redirect(url_for("orders.detail", number=order.number))
+        flash(f"{message} {error.message}", "error")
+        return redirect(url_for("orders.detail", number=placed.number))
     return redirect(payment_url, code=303)
 
 

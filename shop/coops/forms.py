@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, Regexp
 
 from shop.accounts.forms import PASSWORD_RULES
+from shop.checkout.regions import PROVINCES, province_named
 from shop.coops.models import Position, Role
 from shop.forms_common import ChoiceField, indonesian_phone, max_length, percentage
 from shop.money import parse_rupiah
@@ -22,6 +23,31 @@ BANKS = [
     "Bank Jago", "SeaBank", "BPD",
 ]  # fmt: skip
 OTHER_BANK = "Lainnya"
+
+
+class ProvinceField(ChoiceField):
+    """One of Indonesia's 38 provinces, from a list: the courier zones "same province" and
+    "same island group" only match a province spelled as regions.PROVINCES spells it.
+
+    A profile saved before the list, as typed, is shown chosen when it names a province
+    in any case or spacing; one that names none is kept in `unrecognised` (the page says so)
+    and the list starts at "Choose a province"."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        choices = [SelectChoice("", _l("Choose a province")), *map(SelectChoice, PROVINCES)]
+        super().__init__(label, validators, choices=choices, **kwargs)
+        self.unrecognised = ""
+
+    def process_data(self, value) -> None:
+        known = province_named(value or "")
+        self.unrecognised = "" if known or not value else value
+        super().process_data(known or "")
+
+    def pre_validate(self, form) -> None:
+        if not self.data:
+            raise ValidationError(_l("Choose the province."))
+        if self.data not in PROVINCES:
+            raise ValidationError(_l("Choose one of Indonesia's 38 provinces from the list."))
 
 
 class InviteForm(FlaskForm):
@@ -101,9 +127,7 @@ class CoopProfileForm(FlaskForm):
         _l("City or regency"),
         validators=[DataRequired(message=_l("Enter the city.")), max_length(80)],
     )
-    province = StringField(
-        _l("Province"), validators=[DataRequired(message=_l("Enter the province.")), max_length(80)]
-    )
+    province = ProvinceField(_l("Province"))
     address = TextAreaField(_l("Address"), validators=[max_length(500)])
     phone = StringField(_l("Phone"), validators=[max_length(25), indonesian_phone])
     whatsapp = StringField(_l("WhatsApp"), validators=[max_length(25), indonesian_phone])

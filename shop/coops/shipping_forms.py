@@ -9,6 +9,7 @@ that repeat, a courier without any rate) are the service's (shipping_settings.py
 import re
 
 from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -29,6 +30,7 @@ from shop.checkout.shipping_settings import (
     DEFAULT_TOLERANCE_GRAMS,
     MAX_ETA_DAYS,
     MAX_SERVICES,
+    MAX_WEIGHT_LIMIT_GRAMS,
     MAX_ZONES,
     NAME_LENGTH,
     CourierServiceInput,
@@ -67,6 +69,14 @@ def tolerance_in_kg(form, field) -> None:
     grams = parse_weight_kg(field.data)
     if grams is None or grams >= 1000:
         raise ValidationError(_l("Enter a tolerance under 1 kg, for example 0,3."))
+
+
+def weight_limit_in_kg(form, field) -> None:
+    if not (field.data or "").strip():
+        return  # no limit
+    grams = parse_weight_kg(field.data)
+    if grams is None or not 0 < grams <= MAX_WEIGHT_LIMIT_GRAMS:
+        raise ValidationError(_l("Enter a weight in kg over 0 and at most 1000, for example 30."))
 
 
 class ZoneRow(Form):
@@ -139,6 +149,9 @@ class ServiceRow(Form):
         default=format_kg(DEFAULT_TOLERANCE_GRAMS),
         validators=[max_length(8), tolerance_in_kg],
     )
+    max_weight_kg = StringField(
+        _l("Maximum weight (kg)"), validators=[max_length(12), weight_limit_in_kg]
+    )
     rates = FieldList(FormField(ZoneRateRow), max_entries=MAX_ZONES)
 
     @property
@@ -208,6 +221,9 @@ class ShippingSettingsForm(FlaskForm):
                 {
                     "name": service.name,
                     "rounding_tolerance_kg": format_kg(service.rounding_tolerance_grams),
+                    "max_weight_kg": format_kg(service.max_weight_grams)
+                    if service.max_weight_grams
+                    else "",
                     "rates": _rates_by_zone(service, zone_ids),
                 }
                 for service in settings.courier_services
@@ -230,11 +246,49 @@ class ShippingSettingsForm(FlaskForm):
                     name=service.form.name.data.strip(),
                     rates=tuple(service.form.rates[index].form.to_input() for index in kept),
                     rounding_tolerance_grams=_tolerance_grams(service.form),
+                    max_weight_grams=parse_weight_kg(service.form.max_weight_kg.data or ""),
                 )
                 for service in self.services
                 if not service.form.is_blank
             ),
         )
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(id to link to, "where: what is wrong") for every error on the page, in the
+        page's order: the summary at its top links to each, since a refused rate may sit a
+        long scroll down a phone's screen. A group's error is linked where it is shown."""
+        links = self._group_link("methods")
+        for field in (self.offers_pickup, self.offers_local, self.local_fee, self.offers_courier):
+            links += _field_links(field, field.label.text)
+        links += self._group_link("zones")
+        for number, zone in enumerate(self.zones, start=1):
+            for field in zone.form:
+                links += _field_links(
+                    field, _("Zone %(n)d, %(field)s", n=number, field=field.label.text)
+                )
+        links += self._group_link("services")
+        for number, service in enumerate(self.services, start=1):
+            row = service.form
+            for field in (row.name, row.rounding_tolerance_kg, row.max_weight_kg):
+                place = _("Courier service %(n)d, %(field)s", n=number, field=field.label.text)
+                links += _field_links(field, place)
+            for zone_number, (zone, rate) in enumerate(
+                zip(self.zones, service.form.rates, strict=False), start=1
+            ):
+                zone_name = (zone.form.name.data or "").strip() or _("Zone %(n)d", n=zone_number)
+                for field in rate.form:
+                    place = _(
+                        "Courier service %(n)d, %(zone)s, %(field)s",
+                        n=number,
+                        zone=zone_name,
+                        field=field.label.text,
+                    )
+                    links += _field_links(field, place)
+        return links
+
+    def _group_link(self, name: str) -> list[tuple[str, str]]:
+        message = self.group_errors.get(name)
+        return [(f"{name}-error", str(message))] if message else []
 
     def show_error(self, error: ShopError) -> None:
         if error.field == "local_fee":
@@ -250,6 +304,7 @@ def _every_row(posted: MultiDict) -> MultiDict:
         formdata.setdefault(f"zones-{zone}-kind", ZoneKind.EVERYWHERE.value)
     for service in range(MAX_SERVICES):
         formdata.setdefault(f"services-{service}-name", "")
+        formdata.setdefault(f"services-{service}-max_weight_kg", "")  # empty: no limit
         for zone in range(MAX_ZONES):
             for name in ZoneRateRow.FIELDS:
                 formdata.setdefault(f"services-{service}-rates-{zone}-{name}", "")
@@ -274,6 +329,12 @@ def _rows_past_the_last(formdata: MultiDict) -> bool:
         if value.strip()
         for match in _ROW_INDEX.finditer(key)
     )
+
+
+def _field_links(field, place: str) -> list[tuple[str, str]]:
+    return [
+        (field.id, _("%(place)s: %(error)s", place=place, error=error)) for error in field.errors
+    ]
 
 
 def _tolerance_grams(row: ServiceRow) -> int:

@@ -17,6 +17,7 @@ from shop.checkout.models import ShippingMethod
 from shop.coops.models import Cooperative
 from shop.extensions import db
 from shop.fulfilment.queries import CoopPart, find_part
+from shop.qr import qr_svg
 from shop.reports.period import in_jakarta
 
 SLIP_SIZES = ("a6", "a4")  # a 100 x 150 mm label, and a sheet of A4
@@ -75,12 +76,7 @@ def _courier_name(part: CoopPart) -> str:
     return part.shipment.courier_service  # as quoted at checkout, whatever the rates now
 
 
-def qr_svg(text: str, title: str) -> Markup:
-    """`text` as a QR code (never a Micro QR: few phone cameras read those), inline SVG
-    sized by CSS (class "qr"), with a four-module quiet zone so scanners find its edges."""
-    import segno  # here: only slips draw codes (a web worker need not load it)
-
-    code = segno.make(text, error="m", micro=False)
-    # segno draws the SVG itself and escapes the title; `text` only becomes black squares.
-    svg = code.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr", title=title)
-    return Markup(svg)  # nosec B704
+def slip_qr_svg(text: str, title: str) -> Markup:
+    """`text` as a QR code sized by CSS (class "qr"), with a four-module quiet zone so
+    scanners find its edges."""
+    return qr_svg(text, scale=1, border=4, omitsize=True, svgclass="qr", title=title)

@@ -35,7 +35,7 @@ from shop.fulfilment.labels import shipment_status_label
 from shop.fulfilment.manual_refunds import record_manual_refund
 from shop.fulfilment.queries import find_part, parts_of
 from shop.fulfilment.refunds import refund_lines
-from shop.fulfilment.slips import SLIP_SIZES, packing_slip, qr_svg
+from shop.fulfilment.slips import SLIP_SIZES, packing_slip, slip_qr_svg
 from shop.ids import is_row_id
 from shop.money import format_rupiah
 from shop.orders.access import can_view_order
@@ -130,7 +130,7 @@ def slip(coop, membership, number):
     if found is None:  # also an unknown size: one answer for every address that is not a slip
         abort(404)
     order_number = found.part.order.number
-    qr = qr_svg(order_number, _("Order %(number)s", number=order_number))
+    qr = slip_qr_svg(order_number, _("Order %(number)s", number=order_number))
     html = render_template(
         "fulfilment/slip.html", coop=coop, slip=found, size=size, sizes=SLIP_SIZES, qr=qr
     )

@@ -13,8 +13,9 @@ from the environment (the same variables config.py reads) before any app exists:
 
 Huey is imported, and the instance built, at its first use (an enqueue, the consumer): with
 it comes redis-py, whatever the storage, and a web worker that only serves pages does not
-need the 7.6 MB they take in every process. Tasks and signal handlers declared before then
-are registered on it as it is built.
+need the 7.6 MB they take in every process. The modules declaring tasks are imported then
+too (shop/jobs/tasks.py), and every task and signal handler declared is registered on the
+instance as it is built.
 """
 
 import os
@@ -69,6 +70,8 @@ class HueyOnFirstUse:
     def instance(self) -> "Huey":
         with self._lock:
             if self._huey is None:
+                _import_task_modules()  # each declares its tasks, in this thread: the RLock
+            if self._huey is None:
                 # Published before the declarations run (one may read the instance back
                 # through this stand-in), withdrawn if one fails: a queue missing some of
                 # its tasks must not stay in use, silently.
@@ -107,13 +110,20 @@ huey = HueyOnFirstUse(
 )
 
 
-def init_queue(app) -> None:
-    """Register every task module, and run tasks at once when the app says so (tests)."""
+def _import_task_modules() -> None:
+    """Every module declaring tasks, imported when the queue is built: a consumer must know
+    every task's name, and a web worker that queues nothing never imports them (their
+    services: 1.6 MB a worker)."""
     from importlib import import_module
 
     from shop.jobs.tasks import TASK_MODULES
 
     for module in TASK_MODULES:
         import_module(module)
+
+
+def init_queue(app) -> None:
+    """Run tasks at once when the app says so (tests); the task modules are imported when
+    the queue is built (HueyOnFirstUse.instance)."""
     immediate = app.config["TASK_QUEUE"] == "immediate"
     huey.declare(lambda instance: setattr(instance, "immediate", immediate))

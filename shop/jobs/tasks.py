@@ -1,5 +1,5 @@
-"""Every module that registers tasks, imported once so any process knows them all (a
-consumer must know a task's name to run it)."""
+"""Every module that registers tasks, imported when the queue is built (shop/jobs/queue.py)
+so the process using it knows them all (a consumer must know a task's name to run it)."""
 
 TASK_MODULES = (
     "shop.accounts.tasks",

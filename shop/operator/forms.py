@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email
 
+from shop.coops.forms import ProvinceField
 from shop.coops.services import CoopDetails
 from shop.forms_common import max_length
 
@@ -27,7 +28,7 @@ class OnboardCoopForm(FlaskForm):
         _l("Legal registration number"), _l("Enter the legal registration number."), 80
     )
     city = _text(_l("City or regency"), _l("Enter the city."), 80)
-    province = _text(_l("Province"), _l("Enter the province."), 80)
+    province = ProvinceField(_l("Province"))
     admin_email = EmailField(
         _l("E-mail of the first admin"),
         filters=[_stripped],

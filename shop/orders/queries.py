@@ -12,8 +12,8 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import User
 from shop.catalog.models import ProductImage
@@ -126,12 +126,18 @@ class ShipmentSection:
 
 
 def find_order(number: str) -> Order | None:
-    """The order with this number, its lines and shipments loaded; None when there is none."""
-    return db.session.scalar(
+    """The order with this number, its lines and shipments (with their cooperatives) loaded;
+    None when there is none."""
+    # One statement: an order has a few lines and shipments, so their product is small.
+    statement = (
         select(Order)
         .where(Order.number == number)
-        .options(selectinload(Order.lines), selectinload(Order.shipments))
+        .options(
+            joinedload(Order.lines),
+            joinedload(Order.shipments).joinedload(OrderShipment.cooperative),
+        )
     )
+    return db.session.scalars(statement).unique().first()
 
 
 def find_order_alone(number: str) -> Order | None:
@@ -142,13 +148,7 @@ def find_order_alone(number: str) -> Order | None:
 
 def order_sections(order: Order) -> list[ShipmentSection]:
     """The order cut by cooperative, in the order the shipments were written."""
-    cooperative_ids = [shipment.cooperative_id for shipment in order.shipments]
-    cooperatives = {
-        cooperative.id: cooperative
-        for cooperative in db.session.scalars(
-            select(Cooperative).where(Cooperative.id.in_(cooperative_ids))
-        )
-    }
+    cooperatives = _cooperatives_of(order.shipments)
     refunds = _refunds_of(order)
     names = {line.id: line.name for line in order.lines}
     return [
@@ -168,6 +168,21 @@ def order_sections(order: Order) -> list[ShipmentSection]:
         )
         for shipment in order.shipments
     ]
+
+
+def _cooperatives_of(shipments: list[OrderShipment]) -> dict[int, Cooperative]:
+    """Cooperative id -> cooperative: those find_order loaded with the shipments, the others
+    (an order loaded alone, for a mail) in one query, not one per shipment."""
+    cooperatives = {
+        shipment.cooperative_id: shipment.cooperative
+        for shipment in shipments
+        if "cooperative" not in inspect(shipment).unloaded
+    }
+    missing = [s.cooperative_id for s in shipments if s.cooperative_id not in cooperatives]
+    if missing:
+        query = select(Cooperative).where(Cooperative.id.in_(missing))
+        cooperatives.update((coop.id, coop) for coop in db.session.scalars(query))
+    return cooperatives
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from shop.checkout.models import Order, OrderShipment, OrderStatus, payment_id
 from shop.errors import ShopError
@@ -74,7 +74,13 @@ def start_payment(order: Order, gateway: Gateway, finish_url: str) -> str:
             return page
         db.session.refresh(order)  # the attempt closed: paid, or the order may be closed
         _check_payable(order)
-    order_pk = order.id
+    return start_first_payment(order.id, gateway, finish_url)
+
+
+def start_first_payment(order_pk: int, gateway: Gateway, finish_url: str) -> str:
+    """start_payment for an order this request has just placed: it has no attempt to resume,
+    so the order is read only under its row lock (one statement fewer), where it is checked
+    payable as start_payment checks it. Raises as start_payment does."""
     begun = _begin_attempt(order_pk)
     if begun is None:  # another request began one a moment ago: its page, when ready
         return _wait_for_page(open_attempt(order_pk))
@@ -135,15 +141,19 @@ def _begin_attempt(order_pk: int) -> _BegunAttempt | None:
     """Write the next attempt, under the order's row lock; None when another request has
     just written one (the lock serialises this on PostgreSQL, the unique index anywhere)."""
     try:
-        locked = db.session.scalar(
-            select(Order)
-            .where(Order.id == order_pk)
-            .with_for_update()
-            .options(  # for payment_items: two queries, not one per cooperative besides
-                selectinload(Order.lines),
-                selectinload(Order.shipments).joinedload(OrderShipment.cooperative),
+        locked = (
+            db.session.scalars(
+                select(Order)
+                .where(Order.id == order_pk)
+                .with_for_update(of=Order)  # the order's row only, not its lines' or shipments'
+                .options(  # for payment_items, in the same statement: a few lines and shipments
+                    joinedload(Order.lines),
+                    joinedload(Order.shipments).joinedload(OrderShipment.cooperative),
+                )
+                .execution_options(populate_existing=True)
             )
-            .execution_options(populate_existing=True)
+            .unique()
+            .first()
         )
         _check_payable(locked)
         if locked.payment_attempts and open_attempt(order_pk) is not None:

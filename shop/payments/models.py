@@ -42,7 +42,8 @@ class PaymentNotification(db.Model):
     __tablename__ = "payment_notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the operator's gateway watch reads the last 30 days of it.
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     raw_body: Mapped[str] = mapped_column(Text)
     # As sent, so nullable: a malformed body has none.
     order_id: Mapped[str | None] = mapped_column(String(ORDER_ID_LENGTH), index=True)

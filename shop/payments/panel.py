@@ -14,6 +14,7 @@ from shop.checkout.models import Order
 from shop.payments.attempt_records import latest_attempt
 from shop.payments.how_to_pay import steps_for
 from shop.payments.models import AttemptStatus, PaymentAttempt
+from shop.qr import qr_svg
 
 BANK_NAMES = {
     "bca": "BCA",
@@ -70,21 +71,11 @@ def payment_panel(order: Order, now: datetime) -> PaymentPanel:
         failed_reason=str(FAILED_REASONS.get(attempt.status, "")) if attempt else "",
         bank_name=BANK_NAMES.get(attempt.bank or "", "") if is_open else "",
         store_name=STORE_NAMES.get(attempt.store or "", "") if is_open else "",
-        qr_svg=qr_svg(attempt.qr_string) if is_open and attempt.qr_string else None,
+        qr_svg=_qris_svg(attempt.qr_string) if is_open and attempt.qr_string else None,
         steps=_steps(attempt) if is_open else (),
         pay_before=pay_before,
         time_left=time_left_text(pay_before, now),
     )
-
-
-def qr_svg(payload: str) -> Markup:
-    """The QRIS code as inline SVG, drawn here from its string: no image is loaded from
-    Midtrans. segno writes only paths and sizes, never the payload, so it is safe markup."""
-    import segno  # here: only a QRIS payment panel draws one (a worker need not load it)
-
-    svg = segno.make(payload, error="m", micro=False).svg_inline(scale=5, border=2)
-    # segno's own SVG: the payload only becomes squares.
-    return Markup(svg)  # nosec B704
 
 
 def time_left_text(until: datetime, now: datetime) -> str:
@@ -98,6 +89,11 @@ def time_left_text(until: datetime, now: datetime) -> str:
 
 def countdown_template(hours: str = "{hours}", minutes: str = "{minutes}") -> str:
     return _("Expires in %(hours)s hours %(minutes)s minutes", hours=hours, minutes=minutes)
+
+
+def _qris_svg(payload: str) -> Markup:
+    # Its size is its own (the panel has no CSS for it); the panel's div names it.
+    return qr_svg(payload, scale=5, border=2)
 
 
 def _steps(attempt: PaymentAttempt) -> tuple:

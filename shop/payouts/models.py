@@ -57,7 +57,8 @@ class IrisNotification(db.Model):
     __tablename__ = "iris_notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the operator's gateway watch reads the last 30 days of it.
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     raw_body: Mapped[str] = mapped_column(Text)
     reference_no: Mapped[str | None] = mapped_column(String(REFERENCE_LENGTH), index=True)
     sent_status: Mapped[str | None] = mapped_column(String(STATUS_LENGTH))

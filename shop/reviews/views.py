@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.auth.policy import public, require_coop_admin, require_member
+from shop.checkout.models import ShipmentStatus
 from shop.errors import NotFound, ShopError
 from shop.forms_common import ButtonForm
 from shop.ids import is_row_id
@@ -49,9 +50,16 @@ ADMIN = "/koperasi/<coop_slug>/kelola/ulasan"
 
 @bp.app_template_global("order_reviews")
 def order_reviews(order) -> dict:
-    """Order line id -> review, for reviews/_order_line_review.html: read once a request."""
+    """Order line id -> review, for reviews/_order_line_review.html: read once a request.
+    A line is reviewed only once its part is completed, and a completed part stays so: an
+    order with no completed part has no reviews to read."""
     if "order_reviews" not in g:
-        g.order_reviews = queries.reviews_of_order(order) if order.paid_at else {}
+        has_completed_part = any(
+            shipment.status == ShipmentStatus.COMPLETED for shipment in order.shipments
+        )
+        g.order_reviews = (
+            queries.reviews_of_order(order) if order.paid_at and has_completed_part else {}
+        )
     return g.order_reviews
 
 

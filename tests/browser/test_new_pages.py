@@ -8,7 +8,10 @@ The data is made once for the module: the live database is not rolled back, and 
 helper names its products with fixed slugs.
 """
 
+import os
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -26,6 +29,9 @@ from tests.fulfilment.conftest import make_shop
 from tests.orders.conftest import mark_paid, place, products_in
 from tests.orders.test_my_orders_tabs import set_status
 from tests.reviews.conftest import reviews_of_completed_order
+
+# Where the refused-rate screenshot goes, to look at by eye (not compared by the test).
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", tempfile.gettempdir()))
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +89,7 @@ def pages(live_app) -> dict:
             "shopper": shopper.email,
             "refund_admin": refunded.batik_admin.email,
             "shipping": f"/koperasi/{coop.slug}/kelola/pengiriman",
+            "coop_profile": f"/koperasi/{coop.slug}/kelola/profil",
             "admin_reviews": f"/koperasi/{coop.slug}/kelola/ulasan",
             "member_reviews": f"/koperasi/{coop.slug}/anggota/ulasan",
             "address": f"/akun/alamat/{address.id}/ubah",
@@ -93,6 +100,7 @@ def pages(live_app) -> dict:
 
 PAGES = {
     "shipping settings": ("admin", "shipping"),
+    "cooperative profile, the province from a list": ("admin", "coop_profile"),
     "admin's reviews": ("admin", "admin_reviews"),
     "member's reviews": ("maker", "member_reviews"),
     "my orders": ("shopper", "/akun/pesanan"),
@@ -144,6 +152,25 @@ def test_a_refused_rate_on_the_shipping_page_fits_and_passes_axe(
     expect(error).to_be_visible()
     expect(first_fee).to_have_attribute("aria-invalid", "true")
     assert_fits_and_is_accessible(page, axe_violations)
+    page.screenshot(path=str(SCREENSHOTS / "shipping-refused-rate-360.png"), full_page=True)
+    # The summary at the top names the refused cell and takes the admin down to it.
+    summary = page.locator("main .error-summary[role=alert]")
+    expect(summary).to_be_in_viewport()
+    summary.locator(f"a[href='#{first_fee.get_attribute('id')}']").click()
+    expect(first_fee).to_be_in_viewport()
+
+
+def test_the_shipping_rates_tables_stack_instead_of_scrolling_sideways(page, live_server, pages):
+    sign_in(page, live_server, pages["admin"])
+    page.goto(live_server + pages["shipping"])
+    tables = page.locator("main .table-wrap")
+    assert tables.count() == 3
+    for index in range(tables.count()):
+        wrap = tables.nth(index)
+        assert wrap.evaluate("box => box.scrollWidth - box.clientWidth") <= 0
+    # Each cell still says which column it is.
+    first_cell = page.locator("main .table-wrap td").first
+    assert first_cell.evaluate("cell => getComputedStyle(cell, '::before').content") != "none"
 
 
 def test_a_refused_allocation_fits_and_passes_axe(page, live_server, pages, axe_violations):

@@ -678,6 +678,25 @@ def test_the_page_runs_as_many_queries_for_six_lines_as_for_one(client, login, t
     assert len(six_lines) == len(one_line)
 
 
+def test_placing_reads_the_cart_and_the_order_once_each(client, tani, count_queries):
+    """place_order takes the variants the view read for the cart, and the payment reads the
+    new order only under its row lock."""
+    add(client, a_variant(tani))
+    add(client, a_variant(tani), 2)
+
+    with count_queries() as statements:
+        assert checkout(client, tani).status_code == 302  # to the order page: Midtrans is down
+
+    def selects(table: str) -> list[str]:
+        pattern = rf"^\s*SELECT\s.*?\sFROM {table}\b"
+        return [s for s in statements if re.search(pattern, s, re.S) and "memberships" not in s]
+
+    assert order_count() == 1
+    assert len(selects("product_variants")) == 1  # stock_fell's own join aside
+    by_id = [s for s in selects("orders") if "WHERE orders.id =" in s]  # not the mail's read
+    assert len(by_id) == 1
+
+
 # The cart service used after placing --------------------------------------------------------
 
 

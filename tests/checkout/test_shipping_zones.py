@@ -177,6 +177,27 @@ def test_a_service_without_a_rate_to_a_zone_is_not_offered_there():
     assert refused.value.field == f"shipping-{coop.id}"
 
 
+def test_a_parcel_over_a_services_maximum_weight_is_not_offered_it():
+    coop = make_coop()
+    zones = (ZoneInput("Seluruh Indonesia", ZoneKind.EVERYWHERE),)
+    services = (
+        CourierServiceInput("JNE YES", (ZoneRateInput(40_000, 40_000, 1, 1),), 300, 20_000),
+        CourierServiceInput("JNE JTR", (ZoneRateInput(60_000, 6_000, 4, 7),)),  # no limit
+    )
+    make_shipping_settings(coop, zones=zones, services=services)
+
+    def labels(weight_grams):
+        options = shipping_options(coop, weight_grams, JAKARTA)
+        return [option.label for option in options if option.method == COURIER]
+
+    assert labels(20_000) == ["JNE YES", "JNE JTR"]  # up to the limit, the limit included
+    assert labels(20_001) == ["JNE JTR"]
+    yes = next(o for o in shipping_options(coop, 20_000, JAKARTA) if o.label == "JNE YES")
+    with pytest.raises(Exception) as refused:
+        quote_shipping(coop, yes.choice, 20_001, JAKARTA)  # the cart grew past the limit
+    assert refused.value.field == f"shipping-{coop.id}"
+
+
 def test_the_chosen_service_is_the_one_placed_and_a_bare_courier_takes_the_cheapest():
     coop = make_coop()
     zones = (ZoneInput("Seluruh Indonesia", ZoneKind.EVERYWHERE),)

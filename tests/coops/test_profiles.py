@@ -1,11 +1,15 @@
 """The cooperative's profile and fee, a member's own profile and payout account, and onboarding
 a cooperative from the command line."""
 
+import html
+import re
+
 import pytest
 from sqlalchemy import select
 
 from shop.accounts.models import User
 from shop.audit.models import AuditEntry
+from shop.checkout.regions import PROVINCES
 from shop.coops.models import Cooperative, Membership, Role
 from shop.extensions import db
 from tests.coops import (
@@ -71,6 +75,59 @@ def coop_form(coop, **over) -> dict:
 
 def save_coop(client, coop, **over):
     return client.post(f"/koperasi/{coop.slug}/kelola/profil", data=coop_form(coop, **over))
+
+
+def test_the_province_is_chosen_from_indonesias_38(client, admin, coop):
+    page = client.get(f"/koperasi/{coop.slug}/kelola/profil").get_data(as_text=True)
+
+    options = re.findall(r'<option[^>]*value="([^"]*)"', page.split('name="province"')[1])
+    assert options[: len(PROVINCES) + 1] == ["", *PROVINCES]
+    assert selected_option(page, "province") == "DI Yogyakarta"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("Jogja", "Choose one of Indonesia's 38 provinces from the list."),
+        ("", "Choose the province."),
+    ],
+)
+def test_a_province_not_in_the_list_is_refused_and_nothing_changes(
+    client, admin, coop, typed, message
+):
+    before = row(Cooperative, coop)
+
+    page = save_coop(client, coop, province=typed, city="Kabupaten Bantul").get_data(as_text=True)
+
+    assert error_beside(page, "province") == in_site_language(message)
+    db.session.expire_all()
+    assert row(Cooperative, coop) == before
+
+
+def test_a_province_saved_as_typed_before_the_list_keeps_working(client, admin):
+    spaced = make_coop(province="di  yogyakarta")
+    misspelt = make_coop(province="Jogja")
+    make_membership(user=admin, coop=spaced, role=Role.ADMIN)
+    make_membership(user=admin, coop=misspelt, role=Role.ADMIN)
+
+    spaced_page = client.get(f"/koperasi/{spaced.slug}/kelola/profil").get_data(as_text=True)
+    misspelt_page = client.get(f"/koperasi/{misspelt.slug}/kelola/profil")
+
+    assert selected_option(spaced_page, "province") == "DI Yogyakarta"
+    assert misspelt_page.status_code == 200
+    assert selected_option(misspelt_page.get_data(as_text=True), "province") == ""  # "Choose"
+    assert "Jogja" in html.unescape(error_free_hint(misspelt_page.get_data(as_text=True)))
+    assert (spaced.province, misspelt.province) == ("di  yogyakarta", "Jogja")  # untouched
+
+    save_coop(client, misspelt, province="DI Yogyakarta")
+
+    db.session.expire_all()
+    assert db.session.get(Cooperative, misspelt.id).province == "DI Yogyakarta"
+
+
+def error_free_hint(page: str) -> str:
+    match = re.search(r'<p class="hint" id="province-hint">(.*?)</p>', page, re.S)
+    return match.group(1) if match else ""
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ courier services' rates per zone; and the rules update_shipping_settings keeps.
 Who may open it is in test_access.py's table; here an admin uses it."""
 
 import html
+import re
 
 import pytest
 from sqlalchemy import select
@@ -206,6 +207,8 @@ def test_a_new_cooperative_is_shown_pickup_only(client, admin, coop):
 
 RATE = "services-0-rates-1-"
 TOLERANCE = "services-0-rounding_tolerance_kg"
+MAX_WEIGHT = "services-0-max_weight_kg"
+HEAVIEST = "Enter a weight in kg over 0 and at most 1000, for example 30."
 RUPIAH = "Enter an amount in Rupiah, for example 15.000."
 ALL_FOUR = "Fill in all four, or none for no service to this zone."
 FASTEST = "At least the days it takes at the fastest."
@@ -230,6 +233,9 @@ BAD_INPUT = [
     ({"zones-1-name": ""}, "zones-1-name", "Name the zone, e.g. Jawa."),
     ({"zones-1-kind": "moon"}, "zones-1-kind", "Choose one of the options in the list."),
     ({TOLERANCE: "1"}, TOLERANCE, "Enter a tolerance under 1 kg, for example 0,3."),
+    ({MAX_WEIGHT: "0"}, MAX_WEIGHT, HEAVIEST),
+    ({MAX_WEIGHT: "1000,001"}, MAX_WEIGHT, HEAVIEST),
+    ({MAX_WEIGHT: "tiga puluh"}, MAX_WEIGHT, HEAVIEST),
     (
         {"zones-2-name": "", "services-0-rates-2-first_kg_fee": "5000"},
         "services-0-rates-2-first_kg_fee",
@@ -257,9 +263,70 @@ def test_bad_input_is_shown_beside_the_field_kept_and_saves_nothing(
     assert response.status_code == 200
     assert error_beside(page, field_id) == site_text(message)
     assert 'aria-invalid="true"' in page
+    assert dict(summary_links(page))[field_id].endswith(": " + site_text(message))
     assert input_value(page, "zones-1-name") == over.get("zones-1-name", "Papua")
     db.session.expire_all()
     assert saved(coop) == before
+
+
+def summary_links(page: str) -> list[tuple[str, str]]:
+    """(id linked to, link text) of each link in the error summary at the top of the page."""
+    summary = re.search(r'<div class="error-summary" role="alert".*?</div>', page, re.S)
+    if summary is None:
+        return []
+    links = re.findall(r'<a href="#([^"]+)">(.*?)</a>', summary.group(0), re.S)
+    return [(target, html.unescape(text)) for target, text in links]
+
+
+def test_a_refused_rate_far_down_the_page_is_named_and_linked_at_its_top(client, admin, coop):
+    over = {RATE + "first_kg_fee": "enam puluh ribu", "services-0-name": ""}
+
+    page = client.post(page_url(coop), data=shipping_form(**over)).get_data(as_text=True)
+
+    service = in_site_language("Name the courier and its service, e.g. JNE REG.")
+    assert summary_links(page) == [
+        (
+            "services-0-name",
+            in_site_language(
+                "%(place)s: %(error)s",
+                place=in_site_language(
+                    "Courier service %(n)d, %(field)s",
+                    n=1,
+                    field=in_site_language("Courier and service"),
+                ),
+                error=service,
+            ),
+        ),
+        (
+            RATE + "first_kg_fee",
+            in_site_language(
+                "%(place)s: %(error)s",
+                place=in_site_language(
+                    "Courier service %(n)d, %(zone)s, %(field)s",
+                    n=1,
+                    zone="Papua",
+                    field=in_site_language("First kg (Rp)"),
+                ),
+                error=in_site_language(RUPIAH),
+            ),
+        ),
+    ]
+    assert page.index('class="error-summary"') < page.index('<form method="post" class="form"')
+    assert f'id="{RATE}first_kg_fee"' in page  # where the link goes
+
+
+def test_a_rule_across_rows_is_linked_from_the_summary_to_where_it_is_shown(client, admin, coop):
+    over = {"zones-1-name": "diy"}
+
+    page = client.post(page_url(coop), data=shipping_form(**over)).get_data(as_text=True)
+
+    assert summary_links(page) == [
+        ("zones-error", in_site_language("Give each zone its own name."))
+    ]
+
+
+def test_a_page_without_errors_has_no_summary(client, admin, coop):
+    assert 'class="error-summary"' not in client.get(page_url(coop)).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -355,6 +422,7 @@ INVALID_SETTINGS = [
     ({"services": service_with(ZoneRateInput(1, 1, 0, 2))}, "services"),
     ({"services": service_with(ZoneRateInput(1, 1, 1, 61))}, "services"),
     ({"services": service_with(ZoneRateInput(1, 1, 1, 2), tolerance=1000)}, "services"),
+    ({"services": (CourierServiceInput("JNE", (ZoneRateInput(1, 1, 1, 1),), 300, 0),)}, "services"),
     ({"zones": (ZoneInput("Timur", ZoneKind.PROVINCES, ("Papua", "Atlantis")),)}, "zones"),
     ({"zones": (ZoneInput("Timur", ZoneKind.PROVINCES, ()),)}, "zones"),
     ({"zones": (ZoneInput(" ", ZoneKind.EVERYWHERE),)}, "zones"),
@@ -399,3 +467,60 @@ def test_the_demo_cooperatives_settings_keep_the_admins_rules():
         coop = make_coop(city=demo.details.city, province=demo.details.province)
         update_shipping_settings(coop, make_user(), demo.shipping)  # raises when not
         assert rates_of(coop)
+
+
+def service_ids(coop) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(CourierService.name, CourierService.id)
+            .where(CourierService.cooperative_id == coop.id)
+            .order_by(CourierService.position)
+        ).all()
+    )
+
+
+def named(*names: str) -> tuple[CourierServiceInput, ...]:
+    return tuple(CourierServiceInput(name, (ZoneRateInput(9000, 8000, 1, 3),)) for name in names)
+
+
+def test_saving_keeps_the_ids_of_kept_services_adds_new_ones_and_removes_dropped_ones(coop):
+    update_shipping_settings(coop, make_user(), settings_input(services=named("JNE REG", "J&T EZ")))
+    before = service_ids(coop)
+
+    # Reordered (each takes the other's position), one dropped, one new, one re-cased.
+    services = named("Pos Kilat", "jne reg")
+    update_shipping_settings(coop, make_user(), settings_input(services=services))
+
+    db.session.expire_all()
+    after = service_ids(coop)
+    assert list(after) == ["Pos Kilat", "jne reg"]
+    assert after["jne reg"] == before["JNE REG"]
+    # SQLite may hand a dropped row's id to a new one; PostgreSQL's sequence never does.
+    assert after["Pos Kilat"] != before["JNE REG"]
+    assert count(CourierService, CourierService.cooperative_id == coop.id) == 2
+    assert [row[0] for row in rates_of(coop)] == ["Pos Kilat", "jne reg"]
+
+
+def test_swapping_two_services_keeps_both_ids(coop):
+    update_shipping_settings(coop, make_user(), settings_input(services=named("JNE REG", "J&T EZ")))
+    before = service_ids(coop)
+
+    update_shipping_settings(coop, make_user(), settings_input(services=named("J&T EZ", "JNE REG")))
+
+    db.session.expire_all()
+    assert list(service_ids(coop).items()) == [
+        ("J&T EZ", before["J&T EZ"]),
+        ("JNE REG", before["JNE REG"]),
+    ]
+
+
+def test_a_maximum_weight_is_saved_shown_again_and_cleared_by_leaving_it_empty(client, admin, coop):
+    client.post(page_url(coop), data=shipping_form(**{MAX_WEIGHT: "30,5"}))
+
+    assert db.session.scalar(select(CourierService.max_weight_grams)) == 30_500
+    assert input_value(client.get(page_url(coop)).get_data(as_text=True), MAX_WEIGHT) == "30,5"
+
+    client.post(page_url(coop), data=shipping_form())
+
+    db.session.expire_all()
+    assert db.session.scalar(select(CourierService.max_weight_grams)) is None

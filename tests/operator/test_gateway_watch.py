@@ -4,6 +4,7 @@ or whose handling stopped midway, and none of the others."""
 from datetime import timedelta
 
 from shop.extensions import db
+from shop.operator.gateway_watch import notifications_to_look_at
 from shop.payments.models import NotificationOutcome as Outcome
 from shop.payments.models import PaymentNotification
 from shop.payouts.models import IrisNotification
@@ -17,10 +18,10 @@ def midtrans(order_id: str, outcome: Outcome, ago: timedelta, signed: bool = Tru
     )  # fmt: skip
 
 
-def iris(reference: str, outcome: str, ago: timedelta) -> None:
+def iris(reference: str, outcome: str, ago: timedelta, signed: bool = True) -> None:
     db.session.add(
         IrisNotification(raw_body="{}", reference_no=reference, sent_status="completed",
-                         signature_valid=True, outcome=outcome, received_at=utcnow() - ago)
+                         signature_valid=signed, outcome=outcome, received_at=utcnow() - ago)
     )  # fmt: skip
 
 
@@ -56,3 +57,24 @@ def test_the_dashboard_says_when_there_is_nothing_to_look_at(english, login, ope
     page = english.get("/operator/").get_data(as_text=True)
 
     assert 'class="gateway-watch-empty"' in page
+
+
+def test_an_unknown_iris_payout_that_a_later_retry_found_is_not_listed():
+    hour = timedelta(hours=1)
+    iris("IRIS-EARLY", "unknown", 3 * hour)  # Iris came before our payout was committed,
+    iris("IRIS-EARLY", "unavailable", 2 * hour)  # could not be asked again,
+    iris("IRIS-EARLY", "paid", hour)  # then its retry found and paid it
+    iris("IRIS-STILL", "unknown", 3 * hour)
+    iris("IRIS-STILL", "unknown", 2 * hour)  # retried, still nothing of ours
+    iris("IRIS-STILL", "paid", hour, signed=False)  # a forged "found" settles nothing
+    iris("IRIS-LATER", "paid", 3 * hour)  # found first, and an unknown after: still listed
+    iris("IRIS-LATER", "unknown", hour)
+    db.session.commit()
+
+    listed = [(row.reference, row.outcome) for row in notifications_to_look_at()]
+
+    assert listed == [
+        ("IRIS-LATER", "unknown"),
+        ("IRIS-STILL", "unknown"),
+        ("IRIS-STILL", "unknown"),
+    ]

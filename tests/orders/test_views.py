@@ -187,7 +187,29 @@ def test_the_page_costs_the_same_queries_for_one_or_three_cooperatives(client, c
     with count_queries() as three:
         assert client.get(f"/pesanan/{numbers[1]}").status_code == 200
 
-    assert len(one) == len(three) <= 6
+    assert len(one) == len(three) <= 2
+
+
+def test_a_paid_order_reads_no_reviews_until_a_part_is_completed(client, count_queries):
+    """Cooperatives come with the shipments, and reviews are read only once a part can have
+    them: a line is reviewed only after its part is completed."""
+    placed = place([(product, 1) for product in products_in(2)])
+    mark_paid(placed.order)
+    url = f"/pesanan/{placed.order.number}?kunci={placed.access_token}"
+
+    with count_queries() as paid:
+        assert client.get(url).status_code == 200
+    placed.order.shipments[0].status = ShipmentStatus.COMPLETED
+    db.session.commit()
+    with count_queries() as completed:
+        assert client.get(url).status_code == 200
+
+    def reads(statements, table):
+        return [s for s in statements if re.search(rf"FROM {table}\b", s)]
+
+    assert not reads(paid, "reviews") and len(reads(completed, "reviews")) == 1
+    assert not reads(paid, "cooperatives")  # joined to the shipments' statement
+    assert len(completed) == len(paid) + 1
 
 
 def test_my_orders_lists_only_mine_newest_first(english, login):

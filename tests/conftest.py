@@ -27,6 +27,7 @@ from shop import create_app
 from shop.extensions import db
 from shop.ledger.checks import check_ledger
 from tests.factories import DEFAULT_PASSWORD
+from tests.shared import STORE
 
 # The live server and the browser, one of each per session, for any folder that needs them.
 pytest_plugins = ["tests.browser.fixtures", "tests.media.fixtures"]
@@ -130,15 +131,26 @@ def app(database_uri, app_media_settings):
     return app
 
 
+@pytest.fixture(scope="session")
+def shared_store():
+    """The data of @shared_data fixtures (tests/shared.py), given up when the run ends."""
+    yield STORE
+    STORE.release()
+
+
 @pytest.fixture(autouse=True)
-def db_session(app, request):
+def db_session(app, request, shared_store):
     """Everything a test writes, commits included, is rolled back after it; before that,
-    the books are checked (`flask ledger check`), so every money scenario proves them."""
+    the books are checked (`flask ledger check`), so every money scenario proves them.
+    A test using @shared_data fixtures runs in a savepoint of the transaction that holds
+    them (tests/shared.py)."""
     with app.app_context():
         engines = db.engines
         original = engines[None]
-        connection = original.connect()
-        transaction = connection.begin()
+        outbox = app.extensions.setdefault("mail_outbox", [])
+        shared_connection = shared_store.connection_for(request, original, outbox)
+        connection = shared_connection or original.connect()
+        transaction = connection.begin_nested() if shared_connection else connection.begin()
         engines[None] = connection
         try:
             yield db.session
@@ -148,7 +160,8 @@ def db_session(app, request):
         finally:
             db.session.remove()
             transaction.rollback()
-            connection.close()
+            if not shared_connection:
+                connection.close()
             engines[None] = original
             app.extensions.get("mail_outbox", []).clear()
 

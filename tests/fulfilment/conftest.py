@@ -8,7 +8,6 @@ keripik (3 x Rp 15.000) and Budi's madu (1 x Rp 40.000); Batik (fee 10 %, courie
 from dataclasses import dataclass
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from shop.accounts.models import User
@@ -25,6 +24,7 @@ from shop.timeutil import utcnow
 from tests.checkout.test_orders import checkout_request
 from tests.factories import make_coop, make_membership, make_product, make_shipping_settings, pay
 from tests.payments.conftest import _receiver, choose, simulator_app  # noqa: F401  (fixtures)
+from tests.shared import shared_data
 
 LOCAL_FEE = 12_000
 COURIER_FEE = 25_000
@@ -58,7 +58,9 @@ class Shop:
         return self.order
 
 
-@pytest.fixture
+# Built once per module, as `paid` is: some 150 tests start from this order. Not shared with a test
+# that pays it at the simulator.
+@shared_data(not_with=("simulator_app",))
 def shop() -> Shop:
     """The order placed (not paid yet)."""
     return make_shop()
@@ -95,7 +97,7 @@ def make_shop(prefix: str = "") -> Shop:
     )
 
 
-@pytest.fixture
+@shared_data(not_with=("simulator_app",))
 def paid(shop) -> Shop:
     """The order paid by QRIS (settlement posted by the real payment rules)."""
     pay(shop.order)

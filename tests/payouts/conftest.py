@@ -36,6 +36,7 @@ from shop.payouts.services import approve_payout, request_payout
 from tests.checkout.test_orders import checkout_request
 from tests.factories import make_coop, make_membership, make_product, make_user, pay
 from tests.payments.conftest import _receiver, choose, simulator_app  # noqa: F401  (fixtures)
+from tests.shared import shared_data
 
 UNIT_PRICE = 50_000
 EARNED = 95_000  # 2 x 50.000, less the 5 % fee
@@ -49,7 +50,9 @@ class Tani:
     siti_user: User
 
 
-@pytest.fixture
+# Built once per module, as earned, two_admins and requested are; not shared with a test that
+# sends their payouts to the Iris simulator (their idempotency keys would be an earlier test's).
+@shared_data(not_with=("iris",))
 def tani() -> Tani:
     coop = make_coop(name="Koperasi Tani", fee_bp=500, min_payout=50_000)
     siti = make_membership(
@@ -64,14 +67,14 @@ def tani() -> Tani:
     return Tani(coop=coop, siti=siti, admin=admin, siti_user=siti.user)
 
 
-@pytest.fixture
+@shared_data(not_with=("iris",))
 def earned(tani) -> Tani:
     """Siti has Rp 95.000 available."""
     earn(tani.siti, tani.admin)
     return tani
 
 
-@pytest.fixture
+@shared_data(not_with=("iris",))
 def two_admins(earned):
     """Koperasi Tani with a second admin, the bendahara, and Budi with Rp 95.000 too."""
     earned.bendahara = make_membership(
@@ -88,7 +91,7 @@ def two_admins(earned):
     return earned
 
 
-@pytest.fixture
+@shared_data(not_with=("iris",))
 def requested(two_admins):
     """Two admins (maker-checker on); Siti asks for Rp 60.000, Budi for Rp 90.000."""
     two_admins.siti_payout = request_payout(two_admins.siti, 60_000, two_admins.siti_user)

@@ -14,7 +14,6 @@ every Rupiah worked by hand there) with simpanan added, and one deposit after th
 from dataclasses import dataclass
 from datetime import date
 
-import pytest
 from sqlalchemy import update
 
 from shop.extensions import db
@@ -30,6 +29,7 @@ from tests.reports.conftest import (  # noqa: F401  (fixtures)
     midtrans,
     simulator_app,
 )
+from tests.shared import shared_data
 
 YEAR = 2026
 
@@ -55,7 +55,7 @@ def _saved(member, kind, amount, when, admin, withdrawal=False):
     db.session.commit()
 
 
-@pytest.fixture
+@shared_data  # built once per module, as books is
 def year(books) -> Year:  # noqa: F811  (the imported fixture)
     admin = books.admin.user
     save_settings(books.tani, 100_000, 25_000, None, admin)

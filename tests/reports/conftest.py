@@ -54,6 +54,7 @@ from tests.payments.conftest import (  # noqa: F401  (fixtures)
     simulator_app,
 )
 from tests.payments.test_notifications import body
+from tests.shared import shared_data
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 BANK = {"bank_name": "BRI", "bank_account_number": "0123456789", "bank_account_holder": "Pemilik"}
@@ -114,7 +115,7 @@ def midtrans(simulator_app) -> Gateway:  # noqa: F811  (the imported fixture)
     return gateway_from_config(simulator_app.config)
 
 
-@pytest.fixture
+@shared_data  # built once per module: some 150 tests read these books
 def books(midtrans) -> Books:
     gateway = midtrans
     tani = make_coop(name="Koperasi Tani Makmur", slug="tani-makmur", fee_bp=250, min_payout=10000)

@@ -1,7 +1,6 @@
 """An order whose Tani part (Siti's keripik x 3, Budi's madu x 1) is completed and whose
 Batik part (Rina's kain) is only paid: the first two lines can be reviewed, the third not."""
 
-import pytest
 from sqlalchemy import select
 
 from shop.checkout.models import OrderShipment, ShipmentStatus
@@ -13,6 +12,7 @@ from shop.reviews import services
 from tests.checkout.test_orders import checkout_request
 from tests.factories import make_membership, make_product, pay
 from tests.fulfilment.conftest import Shop, make_shop
+from tests.shared import shared_data
 
 
 def complete_part(shop: Shop, coop, admin) -> None:
@@ -21,7 +21,7 @@ def complete_part(shop: Shop, coop, admin) -> None:
     confirm_receipt(shop.order, coop.id, None)
 
 
-@pytest.fixture
+@shared_data  # built once per module: an order paid and completed
 def completed() -> Shop:
     shop = make_shop()
     pay(shop.order)

@@ -22,11 +22,12 @@ from shop.search.services import (
 )
 from tests.conftest import IS_POSTGRES
 from tests.factories import category, make_coop, make_membership, make_product, make_user
+from tests.shared import shared_data
 
 MIGRATION = next(Path(__file__).parents[2].glob("migrations/versions/*_fb073bf48ec5_*.py"))
 
 
-@pytest.fixture
+@shared_data  # built once for the module's 80 tests
 def catalogue():
     """Two cooperatives, three makers, four products on sale and one draft."""
     mlijo = make_coop(name="Koperasi Mlijo Rukun", slug="mlijo")

@@ -17,7 +17,6 @@ So for 2025: Siti sales 38.000, purchases 0, capital 125.000; Budi sales 95.000,
 from dataclasses import dataclass
 from datetime import datetime
 
-import pytest
 from sqlalchemy import update
 
 from shop.accounts.models import User
@@ -41,6 +40,7 @@ from tests.factories import (
     pay,
     reseal_hash_chains,
 )
+from tests.shared import shared_data
 
 # The statutes of tests/shu/test_calculator.py: jasa anggota 35 %, 70 % of it by jasa usaha.
 PARTS_BP = {"reserve": 4000, "jasa_anggota": 3500, "pengurus": 500, "karyawan": 500,
@@ -81,7 +81,7 @@ def deposit(member, kind, amount, admin, when: datetime) -> None:
     dated(when, JournalEntry.idempotency_key == f"savings:{movement.id}")
 
 
-@pytest.fixture
+@shared_data  # built once per module: a year of orders and simpanan
 def mlijo() -> Mlijo:
     coop = make_coop(name="Koperasi Mlijo", slug="mlijo", fee_bp=500)
     admin_member = make_membership(coop=coop, role=Role.ADMIN, member_number="0001",

@@ -19,7 +19,7 @@ import importlib
 import pprint
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -89,6 +89,25 @@ def register_lazily(app: Flask, module_name: str, entry: dict) -> None:
         app.jinja_env.filters[name] = _stub(module, f"filter:{name}", name, module_name)
     for name in entry["global_functions"]:
         app.jinja_env.globals[name] = _stub(module, f"global:{name}", name, module_name)
+    for name in entry["global_values"]:  # a template of another module may read them first
+        app.jinja_env.globals[name] = _LazyMapping(module, f"global:{name}")
+
+
+class _LazyMapping(Mapping):
+    """A label table (a global value) that imports its module when first read; the module's
+    load then puts the real table in its place."""
+
+    def __init__(self, module: _Module, key: str):
+        self._module, self._key = module, key
+
+    def __getitem__(self, key):
+        return self._module.function(self._key)[key]
+
+    def __iter__(self):
+        return iter(self._module.function(self._key))
+
+    def __len__(self) -> int:
+        return len(self._module.function(self._key))
 
 
 def _stub(module: _Module, key: str, name: str, module_name: str) -> Callable:
@@ -160,6 +179,9 @@ def table_of(app: Flask) -> dict:
             }
             rules.append((rule.rule, rule.endpoint, methods, options, attributes))
         values = sorted(name for name, value in recorded.globals.items() if not callable(value))
+        for name in values:
+            if not isinstance(recorded.globals[name], Mapping):
+                raise ValueError(f"{module_name}: global {name} is neither a function nor a table")
         table[module_name] = {
             "name": bp.name,
             "rules": rules,

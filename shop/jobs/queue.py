@@ -68,9 +68,12 @@ class HueyOnFirstUse:
         object.__setattr__(self, "_lock", threading.RLock())
 
     def instance(self) -> "Huey":
+        if self._huey is None:
+            # Outside the lock: each module declares its tasks (declare() takes the lock), and
+            # a thread importing one of them holds its import lock while it waits for ours;
+            # importing under ours would deadlock the two threads.
+            _import_task_modules()
         with self._lock:
-            if self._huey is None:
-                _import_task_modules()  # each declares its tasks, in this thread: the RLock
             if self._huey is None:
                 # Published before the declarations run (one may read the instance back
                 # through this stand-in), withdrawn if one fails: a queue missing some of

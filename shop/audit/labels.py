@@ -13,6 +13,7 @@ ACTION_LABELS = {
     "member.invitation_resent": _l("Invitation sent again with a new link"),
     "member.invitation_revoked": _l("Invitation revoked"),
     "member.joined": _l("Member joined"),
+    "member.rejoined": _l("Former member rejoined"),
     "member.role_changed": _l("Role changed"),
     "member.deactivated": _l("Member deactivated"),
     "member.reactivated": _l("Member reactivated"),

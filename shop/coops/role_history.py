@@ -2,7 +2,8 @@
 
 A membership row says what someone is today. The audit log keeps every change the services
 made since (shop/coops/membership_admin.py: "member.role_changed" with the role before and
-after, "member.deactivated", "member.reactivated"), so the role at an earlier moment is
+after, "member.deactivated", "member.reactivated"; shop/coops/services.py: "member.rejoined",
+a former member back by invitation, with the role before), so the role at an earlier moment is
 today's with each later change undone, newest first. Checks of what happened in the past
 (was this payout approved by an admin?) ask this rather than today's row: an admin who steps
 down later did not make their earlier approvals wrong, and a member made admin later did not
@@ -21,7 +22,12 @@ from shop.coops.models import Membership, Role
 from shop.extensions import db
 
 # The audited changes that move a membership's role or whether it is active.
-ROLE_ACTIONS = ("member.role_changed", "member.deactivated", "member.reactivated")
+ROLE_ACTIONS = (
+    "member.role_changed",
+    "member.deactivated",
+    "member.reactivated",
+    "member.rejoined",
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,8 @@ def _undo(change: _Change, role: Role, is_active: bool) -> tuple[Role, bool]:
     """The role and activity just before `change`."""
     if change.action == "member.deactivated":
         return role, True
-    if change.action == "member.reactivated":
-        return role, False
     roles = change.details.get("role")  # [before, after], only when the role itself changed
-    return (Role(roles[0]) if roles else role), is_active
+    before = Role(roles[0]) if isinstance(roles, list) else role
+    if change.action in ("member.reactivated", "member.rejoined"):
+        return before, False
+    return before, is_active

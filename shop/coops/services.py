@@ -404,7 +404,12 @@ def accept_invitation(
             raise AlreadyMember(_("You are already a member of this cooperative."))
         if membership is None:
             membership = _add_membership(user, coop, invitation.role)
+            action, details = "member.joined", {"role": invitation.role.value}
         else:  # a former member coming back keeps their member number, and their products
+            # The role before, for the role history (shop/coops/role_history.py).
+            action = "member.rejoined"
+            details = {"role": [membership.role.value, invitation.role.value],
+                       "is_active": [False, True]}  # fmt: skip
             membership.is_active, membership.role = True, invitation.role
             restore_suspended_products(membership)
         # Claimed with a conditional UPDATE, so of two simultaneous acceptances one loses, and
@@ -420,7 +425,7 @@ def accept_invitation(
         ).rowcount
         if claimed != 1:
             raise InvalidInvitation(_("This invitation is invalid, expired or already used."))
-        record_audit(user, coop, "member.joined", membership, {"role": invitation.role.value})
+        record_audit(user, coop, action, membership, details)
         events.invitation_accepted(membership)
         db.session.commit()
     except Exception:

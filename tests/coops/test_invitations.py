@@ -387,6 +387,8 @@ def test_former_member_accepting_is_reactivated_with_the_same_member_number(clie
     assert count(Membership, Membership.user_id == former.user_id) == 1
     assert (former.is_active, former.role, former.member_number) == (True, Role.ADMIN, "0042")
     assert invitation.accepted_by_id == former.user_id
+    (rejoined,) = audit_entries("member.rejoined")  # with the role before, for role_history
+    assert rejoined.details == {"role": ["member", "admin"], "is_active": [False, True]}
 
 
 # CSRF

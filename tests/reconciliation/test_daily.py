@@ -15,6 +15,7 @@ from sqlalchemy import select
 from shop.checkout.models import Order
 from shop.coops.membership_admin import change_role, deactivate_member
 from shop.coops.models import Membership, Role
+from shop.coops.services import accept_invitation, invite_member
 from shop.extensions import db
 from shop.jobs import periodic
 from shop.ledger.journal import add_entry, credit, debit
@@ -256,6 +257,19 @@ def test_an_admin_who_leaves_after_approving_leaves_their_approvals_clean(tani, 
         change_role(former, Role.MEMBER, ketua)
     else:
         deactivate_member(former, ketua)
+
+    assert found(coop) == set()
+
+
+def test_an_admin_who_left_and_rejoined_as_a_member_leaves_the_approval_clean(tani):
+    coop, siti, admin = tani
+    earned(siti, admin)
+    approve_payout(_payout(siti), admin)
+    ketua = make_membership(coop=coop, role=Role.ADMIN).user
+    former = db.session.scalar(select(Membership).where(Membership.user_id == admin.id))
+    deactivate_member(former, ketua)
+    _invitation, link = invite_member(coop, admin.email, Role.MEMBER, ketua)
+    accept_invitation(link.rsplit("/", 1)[-1], admin)
 
     assert found(coop) == set()
 

@@ -49,6 +49,14 @@ def fee_table(raw: str) -> dict[str, tuple[int, int]]:
     return table
 
 
+def rate_limit_storage(redis_url: str) -> str:
+    """The rate limits' storage on REDIS_URL: the limits library names a Redis socket
+    redis+unix://, where redis-py (the queue, the page cache) takes unix://."""
+    if redis_url.startswith("unix://"):
+        return "redis+" + redis_url
+    return redis_url or "memory://"
+
+
 def env_flag(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -188,7 +196,7 @@ class Config:
     # Shared state between processes (rate limits, page cache) when set; in memory otherwise.
     # Production refuses to start without it: each process would count and cache on its own.
     REDIS_URL = os.environ.get("REDIS_URL", "")
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STORAGE_URI = rate_limit_storage(REDIS_URL)
     # The back office's views are imported by a worker on the first request to one of their
     # pages (shop/lazy_views.py: ~6 MB a storefront worker never needs). False: all at start.
     LAZY_VIEWS = True

@@ -3,7 +3,7 @@ the first task queued or the first rate-limited POST (their libraries load only 
 
 import pytest
 
-from config import RATELIMIT_SCHEMES, TestConfig, check_service_urls
+from config import RATELIMIT_SCHEMES, TestConfig, check_service_urls, rate_limit_storage
 from shop import create_app
 
 
@@ -49,3 +49,16 @@ def test_every_rate_limit_storage_we_accept_is_one_the_limits_library_has():
     from limits.storage import SCHEMES
 
     assert set(RATELIMIT_SCHEMES) <= set(SCHEMES)
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "storage"),
+    [
+        ("", "memory://"),
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+        ("unix:///run/redis/redis.sock?db=2", "redis+unix:///run/redis/redis.sock?db=2"),
+    ],
+)
+def test_the_rate_limits_storage_follows_redis_url_in_the_limits_librarys_words(redis_url, storage):
+    assert rate_limit_storage(redis_url) == storage
+    check_service_urls({"REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": storage})

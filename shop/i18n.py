@@ -94,7 +94,8 @@ def load_locale_data(languages: tuple[str, ...]) -> None:
                 continue
             data = localedata.load("root").copy()
             with open(localedata.resolve_locale_filename(language), "rb") as file:
-                localedata.merge(data, pickle.load(file))  # noqa: S301  (Babel's own file)
+                # Babel's own data file, installed with it, which Babel itself unpickles.
+                localedata.merge(data, pickle.load(file))  # noqa: S301  # nosec B301
             localedata._cache[language] = data
 
 

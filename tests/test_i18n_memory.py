@@ -1,16 +1,11 @@
 """Our languages' Babel data is loaded without Babel's global.dat (2.2 MB a worker)."""
 
-import os
 import pickle
-import subprocess
-import sys
-from pathlib import Path
 
 from babel import localedata
 
 from shop.i18n import load_locale_data
-
-REPOSITORY = Path(__file__).resolve().parent.parent
+from tests.test_worker_imports import in_a_new_worker
 
 
 def test_our_languages_data_is_what_babel_itself_loads(app):
@@ -46,21 +41,7 @@ def test_formatting_a_page_in_either_language_never_loads_global_dat(tmp_path):
         "            print(format_decimal(1234.5), format_rupiah(25000), day)\n"
         "print(babel.core._global_data is None)\n"
     )
-    env = {
-        **os.environ,
-        "APP_CONFIG": "default",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.db'}",
-        "REDIS_URL": "",
-    }
-    result = subprocess.run(  # noqa: S603  (this interpreter, a fixed program)
-        [sys.executable, "-c", program],
-        cwd=REPOSITORY,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    result = in_a_new_worker(program, tmp_path)
     lines = result.stdout.split("\n")
     assert lines[0].startswith("1.234,5 ")  # Indonesian: a dot groups thousands
     assert lines[1].startswith("1,234.5 ")

@@ -18,18 +18,16 @@ LOADED_ON_FIRST_USE = (
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 
-def test_building_the_app_imports_none_of_the_libraries_loaded_on_first_use(tmp_path):
-    program = (
-        "import sys, wsgi; "
-        f"print(' '.join(name for name in {LOADED_ON_FIRST_USE!r} if name in sys.modules))"
-    )
+def in_a_new_worker(program: str, tmp_path) -> subprocess.CompletedProcess:
+    """Run `program` in a new interpreter, as a worker starts (the embedded default on a
+    database of its own, no Redis); its output."""
     env = {
         **os.environ,
         "APP_CONFIG": "default",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.db'}",
         "REDIS_URL": "",
     }
-    result = subprocess.run(  # noqa: S603  (this interpreter, a fixed program)
+    return subprocess.run(  # noqa: S603  (this interpreter, a fixed program)
         [sys.executable, "-c", program],
         cwd=REPOSITORY,
         env=env,
@@ -38,6 +36,14 @@ def test_building_the_app_imports_none_of_the_libraries_loaded_on_first_use(tmp_
         timeout=120,
         check=True,
     )
+
+
+def test_building_the_app_imports_none_of_the_libraries_loaded_on_first_use(tmp_path):
+    program = (
+        "import sys, wsgi; "
+        f"print(' '.join(name for name in {LOADED_ON_FIRST_USE!r} if name in sys.modules))"
+    )
+    result = in_a_new_worker(program, tmp_path)
     assert result.stdout.split() == []
 
 
@@ -55,21 +61,7 @@ def test_building_the_app_imports_no_back_office_view_yet_exempts_its_webhook(tm
         "print('shop.payouts.iris_webhook.iris_notification' in csrf._exempt_views)\n"
         "print('coops.members' in wsgi.app.view_functions)\n"
     )
-    env = {
-        **os.environ,
-        "APP_CONFIG": "default",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.db'}",
-        "REDIS_URL": "",
-    }
-    result = subprocess.run(  # noqa: S603  (this interpreter, a fixed program)
-        [sys.executable, "-c", program],
-        cwd=REPOSITORY,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    result = in_a_new_worker(program, tmp_path)
     assert result.stdout.split("\n")[:3] == ["-", "True", "True"]
 
 

@@ -134,17 +134,21 @@ class _MidtransHttp:
     it goes on a connection of its own, closed after the answer, as before pooling."""
 
     def __init__(self, timeout: tuple[float, ...], trust_env: bool):
-        import requests
-
         self._timeout = timeout
+        self._trust_env = trust_env
         self._reusing = _session(trust_env, _retry_dropped_get())
-        self._closing = _session(trust_env, requests.adapters.DEFAULT_RETRIES)
-        self._closing.headers["Connection"] = "close"
 
     def request(self, method: str, url: str, **kwargs):
+        import requests
+
         kwargs.setdefault("timeout", self._timeout)
-        session = self._reusing if method.lower() == "get" else self._closing
-        return session.request(method, url, **kwargs)
+        if method.lower() == "get":
+            return self._reusing.request(method, url, **kwargs)
+        # A session of its own, closed with its connection after the answer: a pooled one
+        # could be reused after the server closed it, and this call must not be sent twice.
+        with _session(self._trust_env, requests.adapters.DEFAULT_RETRIES) as session:
+            session.headers["Connection"] = "close"
+            return session.request(method, url, **kwargs)
 
 
 def _session(trust_env: bool, retries):

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -43,6 +44,9 @@ from shop.notifications import events
 from shop.pagecache import bump_catalog_version
 from shop.timeutil import utcnow
 from shop.tokens import new_token
+
+if TYPE_CHECKING:
+    from shop.payments.attempts import BegunAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +117,14 @@ class PlacedOrder:
     access_token: str  # for the guest's link; only its hash is stored
     number: str  # read before the commit: the caller can name the order with no database
     order_id: int  # likewise
+    payment: "BegunAttempt | None" = None  # its first payment attempt, with begin_payment
 
 
 def place_order(
-    cart_lines: list[tuple[int, int]], request: CheckoutRequest, user: User | None
+    cart_lines: list[tuple[int, int]],
+    request: CheckoutRequest,
+    user: User | None,
+    begin_payment: bool = False,
 ) -> PlacedOrder:
     """Place an order for (variant id, quantity) pairs and reserve their stock.
 
@@ -127,14 +135,22 @@ def place_order(
     city), or OutOfStock (listing every short item and what is left); then nothing is written
     and no stock changes. A shipping error's field is the cooperative's (shipping_field). The
     cart is left as it is: emptying it is the caller's business.
+
+    With begin_payment, the order's first payment attempt is written in the same transaction
+    (PlacedOrder.payment, for start_begun_payment), which saves paying its own.
     """
+    from shop.payments.attempts import begin_first_attempt  # payments imports this module
+
     try:
         quantities = _quantities(cart_lines)
         variants = _variants(list(quantities))
         _check_on_sale(quantities, variants)
         shipments = _shipments_for(quantities, variants, request)
         stock_moves = _reserve_stock(quantities, variants)
-        order, access_token = _new_order(quantities, variants, shipments, request, user)
+        order, access_token = _new_order(
+            quantities, variants, shipments, request, user, payment_attempts=int(begin_payment)
+        )
+        payment = begin_first_attempt(order) if begin_payment else None
         events.order_placed(order, access_token)
         events.stock_fell(stock_moves)
         number, total, order_id = order.number, order.grand_total, order.id
@@ -144,7 +160,7 @@ def place_order(
         raise
     bump_catalog_version()  # the stock shown on cached pages changed
     logger.info("order %s placed: %d Rupiah", number, total)
-    return PlacedOrder(order, access_token, number, order_id)
+    return PlacedOrder(order, access_token, number, order_id, payment)
 
 
 def release_stock(order: Order, status: OrderStatus) -> bool:
@@ -323,6 +339,7 @@ def _new_order(
     shipments: list[OrderShipment],
     request: CheckoutRequest,
     user: User | None,
+    payment_attempts: int,
 ) -> tuple[Order, str]:
     access_token, token_hash = new_token()
     now = utcnow()
@@ -350,6 +367,7 @@ def _new_order(
         grand_total=items_total + shipping_total,
         expires_at=now + timedelta(minutes=current_app.config["MIDTRANS_EXPIRY_MINUTES"]),
         created_at=now,
+        payment_attempts=payment_attempts,
         lines=lines,
         shipments=shipments,
     )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import inspect, select, update
+from sqlalchemy import Integer, inspect, literal_column, select, update
 
 from shop.accounts.models import User
 from shop.cart.services import MAX_QUANTITY, variant_name, variants_by_id
@@ -146,13 +146,13 @@ def place_order(
         variants = _variants(list(quantities))
         _check_on_sale(quantities, variants)
         shipments = _shipments_for(quantities, variants, request)
-        stock_moves = _reserve_stock(quantities, variants)
+        low_stock = _reserve_stock(quantities, variants)
         order, access_token = _new_order(
             quantities, variants, shipments, request, user, payment_attempts=int(begin_payment)
         )
         payment = begin_first_attempt(order) if begin_payment else None
         events.order_placed(order, access_token)
-        events.stock_fell(stock_moves)
+        events.stock_fell(low_stock)
         number, total, order_id = order.number, order.grand_total, order.id
         db.session.commit()
     except Exception:
@@ -295,31 +295,47 @@ def _reserve_stock(
     quantities: dict[int, int], variants: dict[int, ProductVariant]
 ) -> dict[int, tuple[int, int]]:
     """Take each line's quantity off its variant's stock; variant id -> (stock before, after)
-    of this reservation: "after" as the UPDATE left it (RETURNING), "before" as read with
-    the variants (never below "after")."""
+    of this reservation, for the variants that fell to or below their maker's low-stock
+    threshold (events.stock_fell's business; the UPDATE returns the threshold, so that the
+    others cost no statement): "after" as the UPDATE left it (RETURNING), "before" as read
+    with the variants (never below "after")."""
     # By variant id: every checkout takes the row locks in the same order, so two carts with
     # the same items cannot deadlock.
     short: list[ShortItem] = []
     moves: dict[int, tuple[int, int]] = {}
     for variant_id in sorted(quantities):
         quantity = quantities[variant_id]
-        after = db.session.scalar(
+        reserved = db.session.execute(
             update(ProductVariant)
             .where(ProductVariant.id == variant_id, ProductVariant.stock >= quantity)
             .values(stock=ProductVariant.stock - quantity)
-            .returning(ProductVariant.stock)
+            .returning(ProductVariant.stock, _LOW_STOCK_THRESHOLD)
             .execution_options(synchronize_session=False)
-        )
-        if after is None:
+        ).first()
+        if reserved is None:
             left = db.session.scalar(
                 select(ProductVariant.stock).where(ProductVariant.id == variant_id)
             )
             short.append(ShortItem(variant_id, variant_name(variants[variant_id]), left or 0))
-        else:
-            moves[variant_id] = (max(variants[variant_id].stock, after), after)
+            continue
+        after, threshold = reserved
+        before = max(variants[variant_id].stock, after)
+        if after <= threshold < before:
+            moves[variant_id] = (before, after)
     if short:
         raise OutOfStock(short)
     return moves
+
+
+# The maker's threshold of the variant being updated, returned by the reserving UPDATE.
+# Written out: SQLAlchemy's SQLite compiler leaves out every table name inside RETURNING,
+# which makes a subquery's "id" ambiguous.
+_LOW_STOCK_THRESHOLD = literal_column(
+    "(SELECT memberships.low_stock_threshold FROM memberships"
+    " JOIN products ON products.member_id = memberships.id"
+    " WHERE products.id = product_variants.product_id)",
+    Integer,
+)
 
 
 def _add_stock(variant_id: int, quantity: int) -> None:

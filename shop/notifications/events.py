@@ -226,8 +226,11 @@ def invitation_accepted(membership: Membership) -> None:
 def stock_fell(variant_stock: dict[int, tuple[int, int]]) -> None:
     """variant id -> (stock before, stock after) of a reservation: the maker and the
     cooperative's admins hear when a variant falls to or below the maker's threshold, once
-    per crossing."""
+    per crossing. place_order passes only the variants that crossed it: most orders none."""
     from shop.catalog.models import Product, ProductVariant
+
+    if not variant_stock:
+        return
 
     rows = db.session.execute(
         select(ProductVariant, Product, Membership)

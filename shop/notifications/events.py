@@ -63,7 +63,8 @@ def order_placed(order: Order, access_token: str) -> None:
     params = {"number": order.number, "total": order.grand_total,
               "expires_at": order.expires_at.isoformat()}  # fmt: skip
     secret = access_token if order.user_id is None else None  # a guest's only way back
-    record("order_placed", shopper_of(order), order.number, params, mail_secret=secret)
+    placed = NewNotification("order_placed", shopper_of(order), order.number, params, secret)
+    record_many([placed], are_new_events=True)  # the order's number is new: nobody heard yet
 
 
 def _memberships(membership_ids: list[int]) -> dict[int, Membership]:

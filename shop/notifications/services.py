@@ -70,10 +70,16 @@ def record(
     return added[0] if added else None
 
 
-def record_many(new_notifications: Sequence[NewNotification]) -> list[Notification]:
+def record_many(
+    new_notifications: Sequence[NewNotification], are_new_events: bool = False
+) -> list[Notification]:
     """record() for each, in order, in two statements however many there are: one looks for
     the events recorded already, one inserts the rest (one of the same event for the same
-    person twice in the list is recorded once). Returns those recorded. Flushes."""
+    person twice in the list is recorded once). Returns those recorded. Flushes.
+
+    are_new_events: the caller's own transaction has just made the events (a new order's
+    number), so none can be recorded yet and nothing looks: only the INSERT (the unique
+    event_key refuses a duplicate all the same)."""
     by_key: dict[str, NewNotification] = {}
     for new in new_notifications:
         if new.kind not in KINDS:
@@ -81,9 +87,10 @@ def record_many(new_notifications: Sequence[NewNotification]) -> list[Notificati
         by_key.setdefault(new.event_key, new)
     if not by_key:
         return []
-    recorded = set(
-        db.session.scalars(select(Notification.event_key).where(Notification.event_key.in_(by_key)))
-    )
+    recorded: set[str] = set()
+    if not are_new_events:
+        looked_for = select(Notification.event_key).where(Notification.event_key.in_(by_key))
+        recorded.update(db.session.scalars(looked_for))
     added = [_notification(key, new) for key, new in by_key.items() if key not in recorded]
     if not added:
         return []

@@ -3,6 +3,7 @@ concerns, in their own language, once; and each person sees only their own."""
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from shop.accounts.models import User
 from shop.checkout.models import OrderShipment, ShipmentStatus
@@ -108,6 +109,23 @@ def test_the_same_event_for_the_same_person_is_recorded_once(two_coops):
     assert record("payout_paid", Recipient.of(user), "7", params) is None
     db.session.commit()
     assert len(notes(user)) == 1
+
+
+def test_a_new_orders_notice_is_inserted_without_looking_for_it(count_queries):
+    product = make_product(make_membership(), variants=((10000, 50),), name="Keripik")
+    with count_queries() as statements:
+        place([(product, 1)])
+    assert [s for s in statements if "SELECT notifications.event_key" in s] == []
+    assert len(notes(kind="order_placed")) == 1
+
+
+def test_an_event_said_to_be_new_but_recorded_already_is_refused_by_the_database(two_coops):
+    user = two_coops[1]["member"]
+    params = {"amount": 1000, "coop_slug": "x", "reference": "TRF", "reason": ""}
+    record("payout_paid", Recipient.of(user), "7", params)
+    again = NewNotification("payout_paid", Recipient.of(user), "7", params)
+    with pytest.raises(IntegrityError):
+        record_many([again], are_new_events=True)
 
 
 def test_turning_email_off_keeps_the_in_app_entry(client, login, two_coops, outbox):

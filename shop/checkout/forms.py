@@ -141,6 +141,10 @@ def chosen_methods(
     return chosen
 
 
+# The names of the hidden fields templates/checkout/checkout.html writes (shop/checkout/shown.py
+# says why); tests/checkout/test_shown_amounts.py posts the page's own fields back.
+
+
 def shown_fee_field(cooperative_id: int, choice: ShippingChoice) -> str:
     """The hidden field beside one shipping option, holding the fee shown next to it ("" when
     none was): sent whichever option is ticked, so a form without JavaScript sends the fee

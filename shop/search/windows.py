@@ -39,13 +39,20 @@ REFRESH_SECONDS = 600
 
 Edge = tuple[datetime, int]  # (created_at, product_id) of a row of the newest-first index
 
+# Each edge found from the one before it (OFFSET the gap between them), so the edges cost one
+# walk of the newest-first index as deep as the deepest edge.
 _EDGES_SQL = (
-    "SELECT newest.place, newest.created_at, newest.product_id"
-    " FROM (SELECT created_at, product_id,"
-    " row_number() OVER (ORDER BY created_at DESC, product_id DESC) - 1 AS place"
-    " FROM (SELECT created_at, product_id FROM product_search WHERE is_on_sale IS true"
-    " ORDER BY created_at DESC, product_id DESC LIMIT %(rows)s) AS head) AS newest"
-    " WHERE newest.place = ANY(%(offsets)s::bigint[]) ORDER BY newest.place"
+    "WITH RECURSIVE edge (step, created_at, product_id) AS ("
+    " SELECT 1, first.created_at, first.product_id FROM (SELECT created_at, product_id"
+    " FROM product_search WHERE is_on_sale IS true ORDER BY created_at DESC, product_id DESC"
+    " OFFSET %(offsets)s[1] LIMIT 1) AS first"
+    " UNION ALL SELECT edge.step + 1, next.created_at, next.product_id FROM edge"
+    " CROSS JOIN LATERAL (SELECT created_at, product_id FROM product_search"
+    " WHERE is_on_sale IS true AND (created_at, product_id) < (edge.created_at, edge.product_id)"
+    " ORDER BY created_at DESC, product_id DESC"
+    " OFFSET %(offsets)s[edge.step + 1] - %(offsets)s[edge.step] - 1 LIMIT 1) AS next"
+    " WHERE edge.step < cardinality(%(offsets)s::bigint[]))"
+    " SELECT (%(offsets)s::bigint[])[step], created_at, product_id FROM edge"
 )
 _STATISTICS_SQL = (
     "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
@@ -122,9 +129,7 @@ def catalog(connection: Connection) -> Catalog:
 
 
 def _read(connection: Connection) -> Catalog:
-    on_sale = connection.exec_driver_sql(
-        _EDGES_SQL, {"rows": GRID[-1] + 1, "offsets": list(GRID)}
-    ).all()
+    on_sale = connection.exec_driver_sql(_EDGES_SQL, {"offsets": list(GRID)}).all()
     edges = {place: (created_at, product_id) for place, created_at, product_id in on_sale}
     statistics = connection.exec_driver_sql(_STATISTICS_SQL).first()
     if statistics is None or not statistics[0]:

@@ -15,7 +15,6 @@ from shop.payments.models import NotificationOutcome as Outcome
 from shop.payments.models import PaymentNotification
 from shop.payments.services import handle_notification
 from tests.payments.conftest import FINISH_URL, choose
-from tests.payments.test_attempts import down_gateway  # noqa: F401  (a fixture)
 from tests.payments.test_notifications import body, reload, sold_counts
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import insert, inspect, select, update
+from sqlalchemy.orm import joinedload
 
 from shop.catalog.models import Product
 from shop.checkout.models import Order, OrderLine, OrderStatus
@@ -225,12 +226,14 @@ def apply_gateway_status(
 def _apply_to_order(
     order_pk: int, status: TransactionStatus, notification: StoredNotification | None
 ) -> NotificationOutcome:
-    order = db.session.scalar(
-        select(Order)
-        .where(Order.id == order_pk)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    query = select(Order).where(Order.id == order_pk).execution_options(populate_existing=True)
+    if status.is_paid:
+        # A payment reads the lines (sold counts, postings, events) and the shipments
+        # (postings): in the statement that locks the order, and the order's row only.
+        query = query.options(joinedload(Order.lines), joinedload(Order.shipments))
+        order = db.session.scalars(query.with_for_update(of=Order)).unique().one()
+    else:
+        order = db.session.scalars(query.with_for_update()).one()
     said = f"order {order.number} ({status.order_id})"
     if status.gross_amount != order.grand_total:
         logger.error(
@@ -294,7 +297,7 @@ def _apply_paid(
         logger.error("%s: paid but the order is %s: needs a refund", said, order.status)
         return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
     number = order.number
-    _count_sold(order.lines)  # lines loaded once here, and read by the postings and events
+    _count_sold(order.lines)  # loaded with the lock, and read by the postings and events too
     # The money moves in the same transaction as the order.
     post_payment(order, status.payment_type, current_app.config["MIDTRANS_FEES"])
     events.order_paid(order)

@@ -58,24 +58,28 @@ class KnownState:
 
 def known_state(number: str, midtrans_order_id: str) -> KnownState | None:
     """The order of this number, and the attempt of this Midtrans id, in one statement; None
-    when no order has the number. A read that locks nothing."""
-    attempt = PaymentAttempt
+    when no order has the number. A read that locks nothing, of the tables' columns (no ORM
+    entity to build)."""
+    orders, attempts = Order.__table__.c, PaymentAttempt.__table__.c
     row = db.session.execute(
         select(
-            Order.id,
-            Order.status,
-            Order.grand_total,
-            Order.number,
-            Order.payment_attempts,
-            attempt.status,
-            *(getattr(attempt, name) for name in INSTRUCTION_COLUMNS),
+            orders.id,
+            orders.status,
+            orders.grand_total,
+            orders.number,
+            orders.payment_attempts,
+            attempts.status,
+            *(attempts[name] for name in INSTRUCTION_COLUMNS),
         )  # fmt: skip
-        .select_from(Order)
-        .outerjoin(
-            attempt,
-            and_(attempt.order_id == Order.id, attempt.midtrans_order_id == midtrans_order_id),
+        .select_from(
+            Order.__table__.outerjoin(
+                PaymentAttempt.__table__,
+                and_(
+                    attempts.order_id == orders.id, attempts.midtrans_order_id == midtrans_order_id
+                ),
+            )
         )
-        .where(Order.number == number)
+        .where(orders.number == number)
     ).first()
     if row is None:
         return None

@@ -19,6 +19,7 @@ import argparse
 import cProfile
 import io
 import logging
+import os
 import pstats
 import random
 import statistics
@@ -53,6 +54,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cpu-profile", action="store_true",
                         help="profile the thread's CPU time, not wall time (waits on the"
                         " database and the simulator drop out)")  # fmt: skip
+    parser.add_argument("--dump", metavar="DIR",
+                        help="also write each kind's merged profile to DIR/<kind>.pstats,"
+                        " for pstats' callers and callees")  # fmt: skip
     args = parser.parse_args()
     args.cooperatives, args.products_per_coop = 3, 4
     return args
@@ -203,6 +207,12 @@ def report(args: argparse.Namespace, recorder: Recorder) -> None:
             print(f"\n-- {kind}: {len(sql)} statements")
             for statement in sql:
                 print("   ", statement)
+    if args.dump:
+        os.makedirs(args.dump, exist_ok=True)
+        for kind, stats in recorder.stats.items():
+            stats.dump_stats(
+                os.path.join(args.dump, kind.replace(" ", "_").replace(":", "") + ".pstats")
+            )
     for kind in args.kinds.split(","):
         if kind in recorder.stats:
             out = io.StringIO()

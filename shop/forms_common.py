@@ -7,8 +7,11 @@ from wtforms import SelectField, ValidationError
 from wtforms.validators import Length
 from wtforms.widgets import Select
 
+from shop import wtforms_speed
 from shop.money import parse_percent_to_bp
 from shop.phone import normalise_phone
+
+wtforms_speed.install()  # every form imports this module first
 
 
 def indonesian_phone(form, field) -> None:

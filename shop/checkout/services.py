@@ -10,10 +10,11 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import inspect, select, update
+from sqlalchemy import Integer, inspect, literal_column, select, update
 
 from shop.accounts.models import User
 from shop.cart.services import MAX_QUANTITY, variant_name, variants_by_id
@@ -44,6 +45,9 @@ from shop.notifications import events
 from shop.pagecache import bump_catalog_version
 from shop.timeutil import utcnow
 from shop.tokens import new_token
+
+if TYPE_CHECKING:
+    from shop.payments.attempts import BegunAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -116,10 +120,14 @@ class PlacedOrder:
     access_token: str  # for the guest's link; only its hash is stored
     number: str  # read before the commit: the caller can name the order with no database
     order_id: int  # likewise
+    payment: "BegunAttempt | None" = None  # its first payment attempt, with begin_payment
 
 
 def place_order(
-    cart_lines: list[tuple[int, int]], request: CheckoutRequest, user: User | None
+    cart_lines: list[tuple[int, int]],
+    request: CheckoutRequest,
+    user: User | None,
+    begin_payment: bool = False,
 ) -> PlacedOrder:
     """Place an order for (variant id, quantity) pairs and reserve their stock.
 
@@ -131,17 +139,25 @@ def place_order(
     OutOfStock (listing every short item and what is left); then nothing is written
     and no stock changes. A shipping error's field is the cooperative's (shipping_field). The
     cart is left as it is: emptying it is the caller's business.
+
+    With begin_payment, the order's first payment attempt is written in the same transaction
+    (PlacedOrder.payment, for start_begun_payment), which saves paying its own.
     """
+    from shop.payments.attempts import begin_first_attempt  # payments imports this module
+
     try:
         quantities = _quantities(cart_lines)
         variants = _variants(list(quantities))
         _check_on_sale(quantities, variants)
         shipments = _shipments_for(quantities, variants, request)
         check_as_shown(request.shown, quantities, variants, shipments)
-        stock_moves = _reserve_stock(quantities, variants)
-        order, access_token = _new_order(quantities, variants, shipments, request, user)
+        low_stock = _reserve_stock(quantities, variants)
+        order, access_token = _new_order(
+            quantities, variants, shipments, request, user, payment_attempts=int(begin_payment)
+        )
+        payment = begin_first_attempt(order) if begin_payment else None
         events.order_placed(order, access_token)
-        events.stock_fell(stock_moves)
+        events.stock_fell(low_stock)
         number, total, order_id = order.number, order.grand_total, order.id
         db.session.commit()
     except Exception:
@@ -149,7 +165,7 @@ def place_order(
         raise
     bump_catalog_version()  # the stock shown on cached pages changed
     logger.info("order %s placed: %d Rupiah", number, total)
-    return PlacedOrder(order, access_token, number, order_id)
+    return PlacedOrder(order, access_token, number, order_id, payment)
 
 
 def release_stock(order: Order, status: OrderStatus) -> bool:
@@ -284,31 +300,47 @@ def _reserve_stock(
     quantities: dict[int, int], variants: dict[int, ProductVariant]
 ) -> dict[int, tuple[int, int]]:
     """Take each line's quantity off its variant's stock; variant id -> (stock before, after)
-    of this reservation: "after" as the UPDATE left it (RETURNING), "before" as read with
-    the variants (never below "after")."""
+    of this reservation, for the variants that fell to or below their maker's low-stock
+    threshold (events.stock_fell's business; the UPDATE returns the threshold, so that the
+    others cost no statement): "after" as the UPDATE left it (RETURNING), "before" as read
+    with the variants (never below "after")."""
     # By variant id: every checkout takes the row locks in the same order, so two carts with
     # the same items cannot deadlock.
     short: list[ShortItem] = []
     moves: dict[int, tuple[int, int]] = {}
     for variant_id in sorted(quantities):
         quantity = quantities[variant_id]
-        after = db.session.scalar(
+        reserved = db.session.execute(
             update(ProductVariant)
             .where(ProductVariant.id == variant_id, ProductVariant.stock >= quantity)
             .values(stock=ProductVariant.stock - quantity)
-            .returning(ProductVariant.stock)
+            .returning(ProductVariant.stock, _LOW_STOCK_THRESHOLD)
             .execution_options(synchronize_session=False)
-        )
-        if after is None:
+        ).first()
+        if reserved is None:
             left = db.session.scalar(
                 select(ProductVariant.stock).where(ProductVariant.id == variant_id)
             )
             short.append(ShortItem(variant_id, variant_name(variants[variant_id]), left or 0))
-        else:
-            moves[variant_id] = (max(variants[variant_id].stock, after), after)
+            continue
+        after, threshold = reserved
+        before = max(variants[variant_id].stock, after)
+        if after <= threshold < before:
+            moves[variant_id] = (before, after)
     if short:
         raise OutOfStock(short)
     return moves
+
+
+# The maker's threshold of the variant being updated, returned by the reserving UPDATE.
+# Written out: SQLAlchemy's SQLite compiler leaves out every table name inside RETURNING,
+# which makes a subquery's "id" ambiguous.
+_LOW_STOCK_THRESHOLD = literal_column(
+    "(SELECT memberships.low_stock_threshold FROM memberships"
+    " JOIN products ON products.member_id = memberships.id"
+    " WHERE products.id = product_variants.product_id)",
+    Integer,
+)
 
 
 def _add_stock(variant_id: int, quantity: int) -> None:
@@ -328,6 +360,7 @@ def _new_order(
     shipments: list[OrderShipment],
     request: CheckoutRequest,
     user: User | None,
+    payment_attempts: int,
 ) -> tuple[Order, str]:
     access_token, token_hash = new_token()
     now = utcnow()
@@ -355,6 +388,7 @@ def _new_order(
         grand_total=items_total + shipping_total,
         expires_at=now + timedelta(minutes=current_app.config["MIDTRANS_EXPIRY_MINUTES"]),
         created_at=now,
+        payment_attempts=payment_attempts,
         lines=lines,
         shipments=shipments,
     )

@@ -51,7 +51,7 @@ from shop.errors import ShopError
 from shop.extensions import db
 from shop.i18n import current_language
 from shop.orders.access import remember_order_access
-from shop.payments.attempts import OrderNotPayable, start_first_payment
+from shop.payments.attempts import fail_unsent_attempt, start_begun_payment
 from shop.payments.gateway import GatewayError, gateway_from_config
 from shop.security import private_page
 
@@ -243,7 +243,11 @@ def _place_and_pay(
     if user is not None and form.save_address.data:
         addresses.check_room_for(user, details)  # refused before the order, not after
     lines = [(line.variant.id, line.quantity) for line in cart.lines]
-    placed = place_order(lines, _checkout_request(form, chosen, dict(lines)), user)
+    # The order and its first payment attempt are committed together; Midtrans is called
+    # after the cart is emptied.
+    placed = place_order(
+        lines, _checkout_request(form, chosen, dict(lines)), user, begin_payment=True
+    )
     number = placed.number
     remember_order_access(session, number)  # first: a cookie, it cannot fail on the database
     try:
@@ -252,18 +256,34 @@ def _place_and_pay(
             keep_guest_cart(session, emptied)
         if user is not None and form.save_address.data:
             _save_address(user, details)
+    except DBAPIError:
+        _forget_lost_database(number)
+        try:  # never sent: "Pay" on the order page may start the next attempt at once
+            fail_unsent_attempt(placed.payment)
+        except DBAPIError:  # still gone: the attempt is abandoned after a few minutes
+            _forget_failed_transaction()
+        return _to_placed_order(number)
+    try:
         return _pay(placed, finish_url)
     except DBAPIError:
-        # The order is committed; a connection lost after that must not show a 500 that
-        # makes the shopper order again. Their order page lets them pay.
-        current_app.logger.exception("database lost after order %s was placed", number)
-        _forget_failed_transaction()
-        placed_message = _(
-            "Your order %(number)s is placed and its items are held for you.", number=number
-        )
-        pay_here = _("You can pay for it on this page.")
-        flash(f"{placed_message} {pay_here}", "info")
-        return redirect(url_for("orders.detail", number=number))
+        _forget_lost_database(number)
+        return _to_placed_order(number)
+
+
+def _forget_lost_database(number: str) -> None:
+    """The order is committed; a connection lost after that must not show a 500 that makes
+    the shopper order again: they go to their order page, where they can pay."""
+    current_app.logger.exception("database lost after order %s was placed", number)
+    _forget_failed_transaction()
+
+
+def _to_placed_order(number: str):
+    placed_message = _(
+        "Your order %(number)s is placed and its items are held for you.", number=number
+    )
+    pay_here = _("You can pay for it on this page.")
+    flash(f"{placed_message} {pay_here}", "info")
+    return redirect(url_for("orders.detail", number=number))
 
 
 def _forget_failed_transaction() -> None:
@@ -278,8 +298,8 @@ def _pay(placed: PlacedOrder, finish_url: str):
     again (the order stays pending with its stock held until it expires)."""
     gateway = gateway_from_config(current_app.config)
     try:
-        payment_url = start_first_payment(placed.order_id, gateway, finish_url)
-    except (GatewayError, OrderNotPayable) as error:
+        payment_url = start_begun_payment(placed.payment, gateway, finish_url)
+    except GatewayError as error:
         message = _(
             "Your order %(number)s is placed and its items are held for you.", number=placed.number
         )

@@ -70,7 +70,8 @@ def order_placed(order: Order, access_token: str) -> None:
     params = {"number": order.number, "total": order.grand_total,
               "expires_at": order.expires_at.isoformat()}  # fmt: skip
     secret = access_token if order.user_id is None else None  # a guest's only way back
-    record("order_placed", shopper_of(order), order.number, params, mail_secret=secret)
+    placed = NewNotification("order_placed", shopper_of(order), order.number, params, secret)
+    record_many([placed])
 
 
 def _members(membership_ids: list[int]) -> dict[int, tuple[Recipient, int, str]]:
@@ -239,8 +240,11 @@ def invitation_accepted(membership: Membership) -> None:
 def stock_fell(variant_stock: dict[int, tuple[int, int]]) -> None:
     """variant id -> (stock before, stock after) of a reservation: the maker and the
     cooperative's admins hear when a variant falls to or below the maker's threshold, once
-    per crossing."""
+    per crossing. place_order passes only the variants that crossed it: most orders none."""
     from shop.catalog.models import Product, ProductVariant
+
+    if not variant_stock:
+        return
 
     rows = db.session.execute(
         select(ProductVariant, Product, Membership)

@@ -10,8 +10,10 @@ page instead of opening a second one, so one order never has two live virtual ac
 One open attempt per order is the database's rule (a partial unique index on
 payment_attempts), and the attempt is written before Midtrans is called, under the order's
 row lock: of forty "Pay" clicks at once, one starts the attempt and the others wait a few
-seconds for its page and are sent there (issue 14, finding 6). Once an attempt has failed,
-expired or been cancelled, "Pay" starts the next one, while the order still holds its stock.
+seconds for its page and are sent there (issue 14, finding 6). A new order's first attempt
+is written by place_order itself, in the order's own transaction (begin_first_attempt).
+Once an attempt has failed, expired or been cancelled, "Pay" starts the next one, while the
+order still holds its stock.
 """
 
 import logging
@@ -55,6 +57,18 @@ class PaymentInProgress(ShopError):
     """Another request is starting this order's payment, or Midtrans holds it for review."""
 
 
+@dataclass(frozen=True)
+class BegunAttempt:
+    """An attempt just written, and what the call to Midtrans needs: taken before the
+    commit, so that nothing is read back after it."""
+
+    attempt_id: int
+    number: int
+    order_pk: int
+    order_number: str
+    payment: dict  # create_payment's arguments, finish_url aside
+
+
 def start_payment(order: Order, gateway: Gateway, finish_url: str) -> str:
     """The Snap page where the shopper pays this order: the open attempt's page while
     Midtrans still has it open, else a new attempt's.
@@ -78,13 +92,50 @@ def start_payment(order: Order, gateway: Gateway, finish_url: str) -> str:
 
 
 def start_first_payment(order_pk: int, gateway: Gateway, finish_url: str) -> str:
-    """start_payment for an order this request has just placed: it has no attempt to resume,
-    so the order is read only under its row lock (one statement fewer), where it is checked
-    payable as start_payment checks it. Raises as start_payment does."""
+    """start_payment for an order with no attempt to resume: the order is read only under its
+    row lock (one statement fewer), where it is checked payable as start_payment checks it.
+    Raises as start_payment does."""
     begun = _begin_attempt(order_pk)
     if begun is None:  # another request began one a moment ago: its page, when ready
         return _wait_for_page(open_attempt(order_pk))
     return _create_at_gateway(begun, gateway, finish_url)
+
+
+def begin_first_attempt(order: Order) -> BegunAttempt:
+    """Write the first attempt of an order being placed, in the transaction that places it
+    (flushes only): no row lock to take and nothing to read back, as nobody else knows the
+    order yet. The order must have been written with payment_attempts 1. The caller then
+    commits and calls start_begun_payment; if it never does (its request died), the attempt
+    is abandoned after ABANDONED_AFTER and "Pay" starts the next one."""
+    if order.payment_attempts != 1:
+        raise ValueError(f"order {order.number}: written with {order.payment_attempts} attempts")
+    attempt = PaymentAttempt(
+        order_id=order.id, number=1, midtrans_order_id=payment_id(order.number, 1)
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return BegunAttempt(attempt.id, 1, order.id, order.number, _payment_request(order, attempt))
+
+
+def start_begun_payment(begun: BegunAttempt, gateway: Gateway, finish_url: str) -> str:
+    """The Snap page of an attempt begun (and committed) by begin_first_attempt. Raises
+    GatewayError when Midtrans cannot be reached or refuses: the attempt is then failed, and
+    the order stays pending with its stock held, payable by start_payment."""
+    return _create_at_gateway(begun, gateway, finish_url)
+
+
+def fail_unsent_attempt(begun: BegunAttempt) -> None:
+    """An attempt begun but never sent to Midtrans (its request lost the database after the
+    commit, before the call): failed now, so that "Pay" starts the next one at once rather
+    than waiting ABANDONED_AFTER for it. Only for an attempt known unsent: one that may have
+    reached Midtrans must be left to that rule."""
+    try:
+        move_attempt(begun.attempt_id, AttemptStatus.FAILED)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.warning("order %s: attempt %d never sent, failed", begun.order_number, begun.number)
 
 
 def _resume(order: Order, attempt: PaymentAttempt, gateway: Gateway) -> str | None:
@@ -125,19 +176,7 @@ def _wait_for_page(attempt: PaymentAttempt | None) -> str:
     )
 
 
-@dataclass(frozen=True)
-class _BegunAttempt:
-    """An attempt just written, and what the call to Midtrans needs: taken before the
-    commit, so that nothing is read back after it."""
-
-    attempt_id: int
-    number: int
-    order_pk: int
-    order_number: str
-    payment: dict  # create_payment's arguments, finish_url aside
-
-
-def _begin_attempt(order_pk: int) -> _BegunAttempt | None:
+def _begin_attempt(order_pk: int) -> BegunAttempt | None:
     """Write the next attempt, under the order's row lock; None when another request has
     just written one (the lock serialises this on PostgreSQL, the unique index anywhere)."""
     try:
@@ -166,7 +205,7 @@ def _begin_attempt(order_pk: int) -> _BegunAttempt | None:
         locked.payment_attempts, locked.payment_url = number, None
         db.session.add(attempt)
         db.session.flush()
-        begun = _BegunAttempt(
+        begun = BegunAttempt(
             attempt.id, number, order_pk, locked.number, _payment_request(locked, attempt)
         )
         db.session.commit()
@@ -191,7 +230,7 @@ def _payment_request(order: Order, attempt: PaymentAttempt) -> dict:
     }
 
 
-def _create_at_gateway(begun: _BegunAttempt, gateway: Gateway, finish_url: str) -> str:
+def _create_at_gateway(begun: BegunAttempt, gateway: Gateway, finish_url: str) -> str:
     close_transaction()
     try:
         start = gateway.create_payment(**begun.payment, finish_url=finish_url)

@@ -131,36 +131,80 @@ class _MidtransHttp:
     Midtrans a TLS handshake) per call. A server may close an idle connection just as it is
     reused; the request then fails before any answer, and a GET is sent once more on a new
     connection. Every other call (create, cancel, refund...) is not safe to send twice, so
-    it goes on a connection of its own, closed after the answer, as before pooling."""
+    it goes on a connection of its own, closed after the answer and never pooled for another
+    call (a pooled one could be reused after the server closed it), and is never retried."""
 
     def __init__(self, timeout: tuple[float, ...], trust_env: bool):
-        self._timeout = timeout
-        self._trust_env = trust_env
-        self._reusing = _session(trust_env, _retry_dropped_get())
-
-    def request(self, method: str, url: str, **kwargs):
         import requests
 
+        self._timeout = timeout
+        self._reusing = _session(trust_env, _retry_dropped_get())
+        # Built once: a session, adapter and pool per call cost more CPU than the call.
+        self._closing = _session(trust_env, requests.adapters.DEFAULT_RETRIES, _closing_adapter)
+        self._closing.headers["Connection"] = "close"
+
+    def request(self, method: str, url: str, **kwargs):
         kwargs.setdefault("timeout", self._timeout)
-        if method.lower() == "get":
-            return self._reusing.request(method, url, **kwargs)
-        # A session of its own, closed with its connection after the answer: a pooled one
-        # could be reused after the server closed it, and this call must not be sent twice.
-        with _session(self._trust_env, requests.adapters.DEFAULT_RETRIES) as session:
-            session.headers["Connection"] = "close"
-            return session.request(method, url, **kwargs)
+        session = self._reusing if method.lower() == "get" else self._closing
+        return session.request(method, url, **kwargs)
 
 
-def _session(trust_env: bool, retries):
+def _session(trust_env: bool, retries, adapter_class=None):
     import requests
 
     session = requests.Session()
     session.trust_env = trust_env
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE, max_retries=retries)
+    adapter = (adapter_class or requests.adapters.HTTPAdapter)(
+        pool_maxsize=POOL_SIZE, max_retries=retries
+    )
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def _closing_adapter(**kwargs):
+    """requests' adapter whose pools (a proxy's too) close each connection as it is given
+    back after the answer: the next call connects anew, as with a session of its own."""
+    import requests
+
+    class ClosingAdapter(requests.adapters.HTTPAdapter):
+        def init_poolmanager(self, *args, **pool_kwargs):
+            super().init_poolmanager(*args, **pool_kwargs)
+            _close_after_use(self.poolmanager)
+
+        def proxy_manager_for(self, proxy, **proxy_kwargs):
+            return _close_after_use(super().proxy_manager_for(proxy, **proxy_kwargs))
+
+    return ClosingAdapter(**kwargs)
+
+
+def _close_after_use(manager):
+    manager.pool_classes_by_scheme = {
+        scheme: _closing_pool(pool_class)
+        for scheme, pool_class in manager.pool_classes_by_scheme.items()
+    }
+    return manager
+
+
+_closing_pools: dict[type, type] = {}
+
+
+def _closing_pool(pool_class: type) -> type:
+    """urllib3's pool class, closing every connection given back to it (one class each)."""
+    if getattr(pool_class, "closes_after_use", False):
+        return pool_class
+    if pool_class not in _closing_pools:
+
+        def _put_conn(self, conn) -> None:
+            if conn is not None:
+                conn.close()  # taken again, it connects anew
+            pool_class._put_conn(self, conn)
+
+        name = "Closing" + pool_class.__name__
+        attributes = {"_put_conn": _put_conn, "closes_after_use": True}
+        _closing_pools[pool_class] = type(name, (pool_class,), attributes)
+    return _closing_pools[pool_class]
 
 
 def _retry_dropped_get():

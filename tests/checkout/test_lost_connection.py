@@ -6,10 +6,11 @@ to order a second time."""
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from shop.extensions import db
+from shop.payments.models import AttemptStatus, PaymentAttempt
 from tests.checkout.test_checkout_views import (  # noqa: F401  (fixtures)
     a_variant,
     add,
@@ -25,9 +26,9 @@ from tests.factories import make_user
 
 
 def touches_order_or_cart(sql: str) -> bool:
-    """The checkout's own next statement (emptying the cart, or reading the order to pay
-    for it), not the order mail that the tests' in-process queue sends meanwhile."""
-    return any(table in sql for table in (" ORDERS", "CART_LINES", " CARTS"))
+    """The checkout's own next statement (emptying the cart, or writing down how the call to
+    Midtrans went), not the order mail that the tests' in-process queue sends meanwhile."""
+    return any(table in sql for table in (" ORDERS", "CART_LINES", " CARTS", " PAYMENT_ATTEMPTS"))
 
 
 @contextmanager
@@ -84,3 +85,32 @@ def test_a_connection_lost_after_the_order_lands_on_the_order_page(
     html = page.get_data(as_text=True)
     assert f"Your order {order.number} is placed" in html
     assert "You can pay for it on this page." in html
+
+
+def test_an_attempt_never_sent_for_a_lost_connection_does_not_hold_up_paying(
+    client, english, login, tani
+):
+    """The order and its first attempt are committed together; the connection is lost while
+    the signed-in shopper's cart is emptied, before Midtrans is called. That attempt is
+    failed at once, so "Pay" starts the next one instead of waiting minutes for it."""
+    login(make_user(email="rina@example.test"))
+    add(client, a_variant(tani, stock=5), 2)
+    with connection_lost_after_the_order_commits() as state:
+        response = checkout(client, tani)
+    assert state["failed"], "the fault was not injected"
+    order = the_order()
+    assert attempts(order) == [(1, AttemptStatus.FAILED)]
+
+    client.post(f"/pesanan/{order.number}/bayar")  # Midtrans is down in these tests
+
+    assert attempts(order) == [(1, AttemptStatus.FAILED), (2, AttemptStatus.FAILED)]
+    assert response.location == f"/pesanan/{order.number}"
+
+
+def attempts(order) -> list[tuple[int, AttemptStatus]]:
+    rows = db.session.execute(
+        select(PaymentAttempt.number, PaymentAttempt.status)
+        .where(PaymentAttempt.order_id == order.id)
+        .order_by(PaymentAttempt.number)
+    )
+    return [tuple(row) for row in rows]

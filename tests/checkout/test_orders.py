@@ -18,6 +18,7 @@ from shop.checkout.services import (
 )
 from shop.errors import InvalidTransition
 from shop.extensions import db
+from shop.payments.models import AttemptStatus, PaymentAttempt
 from shop.tokens import hash_token
 from tests.factories import (
     make_coop,
@@ -146,6 +147,33 @@ def test_short_stock_on_a_later_line_writes_nothing_and_names_the_item(shop_data
     db.session.expire_all()
     assert order_count() == 0
     assert (stock_of(keripik.id), stock_of(madu.id)) == (10, 3)
+
+
+def test_beginning_the_payment_writes_the_first_attempt_with_the_order(shop_data):
+    tani, _batik, keripik, madu, _batik_cap = shop_data
+
+    placed = place_order([(keripik.id, 2)], checkout_request(tani), None, begin_payment=True)
+
+    db.session.expire_all()
+    order = db.session.get(Order, placed.order_id)
+    assert order.payment_attempts == 1 and order.payment_url is None
+    assert attempt_rows() == [(order.id, 1, f"{order.number}-1", AttemptStatus.STARTING)]
+    assert (placed.payment.attempt_id, placed.payment.number) == (attempt_ids()[0], 1)
+    assert placed.payment.payment["order_id"] == f"{order.number}-1"
+    assert placed.payment.payment["gross_amount"] == order.grand_total == 30000
+    with pytest.raises(OutOfStock):  # a refused order begins no payment either
+        place_order([(madu.id, 5)], checkout_request(tani), None, begin_payment=True)
+    assert len(attempt_rows()) == 1 and order_count() == 1
+
+
+def attempt_rows() -> list[tuple]:
+    columns = (PaymentAttempt.order_id, PaymentAttempt.number,
+               PaymentAttempt.midtrans_order_id, PaymentAttempt.status)  # fmt: skip
+    return [tuple(row) for row in db.session.execute(select(*columns))]
+
+
+def attempt_ids() -> list[int]:
+    return list(db.session.scalars(select(PaymentAttempt.id)))
 
 
 def test_a_product_not_on_sale_is_refused_and_nothing_is_written(shop_data):

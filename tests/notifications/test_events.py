@@ -110,6 +110,14 @@ def test_the_same_event_for_the_same_person_is_recorded_once(two_coops):
     assert len(notes(user)) == 1
 
 
+def test_a_new_orders_notice_is_inserted_without_looking_for_it(count_queries):
+    product = make_product(make_membership(), variants=((10000, 50),), name="Keripik")
+    with count_queries() as statements:
+        place([(product, 1)])
+    assert [s for s in statements if "SELECT notifications.event_key" in s] == []
+    assert len(notes(kind="order_placed")) == 1
+
+
 def test_turning_email_off_keeps_the_in_app_entry(client, login, two_coops, outbox):
     user = two_coops[1]["member"]
     login(user)
@@ -153,6 +161,24 @@ def test_stock_falling_to_the_threshold_tells_the_maker_once(outbox):
     assert note.params["stock"] == 2
     assert len(notes(admin, "low_stock")) == 1  # the cooperative's admins hear too
     assert any(m.to == member.user.email and "Stok Keripik tinggal 2" in m.subject for m in outbox)
+
+
+def test_each_variant_is_held_to_its_own_makers_threshold_and_no_crossing_costs_no_read(
+    count_queries,
+):
+    coop = make_coop()
+    careful = make_membership(coop=coop, low_stock_threshold=3)
+    relaxed = make_membership(coop=coop, low_stock_threshold=1)
+    keripik = make_product(careful, variants=((10000, 5),), name="Keripik")
+    madu = make_product(relaxed, variants=((20000, 5),), name="Madu")
+    with count_queries() as statements:
+        place([(keripik, 1), (madu, 1)])  # 5 -> 4 each: neither crosses
+    assert not [s for s in statements if "JOIN memberships" in s]  # stock_fell read nothing
+
+    place([(keripik, 1), (madu, 1)])  # 4 -> 3 each: only the careful maker's threshold
+
+    assert [note.params["name"] for note in notes(kind="low_stock")] == ["Keripik"]
+    assert notes(relaxed.user, "low_stock") == []
 
 
 def test_a_member_sees_only_their_own_notifications(client, login, two_coops):

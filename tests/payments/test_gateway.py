@@ -7,6 +7,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
 from shop.payments.gateway import (
     NOT_FOUND,
@@ -287,8 +288,8 @@ class _KeepAliveStub:
     """An HTTP/1.1 server that keeps connections open, counts them, sets a cookie on every
     answer and notes the Cookie headers it is sent."""
 
-    def __init__(self, drop_reused: bool = False):
-        stub, self.connections, self.cookies = self, 0, []
+    def __init__(self, drop_reused: bool = False, ignore_close: bool = False):
+        stub, self.connections, self.cookies, self.requests = self, 0, [], 0
         answer = json.dumps({"status_code": "201", "transaction_status": "pending",
                              "order_id": "PK-1", "gross_amount": "1000.00"}).encode()  # fmt: skip
 
@@ -301,6 +302,7 @@ class _KeepAliveStub:
 
             def do_GET(self):
                 self.served = getattr(self, "served", 0) + 1
+                stub.requests += 1
                 if drop_reused and self.served > 1:
                     self.close_connection = True  # closed unanswered, as if idle too long
                     return
@@ -310,6 +312,8 @@ class _KeepAliveStub:
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+                if ignore_close:  # kept open though the request said "Connection: close"
+                    self.close_connection = False
 
             do_POST = do_GET  # noqa: N815  (http.server names its handlers so)
 
@@ -375,3 +379,48 @@ def test_calls_not_safe_to_repeat_go_on_a_connection_of_their_own(simulator_app)
         assert stub.connections == 4  # never the status query's, never each other's
     finally:
         stub.close()
+
+
+def test_calls_not_safe_to_repeat_never_meet_a_connection_the_server_closed(simulator_app):
+    """The server keeps every connection open, and drops unanswered any request on one it has
+    served before (as if it had closed it while idle, the close still on its way): a cancel
+    or refund sent on one would fail, and must not be sent again. None is: each call
+    connects anew, and each reaches the server once."""
+    stub = _KeepAliveStub(drop_reused=True, ignore_close=True)
+    try:
+        gateway = _gateway_at(simulator_app, stub.url)
+
+        for number in range(3):
+            gateway.cancel(f"PK-{number}")
+            gateway.refund(f"PK-{number}", f"R-{number}", 1000, "test")
+
+        assert (stub.requests, stub.connections) == (6, 6)
+    finally:
+        stub.close()
+
+
+def test_calls_not_safe_to_repeat_build_no_session_of_their_own(simulator_app, monkeypatch):
+    stub = _KeepAliveStub()
+    try:
+        gateway = _gateway_at(simulator_app, stub.url)
+        gateway.cancel("PK-1")  # the gateway and its sessions exist from here
+        built = []
+        monkeypatch.setattr(requests.Session, "__init__", lambda *a, **k: built.append(a))
+
+        for _ in range(3):
+            gateway.cancel("PK-1")
+
+        assert built == [] and stub.connections == 4
+    finally:
+        stub.close()
+
+
+def test_calls_not_safe_to_repeat_through_a_proxy_close_their_connections_too(simulator_app):
+    http = gateway_from_config(simulator_app.config)._snap.http_client.http_client
+    adapter = http._closing.get_adapter("https://api.midtrans.com")
+
+    managers = [adapter.poolmanager, adapter.proxy_manager_for("http://proxy.test:3128")]
+
+    for manager in managers:
+        pools = manager.pool_classes_by_scheme.values()
+        assert all(getattr(pool, "closes_after_use", False) for pool in pools)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 # Imported on first use: Alembic (flask db), openpyxl (spreadsheets), Pillow (photo uploads
 # and renditions), segno (QR codes), midtransclient and requests (calls to Midtrans), Huey
-# and with it redis-py (the first task enqueued; redis-py also for a page cache or rate
-# limits in Redis), limits (the first rate-limited POST).
+# and with it redis-py (the first task enqueued; redis-py also for rate limits in Redis: the
+# page cache has its own client, tests/test_resp_client.py), limits (the first rate-limited
+# POST).
 LOADED_ON_FIRST_USE = (
     "alembic", "openpyxl", "PIL", "segno", "midtransclient", "requests", "huey", "redis",
     "limits",

@@ -11,13 +11,18 @@ last page, when it has fewer); a cooperative; a search for the commonest word of
 (the word in most documents, from ts_stat); a search for "batik". In each of --rounds rounds
 every page is rendered --requests times on each database in turn (the test client); a
 round's figure is the median render (wall time), with the time in SQL and this process's
-CPU. Printed: the median over rounds per database, and the larger database's time over the
-smaller's (median of the rounds' ratios, and their range), so that a machine busy with other
-work moves both sides of each ratio alike. With one --database-url, just the times.
+CPU, and the CPU of the round's renders in this process and in the database's server
+processes together (read from /proc: the database must run on this machine, and nothing
+else may use it), divided by the renders: "CPU+DB", a figure that other work on the machine
+moves far less than wall time. Printed: the median over rounds per database, and the larger
+database's figure over the smaller's, by wall time and by CPU+DB (median of the rounds'
+ratios, and their range), so that a machine busy with other work moves both sides of each
+ratio alike. With one --database-url, just the times.
 PostgreSQL only.
 """
 
 import argparse
+import os
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -84,8 +89,8 @@ class Target:
     products: int
     paths: dict[str, str]
     queries: dict[str, int] = field(default_factory=dict)
-    # page kind -> per round: (median ms, median SQL ms, median CPU ms)
-    rounds: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
+    # page kind -> per round: (median ms, median SQL ms, median CPU ms, CPU+DB ms a render)
+    rounds: dict[str, list[tuple[float, ...]]] = field(default_factory=dict)
 
 
 def open_target(url: str) -> Target:
@@ -100,9 +105,28 @@ def open_target(url: str) -> Target:
     return Target(url, app.test_client(use_cookies=False), engine, products, paths)
 
 
+def server_cpu_seconds(engine) -> float:
+    """User + system CPU of every server process connected to this database (the pool's
+    connection this reads them on is the one the pages use)."""
+    with engine.connect() as connection:
+        pids = connection.scalars(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).all()
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def time_page(target: Target, kind: str, requests: int) -> None:
     path = target.paths[kind]
     totals, sql_times, cpu_times = [], [], []
+    server_started, batch_started = server_cpu_seconds(target.engine), time.process_time()
     for _ in range(requests):
         with recording_sql(target.engine) as sql:
             started, cpu_started = time.perf_counter(), time.process_time()
@@ -112,8 +136,13 @@ def time_page(target: Target, kind: str, requests: int) -> None:
         assert response.status_code == 200, path
         sql_times.append(sql.seconds)
         target.queries[kind] = sql.count
+    batch = time.process_time() - batch_started
+    server = server_cpu_seconds(target.engine) - server_started
     target.rounds.setdefault(kind, []).append(
-        tuple(statistics.median(values) * 1000 for values in (totals, sql_times, cpu_times))
+        (
+            *(statistics.median(values) * 1000 for values in (totals, sql_times, cpu_times)),
+            (batch + server) * 1000 / requests,
+        )
     )
 
 
@@ -143,8 +172,8 @@ def main() -> None:
 
 def report(targets: list[Target], kinds: list[str]) -> None:
     sizes = [f"{target.products // 1000}k" for target in targets]
-    header = "".join(f" {size + ' ms':>9} {'SQL':>6} {'CPU':>6}" for size in sizes)
-    ratio = f" {'ratio':>6} {'range':>11}" if len(targets) == 2 else ""
+    header = "".join(f" {size + ' ms':>9} {'SQL':>6} {'CPU':>6} {'CPU+DB':>6}" for size in sizes)
+    ratio = f" {'ratio':>6} {'range':>11} {'by CPU+DB':>11}" if len(targets) == 2 else ""
     print(f"{'page':<32}{header}{ratio} queries")
     for kind in kinds:
         line = f"{kind:<32}"
@@ -152,12 +181,15 @@ def report(targets: list[Target], kinds: list[str]) -> None:
             columns = list(zip(*target.rounds[kind], strict=True))
             line += "".join(
                 f" {statistics.median(values):{width}.1f}"
-                for values, width in zip(columns, (9, 6, 6), strict=True)
+                for values, width in zip(columns, (9, 6, 6, 6), strict=True)
             )
         if len(targets) == 2:
             small, large = (target.rounds[kind] for target in targets)
-            ratios = [big[0] / little[0] for little, big in zip(small, large, strict=True)]
-            line += f" {statistics.median(ratios):6.2f} {min(ratios):5.2f}-{max(ratios):<5.2f}"
+            for column in (0, 3):  # wall time, CPU+DB
+                ratios = [
+                    big[column] / little[column] for little, big in zip(small, large, strict=True)
+                ]
+                line += f" {statistics.median(ratios):6.2f} {min(ratios):4.2f}-{max(ratios):<4.2f}"
         queries = "/".join(str(target.queries[kind]) for target in targets)
         print(f"{line} {queries}", flush=True)
     for target in targets:

@@ -189,24 +189,38 @@ def count_queries():
     return counting
 
 
-@pytest.fixture
-def committed_database(app):
-    """PostgreSQL concurrency tests: the app's real database for one test, every commit a real
-    commit on its own connection (the per-test rollback cannot hold threads). Emptied after,
-    all but the reference data that ships with the schema."""
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=40)
-    test_connection = db.engines[None]  # put there by db_session; restored below
+@contextmanager
+def engine_of_its_own(app, **pool_options):
+    """The app's database through a new engine (create_engine's pool options), in place of
+    the test's rolled-back connection that db_session put in db.engines[None]: for a test
+    that needs real connections (commits, threads, a connection it may lose). The session
+    is closed on either side of the swap, the test's connection put back and the engine
+    disposed after; what the test committed stays, for its caller to clear."""
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], **pool_options)
+    test_connection = db.engines[None]
     db.session.remove()
     db.engines[None] = engine
     try:
         yield engine
     finally:
         db.session.remove()
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name != "categories")
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} CASCADE"))
         db.engines[None] = test_connection
         engine.dispose()
+
+
+@pytest.fixture
+def committed_database(app):
+    """PostgreSQL concurrency tests: the app's real database for one test, every commit a real
+    commit on its own connection (the per-test rollback cannot hold threads). Emptied after,
+    all but the reference data that ships with the schema."""
+    with engine_of_its_own(app, pool_size=40) as engine:
+        try:
+            yield engine
+        finally:
+            db.session.remove()
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name != "categories")
+            with engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} CASCADE"))
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from shop.extensions import db
 from shop.plain_sql import rows
+from tests.conftest import engine_of_its_own
 from tests.factories import make_product
 
 
@@ -49,16 +50,8 @@ def test_a_driver_error_is_sqlalchemys():
 def own_engine(app):
     """The app's database through an engine of this test alone (one real connection, which
     the test may lose); the test only reads."""
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0)
-    test_connection = db.engines[None]  # put there by db_session; restored below
-    db.session.remove()
-    db.engines[None] = engine
-    try:
+    with engine_of_its_own(app, pool_size=1, max_overflow=0) as engine:
         yield engine
-    finally:
-        db.session.remove()
-        db.engines[None] = test_connection
-        engine.dispose()
 
 
 def terminate_backend(app, pid: int) -> None:

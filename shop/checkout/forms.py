@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Regexp
 
 from shop.checkout.regions import PROVINCES
 from shop.checkout.shipping import ShippingChoice, shipping_field
+from shop.checkout.shown import ShownAmounts
 from shop.forms_common import ChoiceField, indonesian_phone, max_length
 
 STREET_LENGTH = 500  # a Text column; long enough for "Jl. ..., RT 03 / RW 05, Gg. ..."
@@ -138,3 +139,53 @@ def chosen_methods(
         if choice is not None:
             chosen[cooperative_id] = choice
     return chosen
+
+
+# The names of the hidden fields templates/checkout/checkout.html writes (shop/checkout/shown.py
+# says why); tests/checkout/test_shown_amounts.py posts the page's own fields back.
+
+
+def shown_fee_field(cooperative_id: int, choice: ShippingChoice) -> str:
+    """The hidden field beside one shipping option, holding the fee shown next to it ("" when
+    none was): sent whichever option is ticked, so a form without JavaScript sends the fee
+    shown beside the option the shopper ends up choosing."""
+    return f"shown-fee-{cooperative_id}-{choice.value}"
+
+
+def shown_price_field(variant_id: int) -> str:
+    return f"shown-price-{variant_id}"
+
+
+SHOWN_ITEMS_TOTAL_FIELD = "shown-items-total"
+_NOT_SENT = object()
+
+
+def shown_amounts(
+    data: Mapping[str, str], chosen: Mapping[int, ShippingChoice], variant_ids: Iterable[int]
+) -> ShownAmounts:
+    """The fees and prices the page showed for the choices posted; a field missing or holding
+    anything but a whole number of Rupiah is left out (and so not checked)."""
+    fees = {}
+    for cooperative_id, choice in chosen.items():
+        fee = _amount(data.get(shown_fee_field(cooperative_id, choice)), blank=None)
+        if fee is not _NOT_SENT:
+            fees[cooperative_id] = fee
+    prices = {}
+    for variant_id in variant_ids:
+        price = _amount(data.get(shown_price_field(variant_id)), blank=_NOT_SENT)
+        if price is not _NOT_SENT:
+            prices[variant_id] = price
+    items_total = _amount(data.get(SHOWN_ITEMS_TOTAL_FIELD), blank=_NOT_SENT)
+    return ShownAmounts(
+        shipping_fees=fees,
+        unit_prices=prices,
+        items_total=None if items_total is _NOT_SENT else items_total,
+    )
+
+
+def _amount(text: str | None, blank):
+    if text is None:
+        return _NOT_SENT
+    if text == "":
+        return blank
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else _NOT_SENT

@@ -36,6 +36,7 @@ from shop.checkout.shipping import (
     quote_shipping,
     shipping_field,
 )
+from shop.checkout.shown import ShownAmounts, check_as_shown
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.money import fee_for
@@ -105,6 +106,8 @@ class CheckoutRequest:
     # ShippingMethod.COURIER: its cheapest courier service to the address); the fee is
     # quoted here from the cooperative's rates, never taken from the shopper
     shipping: Mapping[int, ShippingChoice | ShippingMethod] = field(default_factory=dict)
+    # what the checkout page showed; the order is refused when it would cost anything else
+    shown: ShownAmounts | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,8 @@ def place_order(
     and the request's province and city; the shipment keeps the courier service, zone, fee
     and delivery estimate quoted. Raises EmptyOrder, BadQuantity, NotOnSale, MissingShipping,
     ShippingUnavailable (a method the cooperative does not offer, or not for this parcel or
-    city), or OutOfStock (listing every short item and what is left); then nothing is written
+    city), TotalChanged (a price or fee differs from what the request says was shown), or
+    OutOfStock (listing every short item and what is left); then nothing is written
     and no stock changes. A shipping error's field is the cooperative's (shipping_field). The
     cart is left as it is: emptying it is the caller's business.
     """
@@ -133,6 +137,7 @@ def place_order(
         variants = _variants(list(quantities))
         _check_on_sale(quantities, variants)
         shipments = _shipments_for(quantities, variants, request)
+        check_as_shown(request.shown, quantities, variants, shipments)
         stock_moves = _reserve_stock(quantities, variants)
         order, access_token = _new_order(quantities, variants, shipments, request, user)
         events.order_placed(order, access_token)

@@ -287,8 +287,9 @@ def _courier_options(
     one unpriced courier option; when no service goes there, one unavailable option."""
     note = _no_courier_note(cooperative, destination)
     if not destination.province:
-        # Not priced yet, but open to a tick: placing the order quotes the cheapest service
-        # to the address the shopper then gives, and the summary shows it on an update.
+        # Not priced yet, but open to a tick: an update quotes the cheapest service to the
+        # address the shopper then gives; placing the order from a page that showed no fee
+        # is refused once with that fee (shown.py), so nobody pays a total never shown.
         return [ShippingOption(ShippingMethod.COURIER, None, True, note)]
     quotes = shipping_rates().courier_quotes(cooperative, destination, weight_grams)
     if not quotes:

@@ -32,7 +32,7 @@ from shop.cart.guest import GuestCart, guest_cart_from, keep_guest_cart
 from shop.cart.services import CartOwner, empty_cart
 from shop.checkout import addresses
 from shop.checkout.courier_rates import Destination
-from shop.checkout.forms import AddressForm, CheckoutForm, chosen_methods
+from shop.checkout.forms import AddressForm, CheckoutForm, chosen_methods, shown_amounts
 from shop.checkout.models import SavedAddress
 from shop.checkout.services import CheckoutRequest, OutOfStock, PlacedOrder, place_order
 from shop.checkout.shipping import (
@@ -46,6 +46,7 @@ from shop.checkout.shipping import (
     shipping_field,
     shipping_options,
 )
+from shop.checkout.shown import TotalChanged
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.i18n import current_language
@@ -131,6 +132,8 @@ def start():
             error = failure
             if failure.field in form:
                 form[failure.field].errors.append(failure.message)
+            if isinstance(failure, TotalChanged):  # shown again with today's prices and fees
+                summary = _summary(cart_for(owner), destination, chosen)
             summary = summary.refused(failure)
     return _checkout_page(form, summary, error)
 
@@ -240,7 +243,7 @@ def _place_and_pay(
     if user is not None and form.save_address.data:
         addresses.check_room_for(user, details)  # refused before the order, not after
     lines = [(line.variant.id, line.quantity) for line in cart.lines]
-    placed = place_order(lines, _checkout_request(form, chosen), user)
+    placed = place_order(lines, _checkout_request(form, chosen, dict(lines)), user)
     number = placed.number
     remember_order_access(session, number)  # first: a cookie, it cannot fail on the database
     try:
@@ -301,7 +304,9 @@ def _address_details(form: CheckoutForm | AddressForm) -> addresses.AddressDetai
     )
 
 
-def _checkout_request(form: CheckoutForm, chosen: dict[int, ShippingChoice]) -> CheckoutRequest:
+def _checkout_request(
+    form: CheckoutForm, chosen: dict[int, ShippingChoice], quantities: dict[int, int]
+) -> CheckoutRequest:
     return CheckoutRequest(
         contact_name=form.contact_name.data,
         contact_email=form.contact_email.data,
@@ -309,6 +314,7 @@ def _checkout_request(form: CheckoutForm, chosen: dict[int, ShippingChoice]) -> 
         address_notes=form.address_notes.data or "",
         language=current_language(),
         shipping=chosen,
+        shown=shown_amounts(request.form, chosen, quantities),
         **_address(form),
     )
 

@@ -1,6 +1,7 @@
 import click
 from flask.cli import AppGroup
 
+from shop.checkout.regions import PROVINCES, province_named
 from shop.coops.services import CoopDetails, create_cooperative
 from shop.errors import ShopError
 from shop.money import parse_percent_to_bp
@@ -11,7 +12,7 @@ coop_cli = AppGroup("coop", help="Manage cooperatives.")
 @coop_cli.command("create")
 @click.option("--name", required=True, help="Cooperative name, e.g. 'Koperasi Mlijo Sejahtera'.")
 @click.option("--city", required=True, help="City or regency (kota/kabupaten).")
-@click.option("--province", required=True)
+@click.option("--province", required=True, help="One of Indonesia's 38, e.g. 'DI Yogyakarta'.")
 @click.option("--registration-number", default="", help="Nomor badan hukum (AHU).")
 @click.option("--fee", "fee_percent", default="5", show_default=True, help="Cooperative fee in %.")
 @click.option(
@@ -29,6 +30,11 @@ def create_coop_command(
         raise click.BadParameter(
             "a percentage between 0 and 100, e.g. 2.5", param_hint="--fee"
         ) from None
+    if province_named(province) is None:
+        raise click.BadParameter(
+            f"{province!r} is not one of Indonesia's 38 provinces: {', '.join(PROVINCES)}",
+            param_hint="--province",
+        )
     if admin_password is not None and len(admin_password) < 8:
         raise click.BadParameter("use at least 8 characters", param_hint="--admin-password")
     details = CoopDetails(

@@ -3,7 +3,7 @@
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from flask import current_app, render_template
@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager
 from shop.accounts.models import User
 from shop.accounts.services import add_user, find_user_by_email, normalise_email
 from shop.audit.services import record_audit
+from shop.checkout.regions import province_named
 from shop.coops.membership_admin import restore_suspended_products
 from shop.coops.models import Cooperative, Invitation, Membership, Role
 from shop.errors import ShopError
@@ -169,8 +170,10 @@ def create_cooperative(
     details: CoopDetails, admin_email: str, admin_name: str, admin_password: str | None
 ) -> tuple[Cooperative, Membership]:
     """Onboard a cooperative with its first admin (an existing account, or a new one when a
-    password is given). Raises ShopError when the admin account is missing."""
+    password is given). Raises UnknownProvince, FeeTooHigh, or ShopError when the admin
+    account is missing."""
     try:
+        details = replace(details, province=province_as_listed(details.province))
         check_fee(details.fee_bp)
         coop = Cooperative(slug=unique_coop_slug(details.name), **details.__dict__)
         db.session.add(coop)
@@ -205,6 +208,28 @@ class FeeTooHigh(ShopError):
     pass
 
 
+class UnknownProvince(ShopError):
+    pass
+
+
+def province_as_listed(province: str, stored: str | None = None) -> str:
+    """The province as regions.PROVINCES writes it ("di yogyakarta" -> "DI Yogyakarta"): the
+    courier zones "same province" and "same island group" match only that spelling.
+
+    Raises UnknownProvince for one not in the list, except `stored`, the value the
+    cooperative already has, given back unchanged: a profile saved before the list keeps
+    its province until an admin chooses one (their profile page asks them to), and a save of
+    other fields does not rewrite it behind their back."""
+    if stored is not None and province == stored:
+        return stored
+    listed = province_named(province)
+    if listed is None:
+        raise UnknownProvince(
+            _("Choose one of Indonesia's 38 provinces from the list."), field="province"
+        )
+    return listed
+
+
 def check_fee(fee_bp: int) -> None:
     """Raises FeeTooHigh above the operator's bound (COOP_FEE_MAX_BP)."""
     highest = current_app.config["COOP_FEE_MAX_BP"]
@@ -217,7 +242,8 @@ def check_fee(fee_bp: int) -> None:
 
 def update_coop_profile(coop: Cooperative, actor: User, details: CoopDetails) -> None:
     """Change a cooperative's profile, fee, hold period, minimum payout and review rules; the
-    audit log keeps what changed. Raises FeeTooHigh."""
+    audit log keeps what changed. Raises FeeTooHigh, UnknownProvince (province_as_listed)."""
+    details = replace(details, province=province_as_listed(details.province, coop.province))
     check_fee(details.fee_bp)
     changes = {}
     for field, value in details.__dict__.items():

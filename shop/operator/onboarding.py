@@ -2,6 +2,7 @@
 its first admin (`flask coop create` is the other way in, for an account that exists)."""
 
 import logging
+from dataclasses import replace
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,7 +11,12 @@ from shop.accounts.models import User
 from shop.accounts.services import normalise_email
 from shop.audit.services import record_audit
 from shop.coops.models import Cooperative, Invitation, Role
-from shop.coops.services import CoopDetails, invite_member, unique_coop_slug
+from shop.coops.services import (
+    CoopDetails,
+    invite_member,
+    province_as_listed,
+    unique_coop_slug,
+)
 from shop.errors import ShopError
 from shop.extensions import db
 
@@ -27,8 +33,10 @@ def onboard_cooperative(
     """Create the cooperative (the fee, hold days and minimum payout at their defaults, for
     its admin to set) and e-mail its first admin an invitation. Returns (cooperative,
     invitation, link), the link for the operator to share too. Raises DuplicateCooperative
-    when a cooperative already has this legal registration number; then nothing is written."""
+    when a cooperative already has this legal registration number, UnknownProvince for a
+    province not in the list; then nothing is written."""
     try:
+        details = replace(details, province=province_as_listed(details.province))
         _refuse_duplicate(details.registration_number)
         coop = Cooperative(slug=unique_coop_slug(details.name), **details.__dict__)
         db.session.add(coop)

@@ -53,7 +53,7 @@ from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.coops.models import Cooperative, Membership
 from shop.extensions import db
 from shop.pagination import COUNT_CAP, Page, capped_page
-from shop.search import statements
+from shop.search import statements, windows
 from shop.search.sorts import NEWEST, RELEVANCE, SORTS
 from shop.search.tables import SEARCH_TABLE, is_search_table  # noqa: F401  (imported from here)
 from shop.search.tables import fts_rows as _fts
@@ -177,9 +177,11 @@ def _shape(params: SearchParams, connection) -> statements.Shape:
         in_stock=params.in_stock,
         sort=params.effective_sort,
     )
-    if shape.is_windowed:
-        return replace(shape, edges=statements.window_edges(connection))
-    return shape
+    if not shape.is_windowed:
+        return shape
+    terms = params.terms
+    chosen = windows.catalog(connection).windows(terms, len(terms[-1]) > 1, RANKED_MATCHES)
+    return replace(shape, by_row=chosen[0], edges=chosen[1])
 
 
 def _values(params: SearchParams, shape: statements.Shape) -> dict[str, object]:

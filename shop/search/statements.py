@@ -10,29 +10,23 @@ once per process and run with exec_driver_sql, as the cards' statements are
 Relevance on PostgreSQL ranks the newest `ranked` matches (services.RANKED_MATCHES). Finding
 them by walking the newest-first index and testing each row's words costs the rows walked:
 14,500 for a word in 7 % of 100,000 products. Finding every match in the GIN index and
-sorting them costs the matches. Neither is bounded. So the newest rows are cut into windows
-(the newest 2,000 on-sale rows, the 16,000 before them, then 144,000, ...: WINDOW_OFFSETS).
-The newest window's rows are tested one by one (2,000 rows, enough for a common word); an
-older window's matches come from the GIN index AND the newest-first index (a BitmapAnd: only
-matching rows of the window are read). Each BitmapAnd reads every match of the word from
-the GIN index, so the windows after the first grow ninefold: a word in 7 % of 100,000
-products reads the index once, not three times. A window is searched only while the newer
-ones hold fewer than `ranked` matches. The windows' edges are real rows read from
-the index and kept a while per process (WINDOW_EDGES_SECONDS): any edges give the same
-results, stale ones only less even windows. SQLite, the embedded default for small catalogs,
-ranks every match with FTS5's bm25.
+sorting them costs the matches. Neither is bounded. So the newest rows are cut into windows,
+each about nine times the rows before it; the first window's size and how its rows are
+tested follow how common the words are (shop/search/windows.py). A window tested row by row
+reads its rows (`IS TRUE` is no index condition); any other window's matches come from the
+GIN index AND the newest-first index (a BitmapAnd: only matching rows of the window are
+read). A window is searched only while the newer ones hold fewer than `ranked` matches.
+Whatever the windows, the same matches: the plan only chooses the cost. SQLite, the
+embedded default for small catalogs, ranks every match with FTS5's bm25.
 """
 
 import operator
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from functools import reduce
 from typing import Any
 
 from sqlalchemy import (
-    URL,
     ColumnElement,
     Connection,
     Integer,
@@ -53,6 +47,7 @@ from shop.coops.models import Cooperative
 from shop.search.sorts import NEWEST, RELEVANCE, order_by
 from shop.search.tables import fts_rows as _fts
 from shop.search.tables import search_rows as _search
+from shop.search.windows import Edge
 
 # The tables, not the mapped classes: a statement of mapped attributes configures every
 # mapper of the app when compiled (~2 MB a worker), which an anonymous shopper's pages never
@@ -64,19 +59,6 @@ _variants = ProductVariant.__table__.c
 _SIMPLE = literal_column("'simple'::regconfig")
 # bm25 weights of name, maker, cooperative, description.
 _BM25_WEIGHTS = tuple(literal_column(weight) for weight in ("10.0", "4.0", "2.0", "1.0"))
-
-# Rows of the newest-first index before each window's older edge: after the first, each
-# window nine times the one before (2,000; 16,000; 144,000; ...); past the last, the rest.
-WINDOW_OFFSETS = (2_000, 18_000, 162_000, 1_458_000)
-WINDOW_EDGES_SECONDS = 600
-_EDGES_SQL = (
-    "SELECT edge.created_at, edge.product_id"
-    " FROM unnest(%(offsets)s::int[]) WITH ORDINALITY AS offsets (n, place)"
-    " CROSS JOIN LATERAL (SELECT created_at, product_id FROM product_search"
-    " WHERE is_on_sale IS true ORDER BY created_at DESC, product_id DESC"
-    " OFFSET offsets.n LIMIT 1) AS edge ORDER BY offsets.place"
-)
-Edge = tuple[datetime, int]  # (created_at, product_id) of a row of the newest-first index
 
 
 @dataclass(frozen=True)
@@ -92,7 +74,8 @@ class Shape:
     max_price: bool
     in_stock: bool
     sort: str
-    edges: tuple[Edge, ...] = ()  # PostgreSQL relevance only
+    edges: tuple[Edge, ...] = ()  # PostgreSQL relevance only: the windows' older edges
+    by_row: bool = True  # the first window's rows tested one by one (else from the index)
 
     @property
     def is_windowed(self) -> bool:
@@ -114,7 +97,6 @@ class _Compiled:
 
 _compiled: dict[tuple[Shape, str], _Compiled] = {}
 _MAX_COMPILED = 512  # shapes x kinds; a handful in practice
-_edges: dict[URL, tuple[float, tuple[Edge, ...]]] = {}  # per database: (read at, edges)
 
 
 # The statements ----------------------------------------------------------------------------
@@ -130,7 +112,8 @@ def ids_statement(shape: Shape) -> Select:
         match = _search.c.document.bool_op("@@")(query)
         score = func.ts_rank(_search.c.document, query)
         if shape.is_windowed:
-            return _ranked_among_newest(_filter(statement, shape), match, score, shape.edges)
+            filtered = _filter(statement, shape)
+            return _ranked_among_newest(filtered, match, score, shape.edges, shape.by_row)
         statement = statement.where(match)
         rank = score.desc()
     elif shape.has_words:
@@ -193,7 +176,7 @@ def _filter(statement: Select, shape: Shape) -> Select:
 
 
 def _ranked_among_newest(
-    statement: Select, match: ColumnElement, score: ColumnElement, edges
+    statement: Select, match: ColumnElement, score: ColumnElement, edges, by_row: bool
 ) -> Select:
     """The newest `ranked` matches, found window by window (see the module's docstring),
     ranked; a CTE, so the page and its count find them once."""
@@ -207,12 +190,10 @@ def _ranked_among_newest(
         candidates = matches.order_by(*newest).limit(ranked).cte("candidates")
     else:
         key = tuple_(_search.c.created_at, _search.c.product_id)
-        # The newest window's rows are tested one by one, never through the GIN index
-        # (`IS TRUE` is no index condition): its 2,000 rows cost less than reading every
-        # match of a common word from the index, which the older windows then do once.
         windows, newer = [], None
         for edge in (*edges, None):
-            window = matches if windows else rows.where(match.is_(True))
+            # `IS TRUE` is no index condition: the rows are tested one by one.
+            window = rows.where(match.is_(True)) if by_row and not windows else matches
             if newer is not None:
                 window = window.where(key < _row(newer))
             if edge is not None:
@@ -284,17 +265,3 @@ def _compile(connection: Connection, shape: Shape, kind: str) -> _Compiled:
         _compiled.clear()  # edges were read again often enough to leave old shapes behind
     _compiled[(shape, kind)] = result
     return result
-
-
-def window_edges(connection: Connection) -> tuple[Edge, ...]:
-    """The windows' edges on this database (PostgreSQL), read again every
-    WINDOW_EDGES_SECONDS: one index-only scan as deep as the catalog."""
-    database = connection.engine.url
-    read_at, edges = _edges.get(database, (None, ()))
-    if read_at is None or time.monotonic() - read_at >= WINDOW_EDGES_SECONDS:
-        edges = tuple(
-            tuple(row)
-            for row in connection.exec_driver_sql(_EDGES_SQL, {"offsets": list(WINDOW_OFFSETS)})
-        )
-        _edges[database] = (time.monotonic(), edges)
-    return edges

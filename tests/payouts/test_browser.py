@@ -4,9 +4,14 @@ and the admin's decisions work with the keyboard and without JavaScript's help.
 The browser fixtures come from tests/browser/fixtures.py.
 """
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from shop.coops.models import Role
+from shop.extensions import db
+from shop.ledger.models import Payout
 from shop.payouts.services import approve_payout, mark_payout_paid, request_payout
 from tests.browser.fixtures import assert_fits_and_is_accessible, sign_in
 from tests.factories import make_coop, make_membership, make_user
@@ -69,4 +74,58 @@ def test_the_admins_payout_page_is_accessible_on_a_phone(
     reference.press("Enter")
     page.wait_for_selector("p.error[id$='-transfer_reference-error']")
     assert page.locator("input[id^='pay-'][id$='-transfer_reference']").input_value() == "AB"
+    assert_fits_and_is_accessible(page, axe_violations)
+
+
+@pytest.fixture
+def left_for_hand(live_app, live_data, monkeypatch):
+    """Payouts through Midtrans Iris (the live app's built-in simulator); one approved while
+    Iris was out of reach, so it waits for a hand transfer."""
+    monkeypatch.setitem(live_app.config, "PAYOUT_ADAPTER", "iris")
+    with live_data():
+        coop = make_coop(name="Koperasi Iris Browser", fee_bp=500)
+        member = make_membership(
+            coop=coop,
+            user=make_user(name="Wayan Browser"),
+            business_name="Anyaman Bambu Pak Wayan Sangat Panjang Namanya",
+            bank_name="BNI",
+            bank_account_number="0987654321098765",
+            bank_account_holder="I Wayan Sudarsana Putra Mahendra",
+        )
+        admin = make_membership(coop=coop, role=Role.ADMIN).user
+        earn(member, admin, quantity=4)
+        payout = request_payout(member, 60_000, member.user)
+        with monkeypatch.context() as iris_down:
+            iris_down.setitem(live_app.config, "IRIS_BASE_URL", "http://127.0.0.1:9/iris/api/v1")
+            iris_down.setitem(live_app.config, "IRIS_TIMEOUT_SECONDS", (0.5, 0.5))
+            assert approve_payout(payout, admin).needs_manual_transfer
+        return coop.slug, admin.email, payout.id
+
+
+def test_the_admin_sends_a_payout_through_iris_again_on_a_phone(
+    page, live_server, live_data, left_for_hand, axe_violations
+):
+    slug, admin_email, payout_id = left_for_hand
+    sign_in(page, live_server, admin_email)
+    assert page.goto(f"{live_server}/koperasi/{slug}/kelola/pencairan").status == 200
+    card = page.locator("li.card", has_text="Anyaman Bambu Pak Wayan")
+    resend = card.get_by_role("button", name=re.compile("Midtrans Iris"))
+    expect(resend).to_be_visible()
+    expect(resend).to_have_accessible_description(re.compile("Midtrans Iris"))  # why again
+    # On a phone the facts stack: the account number on one line, not broken beside its label.
+    number = card.locator("dd", has_text="0987654321098765").bounding_box()
+    bank = card.locator("dd", has_text=re.compile(r"^BNI$")).bounding_box()
+    assert number["height"] == bank["height"]
+    assert_fits_and_is_accessible(page, axe_violations)
+
+    resend.click()
+
+    page.wait_for_url(re.compile(r".*/kelola/pencairan$"))
+    expect(page.get_by_role("status")).to_contain_text("Rp 60.000")
+    expect(card.get_by_role("button", name=re.compile("Midtrans Iris"))).to_have_count(0)
+    with live_data():
+        payout = db.session.get(Payout, payout_id)
+        assert payout.iris_reference and payout.iris_attempt == 1
+        reference = payout.iris_reference
+    expect(card).to_contain_text(reference)  # Iris is transferring it
     assert_fits_and_is_accessible(page, axe_violations)

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from shop import pagination
 from shop.catalog.models import Product
 from shop.extensions import db
-from shop.search import services, statements
+from shop.search import services, statements, windows
 from shop.search.services import SearchParams, search_products, search_statement
 from tests.factories import make_coop, make_membership, make_product
 
@@ -98,41 +98,108 @@ def test_listings_read_an_index_in_their_order_not_every_row(six_snacks, params,
     assert "Sort" not in plan, plan
 
 
-@pytest.mark.pg
-def test_windows_of_the_newest_rows_find_the_same_matches_as_one_scan(monkeypatch):
-    """Relevance ranks the newest RANKED_MATCHES matches, found window by window (the
-    newest rows first, an older window only while too few matched): whatever the windows'
-    edges, the same products in the same order as reading every match."""
+@pytest.fixture
+def talas_and_kopi(monkeypatch):
+    """Six "talas" and six "kopi" products, alternately, oldest first; the oldest talas the
+    best match for "talas". Windows' edges every 2 rows (a grid of 1, 3, 5, ...), each
+    window after the first three grid steps on, read again on every search."""
     maker = make_membership(coop=make_coop(slug="rukun"), business_name="Dapur Rukun")
-    for n in range(6):  # matches and other rows, alternately, oldest first
+    for n in range(6):
         make_product(maker, name=f"Keripik Talas {n}", slug=f"talas-{n}")
         make_product(maker, name=f"Kopi Bubuk {n}", slug=f"kopi-{n}")
     oldest = db.session.scalars(select(Product).where(Product.slug == "talas-0")).one()
-    oldest.name = "Keripik Talas Talas"  # the best match for "talas", and the oldest
+    oldest.name = "Keripik Talas Talas"
     db.session.commit()
-    monkeypatch.setattr(statements, "WINDOW_EDGES_SECONDS", 0)
-    monkeypatch.setattr(statements, "_edges", {})  # none of this test's rows stay behind
+    monkeypatch.setattr(windows, "REFRESH_SECONDS", 0)
+    monkeypatch.setattr(windows, "_catalogs", {})  # none of this test's rows stay behind
+    monkeypatch.setattr(windows, "GRID", tuple(range(1, 40, 2)))
+    monkeypatch.setattr(windows, "NEXT_WINDOW_STEPS", 3)
 
-    def found(offsets: tuple[int, ...], ranked: int, **params) -> tuple[list[str], int]:
-        monkeypatch.setattr(statements, "WINDOW_OFFSETS", offsets)
+
+@pytest.mark.pg
+@pytest.mark.parametrize("share", [None, 0.9, 0.3, 0.05, 0.0001])
+def test_windows_of_the_newest_rows_find_the_same_matches_as_one_scan(
+    talas_and_kopi, monkeypatch, share
+):
+    """Relevance ranks the newest RANKED_MATCHES matches, found window by window (the
+    newest rows first, an older window only while too few matched): however common the
+    statistics say the words are, which sizes the windows, the same products in the same
+    order as reading every match."""
+
+    def found(grid: tuple[int, ...], ranked: int, **params) -> tuple[list[str], int]:
+        monkeypatch.setattr(windows, "GRID", grid)
         monkeypatch.setattr(services, "RANKED_MATCHES", ranked)
         page = search_products(SearchParams(**params))
         return [product.slug for product in page.items], page.total
 
+    monkeypatch.setattr(windows.Catalog, "share", lambda *args: share)
     searches = [{"q": "talas"}, {"q": "kopi"}, {"q": "rukun"}, {"q": "tal", "cooperative": "rukun"}]
     for ranked in (1, 2, 4, 20):
         for params in searches:
-            assert found((1, 3, 6), ranked, **params) == found((), ranked, **params), params
-    assert found((1, 3, 6), 4, q="talas") == (["talas-5", "talas-4", "talas-3", "talas-2"], 4)
-    assert found((1, 3, 6), 20, q="talas")[0][0] == "talas-0"
-    # Four windows: the 2 newest rows, the 2 before them, 3 more, the rest.
-    monkeypatch.setattr(statements, "WINDOW_OFFSETS", (1, 3, 6))
-    sql = str(search_statement(SearchParams(q="talas")).compile(db.session.get_bind()))
-    assert "window_4" in sql and "window_5" not in sql
-    # The newest window tests its rows one by one (IS TRUE is no index condition), so the
-    # GIN index is read once, by the older windows, not once more for the newest rows.
-    newest, older = sql.split("window_2 AS", 1)
-    assert ") IS true" in newest and ") IS true" not in older
+            one_scan = found((1_000_000,), ranked, **params)
+            assert found(tuple(range(1, 40, 2)), ranked, **params) == one_scan, params
+    assert found(tuple(range(1, 40, 2)), 4, q="talas") == (
+        ["talas-5", "talas-4", "talas-3", "talas-2"],
+        4,
+    )
+    assert found(tuple(range(1, 40, 2)), 20, q="talas")[0][0] == "talas-0"
+
+
+@pytest.mark.pg
+def test_a_common_word_tests_the_newest_rows_one_by_one_a_rare_one_reads_the_index(
+    talas_and_kopi, monkeypatch
+):
+    def sql(share: float | None) -> str:
+        monkeypatch.setattr(windows.Catalog, "share", lambda *args: share)
+        return str(search_statement(SearchParams(q="talas")).compile(db.session.get_bind()))
+
+    monkeypatch.setattr(services, "RANKED_MATCHES", 1)
+    monkeypatch.setattr(windows, "MARGIN", 1.0)
+    # Common, or not known: the 2 newest rows one by one (IS TRUE is no index condition),
+    # then windows from the GIN index: rows 3 to 8 (three grid steps on), the rest.
+    for share in (None, 1.0):
+        newest, older = sql(share).split("window_2 AS", 1)
+        assert ") IS true" in newest and ") IS true" not in older
+        assert "window_3" in older and "window_4" not in older
+    # In 10 % of the rows: the first window holds a match by the statistics (10 rows: the
+    # grid's 12), from the index; then the rest.
+    rare = sql(0.1)
+    assert ") IS true" not in rare
+    assert "window_2" in rare and "window_3" not in rare
+
+
+def test_the_statistics_tell_how_common_words_and_prefixes_are():
+    known = windows.Catalog({}, words=("batik", "batiknya", "kopi"), shares=(0.07, 0.01, 0.5),
+                            rarest=0.003)  # fmt: skip
+    assert known.share(["Kopi"], prefix=False) == 0.5
+    assert known.share(["kopi", "batik"], prefix=False) == 0.07  # both: at most the rarer
+    assert known.share(["tenun"], prefix=False) == 0.003  # not listed: rarer than any listed
+    assert known.share(["batik"], prefix=True) == pytest.approx(0.07 + 0.01 + 0.003)
+    assert known.share(["bat"], prefix=True) is None  # typed halfway: not known
+    assert windows.Catalog({}).share(["kopi"], prefix=False) is None  # no ANALYZE yet
+
+
+def test_the_first_window_holds_enough_matches_by_the_statistics(monkeypatch):
+    monkeypatch.setattr(windows, "GRID", (2_000, 4_000, 8_000, 16_000, 32_000, 64_000))
+    monkeypatch.setattr(windows, "NEXT_WINDOW_STEPS", 2)
+    monkeypatch.setattr(windows, "MARGIN", 1.0)
+    assert windows.plan(None, 1_000) == (True, (2_000, 8_000, 32_000))
+    assert windows.plan(0.5, 1_000) == (True, (2_000, 8_000, 32_000))
+    assert windows.plan(0.1, 1_000) == (False, (16_000, 64_000))
+    assert windows.plan(0.000001, 1_000) == (False, (64_000,))  # past the grid: the last
+
+
+@pytest.mark.pg
+def test_the_catalog_reads_the_edges_and_the_statistics(talas_and_kopi):
+    db.session.execute(text("ANALYZE product_search"))
+    known = windows.catalog(db.session.connection())
+    newest = db.session.execute(
+        text("SELECT created_at, product_id FROM product_search WHERE is_on_sale"
+             " ORDER BY created_at DESC, product_id DESC")
+    ).all()  # fmt: skip
+    assert known.edges == {place: tuple(newest[place]) for place in (1, 3, 5, 7, 9, 11)}
+    assert known.share(["talas"], prefix=False) == pytest.approx(0.5)
+    assert known.share(["rukun"], prefix=False) == pytest.approx(1.0)
 
 
 @pytest.mark.pg

@@ -1,12 +1,12 @@
 """The cart's rules, called directly: the same for a guest's GuestCart and a user's rows."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from shop.cart import contents, services
 from shop.cart.guest import GuestCart
 from shop.cart.models import Cart, CartLine
-from shop.catalog.models import ProductStatus
+from shop.catalog.models import ProductStatus, ProductVariant
 from shop.extensions import db
 from tests.factories import make_coop, make_membership, make_product, make_user
 
@@ -111,6 +111,37 @@ def test_adding_past_999_of_one_item_is_refused(owner):
 def test_an_unknown_variant_is_refused(owner):
     with pytest.raises(services.VariantNotFound):
         services.add_to_cart(owner, 987_654, 1)
+    assert quantities(owner) == {}
+
+
+def test_adding_reads_the_variant_as_one_plain_row(count_queries):
+    """The add request's check loads no ORM objects (its ORM statement of three whole rows
+    was most of the request's work): one statement, no variant loaded."""
+    variant = variant_of(make_product(variants=((5000, 10),)), "250 g")
+    variant_id, product_name = variant.id, variant.product.name
+    db.session.expunge_all()
+    loaded = []
+
+    def on_load(target, _context):
+        loaded.append(target)
+
+    event.listen(ProductVariant, "load", on_load)
+    try:
+        with count_queries() as statements:
+            change = services.add_to_cart(GuestCart(), variant_id, 2)
+    finally:
+        event.remove(ProductVariant, "load", on_load)
+
+    assert change.name == f"{product_name} 250 g" and change.cart.lines == ((variant_id, 2),)
+    assert len(statements) == 1 and not loaded
+
+
+def test_an_archived_variant_is_refused(owner):
+    variant = variant_of(make_product(variants=((5000, 10), (6000, 10))))
+    variant.is_archived = True
+    db.session.commit()
+    with pytest.raises(services.NotOnSale):
+        services.add_to_cart(owner, variant.id, 1)
     assert quantities(owner) == {}
 
 

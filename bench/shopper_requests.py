@@ -166,15 +166,17 @@ def count_instructions(args: argparse.Namespace) -> None:
 def _count(args: argparse.Namespace, kind: str, requests: int) -> int:
     with tempfile.TemporaryDirectory() as directory:
         out = Path(directory) / "callgrind.out"
-        subprocess.run(
+        child = subprocess.run(
             [
                 "valgrind", "--tool=callgrind", "--instr-atstart=no",
                 f"--callgrind-out-file={out}", sys.executable, __file__,
                 "--database-url", args.database_url, "--port", str(args.port),
                 "--only", kind, "--child", kind, "--requests", str(requests), "--warmup", "10",
             ],
-            check=True, capture_output=True,
+            capture_output=True, text=True,
         )  # fmt: skip
+        if child.returncode:
+            raise SystemExit(f"{kind}: the child under callgrind failed:\n{child.stderr[-3000:]}")
         text = "\n".join(p.read_text() for p in Path(directory).glob("callgrind.out*"))
     return sum(int(found) for found in re.findall(r"^totals: (\d+)", text, re.M))
 

@@ -98,6 +98,10 @@ class Config:
     LANGUAGES = ("id", "en")
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    # WTForms' own messages untranslated: it has no Indonesian catalog and its English one
+    # says what the messages say, so the text is the same; Flask-WTF would otherwise look the
+    # catalog up on disk (and read it, in English) in every request that builds a form.
+    WTF_I18N_ENABLED = False
 
     # Mail: "log" prints each message to the log; "smtp" sends it through MAIL_SERVER.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")

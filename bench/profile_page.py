@@ -31,7 +31,7 @@ LAYERS = (
     ("Babel / i18n", ("babel/", "flask_babel", "gettext", "pytz")),
     ("session + CSRF signing", ("flask_wtf", "itsdangerous", "flask/sessions", "hashlib", "hmac")),
     ("rate limiter (every request)", ("flask_limiter", "limits/")),
-    ("page cache", ("flask_caching", "cachelib", "pickle")),
+    ("page cache", ("flask_caching", "cachelib", "pickle", "shop/resp_client", "redis/")),
     ("Flask / Werkzeug", ("flask/", "werkzeug/", "flask_login")),
     ("our code (shop/)", ("/shop/",)),
 )

@@ -81,7 +81,7 @@ def _init_extensions(app: Flask) -> None:
     from shop import models  # noqa: F401  (every model registered before the mappers configure)
     from shop.accounts.session import load_user
     from shop.extensions import babel, csrf, db, init_migrations, login_manager
-    from shop.i18n import load_locale_data, select_locale
+    from shop.i18n import RequestCachedDomain, load_locale_data, select_locale
     from shop.visitor_session import VisitorSessionInterface
 
     app.session_interface = VisitorSessionInterface()
@@ -89,6 +89,7 @@ def _init_extensions(app: Flask) -> None:
     init_migrations(app, os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    babel.domain_instance = RequestCachedDomain()  # what gettext() uses: see its docstring
     load_locale_data(app.config["LANGUAGES"])
     login_manager.init_app(app)
     login_manager.user_loader(load_user)

@@ -4,6 +4,7 @@ import pickle
 
 from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import (
+    Domain,
     format_date,
     format_datetime,
     format_timedelta,
@@ -64,6 +65,19 @@ def _for_locale(name: str, make):
     except (AttributeError, RuntimeError):
         pass
     return value
+
+
+class RequestCachedDomain(Domain):
+    """Flask-Babel's default domain, its translations looked up once per request and locale.
+
+    Python code's gettext (flash messages, labels, form errors: 40-50 calls on an order page)
+    went through Flask-Babel's lookup of the request's domain, locale and translations on
+    each call, a dozen context-local proxies and a str() of the locale every time: a sixth of
+    the order page's CPU. The translations found are the same (_for_locale sees a forced or
+    refreshed locale)."""
+
+    def get_translations(self):
+        return _for_locale("shop_translations", super().get_translations)
 
 
 def install_fast_gettext(app: Flask) -> None:

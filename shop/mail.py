@@ -4,9 +4,7 @@ The memory backend keeps messages in app.extensions["mail_outbox"] for the tests
 """
 
 import logging
-import smtplib
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 from flask import current_app
 
@@ -32,6 +30,11 @@ def send_mail(to: str, subject: str, body: str) -> None:
 
 
 def _send_smtp(mail: Mail) -> None:
+    # Imported here: a web worker that never mails (the log backend, or the queue's consumer
+    # doing it) does not load them.
+    import smtplib
+    from email.message import EmailMessage
+
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]

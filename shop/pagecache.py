@@ -37,6 +37,7 @@ from functools import wraps
 
 from flask import Flask, current_app, g, make_response, request, session
 from flask_caching import Cache
+from flask_caching.backends.rediscache import RedisCache
 from flask_login.config import COOKIE_NAME
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
@@ -54,6 +55,7 @@ TOKEN_PLACEHOLDER = "__csrf_token_for_this_visitor__"
 PLACEHOLDER_BYTES = TOKEN_PLACEHOLDER.encode()
 PAGE_MARK = b"p"  # a stored page's first byte (RawPages)
 VERSION_KEY = "catalog-version"
+REDIS_PAGES = "shop.pagecache.RedisPages"  # Flask-Caching's CACHE_TYPE for Redis
 # Session keys that make a page personal (Flask-Login's user id, flashes, the guest cart).
 PERSONAL_SESSION_KEYS = ("_user_id", "_flashes", GUEST_CART_KEY)
 CATALOG_TABLES = frozenset(
@@ -78,7 +80,7 @@ def configure_backend(app: Flask) -> None:
     if seconds <= 0:
         cache_type = "NullCache"
     elif app.config["REDIS_URL"]:
-        cache_type = "RedisCache"
+        cache_type = REDIS_PAGES
     else:
         cache_type = "SimpleCache"
     with warnings.catch_warnings():  # NullCache is our way of saying "off", not a mistake
@@ -104,9 +106,21 @@ def _init_cache(app: Flask, cache_type: str, seconds: int) -> None:
         backend.serializer = RawPages(backend.serializer)
     app.extensions["page_store"] = PageStore(
         backend,
-        keep_locally=cache_type == "RedisCache",
+        keep_locally=cache_type == REDIS_PAGES,
         version_seconds=app.config.get("PAGE_CACHE_VERSION_SECONDS", 0),
     )
+
+
+class RedisPages(RedisCache):
+    """Flask-Caching's Redis cache on our own client (shop/resp_client.py): a web worker
+    never imports redis-py for its pages."""
+
+    @classmethod
+    def factory(cls, app: Flask, config: dict, args: list, kwargs: dict) -> "RedisPages":
+        from shop.resp_client import RespClient
+
+        client = RespClient(config["CACHE_REDIS_URL"])
+        return cls(client, *args, key_prefix=config["CACHE_KEY_PREFIX"], **kwargs)
 
 
 class PageStore:

@@ -1,9 +1,14 @@
 """shop/visitor_session.py: a visitor without a session cookie gets an empty session without
-Flask's signing set-up, and the answer is the one Flask's own session interface gives."""
+Flask's signing set-up, and the answer is the one Flask's own session interface gives; an
+unchanged lasting session is signed again only once its signature is an hour old."""
+
+import time
 
 import pytest
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import TimestampSigner
 
+from shop.visitor_session import REFRESH_AFTER
 from tests.factories import make_product
 
 
@@ -40,3 +45,42 @@ def test_an_emptied_session_deletes_the_cookie(client):
         session.clear()  # saved on leaving the block: an empty session, modified
     assert client.get_cookie("session") is None
     assert '<html lang="id">' in client.get("/").get_data(as_text=True)
+
+
+def session_cookies(response) -> list[str]:
+    return [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+
+
+def test_an_unchanged_lasting_session_is_not_signed_again_within_the_hour(client):
+    """A guest's cart makes the session lasting: a page that changes nothing in it sends no
+    new cookie (Flask signed and sent it again on every request)."""
+    product = make_product()
+    add = {"variant_id": product.variants[0].id, "quantity": "1"}
+    assert session_cookies(client.post("/keranjang/tambah", data=add))
+    client.get("/keranjang")  # reads the flash: a change, saved
+
+    response = client.get(f"/produk/{product.slug}")
+
+    assert response.status_code == 200 and session_cookies(response) == []
+    assert "Cookie" in response.headers["Vary"]
+    assert client.get_cookie("session") is not None
+
+
+def test_a_lasting_session_signed_an_hour_ago_is_sent_again_to_last_from_now(
+    app, client, monkeypatch
+):
+    product = make_product()
+    add = {"variant_id": product.variants[0].id, "quantity": "1"}
+    hour_and_a_bit = REFRESH_AFTER.total_seconds() + 60
+    monkeypatch.setattr(
+        TimestampSigner, "get_timestamp", lambda self: int(time.time() - hour_and_a_bit)
+    )
+    client.post("/keranjang/tambah", data=add)
+    client.get("/keranjang")
+    monkeypatch.undo()
+
+    response = client.get(f"/produk/{product.slug}")
+
+    (cookie,) = session_cookies(response)
+    assert "Expires=" in cookie
+    assert session_cookies(client.get(f"/produk/{product.slug}")) == []  # now fresh again

@@ -9,8 +9,9 @@ from pathlib import Path
 
 # Imported on first use: Alembic (flask db), openpyxl (spreadsheets), Pillow (photo uploads
 # and renditions), segno (QR codes), midtransclient and requests (calls to Midtrans), Huey
-# and with it redis-py (the first task enqueued; redis-py also for a page cache or rate
-# limits in Redis), limits (the first rate-limited POST).
+# and with it redis-py (the first task enqueued; redis-py also for rate limits in Redis: the
+# page cache has its own client, tests/test_resp_client.py), limits (the first rate-limited
+# POST).
 LOADED_ON_FIRST_USE = (
     "alembic", "openpyxl", "PIL", "segno", "midtransclient", "requests", "huey", "redis",
     "limits",
@@ -99,3 +100,44 @@ def test_the_queue_built_on_first_use_knows_every_task_and_schedule(app):
     assert not nightly.validate_datetime(datetime(2026, 12, 4, 19, 1))
     assert periodic.expire_unpaid_orders.task_class().validate_datetime(datetime(2026, 1, 1, 3, 20))
     assert _on_task_error in huey._signal.receivers["error"]
+
+
+def test_an_anonymous_shoppers_pages_leave_the_mappers_unconfigured(tmp_path):
+    """The storefront's own statements are built on the tables: configuring the mappers
+    (~2 MB a worker) waits for the first page that loads model objects (a signed-in shopper,
+    the cart, the back office)."""
+    program = """
+import importlib
+from datetime import UTC, datetime
+
+import wsgi
+from flask_migrate import upgrade
+
+from shop.accounts.models import User
+from shop.coops.models import Cooperative, Membership
+from shop.extensions import db
+
+now = datetime(2026, 12, 4, tzinfo=UTC)
+with wsgi.app.app_context():
+    upgrade()
+    with db.engine.begin() as connection:  # the migrations made the categories
+        connection.execute(Cooperative.__table__.insert().values(
+            id=1, name="Koperasi Maju", slug="maju", registration_number="1", city="Solo",
+            province="Jawa Tengah", address="-", phone="-", whatsapp="-", description="-",
+            fee_bp=500, is_active=True, created_at=now))
+        connection.execute(User.__table__.insert().values(
+            id=1, email="a@example.test", name="Ani", password_hash="-", login_id="a",
+            is_operator=False, is_active=True, created_at=now))
+        connection.execute(Membership.__table__.insert().values(
+            id=1, user_id=1, cooperative_id=1, role="member", member_number="0001",
+            business_name="Dapur Ani", story="-", whatsapp="-", bank_name="-",
+            bank_account_number="-", bank_account_holder="-", is_active=True, joined_at=now))
+client = wsgi.app.test_client()
+paths = ("/", "/kategori/kuliner", "/koperasi/maju", "/koperasi/maju/umkm/0001", "/cari?q=batik")
+print(*(client.get(path).status_code for path in paths))
+mapper = importlib.import_module("sqlalchemy.orm.mapper")
+pending = any(registry._new_mappers for registry in mapper._all_registries())
+print("unconfigured" if pending else "configured")
+"""
+    result = in_a_new_worker(program, tmp_path)
+    assert result.stdout.split("\n")[-3:-1] == ["200 200 200 200 200", "unconfigured"]

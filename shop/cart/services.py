@@ -20,10 +20,11 @@ from sqlalchemy.orm import joinedload
 from shop.accounts.models import User
 from shop.cart.guest import GuestCart
 from shop.cart.models import Cart, CartLine
-from shop.catalog.listing import is_variant_on_sale
+from shop.catalog.listing import is_on_sale_as_read, is_variant_on_sale
 from shop.catalog.models import Product, ProductVariant
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.plain_sql import rows
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -74,9 +75,32 @@ class CartChange:
     quantity: int
 
 
+@dataclass(frozen=True)
+class VariantOnSale:
+    """What adding to the cart or setting a quantity needs of the variant, read as one plain
+    row: its id, stock and name."""
+
+    id: int
+    stock: int
+    name: str
+
+
+# The variant with what decides whether it is on sale, without loading three whole rows as
+# ORM objects (56 columns, three quarters of the add request's work in SQLAlchemy).
+_VARIANT_ON_SALE_SQL = (
+    "SELECT v.id, v.stock, v.is_archived, p.status, c.is_active, p.name, v.option_label"
+    " FROM product_variants v JOIN products p ON p.id = v.product_id"
+    " JOIN cooperatives c ON c.id = p.cooperative_id WHERE v.id = :variant_id"
+)
+
+
 def variant_name(variant: ProductVariant) -> str:
     """ "Keripik Tempe 250 g": the product's name and the variant's label, if it has one."""
-    return f"{variant.product.name} {variant.option_label}".strip()
+    return _name(variant.product.name, variant.option_label)
+
+
+def _name(product_name: str, option_label: str) -> str:
+    return f"{product_name} {option_label}".strip()
 
 
 def add_to_cart(owner: CartOwner, variant_id: int, quantity: int) -> CartChange:
@@ -96,7 +120,7 @@ def add_to_cart(owner: CartOwner, variant_id: int, quantity: int) -> CartChange:
             )
         )
     total = _checked_total(variant, in_cart, quantity)
-    name = variant_name(variant)
+    name = variant.name
     if isinstance(owner, GuestCart):
         return CartChange(owner.with_quantity(variant.id, total), name, total)
     with _unit_of_work():
@@ -114,7 +138,7 @@ def set_quantity(owner: CartOwner, variant_id: int, quantity: int) -> CartChange
         raise NotInCart(_("That item is no longer in your cart."))
     variant = _variant_on_sale(variant_id)
     _checked_total(variant, 0, quantity)
-    name = variant_name(variant)
+    name = variant.name
     if isinstance(owner, GuestCart):
         return CartChange(owner.with_quantity(variant.id, quantity), name, quantity)
     with _unit_of_work():
@@ -243,16 +267,18 @@ def _too_many_message() -> str:
     return _("You can put at most %(count)s of one item in the cart.", count=MAX_QUANTITY)
 
 
-def _variant_on_sale(variant_id: int) -> ProductVariant:
-    variant = variants_by_id([variant_id]).get(variant_id)
-    if variant is None:
+def _variant_on_sale(variant_id: int) -> VariantOnSale:
+    found = rows(_VARIANT_ON_SALE_SQL, {"variant_id": variant_id})
+    if not found:
         raise VariantNotFound(_("We could not find that product. Please choose it again."))
-    if not is_variant_on_sale(variant):
-        raise NotOnSale(_("%(name)s is no longer on sale.", name=variant_name(variant)))
-    return variant
+    (id_, stock, is_archived, status, cooperative_active, product_name, option_label) = found[0]
+    name = _name(product_name, option_label)
+    if not is_on_sale_as_read(is_archived, status, cooperative_active):
+        raise NotOnSale(_("%(name)s is no longer on sale.", name=name))
+    return VariantOnSale(id_, stock, name)
 
 
-def _checked_total(variant: ProductVariant, in_cart: int, quantity: int) -> int:
+def _checked_total(variant: VariantOnSale, in_cart: int, quantity: int) -> int:
     """in_cart + quantity, or the reason that cannot be in the cart."""
     total = in_cart + quantity
     if total > MAX_QUANTITY:
@@ -262,8 +288,8 @@ def _checked_total(variant: ProductVariant, in_cart: int, quantity: int) -> int:
     return total
 
 
-def _stock_message(variant: ProductVariant, in_cart: int) -> str:
-    name = variant_name(variant)
+def _stock_message(variant: VariantOnSale, in_cart: int) -> str:
+    name = variant.name
     if variant.stock == 0:
         return _("%(name)s is out of stock.", name=name)
     if in_cart:
@@ -303,7 +329,7 @@ def _cart_of(user: User) -> Cart:
     return cart
 
 
-def _add_to_line(cart: Cart, variant: ProductVariant, quantity: int, in_cart: int) -> int:
+def _add_to_line(cart: Cart, variant: VariantOnSale, quantity: int, in_cart: int) -> int:
     """Add to the variant's line, made if missing; returns its new quantity.
 
     Adding is one conditional UPDATE, like the stock rule, so two adds at once cannot pass

@@ -40,7 +40,7 @@ def _keep(owner: services.CartOwner) -> None:
 @public
 def view():
     owner = _owner()
-    cart = contents.cart_for(owner)
+    cart = contents.cart_page_for(owner)
     if isinstance(owner, GuestCart) and cart.gone_variant_ids:
         _keep(owner.without(cart.gone_variant_ids))
     g.cart_item_count = cart.item_count

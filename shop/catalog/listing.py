@@ -19,12 +19,18 @@ def on_sale() -> Select:
 
 def is_on_sale(product: Product) -> bool:
     """The rule of on_sale(), for one product already loaded (cart, checkout)."""
-    return product.status == ProductStatus.ACTIVE and product.cooperative.is_active
+    return is_on_sale_as_read(False, product.status, product.cooperative.is_active)
 
 
 def is_variant_on_sale(variant) -> bool:
     """A variant the seller has not removed, of a product on sale."""
-    return not variant.is_archived and is_on_sale(variant.product)
+    product = variant.product
+    return is_on_sale_as_read(variant.is_archived, product.status, product.cooperative.is_active)
+
+
+def is_on_sale_as_read(is_archived: bool, product_status: str, cooperative_active: bool) -> bool:
+    """The rule of is_variant_on_sale(), for a variant read as plain values (the cart's add)."""
+    return not is_archived and product_status == ProductStatus.ACTIVE and bool(cooperative_active)
 
 
 def cards(ids: list[int]) -> list[Card]:

@@ -245,8 +245,9 @@ def _place_and_pay(
     lines = [(line.variant.id, line.quantity) for line in cart.lines]
     # The order and its first payment attempt are committed together; Midtrans is called
     # after the cart is emptied.
-    order_request = _checkout_request(form, chosen, dict(lines))
-    placed = place_order(lines, order_request, user, begin_payment=True)
+    placed = place_order(
+        lines, _checkout_request(form, chosen, dict(lines)), user, begin_payment=True
+    )
     number = placed.number
     remember_order_access(session, number)  # first: a cookie, it cannot fail on the database
     try:

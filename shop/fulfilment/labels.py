@@ -3,8 +3,18 @@ message takes them from here, so a pickup part reads "Ready for pickup", never "
 wherever it is shown."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from shop.checkout.models import ShipmentStatus, ShippingMethod
+
+# Looked up lazily, so a label costs the one translation shown, not one per entry.
+LABELS = {
+    ShipmentStatus.PENDING: _l("To pack"),
+    ShipmentStatus.PACKED: _l("Packed"),
+    ShipmentStatus.SHIPPED: _l("Shipped"),
+    ShipmentStatus.DELIVERED: _l("Delivered"),
+    ShipmentStatus.COMPLETED: _l("Completed"),
+}
 
 
 def shipment_status_label(status: str, method: str | None = None) -> str:
@@ -19,11 +29,5 @@ def shipment_status_label(status: str, method: str | None = None) -> str:
             return _("Picked up")
         if method is None:
             return _("Delivered or picked up")
-    labels = {
-        ShipmentStatus.PENDING: _("To pack"),
-        ShipmentStatus.PACKED: _("Packed"),
-        ShipmentStatus.SHIPPED: _("Shipped"),
-        ShipmentStatus.DELIVERED: _("Delivered"),
-        ShipmentStatus.COMPLETED: _("Completed"),
-    }
-    return labels.get(status, status)
+    label = LABELS.get(status)
+    return status if label is None else str(label)

@@ -8,8 +8,8 @@ pointing at a hash nobody has; the last entries deleted leave the chain shorter 
 row says. `flask ledger check` recomputes the chain and names the entry where it breaks.
 
 Two entries of one cooperative written at once must not both follow the same entry, so
-add_entries() locks the cooperatives' head rows (SELECT ... FOR UPDATE, in cooperative id
-order) before it inserts: the entry ids are then handed out in chain order too. SQLite
+add_entries() locks the cooperatives' head rows (in cooperative id order) before it inserts:
+the entry ids are then handed out in chain order too. SQLite
 serialises writers on its own.
 The chain catches a hand edit or a stray script; someone who recomputes every later hash
 after an edit is caught only by comparing the head hash with a copy kept elsewhere.
@@ -17,17 +17,45 @@ after an edit is caught only by comparing the head hash with a copy kept elsewhe
 
 import hashlib
 import json
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from shop.extensions import db
 from shop.ledger.models import GENESIS_HASH, ChainHead, JournalEntry
 
 
-def canonical_content(entry: JournalEntry, previous_hash: str) -> bytes:
+@dataclass(frozen=True)
+class PostingContent:
+    id: int
+    account: str
+    member_id: int | None
+    amount: int
+
+
+@dataclass(frozen=True)
+class EntryContent:
+    """An entry's hashed content as written by add_entries() (which writes without the ORM),
+    with the same attribute names as JournalEntry's."""
+
+    id: int
+    idempotency_key: str
+    kind: str
+    cooperative_id: int
+    order_id: int | None
+    payout_id: int | None
+    refund_id: int | None
+    actor_id: int | None
+    memo: str
+    created_at: datetime
+    postings: list[PostingContent]
+
+
+def canonical_content(entry: JournalEntry | EntryContent, previous_hash: str) -> bytes:
     """What an entry's hash covers, as bytes that mean the same on every database and Python:
     sorted JSON keys, no spaces, UTC times with microseconds, postings in id order."""
     content = {
@@ -50,55 +78,43 @@ def canonical_content(entry: JournalEntry, previous_hash: str) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
 
 
-def content_hash(entry: JournalEntry, previous_hash: str) -> str:
+def content_hash(entry: JournalEntry | EntryContent, previous_hash: str) -> str:
     return hashlib.sha256(canonical_content(entry, previous_hash)).hexdigest()
 
 
-def lock_chain_head(cooperative_id: int) -> ChainHead:
-    """The cooperative's chain head, locked until the transaction ends (made on its first
-    entry; two first entries racing: the loser's insert fails and it waits for the lock)."""
-    query = (
-        select(ChainHead)
-        .where(ChainHead.cooperative_id == cooperative_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+@dataclass
+class Head:
+    """A cooperative's chain head as locked: where its next entry links."""
+
+    cooperative_id: int
+    last_entry_id: int | None
+    last_hash: str
+
+
+def lock_chain_heads(cooperative_ids: list[int]) -> dict[int, Head]:
+    """The cooperatives' chain heads, locked until the transaction ends, by one statement in
+    cooperative id order: an upsert that makes a head on its cooperative's first entry and
+    otherwise rewrites it as it is, which locks it (PostgreSQL takes the row locks of an
+    INSERT ... ON CONFLICT DO UPDATE in the order of its rows). Two first entries racing:
+    the second waits for the first's commit, then locks the head it made."""
+    table = ChainHead.__table__
+    upsert = _insert_for(db.session.get_bind().dialect.name)(table).values(
+        [{"cooperative_id": cooperative_id, "last_hash": GENESIS_HASH}
+         for cooperative_id in sorted(set(cooperative_ids))]
+    )  # fmt: skip
+    rows = db.session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[table.c.cooperative_id], set_={"last_hash": table.c.last_hash}
+        ).returning(table.c.cooperative_id, table.c.last_entry_id, table.c.last_hash)
     )
-    head = db.session.scalar(query)
-    if head is not None:
-        return head
-    try:
-        with db.session.begin_nested():
-            head = ChainHead(cooperative_id=cooperative_id, last_hash=GENESIS_HASH)
-            db.session.add(head)
-        return head
-    except IntegrityError:
-        return db.session.scalars(query).one()
+    return {row.cooperative_id: Head(*row) for row in rows}
 
 
-class ChainHeadMissing(Exception):
-    """A cooperative without a chain head yet (no entry so far): lock_chain_head() makes it."""
+def _insert_for(dialect: str):
+    return sqlite_insert if dialect == "sqlite" else postgresql_insert
 
 
-def lock_chain_heads(cooperative_ids: list[int]) -> dict[int, ChainHead]:
-    """The cooperatives' chain heads, locked in cooperative id order (the lock is taken
-    above the sort) by one statement. Raises ChainHeadMissing, with the heads found locked,
-    when one has none yet."""
-    heads = {
-        head.cooperative_id: head
-        for head in db.session.scalars(
-            select(ChainHead)
-            .where(ChainHead.cooperative_id.in_(cooperative_ids))
-            .order_by(ChainHead.cooperative_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    }
-    if len(heads) < len(set(cooperative_ids)):
-        raise ChainHeadMissing(sorted(set(cooperative_ids) - set(heads)))
-    return heads
-
-
-def link_entry(entry: JournalEntry, head: ChainHead) -> None:
+def link_entry(entry: JournalEntry, head: ChainHead | Head) -> None:
     """Link an inserted entry (its id and its postings' ids known) after the head, and move
     the head to it. Writes nothing yet: the next flush does, for every entry linked."""
     entry.previous_hash = head.last_hash

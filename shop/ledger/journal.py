@@ -8,13 +8,14 @@ commits both or neither.
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, insert, select, update
 
 from shop.extensions import db
-from shop.ledger.chain import ChainHeadMissing, link_entry, lock_chain_head, lock_chain_heads
+from shop.ledger.chain import EntryContent, Head, PostingContent, content_hash, lock_chain_heads
 from shop.ledger.models import Account, ChainHead, EntryKind, JournalEntry, Posting
+from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,15 @@ def debit(account: Account, amount: int, member_id: int | None = None) -> Leg:
 
 def credit(account: Account, amount: int, member_id: int | None = None) -> Leg:
     return Leg(account, -amount, member_id)
+
+
+@dataclass(frozen=True)
+class PostedEntry:
+    """An entry add_entries() has just written."""
+
+    id: int
+    idempotency_key: str
+    cooperative_id: int
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,7 @@ def add_entry(
     refund_id: int | None = None,
     actor_id: int | None = None,
     memo: str = "",
-) -> JournalEntry | None:
+) -> PostedEntry | None:
     """Add a balanced entry (legs of 0 are left out) and flush. Returns None, adding nothing,
     when an entry with this key exists already: posting is idempotent by the database's
     unique key, even for two transactions racing."""
@@ -78,16 +88,25 @@ def add_entry(
     return added[0] if added else None
 
 
-def add_entries(new_entries: Sequence[NewEntry]) -> list[JournalEntry]:
+def add_entries(new_entries: Sequence[NewEntry]) -> list[PostedEntry]:
     """Add balanced entries, as add_entry() would one by one, and flush: the entries posted
-    (those whose key exists already are left out). One statement does what add_entry() did
-    once per entry: look for the keys, lock the chain heads, insert the entries, insert their
-    postings, seal them. Raises UnbalancedEntry for a bad one before writing any."""
+    (those whose key exists already are left out). Raises UnbalancedEntry for a bad one
+    before writing any.
+
+    Written without the ORM's unit of work, in six statements however many entries and
+    cooperatives: the chain heads locked (in cooperative id order, made on a first entry),
+    the keys looked for, the entries inserted, their postings inserted, their hashes and
+    the heads written. The keys are looked for under the heads' locks: a concurrent twin
+    (same key, so same cooperative) has committed by then, and is seen."""
     legs = {
         new.idempotency_key: [leg for leg in new.legs if leg.amount != 0] for new in new_entries
     }
     for key, entry_legs in legs.items():
         _check(key, entry_legs)
+    if not new_entries:
+        return []
+    db.session.flush()  # the rows the entries name (an order, a payout) are written first
+    heads = lock_chain_heads([new.cooperative_id for new in new_entries])
     posted = set(
         db.session.scalars(
             select(JournalEntry.idempotency_key).where(JournalEntry.idempotency_key.in_(legs))
@@ -98,58 +117,82 @@ def add_entries(new_entries: Sequence[NewEntry]) -> list[JournalEntry]:
     fresh = [new for new in new_entries if new.idempotency_key not in posted]
     if not fresh:
         return []
-    entries = [_journal_entry(new, legs[new.idempotency_key]) for new in fresh]
-    cooperative_ids = sorted({new.cooperative_id for new in fresh})
-    try:  # in a savepoint: a concurrent twin fails alone, not the caller's work
-        try:
-            with db.session.begin_nested():
-                _insert_sealed(entries, lock_chain_heads(cooperative_ids))
-        except ChainHeadMissing:
-            # A cooperative's first entry: the savepoint's rollback let go of the heads locked
-            # with it, and they are locked again one by one in order, the new one made.
-            heads = {cooperative_id: lock_chain_head(cooperative_id)
-                     for cooperative_id in cooperative_ids}  # fmt: skip
-            with db.session.begin_nested():
-                _insert_sealed(entries, heads)
-    except IntegrityError:
-        if len(fresh) > 1:  # which one has a twin: each alone, as add_entry() would
-            return [entry for new in fresh for entry in add_entries([new])]
-        logger.info("ledger: %s posted concurrently", fresh[0].idempotency_key)
-        return []
-    return entries
+    written = _insert(fresh, legs, utcnow())
+    _seal(written, heads)
+    return [PostedEntry(entry.id, entry.idempotency_key, entry.cooperative_id) for entry in written]
 
 
-def _journal_entry(new: NewEntry, legs: list[Leg]) -> JournalEntry:
-    return JournalEntry(
-        idempotency_key=new.idempotency_key,
-        kind=new.kind,
-        cooperative_id=new.cooperative_id,
-        order_id=new.order_id,
-        payout_id=new.payout_id,
-        refund_id=new.refund_id,
-        actor_id=new.actor_id,
-        memo=new.memo[:200],
-        postings=[
-            Posting(
-                cooperative_id=new.cooperative_id,
-                account=leg.account,
-                member_id=leg.member_id,
-                amount=leg.amount,
-            )
-            for leg in legs
+def _insert(
+    fresh: list[NewEntry], legs: dict[str, list[Leg]], created_at: datetime
+) -> list[EntryContent]:
+    """The entries and their postings, one INSERT each (ids handed back in list order)."""
+    entries, postings = JournalEntry.__table__, Posting.__table__
+    entry_ids = db.session.scalars(
+        insert(entries).returning(entries.c.id, sort_by_parameter_order=True),
+        [
+            {"idempotency_key": new.idempotency_key, "kind": new.kind,
+             "cooperative_id": new.cooperative_id, "order_id": new.order_id,
+             "payout_id": new.payout_id, "refund_id": new.refund_id, "actor_id": new.actor_id,
+             "memo": new.memo[:200], "created_at": created_at}
+            for new in fresh
         ],
+    ).all()  # fmt: skip
+    rows = [
+        {"entry_id": entry_id, "cooperative_id": new.cooperative_id, "account": leg.account,
+         "member_id": leg.member_id, "amount": leg.amount}
+        for new, entry_id in zip(fresh, entry_ids, strict=True)
+        for leg in legs[new.idempotency_key]
+    ]  # fmt: skip
+    posting_ids = iter(
+        db.session.scalars(
+            insert(postings).returning(postings.c.id, sort_by_parameter_order=True), rows
+        ).all()
     )
+    return [
+        EntryContent(
+            entry_id,
+            new.idempotency_key,
+            new.kind,
+            new.cooperative_id,
+            new.order_id,
+            new.payout_id,
+            new.refund_id,
+            new.actor_id,
+            new.memo[:200],
+            created_at,
+            [
+                PostingContent(next(posting_ids), leg.account, leg.member_id, leg.amount)
+                for leg in legs[new.idempotency_key]
+            ],
+        )  # fmt: skip
+        for new, entry_id in zip(fresh, entry_ids, strict=True)
+    ]
 
 
-def _insert_sealed(entries: list[JournalEntry], heads: dict[int, ChainHead]) -> None:
-    """Insert the entries and their postings (one INSERT each, the ids handed out in list
-    order), then link each after its cooperative's head in id order, and flush the hashes
-    and heads (one UPDATE each)."""
-    db.session.add_all(entries)
-    db.session.flush()
-    for entry in sorted(entries, key=lambda entry: entry.id):
-        link_entry(entry, heads[entry.cooperative_id])
-    db.session.flush()
+def _seal(written: list[EntryContent], heads: dict[int, Head]) -> None:
+    """Link each entry after its cooperative's head in id order, then write the hashes and
+    the heads moved (one UPDATE each, executed for every row)."""
+    hashes = []
+    for entry in sorted(written, key=lambda entry: entry.id):
+        head = heads[entry.cooperative_id]
+        sealed = content_hash(entry, head.last_hash)
+        hashes.append({"b_id": entry.id, "b_hash": sealed, "b_previous": head.last_hash})
+        head.last_entry_id, head.last_hash = entry.id, sealed
+    entries, chain_heads = JournalEntry.__table__, ChainHead.__table__
+    db.session.execute(
+        update(entries)
+        .where(entries.c.id == bindparam("b_id"))
+        .values(content_hash=bindparam("b_hash"), previous_hash=bindparam("b_previous")),
+        hashes,
+    )
+    moved = sorted({entry.cooperative_id for entry in written})
+    db.session.execute(
+        update(chain_heads)
+        .where(chain_heads.c.cooperative_id == bindparam("b_cooperative"))
+        .values(last_entry_id=bindparam("b_entry"), last_hash=bindparam("b_hash")),
+        [{"b_cooperative": cooperative_id, "b_entry": heads[cooperative_id].last_entry_id,
+          "b_hash": heads[cooperative_id].last_hash} for cooperative_id in moved],
+    )  # fmt: skip
 
 
 def _check(idempotency_key: str, legs: list[Leg]) -> None:

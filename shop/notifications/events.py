@@ -4,7 +4,6 @@ that makes the change, inside its transaction (each flushes only)."""
 from collections import defaultdict
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from shop.accounts.models import User
 from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus, ShippingMethod
@@ -29,18 +28,26 @@ def shopper_of(order: Order) -> Recipient:
 
 
 def admins_of(cooperative_id: int) -> list[Recipient]:
-    users = db.session.scalars(
-        select(User)
+    return admins_of_each([cooperative_id])[cooperative_id]
+
+
+def admins_of_each(cooperative_ids: list[int]) -> dict[int, list[Recipient]]:
+    """Each cooperative's active admins (by user id), in one query of the columns needed."""
+    rows = db.session.execute(
+        select(Membership.cooperative_id, User.id, User.email, User.language)
         .join(Membership, Membership.user_id == User.id)
         .where(
-            Membership.cooperative_id == cooperative_id,
+            Membership.cooperative_id.in_(cooperative_ids),
             Membership.role == Role.ADMIN,
             Membership.is_active.is_(True),
             User.is_active.is_(True),
         )
-        .order_by(User.id)
-    ).all()
-    return [Recipient.of(user) for user in users]
+        .order_by(Membership.cooperative_id, User.id)
+    )
+    admins: dict[int, list[Recipient]] = {cooperative_id: [] for cooperative_id in cooperative_ids}
+    for cooperative_id, user_id, email, language in rows:
+        admins[cooperative_id].append(Recipient(user_id, email, language))
+    return admins
 
 
 def operators() -> list[Recipient]:
@@ -64,22 +71,28 @@ def order_placed(order: Order, access_token: str) -> None:
               "expires_at": order.expires_at.isoformat()}  # fmt: skip
     secret = access_token if order.user_id is None else None  # a guest's only way back
     placed = NewNotification("order_placed", shopper_of(order), order.number, params, secret)
-    record_many([placed], are_new_events=True)  # the order's number is new: nobody heard yet
+    record_many([placed])
 
 
-def _memberships(membership_ids: list[int]) -> dict[int, Membership]:
-    """These memberships with their users and cooperatives, in one query (not three each)."""
-    rows = db.session.scalars(
-        select(Membership)
+def _members(membership_ids: list[int]) -> dict[int, tuple[Recipient, int, str]]:
+    """These memberships' users as recipients, with their cooperative's id and slug, in one
+    query of the columns needed (not three rows' objects each)."""
+    rows = db.session.execute(
+        select(Membership.id, User.id, User.email, User.language, Cooperative.id, Cooperative.slug)
+        .join(User, User.id == Membership.user_id)
+        .join(Cooperative, Cooperative.id == Membership.cooperative_id)
         .where(Membership.id.in_(membership_ids))
-        .options(joinedload(Membership.user), joinedload(Membership.cooperative))
     )
-    return {membership.id: membership for membership in rows}
+    return {
+        membership_id: (Recipient(user_id, email, language), cooperative_id, slug)
+        for membership_id, user_id, email, language, cooperative_id, slug in rows
+    }
 
 
 def order_paid(order: Order) -> None:
     """The shopper; each member with lines in it (what to prepare); each cooperative's admins.
-    Recorded together: two statements for all of them, besides finding who they are."""
+    Three statements however many members and cooperatives: the members, the admins, and
+    the one INSERT that records them all."""
     number = order.number
     notifications = [
         NewNotification("order_paid", shopper_of(order), number,
@@ -96,20 +109,20 @@ def order_paid(order: Order) -> None:
         )
         by_member[line.member_id].append({"name": name, "quantity": line.quantity})
         by_coop[line.cooperative_id].append(line)
-    memberships = _memberships(list(by_member))
+    members, slugs = _members(list(by_member)), {}
     for member_id, items in by_member.items():
-        membership = memberships[member_id]
-        params = {"number": number, "items": items, "coop_slug": membership.cooperative.slug}
-        recipient = Recipient.of(membership.user)
+        recipient, cooperative_id, slugs[cooperative_id] = members[member_id]
+        params = {"number": number, "items": items, "coop_slug": slugs[cooperative_id]}
         notifications.append(NewNotification("member_new_order", recipient, number, params))
+    admins = admins_of_each(list(by_coop))
     for cooperative_id, coop_lines in by_coop.items():
-        coop = db.session.get(Cooperative, cooperative_id)
-        params = {"number": number, "coop_slug": coop.slug,
+        # Every cooperative of the order has a member with lines in it: its slug is known.
+        params = {"number": number, "coop_slug": slugs[cooperative_id],
                   "count": sum(line.quantity for line in coop_lines),
                   "total": sum(line.line_total for line in coop_lines)}  # fmt: skip
         notifications += [
             NewNotification("admin_new_order", admin, number, params)
-            for admin in admins_of(cooperative_id)
+            for admin in admins[cooperative_id]
         ]
     record_many(notifications)
 

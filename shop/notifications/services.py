@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from flask import render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from shop.accounts.models import User
 from shop.extensions import db
@@ -60,9 +62,18 @@ class NewNotification:
         return f"{self.kind}:{self.event}:{self.recipient.key}"[:200]
 
 
+@dataclass(frozen=True)
+class RecordedNotification:
+    """A notification record_many() has just written."""
+
+    id: int
+    event_key: str
+    recipient_id: int | None
+
+
 def record(
     kind: str, recipient: Recipient, event: str, params: dict, mail_secret: str | None = None
-) -> Notification | None:
+) -> RecordedNotification | None:
     """Record `kind` for `recipient`, once per `event` (a key naming what happened, e.g. the
     order number): a second record of the same event for the same person is ignored and
     returns None. Flushes; the mail goes out after the caller commits."""
@@ -70,16 +81,12 @@ def record(
     return added[0] if added else None
 
 
-def record_many(
-    new_notifications: Sequence[NewNotification], are_new_events: bool = False
-) -> list[Notification]:
-    """record() for each, in order, in two statements however many there are: one looks for
-    the events recorded already, one inserts the rest (one of the same event for the same
-    person twice in the list is recorded once). Returns those recorded. Flushes.
-
-    are_new_events: the caller's own transaction has just made the events (a new order's
-    number), so none can be recorded yet and nothing looks: only the INSERT (the unique
-    event_key refuses a duplicate all the same)."""
+def record_many(new_notifications: Sequence[NewNotification]) -> list[RecordedNotification]:
+    """record() for each, in order, in one statement however many there are: an INSERT that
+    leaves out the events recorded already, by their unique key (one of the same event for
+    the same person twice in the list is recorded once; one recorded by a transaction not
+    committed yet waits for it, and is left out once it is). Returns those recorded.
+    Flushes."""
     by_key: dict[str, NewNotification] = {}
     for new in new_notifications:
         if new.kind not in KINDS:
@@ -87,35 +94,44 @@ def record_many(
         by_key.setdefault(new.event_key, new)
     if not by_key:
         return []
-    recorded: set[str] = set()
-    if not are_new_events:
-        looked_for = select(Notification.event_key).where(Notification.event_key.in_(by_key))
-        recorded.update(db.session.scalars(looked_for))
-    added = [_notification(key, new) for key, new in by_key.items() if key not in recorded]
-    if not added:
-        return []
-    db.session.add_all(added)
-    db.session.flush()
+    db.session.flush()  # what the caller changed before, as add() and flush() did
+    table = Notification.__table__
+    insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else pg_insert
+    now = utcnow()
+    inserted = dict(
+        db.session.execute(
+            insert(table)
+            .values([_notification(key, new, now) for key, new in by_key.items()])
+            .on_conflict_do_nothing(index_elements=[table.c.event_key])
+            .returning(table.c.event_key, table.c.id)
+        ).all()
+    )
+    added = [
+        RecordedNotification(inserted[key], key, new.recipient.user_id)
+        for key, new in by_key.items()
+        if key in inserted
+    ]
     from shop.notifications.tasks import deliver_notification
 
     for notification in added:
-        if notification.email:
+        if by_key[notification.event_key].recipient.email:
             enqueue_after_commit(deliver_notification, notification.id)
     return added
 
 
-def _notification(event_key: str, new: NewNotification) -> Notification:
+def _notification(event_key: str, new: NewNotification, created_at: datetime) -> dict:
     recipient = new.recipient
-    return Notification(
-        event_key=event_key,
-        kind=new.kind,
-        recipient_id=recipient.user_id,
-        email=recipient.email,
-        language=recipient.language,
-        params=new.params,
-        mail_secret=new.mail_secret,
-        email_status=EmailStatus.PENDING if recipient.email else EmailStatus.NONE,
-    )
+    return {
+        "event_key": event_key,
+        "kind": new.kind,
+        "recipient_id": recipient.user_id,
+        "email": recipient.email,
+        "language": recipient.language,
+        "params": new.params,
+        "mail_secret": new.mail_secret,
+        "created_at": created_at,
+        "email_status": EmailStatus.PENDING if recipient.email else EmailStatus.NONE,
+    }
 
 
 def record_for_all(kind: str, recipients: list[Recipient], event: str, params: dict) -> None:

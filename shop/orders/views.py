@@ -45,17 +45,18 @@ def detail(number):
         abort(404)
     if is_valid_token(order, token):
         remember_order_access(session, order.number)
-    # Until the expiry job closes it, a pending order past its deadline cannot be paid.
-    payment = payment_panel(order, utcnow())
+    # Until the expiry job closes it, a pending order past its deadline cannot be paid. Only
+    # an order awaiting payment shows the panel: the others would read its attempt for nothing.
+    payment = payment_panel(order, utcnow()) if order.is_awaiting_payment else None
     sections = order_sections(order)
     html = render_template(
         "orders/detail.html",
         order=order,
         sections=sections,
         refunds=refund_totals(order, sections),
-        is_payable=payment.is_payable,
+        is_payable=payment is not None and payment.is_payable,
         payment=payment,
-        countdown_template=countdown_template(),
+        countdown_template=countdown_template() if payment is not None else "",
     )
     return _private(html)
 

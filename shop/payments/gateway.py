@@ -11,7 +11,6 @@ gateway_from_config(app.config) gives the process's Gateway for those settings: 
 and a pooled HTTP session, built once and shared by threads (neither keeps per-call state).
 """
 
-import http.cookiejar
 import logging
 import os
 import threading
@@ -150,6 +149,8 @@ class _MidtransHttp:
 
 
 def _session(trust_env: bool, retries, adapter_class=None):
+    import http.cookiejar
+
     import requests
 
     session = requests.Session()

@@ -2,10 +2,11 @@
 
 The body is stored first and committed on its own. Its signature is then checked, but its
 transaction_status is never trusted (it is not signed, MIDTRANS.md §4): we ask the gateway
-for the status and act on that answer. Order states only move forward, so duplicates and
-out-of-order deliveries (settlement before pending, a late expire after paid) change
-nothing already final. The HTTP status we answer drives Midtrans's retries: 2xx none,
-400/404 two, 503 four.
+for the status and act on that answer; only a body that claims what an earlier answer told
+us already is stored as a duplicate without asking (shop/payments/no_news.py). Order states
+only move forward, so duplicates and out-of-order deliveries (settlement before pending, a
+late expire after paid) change nothing already final. The HTTP status we answer drives
+Midtrans's retries: 2xx none, 400/404 two, 503 four.
 """
 
 import logging
@@ -14,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import inspect, select, update
+from sqlalchemy import insert, inspect, select, update
+from sqlalchemy.orm import joinedload
 
 from shop.catalog.models import Product
 from shop.checkout.models import Order, OrderLine, OrderStatus
@@ -32,6 +34,7 @@ from shop.payments.models import (
     NotificationOutcome,
     PaymentNotification,
 )
+from shop.payments.no_news import PAID_OR_LATER, KnownState, known_state, no_news
 from shop.payments.refunds_at_gateway import REFUNDED_STATES, record_refunds_made_at_gateway
 from shop.payments.signature import signature_ok
 from shop.raw_bodies import json_object, stored_body
@@ -53,16 +56,6 @@ RELEASING = {
     "expire": OrderStatus.EXPIRED,
 }
 HOLDING = frozenset({"pending", "capture"})  # capture here: not paid, so fraud challenge
-# A paid order moves on to packing and beyond; all of those count as "already paid".
-PAID_OR_LATER = frozenset(
-    {
-        OrderStatus.PAID,
-        OrderStatus.PACKED,
-        OrderStatus.SHIPPED,
-        OrderStatus.DELIVERED,
-        OrderStatus.COMPLETED,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -96,40 +89,57 @@ HTTP_STATUS = {
 def handle_notification(raw_body: bytes, gateway: Gateway) -> NotificationResult:
     """Store a Midtrans notification, verify it, ask the gateway, and apply its answer.
 
-    Returns the HTTP status to answer and the outcome also stored on the notification row.
-    Bad input never raises; a bug does, after rolling back everything but the stored row.
+    A validly signed one that claims only what we have recorded from Midtrans already is
+    stored as a duplicate, without asking (shop/payments/no_news.py). Returns the HTTP status
+    to answer and the outcome also stored on the notification row. Bad input never raises;
+    a bug does, after rolling back everything but the stored row.
     """
     fields = json_object(raw_body)
-    notification, order = _store(raw_body, fields)
+    signature_valid = fields is not None and signature_ok(
+        fields, current_app.config["MIDTRANS_SERVER_KEY"]
+    )
+    known = _known_state(fields["order_id"]) if signature_valid else None  # signed: a str
+    if known is not None and (detail := no_news(fields, known)):
+        _store(raw_body, fields, signature_valid, Outcome.DUPLICATE, detail)
+        db.session.commit()
+        return NotificationResult(HTTP_STATUS[Outcome.DUPLICATE], Outcome.DUPLICATE)
+    notification = _store(raw_body, fields, signature_valid)
+    db.session.commit()  # on record before anything acts on it
     try:
-        outcome = _handle(notification, order, fields, gateway)
+        outcome = _handle(notification, known, fields, gateway)
     except Exception:
         db.session.rollback()
         raise
     return NotificationResult(HTTP_STATUS[outcome], outcome)
 
 
-def _store(raw_body: bytes, fields: dict | None) -> tuple[StoredNotification, Order | None]:
-    """Store the notification and commit it, before anything acts on it. A validly signed one's
-    order is looked up in the same transaction (a read: it acts on nothing), which saves a
-    transaction of its own, and its connection checkout, before the call to the gateway."""
+def _store(
+    raw_body: bytes,
+    fields: dict | None,
+    signature_valid: bool,
+    outcome: NotificationOutcome = Outcome.RECEIVED,
+    detail: str = "",
+) -> StoredNotification:
+    """Insert the notification (one INSERT; the caller commits). A validly signed one's order
+    was looked up just before in the same transaction (a read: it acts on nothing), which
+    saves a transaction of its own, and its connection checkout, before the gateway call."""
     fields = fields or {}
     order_id, status = fields.get("order_id"), fields.get("transaction_status")
-    server_key = current_app.config["MIDTRANS_SERVER_KEY"]
-    signature_valid = signature_ok(fields, server_key)
-    notification = PaymentNotification(
-        raw_body=stored_body(raw_body, signature_valid),
-        order_id=order_id[:ORDER_ID_LENGTH] if isinstance(order_id, str) else None,
-        transaction_status=status[:STATUS_LENGTH] if isinstance(status, str) else None,
-        signature_valid=signature_valid,
-        received_at=utcnow(),
+    order_id = order_id[:ORDER_ID_LENGTH] if isinstance(order_id, str) else None
+    notification_id = db.session.scalar(
+        insert(PaymentNotification)
+        .values(
+            raw_body=stored_body(raw_body, signature_valid),
+            order_id=order_id,
+            transaction_status=status[:STATUS_LENGTH] if isinstance(status, str) else None,
+            signature_valid=signature_valid,
+            received_at=utcnow(),
+            outcome=outcome,
+            detail=detail[:DETAIL_LENGTH],
+        )
+        .returning(PaymentNotification.id)
     )
-    db.session.add(notification)
-    db.session.flush()
-    stored = StoredNotification(notification.id, notification.order_id, signature_valid)
-    order = _find_order(order_id) if signature_valid else None  # signed: order_id is a str
-    db.session.commit()
-    return stored, order
+    return StoredNotification(notification_id, order_id, signature_valid)
 
 
 def _finish(
@@ -144,8 +154,7 @@ def _finish(
 def _record_outcome(
     notification: StoredNotification, outcome: NotificationOutcome, detail: str
 ) -> None:
-    """The row's outcome, by its id: the row was committed (and expired) before the gateway
-    call, and an UPDATE needs nothing of it read back."""
+    """The row's outcome, by its id: an UPDATE needs nothing of it read back."""
     db.session.execute(
         update(PaymentNotification)
         .where(PaymentNotification.id == notification.id)
@@ -155,7 +164,10 @@ def _record_outcome(
 
 
 def _handle(
-    notification: StoredNotification, order: Order | None, fields: dict | None, gateway: Gateway
+    notification: StoredNotification,
+    known: KnownState | None,
+    fields: dict | None,
+    gateway: Gateway,
 ) -> NotificationOutcome:
     said = f"notification {notification.id} ({notification.order_id!r})"
     if fields is None:
@@ -165,10 +177,10 @@ def _handle(
         logger.warning("%s: bad signature", said)
         return _finish(notification, Outcome.BAD_SIGNATURE, "signature_key does not match")
     order_id = fields["order_id"]  # a valid signature means it is a string
-    if order is None:
+    if known is None:
         logger.warning("%s: no such order", said)
         return _finish(notification, Outcome.UNKNOWN_ORDER, "no order with this number")
-    close_transaction()  # nothing open since _store's commit: kept as the rule before a call
+    close_transaction()  # nothing open since the store's commit: kept as the rule before a call
     try:
         status = gateway.status(order_id)
     except GatewayError as error:
@@ -177,7 +189,7 @@ def _handle(
     if not status.is_found:
         logger.warning("%s: the gateway does not know this transaction", said)
         return _finish(notification, Outcome.UNKNOWN_ORDER, "gateway: transaction not found")
-    return apply_gateway_status(order, status, notification)
+    return _apply_to_order(known.order_pk, status, notification)
 
 
 def close_transaction() -> None:
@@ -187,13 +199,13 @@ def close_transaction() -> None:
     db.session.commit()
 
 
-def _find_order(order_id: str) -> Order | None:
+def _known_state(order_id: str) -> KnownState | None:
     """The order of an attempt id ("<number>-<n>"), or of a bare order number (orders paid
-    before attempts had their own ids). An order number never matches ATTEMPT_ORDER_ID (it
-    has two dashes, an attempt id three), so one query finds either."""
+    before attempts had their own ids), with what we recorded of that attempt. An order
+    number never matches ATTEMPT_ORDER_ID (it has two dashes, an attempt id three), so one
+    query finds either."""
     attempt = ATTEMPT_ORDER_ID.match(order_id)
-    number = attempt.group(1) if attempt else order_id
-    return db.session.scalar(select(Order).where(Order.number == number))
+    return known_state(attempt.group(1) if attempt else order_id, order_id)
 
 
 def apply_gateway_status(
@@ -208,12 +220,20 @@ def apply_gateway_status(
     """
     # The order's id from its identity: the caller's commit expired the object, and reading
     # an attribute would cost a SELECT just before the locking one.
-    order = db.session.scalar(
-        select(Order)
-        .where(Order.id == inspect(order).identity[0])
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return _apply_to_order(inspect(order).identity[0], status, notification)
+
+
+def _apply_to_order(
+    order_pk: int, status: TransactionStatus, notification: StoredNotification | None
+) -> NotificationOutcome:
+    query = select(Order).where(Order.id == order_pk).execution_options(populate_existing=True)
+    if status.is_paid:
+        # A payment reads the lines (sold counts, postings, events) and the shipments
+        # (postings): in the statement that locks the order, and the order's row only.
+        query = query.options(joinedload(Order.lines), joinedload(Order.shipments))
+        order = db.session.scalars(query.with_for_update(of=Order)).unique().one()
+    else:
+        order = db.session.scalars(query.with_for_update()).one()
     said = f"order {order.number} ({status.order_id})"
     if status.gross_amount != order.grand_total:
         logger.error(
@@ -277,7 +297,7 @@ def _apply_paid(
         logger.error("%s: paid but the order is %s: needs a refund", said, order.status)
         return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
     number = order.number
-    _count_sold(order.lines)  # lines loaded once here, and read by the postings and events
+    _count_sold(order.lines)  # loaded with the lock, and read by the postings and events too
     # The money moves in the same transaction as the order.
     post_payment(order, status.payment_type, current_app.config["MIDTRANS_FEES"])
     events.order_paid(order)

@@ -4,11 +4,12 @@ signed-in shopper's in the database, and the two meeting at sign-in."""
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from shop.cart import services
 from shop.cart.models import Cart, CartLine
-from shop.catalog.models import ProductStatus
+from shop.catalog.models import Product, ProductStatus, ProductVariant
+from shop.coops.models import Cooperative
 from shop.extensions import db
 from tests.factories import make_coop, make_membership, make_product, make_user
 
@@ -298,6 +299,33 @@ def test_the_cart_page_takes_the_same_queries_for_1_line_as_for_10(
         html = client.get("/keranjang").get_data(as_text=True)
     assert html.count('class="card cart-line"') == 10
     assert len(ten_lines) == len(one_line) <= (2 if signed_in else 1)
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["guest", "user"])
+def test_the_cart_page_reads_its_lines_as_plain_rows(client, login, english, signed_in):
+    """No variant, product or cooperative is loaded as an ORM object: the page's one
+    statement reads only the columns it shows."""
+    if signed_in:
+        login(make_user())
+    variant = a_variant(name="Keripik Tempe", stock=3)
+    add(client, variant, 2)
+    loaded = []
+
+    def on_load(target, _context):
+        loaded.append(target)
+
+    models = (ProductVariant, Product, Cooperative)
+    for model in models:
+        event.listen(model, "load", on_load)
+    try:
+        db.session.expunge_all()
+        html = client.get("/keranjang").get_data(as_text=True)
+    finally:
+        for model in models:
+            event.remove(model, "load", on_load)
+
+    assert "Keripik Tempe" in html and "Total for your cart: Rp 30.000" in html
+    assert loaded == []
 
 
 # The header --------------------------------------------------------------------------------

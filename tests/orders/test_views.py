@@ -212,6 +212,21 @@ def test_a_paid_order_reads_no_reviews_until_a_part_is_completed(client, count_q
     assert len(completed) == len(paid) + 1
 
 
+def test_an_order_not_awaiting_payment_reads_no_payment_attempt(english, count_queries):
+    """The payment panel is for a pending order only: a paid one's page does not read the
+    latest attempt (one statement of three), and still offers to buy again."""
+    placed = place([(product, 1) for product in products_in(1)])
+    mark_paid(placed.order)
+    placed.order.payment_attempts = 1  # as a real payment leaves it: the panel would look
+    db.session.commit()
+
+    with count_queries() as statements:
+        html = page(english, placed)
+
+    assert not [s for s in statements if re.search(r"FROM payment_attempts\b", s)]
+    assert "Buy again" in html and 'id="pay-heading"' not in html
+
+
 def test_my_orders_lists_only_mine_newest_first(english, login):
     shopper = make_user()
     product = products_in(1)[0]

@@ -126,6 +126,14 @@ def gateway(simulator_app):
 
 
 @pytest.fixture
+def down_gateway(simulator_app):
+    """A gateway whose Midtrans refuses connections (nothing listens on port 9)."""
+    return gateway_from_config(
+        simulator_app.config | {"MIDTRANS_SIMULATOR_URL": "http://127.0.0.1:9/simulator"}
+    )
+
+
+@pytest.fixture
 def order(app):
     """A pending order of 2 x Keripik (Rp 15.000) and 1 x Madu (Rp 40.000), pickup: Rp 70.000."""
     coop = make_coop(fee_bp=250)

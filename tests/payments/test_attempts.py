@@ -30,14 +30,6 @@ from tests.payments.test_notifications import body, reload, sold_counts, stocks
 
 
 @pytest.fixture
-def down_gateway(simulator_app):
-    """A gateway whose Midtrans refuses connections (nothing listens on port 9)."""
-    return gateway_from_config(
-        simulator_app.config | {"MIDTRANS_SIMULATOR_URL": "http://127.0.0.1:9/simulator"}
-    )
-
-
-@pytest.fixture
 def slow_gateway(simulator_app):
     """A gateway whose Midtrans takes 2 s to answer, with a 0.3 s read timeout."""
 

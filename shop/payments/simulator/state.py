@@ -118,7 +118,10 @@ class SimTransaction:
         if self.settlement_time:
             body["settlement_time"] = self.settlement_time
         if self.transaction_status == "pending":
-            expiry = datetime.now(JAKARTA) + timedelta(minutes=self.expiry_minutes)
+            # Counted from the transaction's time, as Midtrans does: every answer and
+            # notification about it names the same deadline.
+            started = datetime.strptime(self.transaction_time or _now(), "%Y-%m-%d %H:%M:%S")
+            expiry = started.replace(tzinfo=JAKARTA) + timedelta(minutes=self.expiry_minutes)
             body["expiry_time"] = expiry.strftime("%Y-%m-%d %H:%M:%S")
         if self.refunds:
             body["refund_amount"] = _amount(self.refund_amount)

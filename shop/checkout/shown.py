@@ -51,7 +51,8 @@ def check_as_shown(
         if shipment.cooperative_id not in shown.shipping_fees:
             continue
         before = shown.shipping_fees[shipment.cooperative_id]
-        if before != shipment.fee:
+        # Shown without a fee (no province yet), a free one leaves the total as shown.
+        if before != shipment.fee and not (before is None and shipment.fee == 0):
             option = _(
                 "%(option)s from %(cooperative)s",
                 option=shipment.courier_service or method_label(shipment.method),

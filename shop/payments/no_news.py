@@ -96,10 +96,14 @@ def no_news(fields: dict, known: KnownState) -> str | None:
     store with it), or None when it must go the full way."""
     if known.attempt_status is None:
         return None
-    if parse_rupiah(fields.get("gross_amount")) != known.grand_total:
+    try:
+        amount = parse_rupiah(fields.get("gross_amount"))
+    except ValueError:  # not whole Rupiah: the full way stores the body and says why
+        return None
+    if amount != known.grand_total:
         return None
     state, fraud, code = (
-        fields.get("transaction_status"), fields.get("fraud_status"), fields["status_code"]
+        fields.get("transaction_status"), fields.get("fraud_status"), fields.get("status_code")
     )  # fmt: skip
     is_paid_claim = (state == "settlement" and fraud in (None, "accept")) or (
         state == "capture" and fraud == "accept"

@@ -175,6 +175,18 @@ def test_a_courier_shown_without_a_fee_is_priced_before_the_order_is_placed(clie
     assert the_order().shipping_total == COURIER_FEE
 
 
+def test_a_free_courier_shown_without_a_fee_leaves_the_total_as_shown(client, english, tani):
+    """Shown without a fee, a courier that turns out free changes no total: placed at once."""
+    add(client, a_variant(tani))
+    set_courier_first_kg_fee(0)
+    html = client.get("/checkout").get_data(as_text=True)
+    sent = ADDRESS | page_form(html) | {f"shipping-{tani.id}": "courier"}
+    assert sent[f"shown-fee-{tani.id}-courier"] == ""
+
+    assert place(client, sent).status_code == 302
+    assert the_order().shipping_total == 0
+
+
 def test_a_price_changed_while_the_page_was_open_is_named(client, english, tani):
     keripik = a_variant(tani, price=15_000, name="Keripik")
     add(client, keripik, 2)

@@ -8,12 +8,14 @@ import json
 import pytest
 from sqlalchemy import select
 
+from config import SIMULATOR_SERVER_KEY
 from shop.checkout.models import OrderStatus
 from shop.extensions import db
 from shop.payments.attempts import refresh_from_gateway, start_payment
 from shop.payments.models import NotificationOutcome as Outcome
 from shop.payments.models import PaymentNotification
 from shop.payments.services import handle_notification
+from shop.payments.signature import notification_signature
 from tests.payments.conftest import FINISH_URL, choose
 from tests.payments.test_notifications import body, reload, sold_counts
 
@@ -151,3 +153,24 @@ def test_a_payment_after_the_order_closed_is_never_a_duplicate(gateway, receiver
     outcomes = [handle_notification(settlement, gateway).outcome for _ in range(2)]
 
     assert outcomes == [Outcome.IGNORED, Outcome.IGNORED]
+
+
+def test_a_signed_amount_that_is_not_whole_rupiah_is_stored_and_goes_the_full_way(
+    gateway, down_gateway, receiver, order
+):
+    """Stored raw before anything acts on it, even when its amount cannot be read."""
+    paid_by_the_return_page(gateway, receiver, order)
+    order_id, amount = f"{order.number}-1", f"{order.grand_total}.50"
+    fields = {
+        "transaction_status": "settlement",
+        "status_code": "200",
+        "order_id": order_id,
+        "gross_amount": amount,
+        "signature_key": notification_signature(order_id, "200", amount, SIMULATOR_SERVER_KEY),
+    }
+
+    result = handle_notification(json.dumps(fields).encode(), down_gateway)
+
+    assert result.outcome != Outcome.DUPLICATE
+    row = stored_last()
+    assert (row.signature_valid, row.order_id, row.outcome) == (True, order_id, result.outcome)

@@ -90,23 +90,24 @@ def add_entry(
 
 def add_entries(new_entries: Sequence[NewEntry]) -> list[PostedEntry]:
     """Add balanced entries, as add_entry() would one by one, and flush: the entries posted
-    (those whose key exists already are left out). Raises UnbalancedEntry for a bad one
-    before writing any.
+    (those whose key exists already are left out, and a key's second entry in the list).
+    Raises UnbalancedEntry for a bad one before writing any.
 
     Written without the ORM's unit of work, in six statements however many entries and
     cooperatives: the chain heads locked (in cooperative id order, made on a first entry),
     the keys looked for, the entries inserted, their postings inserted, their hashes and
     the heads written. The keys are looked for under the heads' locks: a concurrent twin
     (same key, so same cooperative) has committed by then, and is seen."""
-    legs = {
-        new.idempotency_key: [leg for leg in new.legs if leg.amount != 0] for new in new_entries
-    }
+    by_key: dict[str, NewEntry] = {}
+    for new in new_entries:  # a key twice in one call is posted once, as its first
+        by_key.setdefault(new.idempotency_key, new)
+    legs = {key: [leg for leg in new.legs if leg.amount != 0] for key, new in by_key.items()}
     for key, entry_legs in legs.items():
         _check(key, entry_legs)
-    if not new_entries:
+    if not by_key:
         return []
     db.session.flush()  # the rows the entries name (an order, a payout) are written first
-    heads = lock_chain_heads([new.cooperative_id for new in new_entries])
+    heads = lock_chain_heads([new.cooperative_id for new in by_key.values()])
     posted = set(
         db.session.scalars(
             select(JournalEntry.idempotency_key).where(JournalEntry.idempotency_key.in_(legs))
@@ -114,7 +115,7 @@ def add_entries(new_entries: Sequence[NewEntry]) -> list[PostedEntry]:
     )
     for key in posted:
         logger.info("ledger: %s posted already", key)
-    fresh = [new for new in new_entries if new.idempotency_key not in posted]
+    fresh = [new for key, new in by_key.items() if key not in posted]
     if not fresh:
         return []
     written = _insert(fresh, legs, utcnow())

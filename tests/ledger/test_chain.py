@@ -311,3 +311,19 @@ def test_entries_of_two_cooperatives_written_at_once_in_either_order_never_deadl
     assert failures == []
     assert [len(chain(coop_id)) for coop_id in coop_ids] == [64, 64]
     assert check_ledger() == []
+
+
+def test_a_key_given_twice_in_one_call_is_posted_once_as_its_first():
+    coop_id = make_coop().id
+    first = batch([coop_id], "twice")[0]
+    again = NewEntry(first.idempotency_key, first.kind, coop_id, first.legs, memo="again")
+
+    added = add_entries([first, again])
+    db.session.commit()
+
+    assert [entry.idempotency_key for entry in added] == [f"twice:{coop_id}:0"]
+    [(memo,)] = db.session.execute(
+        select(JournalEntry.memo).where(JournalEntry.cooperative_id == coop_id)
+    ).all()
+    assert memo != "again"
+    assert check_ledger() == []

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 CONNECT_TIMEOUT_SECONDS = 5
 # Longer than any answer of these commands takes; a Redis that stops answering is an error
-# the page cache reports (Flask then renders the page), not a worker hung forever.
+# the request fails on (an error page, as it was with redis-py), not a worker hung forever.
 SOCKET_TIMEOUT_SECONDS = 10
 
 
@@ -186,11 +186,20 @@ def _encode(command: tuple) -> bytes:
     return b"".join(parts)
 
 
+SUPPORTED_OPTIONS = {"db", "username", "password"}
+
+
 def _parse_url(url: str) -> tuple[object, bool, list[tuple]]:
     """(host, port) or a socket path, whether TLS, and the commands each connection begins
     with: AUTH when the URL has a password, SELECT when it names a database."""
     parts = urlsplit(url)
     query = parse_qs(parts.query)
+    unknown = sorted(set(query) - SUPPORTED_OPTIONS)
+    if unknown:  # at start: a page cache that ignored them would fail on every page
+        raise ValueError(
+            f"REDIS_URL options {', '.join(unknown)} are not supported by the page cache's"
+            f" Redis client (shop/resp_client.py): only {', '.join(sorted(SUPPORTED_OPTIONS))}"
+        )
     if parts.scheme == "unix":
         address: object = unquote(parts.path)
         database = query.get("db", ["0"])[0]

@@ -109,6 +109,12 @@ def test_the_database_and_password_of_the_url_are_sent_on_connecting():
         _parse_url("http://127.0.0.1:6379/0")
 
 
+def test_an_option_of_the_url_the_client_would_ignore_stops_it_at_start():
+    """redis-py honours ?ssl_cert_reqs=none; ignored here, every page would fail instead."""
+    with pytest.raises(ValueError, match="ssl_cert_reqs"):
+        RespClient("rediss://cache.internal:6380/0?ssl_cert_reqs=none")
+
+
 def test_the_selected_database_is_the_one_written(redis_py):
     import redis
 

@@ -494,4 +494,3 @@ def test_random_money_sequences_keep_the_books(db_session):
         ),
     )
     assert db.session.scalar(select(func.count()).select_from(OrderShipment)) > 0
-    assert db.session.scalar(select(func.count()).select_from(SavingsMovement)) > 0

@@ -1,5 +1,5 @@
-"""Plain SQL run on the driver's cursor, for the storefront's hottest statements (cards,
-product page, catalog lists).
+"""Plain SQL run on the driver's cursor, for the hottest statements: the storefront's (cards,
+product page, catalog lists) and the payment's (notifications, return page, the payment).
 
 Those statements are written out once, as text, because building and compiling them with
 SQLAlchemy cost more than running them. Run through Connection.exec_driver_sql they still cost
@@ -21,7 +21,8 @@ become psycopg's %(name)s once a process.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from sqlalchemy import exc
 
@@ -30,10 +31,29 @@ from shop.extensions import db
 # A :name parameter, not a ::type cast nor a time such as '10:30'.
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 _for_psycopg: dict[str, str] = {}
+T = TypeVar("T")
 
 
 def rows(sql: str, parameters: Mapping[str, object]) -> list[tuple]:
     """Every row of `sql` (with :name parameters) run in the request's database session."""
+    return _run(sql, parameters, lambda cursor: cursor.fetchall())
+
+
+def execute(sql: str, parameters: Mapping[str, object]) -> int:
+    """Run `sql` (an UPDATE or INSERT without RETURNING) in the request's database session;
+    the rows it changed."""
+    return _run(sql, parameters, lambda cursor: cursor.rowcount)
+
+
+def locking(sql: str) -> str:
+    """`sql` (a SELECT) locking the rows it reads (FOR UPDATE), on a database that has row
+    locks: SQLite has none (a writer locks the whole file) and no FOR UPDATE either."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sql
+    return sql + " FOR UPDATE"
+
+
+def _run(sql: str, parameters: Mapping[str, object], result: Callable[[Any], T]) -> T:
     connection = db.session.connection()
     if connection.dialect.paramstyle == "pyformat":
         statement = _for_psycopg.get(sql)
@@ -49,7 +69,7 @@ def rows(sql: str, parameters: Mapping[str, object]) -> list[tuple]:
         cursor.execute(statement, parameters)
         for listener in dispatch.after_cursor_execute:
             listener(connection, cursor, statement, parameters, None, False)
-        return cursor.fetchall()
+        return result(cursor)
     except connection.dialect.loaded_dbapi.Error as error:
         is_disconnect = connection.dialect.is_disconnect(error, connection.connection, cursor)
         if is_disconnect:

@@ -10,6 +10,22 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_stored(value: datetime | None) -> datetime | None:
+    """An aware time as a UTCDateTime column keeps it (naive UTC): for plain SQL
+    (shop/plain_sql.py), which does not go through the column's type."""
+    return UTCDateTime().process_bind_param(value, None)
+
+
+def from_stored(value: datetime | str | None) -> datetime | None:
+    """A UTCDateTime column's value read by plain SQL, as the column's type gives it back
+    (SQLite's driver hands back the text SQLAlchemy stored)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
 class UTCDateTime(TypeDecorator):
     """Stores naive UTC and gives back aware UTC.
 

@@ -8,10 +8,14 @@ the same 404 as for an unknown number, so order numbers cannot be probed.
 
 import hmac
 from collections.abc import Mapping, MutableMapping
+from typing import TYPE_CHECKING
 
 from shop.accounts.models import User
 from shop.checkout.models import Order
 from shop.tokens import hash_token
+
+if TYPE_CHECKING:
+    from shop.orders.queries import OrderGlance
 
 SESSION_KEY = "order_numbers"
 # The session lives in a cookie (about 4 KB in all); 20 numbers of ~20 characters fit easily.
@@ -25,7 +29,9 @@ def remember_order_access(session: MutableMapping, order_number: str) -> None:
     session[SESSION_KEY] = numbers[-MAX_REMEMBERED_ORDERS:]
 
 
-def can_view_order(order: Order, user: User | None, session: Mapping, token: str | None) -> bool:
+def can_view_order(
+    order: "Order | OrderGlance", user: User | None, session: Mapping, token: str | None
+) -> bool:
     # current_user may be passed as is: an anonymous one is not authenticated.
     if user is not None and user.is_authenticated and order.user_id == user.id:
         return True
@@ -34,7 +40,7 @@ def can_view_order(order: Order, user: User | None, session: Mapping, token: str
     return is_valid_token(order, token)
 
 
-def is_valid_token(order: Order, token: str | None) -> bool:
+def is_valid_token(order: "Order | OrderGlance", token: str | None) -> bool:
     if not token:
         return False
     return hmac.compare_digest(hash_token(token), order.access_token_hash)

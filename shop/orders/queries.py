@@ -25,6 +25,7 @@ from shop.checkout.models import (
     OrderStatus,
     ShipmentStatus,
     ShippingMethod,
+    payment_id,
 )
 from shop.coops.models import Cooperative
 from shop.extensions import db
@@ -32,6 +33,8 @@ from shop.fulfilment.labels import shipment_status_label
 from shop.ledger.models import Refund
 from shop.orders.labels import status_label
 from shop.pagination import Page, paginate
+from shop.plain_sql import rows
+from shop.timeutil import from_stored
 
 ORDERS_PER_PAGE = 20
 
@@ -140,10 +143,42 @@ def find_order(number: str) -> Order | None:
     return db.session.scalars(statement).unique().first()
 
 
-def find_order_alone(number: str) -> Order | None:
-    """The order with this number and nothing else: for the requests that only read or move
-    its state (the payment pages), where loading its lines would be wasted."""
-    return db.session.scalar(select(Order).where(Order.number == number))
+@dataclass(frozen=True)
+class OrderGlance:
+    """What the payment pages read of an order: who may see it and where its payment stands.
+    Values, not an ORM object: a commit does not expire them."""
+
+    id: int
+    number: str
+    user_id: int | None
+    access_token_hash: str
+    status: OrderStatus
+    paid_at: datetime | None
+    payment_attempts: int
+
+    @property
+    def current_payment_id(self) -> str | None:
+        """The Midtrans order id of the latest payment attempt; None before the first."""
+        return payment_id(self.number, self.payment_attempts) if self.payment_attempts else None
+
+
+GLANCE_AT_ORDER = (
+    "SELECT id, number, user_id, access_token_hash, status, paid_at, payment_attempts"
+    " FROM orders WHERE number = :number"
+)
+
+
+def glance_at_order(number: str) -> OrderGlance | None:
+    """The order with this number as the payment pages read it, in one statement of the
+    columns they need (shop/plain_sql.py): the return page reads it twice, before and after
+    asking Midtrans, and its lines not at all. None when there is none."""
+    found = rows(GLANCE_AT_ORDER, {"number": number})
+    if not found:
+        return None
+    order_pk, number, user_id, token_hash, status, paid_at, attempts = found[0]
+    return OrderGlance(
+        order_pk, number, user_id, token_hash, OrderStatus(status), from_stored(paid_at), attempts
+    )
 
 
 def order_sections(order: Order) -> list[ShipmentSection]:

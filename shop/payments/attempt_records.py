@@ -5,7 +5,7 @@ Every move goes through ALLOWED_ATTEMPT_MOVES as one conditional UPDATE (or CASE
 or repeated answer from Midtrans cannot move a closed attempt again.
 """
 
-from sqlalchemy import ColumnElement, case, literal, select, update
+from sqlalchemy import ColumnElement, select, update
 
 from shop.extensions import db
 from shop.payments.instructions import PaymentInstructions
@@ -15,6 +15,8 @@ from shop.payments.models import (
     PaymentAttempt,
     sources_of,
 )
+from shop.plain_sql import execute
+from shop.timeutil import as_stored, utcnow
 
 # Midtrans's transaction_status -> the attempt's status (capture held for review stays open).
 GATEWAY_STATES = {
@@ -62,6 +64,27 @@ def _move(which: ColumnElement[bool], target: AttemptStatus, **values) -> bool:
     return moved.rowcount == 1
 
 
+# Midtrans's answer about one attempt, as one statement written out once (shop/plain_sql.py):
+# every return page and most notifications run it. The status moves only from the sources
+# ALLOWED_ATTEMPT_MOVES gives (two parameters: no target has more), each instruction column
+# is written only when the answer gives it, and a row neither moved nor given anything is
+# not written at all.
+RECORD_ANSWER = """UPDATE payment_attempts SET
+  status = CASE WHEN status IN (:source_1, :source_2) THEN :target ELSE status END,
+  updated_at = :now,
+  payment_type = COALESCE(:payment_type, payment_type),
+  bank = COALESCE(:bank, bank),
+  va_number = COALESCE(:va_number, va_number),
+  biller_code = COALESCE(:biller_code, biller_code),
+  bill_key = COALESCE(:bill_key, bill_key),
+  qr_string = COALESCE(:qr_string, qr_string),
+  payment_code = COALESCE(:payment_code, payment_code),
+  store = COALESCE(:store, store),
+  pay_before = COALESCE(:pay_before, pay_before)
+WHERE midtrans_order_id = :midtrans_order_id
+  AND (status IN (:source_1, :source_2) OR :is_given = 1)"""
+
+
 def record_gateway_answer(
     midtrans_order_id: str, state: str, is_paid: bool, instructions: PaymentInstructions
 ) -> None:
@@ -69,27 +92,24 @@ def record_gateway_answer(
     answer leaves out keeps what an earlier answer said (a settlement has no expiry_time).
     One UPDATE names the attempt by its Midtrans id (unique): one that has no row (started
     before attempts had rows, or not ours) changes nothing. The status moves only where
-    ALLOWED_ATTEMPT_MOVES allows it, like _move(), but by a CASE, so that the fields given
-    are kept in the same statement whether it moves or not."""
-    which = PaymentAttempt.midtrans_order_id == midtrans_order_id
-    given = {name: value for name, value in instructions.as_columns().items() if value}
+    ALLOWED_ATTEMPT_MOVES allows it, like _move(), in the same statement that keeps the
+    fields given, whether it moves or not."""
+    given = {name: value or None for name, value in instructions.as_columns().items()}
+    is_given = any(given.values())
     target = AttemptStatus.PAID if is_paid else GATEWAY_STATES.get(state)
-    if target is None:
-        if given:
-            _update(which, **given)
+    if target is None and not is_given:
         return
-    if not given:
-        _move(which, target)
-        return
-    status = PaymentAttempt.status
-    moved = case((status.in_(sources_of(target)), literal(target, status.type)), else_=status)
-    _update(which, status=moved, **given)
-
-
-def _update(which: ColumnElement[bool], **values) -> None:
-    db.session.execute(
-        update(PaymentAttempt)
-        .where(which)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    sources = [source.value for source in sources_of(target)] if target is not None else [None]
+    given["pay_before"] = as_stored(given["pay_before"])
+    execute(
+        RECORD_ANSWER,
+        {
+            "midtrans_order_id": midtrans_order_id,
+            "target": target.value if target is not None else None,
+            "source_1": sources[0],
+            "source_2": sources[-1],
+            "is_given": int(is_given),
+            "now": as_stored(utcnow()),
+            **given,
+        },
     )

@@ -30,10 +30,15 @@ from sqlalchemy.orm import joinedload
 from shop.checkout.models import Order, OrderShipment, OrderStatus, payment_id
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.orders.queries import OrderGlance
 from shop.payments.attempt_records import move_attempt, open_attempt
 from shop.payments.gateway import Customer, Gateway, GatewayError, PaymentItem
 from shop.payments.models import AttemptStatus, PaymentAttempt
-from shop.payments.services import apply_gateway_status, close_transaction
+from shop.payments.services import (
+    apply_gateway_status,
+    apply_gateway_status_to,
+    close_transaction,
+)
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -265,22 +270,24 @@ def payment_items(order: Order) -> list[PaymentItem]:
     return items
 
 
-def refresh_from_gateway(order: Order, gateway: Gateway) -> None:
+def refresh_from_gateway(order: "Order | OrderGlance", gateway: Gateway) -> bool:
     """Bring a pending order up to date with its current attempt at Midtrans, for the pages
-    a shopper lands on after paying, before the notification may have arrived. An
-    unreachable gateway is only logged: the page then shows what we know."""
+    a shopper lands on after paying, before the notification may have arrived. True when
+    Midtrans's answer was applied (the order may have moved: read it again). An unreachable
+    gateway is only logged: the page then shows what we know."""
     if order.status != OrderStatus.PENDING or not order.payment_attempts:
-        return
-    current_payment_id = order.current_payment_id
+        return False
+    order_pk, number, current_payment_id = order.id, order.number, order.current_payment_id
     close_transaction()
     try:
         status = gateway.status(current_payment_id)
     except GatewayError as error:
-        logger.warning("order %s: status refresh failed: %s", order.number, error)
-        return
-    if status.is_found:
-        apply_gateway_status(order, status)
-        db.session.refresh(order)
+        logger.warning("order %s: status refresh failed: %s", number, error)
+        return False
+    if not status.is_found:
+        return False
+    apply_gateway_status_to(order_pk, status)
+    return True
 
 
 def _check_payable(order: Order) -> None:

@@ -23,13 +23,12 @@ never go back from paid to pending, and what follows payment has codes of its ow
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
-
-from shop.checkout.models import Order, OrderStatus, payment_id
-from shop.extensions import db
+from shop.checkout.models import OrderStatus, payment_id
 from shop.payments.gateway import parse_rupiah
 from shop.payments.instructions import PaymentInstructions, instructions_from
-from shop.payments.models import AttemptStatus, PaymentAttempt
+from shop.payments.models import AttemptStatus
+from shop.plain_sql import rows
+from shop.timeutil import from_stored
 
 PAID_OR_LATER = frozenset(
     {
@@ -56,38 +55,32 @@ class KnownState:
     instructions: dict  # the attempt's recorded instruction columns, by name
 
 
+# The order of a number and the attempt of a Midtrans id, as columns: no ORM entity to build,
+# nor a statement (written out once, shop/plain_sql.py). The attempt's instruction columns
+# in INSTRUCTION_COLUMNS' order (a test holds them to it).
+KNOWN_STATE = (
+    "SELECT o.id, o.status, o.grand_total, o.number, o.payment_attempts, a.status,"
+    " a.payment_type, a.bank, a.va_number, a.biller_code, a.bill_key, a.qr_string,"
+    " a.payment_code, a.store, a.pay_before"
+    " FROM orders o LEFT OUTER JOIN payment_attempts a"
+    " ON a.order_id = o.id AND a.midtrans_order_id = :midtrans_order_id"
+    " WHERE o.number = :number"
+)
+
+
 def known_state(number: str, midtrans_order_id: str) -> KnownState | None:
     """The order of this number, and the attempt of this Midtrans id, in one statement; None
-    when no order has the number. A read that locks nothing, of the tables' columns (no ORM
-    entity to build)."""
-    orders, attempts = Order.__table__.c, PaymentAttempt.__table__.c
-    row = db.session.execute(
-        select(
-            orders.id,
-            orders.status,
-            orders.grand_total,
-            orders.number,
-            orders.payment_attempts,
-            attempts.status,
-            *(attempts[name] for name in INSTRUCTION_COLUMNS),
-        )  # fmt: skip
-        .select_from(
-            Order.__table__.outerjoin(
-                PaymentAttempt.__table__,
-                and_(
-                    attempts.order_id == orders.id, attempts.midtrans_order_id == midtrans_order_id
-                ),
-            )
-        )
-        .where(orders.number == number)
-    ).first()
-    if row is None:
+    when no order has the number. A read that locks nothing."""
+    found = rows(KNOWN_STATE, {"number": number, "midtrans_order_id": midtrans_order_id})
+    if not found:
         return None
-    order_pk, status, grand_total, order_number, attempts, attempt_status, *columns = row
+    order_pk, status, grand_total, order_number, attempts, attempt_status, *columns = found[0]
     current = attempts > 0 and payment_id(order_number, attempts) == midtrans_order_id
+    instructions = dict(zip(INSTRUCTION_COLUMNS, columns, strict=True))
+    instructions["pay_before"] = from_stored(instructions["pay_before"])
     return KnownState(
-        order_pk, status, grand_total, current, attempt_status,
-        dict(zip(INSTRUCTION_COLUMNS, columns, strict=True)),
+        order_pk, OrderStatus(status), grand_total, current,
+        None if attempt_status is None else AttemptStatus(attempt_status), instructions,
     )  # fmt: skip
 
 

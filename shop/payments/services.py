@@ -11,33 +11,29 @@ Midtrans's retries: 2xx none, 400/404 two, 503 four.
 
 import logging
 import re
-from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import insert, inspect, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, bindparam, inspect, select
 
-from shop.catalog.models import Product
-from shop.checkout.models import Order, OrderLine, OrderStatus
+from shop.checkout.models import Order, OrderStatus
 from shop.checkout.services import release_stock
 from shop.extensions import db
-from shop.ledger.settlement import post_payment
-from shop.notifications import events
-from shop.pagecache import bump_catalog_version
 from shop.payments.attempt_records import record_gateway_answer
 from shop.payments.gateway import Gateway, GatewayError, TransactionStatus
-from shop.payments.models import (
-    DETAIL_LENGTH,
-    ORDER_ID_LENGTH,
-    STATUS_LENGTH,
-    NotificationOutcome,
-    PaymentNotification,
-)
+from shop.payments.models import NotificationOutcome
 from shop.payments.no_news import PAID_OR_LATER, KnownState, known_state, no_news
+from shop.payments.notification_rows import (
+    StoredNotification,
+    finish,
+    record_outcome,
+    store_notification,
+)
+from shop.payments.paying import amount_mismatch, answer_detail, apply_paid
 from shop.payments.refunds_at_gateway import REFUNDED_STATES, record_refunds_made_at_gateway
 from shop.payments.signature import signature_ok
-from shop.raw_bodies import json_object, stored_body
+from shop.raw_bodies import json_object
 from shop.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -56,16 +52,6 @@ RELEASING = {
     "expire": OrderStatus.EXPIRED,
 }
 HOLDING = frozenset({"pending", "capture"})  # capture here: not paid, so fraud challenge
-
-
-@dataclass(frozen=True)
-class StoredNotification:
-    """What the handling needs of a notification row just committed: read from the values
-    written, so that the commit's expiry costs no SELECT to read them back."""
-
-    id: int
-    order_id: str | None
-    signature_valid: bool
 
 
 @dataclass(frozen=True)
@@ -100,10 +86,10 @@ def handle_notification(raw_body: bytes, gateway: Gateway) -> NotificationResult
     )
     known = _known_state(fields["order_id"]) if signature_valid else None  # signed: a str
     if known is not None and (detail := no_news(fields, known)):
-        _store(raw_body, fields, signature_valid, Outcome.DUPLICATE, detail)
+        store_notification(raw_body, fields, signature_valid, Outcome.DUPLICATE, detail)
         db.session.commit()
         return NotificationResult(HTTP_STATUS[Outcome.DUPLICATE], Outcome.DUPLICATE)
-    notification = _store(raw_body, fields, signature_valid)
+    notification = store_notification(raw_body, fields, signature_valid)
     db.session.commit()  # on record before anything acts on it
     try:
         outcome = _handle(notification, known, fields, gateway)
@@ -111,56 +97,6 @@ def handle_notification(raw_body: bytes, gateway: Gateway) -> NotificationResult
         db.session.rollback()
         raise
     return NotificationResult(HTTP_STATUS[outcome], outcome)
-
-
-def _store(
-    raw_body: bytes,
-    fields: dict | None,
-    signature_valid: bool,
-    outcome: NotificationOutcome = Outcome.RECEIVED,
-    detail: str = "",
-) -> StoredNotification:
-    """Insert the notification (one INSERT; the caller commits). A validly signed one's order
-    was looked up just before in the same transaction (a read: it acts on nothing), which
-    saves a transaction of its own, and its connection checkout, before the gateway call."""
-    fields = fields or {}
-    order_id, status = fields.get("order_id"), fields.get("transaction_status")
-    order_id = order_id[:ORDER_ID_LENGTH] if isinstance(order_id, str) else None
-    notification_id = db.session.scalar(
-        insert(PaymentNotification)
-        .values(
-            raw_body=stored_body(raw_body, signature_valid),
-            order_id=order_id,
-            transaction_status=status[:STATUS_LENGTH] if isinstance(status, str) else None,
-            signature_valid=signature_valid,
-            received_at=utcnow(),
-            outcome=outcome,
-            detail=detail[:DETAIL_LENGTH],
-        )
-        .returning(PaymentNotification.id)
-    )
-    return StoredNotification(notification_id, order_id, signature_valid)
-
-
-def _finish(
-    notification: StoredNotification | None, outcome: NotificationOutcome, detail: str = ""
-) -> NotificationOutcome:
-    if notification is not None:
-        _record_outcome(notification, outcome, detail)
-    db.session.commit()
-    return outcome
-
-
-def _record_outcome(
-    notification: StoredNotification, outcome: NotificationOutcome, detail: str
-) -> None:
-    """The row's outcome, by its id: an UPDATE needs nothing of it read back."""
-    db.session.execute(
-        update(PaymentNotification)
-        .where(PaymentNotification.id == notification.id)
-        .values(outcome=outcome, detail=detail[:DETAIL_LENGTH])
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _handle(
@@ -172,23 +108,23 @@ def _handle(
     said = f"notification {notification.id} ({notification.order_id!r})"
     if fields is None:
         logger.warning("%s: body is not a JSON object", said)
-        return _finish(notification, Outcome.MALFORMED, "body is not a JSON object")
+        return finish(notification, Outcome.MALFORMED, "body is not a JSON object")
     if not notification.signature_valid:
         logger.warning("%s: bad signature", said)
-        return _finish(notification, Outcome.BAD_SIGNATURE, "signature_key does not match")
+        return finish(notification, Outcome.BAD_SIGNATURE, "signature_key does not match")
     order_id = fields["order_id"]  # a valid signature means it is a string
     if known is None:
         logger.warning("%s: no such order", said)
-        return _finish(notification, Outcome.UNKNOWN_ORDER, "no order with this number")
+        return finish(notification, Outcome.UNKNOWN_ORDER, "no order with this number")
     close_transaction()  # nothing open since the store's commit: kept as the rule before a call
     try:
         status = gateway.status(order_id)
     except GatewayError as error:
         logger.warning("%s: gateway status failed: %s", said, error.midtrans_message)
-        return _finish(notification, Outcome.GATEWAY_UNAVAILABLE, error.midtrans_message)
+        return finish(notification, Outcome.GATEWAY_UNAVAILABLE, error.midtrans_message)
     if not status.is_found:
         logger.warning("%s: the gateway does not know this transaction", said)
-        return _finish(notification, Outcome.UNKNOWN_ORDER, "gateway: transaction not found")
+        return finish(notification, Outcome.UNKNOWN_ORDER, "gateway: transaction not found")
     return _apply_to_order(known.order_pk, status, notification)
 
 
@@ -223,53 +159,48 @@ def apply_gateway_status(
     return _apply_to_order(inspect(order).identity[0], status, notification)
 
 
+def apply_gateway_status_to(order_pk: int, status: TransactionStatus) -> NotificationOutcome:
+    """apply_gateway_status() for the order of this id, for a page that holds no ORM object
+    of it."""
+    return _apply_to_order(order_pk, status, None)
+
+
 def _apply_to_order(
     order_pk: int, status: TransactionStatus, notification: StoredNotification | None
 ) -> NotificationOutcome:
-    query = select(Order).where(Order.id == order_pk).execution_options(populate_existing=True)
     if status.is_paid:
-        # A payment reads the lines (sold counts, postings, events) and the shipments
-        # (postings): in the statement that locks the order, and the order's row only.
-        query = query.options(joinedload(Order.lines), joinedload(Order.shipments))
-        order = db.session.scalars(query.with_for_update(of=Order)).unique().one()
-    else:
-        order = db.session.scalars(query.with_for_update()).one()
+        return apply_paid(order_pk, status, notification)
+    order = db.session.scalars(_locked_order(), {"order_pk": order_pk}).one()
     said = f"order {order.number} ({status.order_id})"
     if status.gross_amount != order.grand_total:
-        logger.error(
-            "%s: gateway amount %s, order total %s", said, status.gross_amount, order.grand_total
-        )
-        detail = f"gateway {status.gross_amount} != order {order.grand_total}"
-        return _finish(notification, Outcome.AMOUNT_MISMATCH, detail)
+        return amount_mismatch(notification, said, status.gross_amount, order.grand_total)
     state = status.transaction_status
     if state == "capture" and status.fraud_status == "deny":
         state = "deny"  # a card refused by fraud review fails like a deny (MIDTRANS.md §4)
-    detail = f"gateway: {state}" + (f"/{status.fraud_status}" if status.fraud_status else "")
-    record_gateway_answer(status.order_id, state, status.is_paid, status.instructions)
-    if status.is_paid:
-        return _apply_paid(notification, order, status, detail, said)
+    detail = answer_detail(state, status.fraud_status)
+    record_gateway_answer(status.order_id, state, False, status.instructions)
     if state in RELEASING:
         if _is_superseded(order, status.order_id):
             # An earlier attempt closing does not close the order: a later one may be paid.
-            return _finish(notification, Outcome.IGNORED, f"{detail}: an earlier attempt")
+            return finish(notification, Outcome.IGNORED, f"{detail}: an earlier attempt")
         if order.status == OrderStatus.PENDING and order.expires_at > utcnow():
             # The order still holds its stock: the shopper may pay it another way until its
             # deadline, when the expiry job closes it (issue 13, bug 7).
-            return _finish(notification, Outcome.APPLIED, f"{detail}: attempt closed")
+            return finish(notification, Outcome.APPLIED, f"{detail}: attempt closed")
         return _apply_release(notification, order, RELEASING[state], detail, said)
     if state in HOLDING:  # pending, or a card capture held for fraud review
         if order.status == OrderStatus.PENDING:
-            return _finish(notification, Outcome.APPLIED, detail + ": still pending")
+            return finish(notification, Outcome.APPLIED, detail + ": still pending")
         logger.info("%s: late %s for a %s order: nothing changes", said, state, order.status)
-        return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
+        return finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
     if state in REFUNDED_STATES:
         # Ours are recorded by the refund that asked; others were made at Midtrans.
         if found := record_refunds_made_at_gateway(order, status):
-            return _finish(notification, Outcome.APPLIED, f"{detail}: {len(found)} to allocate")
-        return _finish(notification, Outcome.IGNORED, f"{detail}: refunds already recorded")
+            return finish(notification, Outcome.APPLIED, f"{detail}: {len(found)} to allocate")
+        return finish(notification, Outcome.IGNORED, f"{detail}: refunds already recorded")
     # authorize / chargeback are unused.
     logger.warning("%s: %s on a %s order: stored only", said, state, order.status)
-    return _finish(notification, Outcome.IGNORED, f"{detail}: stored only")
+    return finish(notification, Outcome.IGNORED, f"{detail}: stored only")
 
 
 def _is_superseded(order: Order, midtrans_order_id: str) -> bool:
@@ -280,61 +211,6 @@ def _is_superseded(order: Order, midtrans_order_id: str) -> bool:
     )
 
 
-def _apply_paid(
-    notification: StoredNotification | None,
-    order: Order,
-    status: TransactionStatus,
-    detail: str,
-    said: str,
-) -> NotificationOutcome:
-    # The order was read under its row lock: one already paid (a duplicate, the usual case)
-    # needs no UPDATE. SQLite takes no row lock, so the UPDATE stays conditional.
-    is_moved = order.status == OrderStatus.PENDING and _mark_paid(order, status.payment_type)
-    if not is_moved:
-        if order.status in PAID_OR_LATER:
-            return _finish(notification, Outcome.DUPLICATE, detail + ": already paid")
-        # Paid after we closed the order (and gave its stock back): money without goods.
-        logger.error("%s: paid but the order is %s: needs a refund", said, order.status)
-        return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
-    number = order.number
-    _count_sold(order.lines)  # loaded with the lock, and read by the postings and events too
-    # The money moves in the same transaction as the order.
-    post_payment(order, status.payment_type, current_app.config["MIDTRANS_FEES"])
-    events.order_paid(order)
-    outcome = _finish(notification, Outcome.APPLIED, detail + ": paid")
-    bump_catalog_version()  # best-selling order changed
-    logger.info("order %s paid (%s)", number, detail)
-    return outcome
-
-
-def _mark_paid(order: Order, payment_method: str | None) -> bool:
-    """Pending to paid by a conditional UPDATE; False (the order read again) when another
-    request moved it first."""
-    moved = db.session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.status == OrderStatus.PENDING)
-        .values(status=OrderStatus.PAID, paid_at=utcnow(), payment_method=payment_method)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        db.session.refresh(order)
-        return False
-    return True
-
-
-def _count_sold(lines: list[OrderLine]) -> None:
-    sold: dict[int, int] = defaultdict(int)
-    for line in lines:
-        sold[line.product_id] += line.quantity
-    for product_id in sorted(sold):  # a fixed order, like every other multi-row update
-        db.session.execute(
-            update(Product)
-            .where(Product.id == product_id)
-            .values(sold_count=Product.sold_count + sold[product_id])
-            .execution_options(synchronize_session=False)
-        )
-
-
 def _apply_release(
     notification: StoredNotification | None,
     order: Order,
@@ -343,16 +219,27 @@ def _apply_release(
     said: str,
 ) -> NotificationOutcome:
     if order.status == target:
-        return _finish(notification, Outcome.DUPLICATE, detail + f": already {target}")
+        return finish(notification, Outcome.DUPLICATE, detail + f": already {target}")
     if order.status != OrderStatus.PENDING:
         if order.status in PAID_OR_LATER:
             # A deny after settlement is a reversal (MIDTRANS.md §4): the ledger's job.
             logger.error("%s: %s after the order was paid: not applied", said, target)
-        return _finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
+        return finish(notification, Outcome.IGNORED, f"{detail} after {order.status}")
     if notification is not None:
-        _record_outcome(notification, Outcome.APPLIED, detail + f": {target}, stock released")
+        record_outcome(notification, Outcome.APPLIED, detail + f": {target}, stock released")
     # release_stock commits this row with the order's move, or rolls both back and says False.
     if not release_stock(order, target):
         db.session.refresh(order)
-        return _finish(notification, Outcome.DUPLICATE, f"{detail} after {order.status}")
+        return finish(notification, Outcome.DUPLICATE, f"{detail} after {order.status}")
     return Outcome.APPLIED
+
+
+@cache
+def _locked_order() -> Select:
+    """The order under its row lock, built once (its id a parameter)."""
+    return (
+        select(Order)
+        .where(Order.id == bindparam("order_pk"))
+        .execution_options(populate_existing=True)
+        .with_for_update()
+    )

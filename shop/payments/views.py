@@ -8,6 +8,7 @@ notification would, and show the order as our database then has it.
 """
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -18,13 +19,14 @@ from shop.checkout.models import Order, OrderStatus
 from shop.errors import ShopError
 from shop.extensions import csrf
 from shop.orders.access import can_view_order
-from shop.orders.queries import find_order, find_order_alone
+from shop.orders.queries import OrderGlance, find_order, glance_at_order
 from shop.payments.attempt_records import latest_attempt
 from shop.payments.attempts import refresh_from_gateway, start_payment
 from shop.payments.gateway import gateway_from_config
 from shop.payments.services import ATTEMPT_ORDER_ID, handle_notification
 
 bp = Blueprint("payments", __name__)
+Seen = TypeVar("Seen", Order, OrderGlance)  # the whole order, or what the return page reads
 
 
 @bp.route("/payments/midtrans/notification", methods=["POST"])
@@ -55,14 +57,15 @@ def pay(number):
 def returned():
     midtrans_order_id = request.args.get("order_id", "")
     attempt = ATTEMPT_ORDER_ID.match(midtrans_order_id)
-    order = _shoppers_order(attempt.group(1) if attempt else midtrans_order_id, find_order_alone)
-    refresh_from_gateway(order, gateway_from_config(current_app.config))
+    order = _shoppers_order(attempt.group(1) if attempt else midtrans_order_id, glance_at_order)
+    if refresh_from_gateway(order, gateway_from_config(current_app.config)):
+        order = glance_at_order(order.number)
     category, message = _state_message(order)
     flash(message, category)
     return redirect(url_for("orders.detail", number=order.number), code=303)
 
 
-def _shoppers_order(number: str, find: Callable[[str], Order | None] = find_order) -> Order:
+def _shoppers_order(number: str, find: Callable[[str], Seen | None] = find_order) -> Seen:
     """The order, if this visitor may see it; else the same 404 as for a number unknown."""
     order = find(number[:40])
     if order is None or not can_view_order(order, current_user, session, None):
@@ -70,7 +73,7 @@ def _shoppers_order(number: str, find: Callable[[str], Order | None] = find_orde
     return order
 
 
-def _state_message(order: Order) -> tuple[str, str]:
+def _state_message(order: OrderGlance) -> tuple[str, str]:
     if order.paid_at is not None:
         return "success", _("Thank you: your payment has been received.")
     if order.status == OrderStatus.PENDING:

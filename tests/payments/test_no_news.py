@@ -14,6 +14,7 @@ from shop.extensions import db
 from shop.payments.attempts import refresh_from_gateway, start_payment
 from shop.payments.models import NotificationOutcome as Outcome
 from shop.payments.models import PaymentNotification
+from shop.payments.no_news import INSTRUCTION_COLUMNS, KNOWN_STATE
 from shop.payments.services import handle_notification
 from shop.payments.signature import notification_signature
 from tests.payments.conftest import FINISH_URL, choose
@@ -174,3 +175,11 @@ def test_a_signed_amount_that_is_not_whole_rupiah_is_stored_and_goes_the_full_wa
     assert result.outcome != Outcome.DUPLICATE
     row = stored_last()
     assert (row.signature_valid, row.order_id, row.outcome) == (True, order_id, result.outcome)
+
+
+def test_the_known_states_instruction_columns_are_in_their_order():
+    """known_state() names the attempt's columns by INSTRUCTION_COLUMNS' order."""
+    selected = KNOWN_STATE.split(" FROM ")[0].split(", a.status,")[1]
+    assert tuple(column.strip().removeprefix("a.") for column in selected.split(",")) == (
+        INSTRUCTION_COLUMNS
+    )

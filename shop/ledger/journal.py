@@ -9,8 +9,9 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Insert, Select, Table, Update, bindparam, func, insert, select, update
 
 from shop.extensions import db
 from shop.ledger.chain import EntryContent, Head, PostingContent, content_hash, lock_chain_heads
@@ -108,11 +109,7 @@ def add_entries(new_entries: Sequence[NewEntry]) -> list[PostedEntry]:
         return []
     db.session.flush()  # the rows the entries name (an order, a payout) are written first
     heads = lock_chain_heads([new.cooperative_id for new in by_key.values()])
-    posted = set(
-        db.session.scalars(
-            select(JournalEntry.idempotency_key).where(JournalEntry.idempotency_key.in_(legs))
-        )
-    )
+    posted = set(db.session.scalars(_posted_keys(), {"keys": list(legs)}))
     for key in posted:
         logger.info("ledger: %s posted already", key)
     fresh = [new for key, new in by_key.items() if key not in posted]
@@ -127,9 +124,8 @@ def _insert(
     fresh: list[NewEntry], legs: dict[str, list[Leg]], created_at: datetime
 ) -> list[EntryContent]:
     """The entries and their postings, one INSERT each (ids handed back in list order)."""
-    entries, postings = JournalEntry.__table__, Posting.__table__
     entry_ids = db.session.scalars(
-        insert(entries).returning(entries.c.id, sort_by_parameter_order=True),
+        _insert_returning_ids(JournalEntry.__table__),
         [
             {"idempotency_key": new.idempotency_key, "kind": new.kind,
              "cooperative_id": new.cooperative_id, "order_id": new.order_id,
@@ -144,11 +140,7 @@ def _insert(
         for new, entry_id in zip(fresh, entry_ids, strict=True)
         for leg in legs[new.idempotency_key]
     ]  # fmt: skip
-    posting_ids = iter(
-        db.session.scalars(
-            insert(postings).returning(postings.c.id, sort_by_parameter_order=True), rows
-        ).all()
-    )
+    posting_ids = iter(db.session.scalars(_insert_returning_ids(Posting.__table__), rows).all())
     return [
         EntryContent(
             entry_id,
@@ -179,21 +171,49 @@ def _seal(written: list[EntryContent], heads: dict[int, Head]) -> None:
         sealed = content_hash(entry, head.last_hash)
         hashes.append({"b_id": entry.id, "b_hash": sealed, "b_previous": head.last_hash})
         head.last_entry_id, head.last_hash = entry.id, sealed
-    entries, chain_heads = JournalEntry.__table__, ChainHead.__table__
-    db.session.execute(
-        update(entries)
-        .where(entries.c.id == bindparam("b_id"))
-        .values(content_hash=bindparam("b_hash"), previous_hash=bindparam("b_previous")),
-        hashes,
-    )
+    db.session.execute(_write_hashes(), hashes)
     moved = sorted({entry.cooperative_id for entry in written})
     db.session.execute(
-        update(chain_heads)
-        .where(chain_heads.c.cooperative_id == bindparam("b_cooperative"))
-        .values(last_entry_id=bindparam("b_entry"), last_hash=bindparam("b_hash")),
+        _move_heads(),
         [{"b_cooperative": cooperative_id, "b_entry": heads[cooperative_id].last_entry_id,
           "b_hash": heads[cooperative_id].last_hash} for cooperative_id in moved],
     )  # fmt: skip
+
+
+# add_entries' statements, each built once (at its first use: building them at import would
+# set up the mappers of a worker that never posts): only their parameters change.
+
+
+@cache
+def _posted_keys() -> Select:
+    keys = JournalEntry.__table__.c.idempotency_key
+    return select(keys).where(keys.in_(bindparam("keys", expanding=True)))
+
+
+@cache
+def _insert_returning_ids(table: Table) -> Insert:
+    """An INSERT of many rows handing back their ids in the order of the rows given."""
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+
+@cache
+def _write_hashes() -> Update:
+    entries = JournalEntry.__table__
+    return (
+        update(entries)
+        .where(entries.c.id == bindparam("b_id"))
+        .values(content_hash=bindparam("b_hash"), previous_hash=bindparam("b_previous"))
+    )
+
+
+@cache
+def _move_heads() -> Update:
+    chain_heads = ChainHead.__table__
+    return (
+        update(chain_heads)
+        .where(chain_heads.c.cooperative_id == bindparam("b_cooperative"))
+        .values(last_entry_id=bindparam("b_entry"), last_hash=bindparam("b_hash"))
+    )
 
 
 def _check(idempotency_key: str, legs: list[Leg]) -> None:

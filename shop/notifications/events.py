@@ -2,8 +2,9 @@
 that makes the change, inside its transaction (each flushes only)."""
 
 from collections import defaultdict
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from shop.accounts.models import User
 from shop.checkout.models import Order, OrderLine, OrderShipment, ShipmentStatus, ShippingMethod
@@ -33,21 +34,27 @@ def admins_of(cooperative_id: int) -> list[Recipient]:
 
 def admins_of_each(cooperative_ids: list[int]) -> dict[int, list[Recipient]]:
     """Each cooperative's active admins (by user id), in one query of the columns needed."""
-    rows = db.session.execute(
+    rows = db.session.execute(_admins_statement(), {"cooperative_ids": cooperative_ids})
+    admins: dict[int, list[Recipient]] = {cooperative_id: [] for cooperative_id in cooperative_ids}
+    for cooperative_id, user_id, email, language in rows:
+        admins[cooperative_id].append(Recipient(user_id, email, language))
+    return admins
+
+
+@cache
+def _admins_statement() -> Select:
+    """admins_of_each()'s query, built once: a paid order runs it, with its cooperatives."""
+    return (
         select(Membership.cooperative_id, User.id, User.email, User.language)
         .join(Membership, Membership.user_id == User.id)
         .where(
-            Membership.cooperative_id.in_(cooperative_ids),
+            Membership.cooperative_id.in_(bindparam("cooperative_ids", expanding=True)),
             Membership.role == Role.ADMIN,
             Membership.is_active.is_(True),
             User.is_active.is_(True),
         )
         .order_by(Membership.cooperative_id, User.id)
     )
-    admins: dict[int, list[Recipient]] = {cooperative_id: [] for cooperative_id in cooperative_ids}
-    for cooperative_id, user_id, email, language in rows:
-        admins[cooperative_id].append(Recipient(user_id, email, language))
-    return admins
 
 
 def operators() -> list[Recipient]:
@@ -77,16 +84,22 @@ def order_placed(order: Order, access_token: str) -> None:
 def _members(membership_ids: list[int]) -> dict[int, tuple[Recipient, int, str]]:
     """These memberships' users as recipients, with their cooperative's id and slug, in one
     query of the columns needed (not three rows' objects each)."""
-    rows = db.session.execute(
-        select(Membership.id, User.id, User.email, User.language, Cooperative.id, Cooperative.slug)
-        .join(User, User.id == Membership.user_id)
-        .join(Cooperative, Cooperative.id == Membership.cooperative_id)
-        .where(Membership.id.in_(membership_ids))
-    )
+    rows = db.session.execute(_members_statement(), {"membership_ids": membership_ids})
     return {
         membership_id: (Recipient(user_id, email, language), cooperative_id, slug)
         for membership_id, user_id, email, language, cooperative_id, slug in rows
     }
+
+
+@cache
+def _members_statement() -> Select:
+    """_members()'s query, built once: a paid order runs it, with its members."""
+    return (
+        select(Membership.id, User.id, User.email, User.language, Cooperative.id, Cooperative.slug)
+        .join(User, User.id == Membership.user_id)
+        .join(Cooperative, Cooperative.id == Membership.cooperative_id)
+        .where(Membership.id.in_(bindparam("membership_ids", expanding=True)))
+    )
 
 
 def order_paid(order: Order) -> None:

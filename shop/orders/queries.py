@@ -9,10 +9,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy import ColumnElement, Select, bindparam, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import User
@@ -131,16 +132,22 @@ class ShipmentSection:
 def find_order(number: str) -> Order | None:
     """The order with this number, its lines and shipments (with their cooperatives) loaded;
     None when there is none."""
-    # One statement: an order has a few lines and shipments, so their product is small.
-    statement = (
+    return db.session.scalars(_order_with_parts(), {"number": number}).unique().first()
+
+
+@cache
+def _order_with_parts() -> Select:
+    """find_order()'s statement, built once (at its first use: not at import, which would set
+    up the mappers of a worker that shows no order). One statement: an order has a few
+    lines and shipments, so their product is small."""
+    return (
         select(Order)
-        .where(Order.number == number)
+        .where(Order.number == bindparam("number"))
         .options(
             joinedload(Order.lines),
             joinedload(Order.shipments).joinedload(OrderShipment.cooperative),
         )
     )
-    return db.session.scalars(statement).unique().first()
 
 
 @dataclass(frozen=True)
@@ -240,13 +247,16 @@ def refund_totals(order: Order, sections: list[ShipmentSection]) -> RefundTotals
 def _refunds_of(order: Order) -> list[Refund]:
     if order.paid_at is None:  # only a paid order is ever refunded
         return []
-    return list(
-        db.session.scalars(
-            select(Refund)
-            .where(Refund.order_id == order.id)
-            .options(selectinload(Refund.lines))
-            .order_by(Refund.id)
-        )
+    return list(db.session.scalars(_refunds_with_lines(), {"order_id": order.id}))
+
+
+@cache
+def _refunds_with_lines() -> Select:
+    return (
+        select(Refund)
+        .where(Refund.order_id == bindparam("order_id"))
+        .options(selectinload(Refund.lines))
+        .order_by(Refund.id)
     )
 
 

@@ -25,9 +25,19 @@ def json_object(raw_body: bytes) -> dict | None:
         fields = json.loads(raw_body)
     except (ValueError, RecursionError):  # UnicodeDecodeError included; nesting too deep
         return None
-    if not isinstance(fields, dict) or not _all_text_storable(fields):
+    if not isinstance(fields, dict):
+        return None
+    if not _is_plain(raw_body) and not _all_text_storable(fields):
         return None
     return fields
+
+
+def _is_plain(raw_body: bytes) -> bool:
+    """A body that cannot hold a NUL or a lone surrogate once parsed, told without walking it
+    (a gateway's body, every time): json.loads refuses a raw control character in a string,
+    so either can come only from a \\u escape, or (a surrogate) from non-ASCII bytes, which it
+    decodes with surrogatepass."""
+    return raw_body.isascii() and b"\\u" not in raw_body
 
 
 def _all_text_storable(value: object) -> bool:

@@ -127,13 +127,16 @@ class _MidtransHttp:
     thread sends; the rest they share (urllib3's pools) is thread-safe.
 
     A status query (GET) reuses a kept-open connection, saving a connection (and against
-    Midtrans a TLS handshake) per call. A server may close an idle connection just as it is
-    reused; the request then fails before any answer, and a GET is sent once more on a new
-    connection. Every other call (create, cancel, refund...) is not safe to send twice, so
-    it goes on a connection of its own, closed after the answer and never pooled for another
-    call (a pooled one could be reused after the server closed it), and is never retried."""
+    Midtrans a TLS handshake) per call; it goes on urllib3's pool directly (_Gets). A server
+    may close an idle connection just as it is reused; the request then fails before any
+    answer, and a GET is sent once more on a new connection. Every other call (create,
+    cancel, refund...) is not safe to send twice, so it goes on a connection of its own,
+    closed after the answer and never pooled for another call (a pooled one could be reused
+    after the server closed it), and is never retried."""
 
     def __init__(self, timeout: tuple[float, ...], trust_env: bool):
+        import urllib.request
+
         import requests
 
         self._timeout = timeout
@@ -141,11 +144,92 @@ class _MidtransHttp:
         # Built once: a session, adapter and pool per call cost more CPU than the call.
         self._closing = _session(trust_env, requests.adapters.DEFAULT_RETRIES, _closing_adapter)
         self._closing.headers["Connection"] = "close"
+        # Status queries skip requests' Session unless the environment gives it a proxy or a
+        # CA bundle, which only requests reads (see _Gets).
+        is_set_by_env = trust_env and bool(
+            urllib.request.getproxies()
+            or os.environ.get("REQUESTS_CA_BUNDLE")
+            or os.environ.get("CURL_CA_BUNDLE")
+        )
+        self._gets = None if is_set_by_env else _Gets(timeout)
 
     def request(self, method: str, url: str, **kwargs):
+        is_get = method.lower() == "get"
+        if (
+            is_get
+            and self._gets is not None
+            and not kwargs.get("proxies")
+            and not kwargs.get("params")
+        ):
+            return self._gets.get(url, kwargs.get("headers") or {}, kwargs.get("auth"))
         kwargs.setdefault("timeout", self._timeout)
-        session = self._reusing if method.lower() == "get" else self._closing
+        session = self._reusing if is_get else self._closing
         return session.request(method, url, **kwargs)
+
+
+class _Gets:
+    """Status queries (GET) on urllib3's pool, without requests' Session around it: preparing
+    the request, merging settings, hooks and cookies cost about a third of a status query's
+    CPU, and the return page and a notification make one each per order. What the session
+    gave a GET here is kept: kept-open connections (POOL_SIZE per host), a connection the
+    server closed while idle asked again once (_retry_dropped_get), our timeout, no cookie
+    ever sent; errors are raised as requests' (midtransclient and Gateway._call know those).
+    Redirects are not followed (Midtrans's status answers have none): a 3xx is no JSON, so
+    the gateway is unavailable."""
+
+    def __init__(self, timeout: tuple[float, ...]):
+        import urllib3
+        from requests.certs import where as certificates
+
+        # requests' own CA bundle (certifi's), checked as requests checks it.
+        self._pool = urllib3.PoolManager(
+            maxsize=POOL_SIZE, cert_reqs="CERT_REQUIRED", ca_certs=certificates()
+        )
+        self._retries = _retry_dropped_get()
+        connect, read = (timeout[0], timeout[-1])
+        self._timeout = urllib3.Timeout(connect=connect, read=read)
+        self._authorization: dict[tuple[str, str], str] = {}
+
+    def get(self, url: str, headers: Mapping[str, str], auth) -> "_Answer":
+        import requests
+        import urllib3
+
+        sent = dict(headers)
+        if auth is not None:
+            sent["Authorization"] = self._basic(auth.username, auth.password)
+        try:
+            response = self._pool.request(
+                "GET", url, headers=sent, retries=self._retries, timeout=self._timeout,
+                redirect=False,
+            )  # fmt: skip
+        except urllib3.exceptions.HTTPError as error:
+            if isinstance(getattr(error, "reason", error), urllib3.exceptions.TimeoutError):
+                raise requests.exceptions.Timeout(error) from error
+            raise requests.exceptions.ConnectionError(error) from error
+        return _Answer(response.status, response.data)
+
+    def _basic(self, username: str, password: str) -> str:
+        """requests' HTTPBasicAuth header, made once per key."""
+        import urllib3
+
+        key = (username, password)
+        if key not in self._authorization:
+            basic = urllib3.util.make_headers(basic_auth=f"{username}:{password}")
+            self._authorization[key] = basic["authorization"]
+        return self._authorization[key]
+
+
+class _Answer:
+    """What midtransclient reads of requests' Response: status_code, text and json()."""
+
+    def __init__(self, status_code: int, content: bytes):
+        self.status_code = status_code
+        self.text = content.decode("utf-8", errors="replace")
+
+    def json(self):
+        import json
+
+        return json.loads(self.text)
 
 
 def _session(trust_env: bool, retries, adapter_class=None):

@@ -14,6 +14,7 @@ from shop.payments.gateway import (
     GatewayRejected,
     GatewayUnavailable,
     PaymentItem,
+    _MidtransHttp,
     gateway_from_config,
     parse_rupiah,
 )
@@ -424,3 +425,28 @@ def test_calls_not_safe_to_repeat_through_a_proxy_close_their_connections_too(si
     for manager in managers:
         pools = manager.pool_classes_by_scheme.values()
         assert all(getattr(pool, "closes_after_use", False) for pool in pools)
+
+
+def test_a_status_query_needs_no_requests_session_and_sends_the_server_key(
+    simulator_app, monkeypatch
+):
+    stub = _KeepAliveStub()
+    sent = []
+    monkeypatch.setattr(requests.Session, "request", lambda *a, **k: sent.append(a))
+    try:
+        gateway = _gateway_at(simulator_app, stub.url)
+
+        assert gateway.status("PK-1").transaction_status == "pending"
+
+        assert sent == []  # urllib3's pool directly: what requests' Session costs, saved
+    finally:
+        stub.close()
+
+
+def test_a_status_query_goes_through_requests_when_a_proxy_is_set(monkeypatch):
+    """Only requests reads HTTP(S)_PROXY from the environment: through a proxy, a status
+    query stays with it."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.test:3128")
+
+    assert _MidtransHttp((1.0, 1.0), trust_env=True)._gets is None
+    assert _MidtransHttp((1.0, 1.0), trust_env=False)._gets is not None

@@ -8,13 +8,17 @@ the order: each cooperative's books stand on their own.
 
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from shop.checkout.models import Order
 from shop.ledger.journal import NewEntry, add_entries, credit, debit
 from shop.ledger.models import Account, EntryKind
 
+if TYPE_CHECKING:  # the payment's own values of a paid order; payments imports this module
+    from shop.payments.paying import PaidOrder
 
-def post_payment(order: Order, payment_method: str | None, fees: Mapping) -> None:
+
+def post_payment(order: "Order | PaidOrder", payment_method: str | None, fees: Mapping) -> None:
     """post_settlement() and post_gateway_fee() together, in one round of statements (their
     entries in the same order as the two calls would write them). Flushes only."""
     parts = _parts(order)
@@ -36,7 +40,7 @@ def post_gateway_fee(order: Order, payment_method: str | None, fees: Mapping) ->
     add_entries(_gateway_fee_entries(order, _parts(order), payment_method, fees))
 
 
-def _settlement_entries(order: Order, parts: dict[int, "_Part"]) -> list[NewEntry]:
+def _settlement_entries(order: "Order | PaidOrder", parts: dict[int, "_Part"]) -> list[NewEntry]:
     entries = []
     for cooperative_id, part in parts.items():
         legs = [debit(Account.GATEWAY_CLEARING, part.gross)]
@@ -62,7 +66,10 @@ def _settlement_entries(order: Order, parts: dict[int, "_Part"]) -> list[NewEntr
 
 
 def _gateway_fee_entries(
-    order: Order, parts: dict[int, "_Part"], payment_method: str | None, fees: Mapping
+    order: "Order | PaidOrder",
+    parts: dict[int, "_Part"],
+    payment_method: str | None,
+    fees: Mapping,
 ) -> list[NewEntry]:
     fee = gateway_fee(order.grand_total, payment_method, fees)
     if fee == 0:
@@ -112,7 +119,7 @@ class _Part:
         return sum(self.member_amounts.values()) + self.fee + self.shipping
 
 
-def _parts(order: Order) -> dict[int, _Part]:
+def _parts(order: "Order | PaidOrder") -> dict[int, _Part]:
     parts: dict[int, _Part] = defaultdict(_Part)
     for line in order.lines:
         part = parts[line.cooperative_id]

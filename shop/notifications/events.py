@@ -3,6 +3,7 @@ that makes the change, inside its transaction (each flushes only)."""
 
 from collections import defaultdict
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, bindparam, select
 
@@ -19,8 +20,11 @@ from shop.notifications.services import (
 )
 from shop.timeutil import utcnow
 
+if TYPE_CHECKING:  # the payment's own values of a paid order; payments imports this module
+    from shop.payments.paying import PaidOrder
 
-def shopper_of(order: Order) -> Recipient:
+
+def shopper_of(order: "Order | PaidOrder") -> Recipient:
     """The order's contact address, in the account's language (or the language the guest
     checked out in)."""
     user = db.session.get(User, order.user_id) if order.user_id else None
@@ -102,7 +106,7 @@ def _members_statement() -> Select:
     )
 
 
-def order_paid(order: Order) -> None:
+def order_paid(order: "Order | PaidOrder") -> None:
     """The shopper; each member with lines in it (what to prepare); each cooperative's admins.
     Three statements however many members and cooperatives: the members, the admins, and
     the one INSERT that records them all."""
@@ -111,7 +115,7 @@ def order_paid(order: Order) -> None:
         NewNotification("order_paid", shopper_of(order), number,
                         {"number": number, "total": order.grand_total})
     ]  # fmt: skip
-    lines = order.lines  # by id; often loaded already by the payment rules that called here
+    lines = order.lines  # by id; read already by the payment rules that called here
     by_member: dict[int, list[dict]] = defaultdict(list)
     by_coop: dict[int, list[OrderLine]] = defaultdict(list)
     for line in lines:

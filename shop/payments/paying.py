@@ -11,14 +11,11 @@ and the products are written out once (shop/plain_sql.py).
 
 import logging
 from collections import defaultdict
-from functools import cache
+from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import joinedload
 
-from shop.checkout.models import Order, OrderLine, OrderStatus
-from shop.extensions import db
+from shop.checkout.models import OrderStatus
 from shop.ledger.settlement import post_payment
 from shop.notifications import events
 from shop.pagecache import bump_catalog_version
@@ -33,6 +30,20 @@ from shop.timeutil import as_stored, utcnow
 logger = logging.getLogger(__name__)
 
 ORDER_TO_DECIDE = "SELECT status, grand_total, number FROM orders WHERE id = :id"
+# The paid order's lines and shipments, in one statement (each in id order): what the sold
+# counts, the postings and the notifications read. The order's own few columns come with
+# the first row of each (every order has a line and a shipment).
+PARTS_OF_PAID_ORDER = (
+    "SELECT 'line', l.id, l.cooperative_id, l.member_id, l.member_amount, l.fee, l.product_id,"
+    " l.quantity, l.product_name, l.variant_label, l.line_total,"
+    " o.number, o.grand_total, o.user_id, o.contact_email, o.language"
+    " FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.order_id = :id"
+    " UNION ALL"
+    " SELECT 'shipment', s.id, s.cooperative_id, NULL, NULL, s.fee, NULL, NULL, NULL, NULL, NULL,"
+    " NULL, NULL, NULL, NULL, NULL"
+    " FROM order_shipments s WHERE s.order_id = :id"
+    " ORDER BY 1, 2"
+)
 # SQLite takes no row lock, so the move stays conditional there (and here, at no cost).
 MARK_PAID = (
     "UPDATE orders SET status = :paid, paid_at = :paid_at, payment_method = :payment_method"
@@ -61,7 +72,7 @@ def apply_paid(
         # Paid after we closed the order (and gave its stock back): money without goods.
         logger.error("%s: paid but the order is %s: needs a refund", said, order_status)
         return finish(notification, Outcome.IGNORED, f"{detail} after {order_status}")
-    order = db.session.scalars(_paid_order(), {"order_pk": order_pk}).unique().one()
+    order = _paid_order(order_pk)
     _count_sold(order.lines)  # read with the order, and by the postings and events too
     # The money moves in the same transaction as the order.
     post_payment(order, status.payment_type, current_app.config["MIDTRANS_FEES"])
@@ -90,19 +101,57 @@ def _mark_paid(order_pk: int, payment_method: str | None) -> bool:
     return execute(MARK_PAID, values) == 1
 
 
-@cache
-def _paid_order() -> Select:
-    """The order just marked paid, with its lines (sold counts, postings, events) and
-    shipments (postings), in one statement built once. No lock: the UPDATE holds it."""
-    return (
-        select(Order)
-        .where(Order.id == bindparam("order_pk"))
-        .options(joinedload(Order.lines), joinedload(Order.shipments))
-        .execution_options(populate_existing=True)
-    )
+@dataclass(frozen=True)
+class PaidLine:
+    """What the payment's rules read of an order line (OrderLine's names)."""
+
+    cooperative_id: int
+    member_id: int
+    member_amount: int
+    fee: int
+    product_id: int
+    quantity: int
+    product_name: str
+    variant_label: str
+    line_total: int
 
 
-def _count_sold(lines: list[OrderLine]) -> None:
+@dataclass(frozen=True)
+class PaidShipment:
+    """What the postings read of a shipment (OrderShipment's names)."""
+
+    cooperative_id: int
+    fee: int
+
+
+@dataclass(frozen=True)
+class PaidOrder:
+    """The order just marked paid, as the sold counts, post_payment() and
+    events.order_paid() read it (Order's names): values, read in one statement."""
+
+    id: int
+    number: str
+    grand_total: int
+    user_id: int | None
+    contact_email: str
+    language: str
+    lines: list[PaidLine]
+    shipments: list[PaidShipment]
+
+
+def _paid_order(order_pk: int) -> PaidOrder:
+    """No lock: the UPDATE that marked it paid holds the order's."""
+    lines, shipments, order_columns = [], [], ()
+    for kind, _id, cooperative_id, *columns in rows(PARTS_OF_PAID_ORDER, {"id": order_pk}):
+        if kind == "shipment":
+            shipments.append(PaidShipment(cooperative_id, columns[2]))
+            continue
+        lines.append(PaidLine(cooperative_id, *columns[:8]))
+        order_columns = columns[8:]
+    return PaidOrder(order_pk, *order_columns, lines, shipments)
+
+
+def _count_sold(lines: list[PaidLine]) -> None:
     sold: dict[int, int] = defaultdict(int)
     for line in lines:
         sold[line.product_id] += line.quantity

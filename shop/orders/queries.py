@@ -132,16 +132,25 @@ class ShipmentSection:
 def find_order(number: str) -> Order | None:
     """The order with this number, its lines and shipments (with their cooperatives) loaded;
     None when there is none."""
-    return db.session.scalars(_order_with_parts(), {"number": number}).unique().first()
+    found = find_order_to_show(number)
+    return found[0] if found else None
+
+
+def find_order_to_show(number: str) -> tuple[Order, bool] | None:
+    """find_order(), and whether the order has refunds: its page reads them only then (most
+    orders have none, and an order just paid never has)."""
+    found = db.session.execute(_order_with_parts(), {"number": number}).unique().first()
+    return None if found is None else (found[0], found[1])
 
 
 @cache
 def _order_with_parts() -> Select:
-    """find_order()'s statement, built once (at its first use: not at import, which would set
-    up the mappers of a worker that shows no order). One statement: an order has a few
-    lines and shipments, so their product is small."""
+    """find_order_to_show()'s statement, built once (at its first use: not at import, which
+    would set up the mappers of a worker that shows no order). One statement: an order has
+    a few lines and shipments, so their product is small."""
+    has_refunds = select(Refund.id).where(Refund.order_id == Order.id).exists()
     return (
-        select(Order)
+        select(Order, has_refunds)
         .where(Order.number == bindparam("number"))
         .options(
             joinedload(Order.lines),
@@ -188,10 +197,11 @@ def glance_at_order(number: str) -> OrderGlance | None:
     )
 
 
-def order_sections(order: Order) -> list[ShipmentSection]:
-    """The order cut by cooperative, in the order the shipments were written."""
+def order_sections(order: Order, has_refunds: bool = True) -> list[ShipmentSection]:
+    """The order cut by cooperative, in the order the shipments were written; its refunds
+    looked for unless the caller knows it has none."""
     cooperatives = _cooperatives_of(order.shipments)
-    refunds = _refunds_of(order)
+    refunds = _refunds_of(order) if has_refunds else []
     names = {line.id: line.name for line in order.lines}
     return [
         ShipmentSection(

@@ -9,7 +9,7 @@ from shop.orders.access import can_view_order, is_valid_token, remember_order_ac
 from shop.orders.labels import payment_method_label, refund_method_label, status_label
 from shop.orders.queries import (
     ORDER_TABS,
-    find_order,
+    find_order_to_show,
     order_sections,
     order_status_text,
     orders_of,
@@ -38,7 +38,7 @@ def _private(html: str):
 @bp.route("/pesanan/<number>")
 @public
 def detail(number):
-    order = find_order(number)
+    order, has_refunds = find_order_to_show(number) or (None, False)
     token = request.args.get("kunci")
     # One 404 for "no such order" and "not yours": order numbers cannot be probed.
     if order is None or not can_view_order(order, current_user, session, token):
@@ -48,7 +48,7 @@ def detail(number):
     # Until the expiry job closes it, a pending order past its deadline cannot be paid. Only
     # an order awaiting payment shows the panel: the others would read its attempt for nothing.
     payment = payment_panel(order, utcnow()) if order.is_awaiting_payment else None
-    sections = order_sections(order)
+    sections = order_sections(order, has_refunds)
     html = render_template(
         "orders/detail.html",
         order=order,

@@ -227,6 +227,20 @@ def test_an_order_not_awaiting_payment_reads_no_payment_attempt(english, count_q
     assert "Buy again" in html and 'id="pay-heading"' not in html
 
 
+def test_a_paid_order_without_refunds_reads_them_in_its_own_statement_only(client, count_queries):
+    """Whether the order has refunds comes with the order: only an order that has some reads
+    them (tests/orders/test_refunds.py shows them)."""
+    placed = place([(product, 1) for product in products_in(1)])
+    mark_paid(placed.order)
+    url = f"/pesanan/{placed.order.number}?kunci={placed.access_token}"
+
+    with count_queries() as statements:
+        assert client.get(url).status_code == 200
+
+    assert len(statements) == 1  # the order, its lines, shipments, cooperatives, refunds: none
+    assert not [s for s in statements if s.lstrip().startswith("SELECT refunds.")]
+
+
 def test_my_orders_lists_only_mine_newest_first(english, login):
     shopper = make_user()
     product = products_in(1)[0]

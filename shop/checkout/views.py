@@ -31,6 +31,7 @@ from shop.cart.contents import CartView, CooperativeGroup, cart_for
 from shop.cart.guest import GuestCart, guest_cart_from, keep_guest_cart
 from shop.cart.services import CartOwner, empty_cart
 from shop.checkout import addresses
+from shop.checkout.blank_fields import blank_fields
 from shop.checkout.courier_rates import Destination
 from shop.checkout.forms import AddressForm, CheckoutForm, chosen_methods, shown_amounts
 from shop.checkout.models import SavedAddress
@@ -379,9 +380,11 @@ def _group_shipping(
 def _checkout_page(form: CheckoutForm, summary: Summary, error: ShopError | None):
     user = current_user if current_user.is_authenticated else None
     saved = addresses.saved_addresses(user) if user else []
+    is_blank = user is None and not form.is_submitted()  # a guest's first view: nothing typed
     html = render_template(
         "checkout/checkout.html",
         form=form,
+        blank_fields=blank_fields(form) if is_blank else None,
         summary=summary,
         error=None
         if error is None or error.field in form or error.field in summary.refused_fields

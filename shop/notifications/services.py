@@ -4,15 +4,16 @@
 order that rolls back notifies nobody; the mail task is enqueued only after the commit.
 """
 
-import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Insert, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from shop.accounts.models import User
 from shop.extensions import db
@@ -20,24 +21,13 @@ from shop.jobs.after_commit import enqueue_after_commit
 from shop.notifications.kinds import KINDS, Message
 from shop.notifications.models import EmailOptOut, EmailStatus, Notification
 from shop.outbox.services import queue_mail
-from shop.plain_sql import rows
 from shop.seo.services import absolute_url
-from shop.timeutil import as_stored, utcnow
+from shop.timeutil import utcnow
 from shop.whatsapp import share_url
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 30
-# record_many()'s statement, written out (shop/plain_sql.py): a paid order records its
-# shopper's, members' and admins' notifications by it, and an INSERT of many rows built and
-# compiled by SQLAlchemy cost more than running it. Its VALUES rows are added per call.
-NOTIFICATION_COLUMNS = ("event_key", "kind", "recipient_id", "email", "language", "params",
-                        "mail_secret", "created_at", "email_status")  # fmt: skip
-INSERT_NOTIFICATIONS = (
-    "INSERT INTO notifications (event_key, kind, recipient_id, email, language, params,"
-    " mail_secret, created_at, email_status) VALUES "
-)
-LEAVING_OUT_RECORDED = " ON CONFLICT (event_key) DO NOTHING RETURNING event_key, id"
 
 
 @dataclass(frozen=True)
@@ -105,16 +95,14 @@ def record_many(new_notifications: Sequence[NewNotification]) -> list[RecordedNo
     if not by_key:
         return []
     db.session.flush()  # what the caller changed before, as add() and flush() did
-    now = as_stored(utcnow())
-    values: dict[str, object] = {}
-    for number, (key, new) in enumerate(by_key.items()):
-        values |= {f"{name}_{number}": value for name, value in _notification(key, new, now)}
-    # One VALUES row of numbered parameters per notification (a handful: a paid order's).
-    value_rows = ", ".join(
-        "(" + ", ".join(f":{name}_{number}" for name in NOTIFICATION_COLUMNS) + ")"
-        for number in range(len(by_key))
+    connection = db.session.connection()
+    now = utcnow()
+    inserted = dict(
+        connection.execute(
+            _INSERT_NEW[connection.dialect.name],
+            [_notification(key, new, now) for key, new in by_key.items()],
+        ).all()
     )
-    inserted = dict(rows(INSERT_NOTIFICATIONS + value_rows + LEAVING_OUT_RECORDED, values))
     added = [
         RecordedNotification(inserted[key], key, new.recipient.user_id)
         for key, new in by_key.items()
@@ -128,18 +116,34 @@ def record_many(new_notifications: Sequence[NewNotification]) -> list[RecordedNo
     return added
 
 
-def _notification(
-    event_key: str, new: NewNotification, created_at: datetime
-) -> Iterator[tuple[str, object]]:
-    """The notification's values, in NOTIFICATION_COLUMNS' order, as the driver takes them."""
+def _insert_new(insert) -> Insert:
+    """The INSERT of record_many, rows given as parameters: built once (rows given as
+    VALUES made a statement with no cache key, compiled anew on every call), sent as one
+    INSERT of every row by SQLAlchemy's insertmanyvalues."""
+    table = Notification.__table__
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.event_key])
+        .returning(table.c.event_key, table.c.id)
+    )
+
+
+_INSERT_NEW = {"postgresql": _insert_new(pg_insert), "sqlite": _insert_new(sqlite_insert)}
+
+
+def _notification(event_key: str, new: NewNotification, created_at: datetime) -> dict:
     recipient = new.recipient
-    email_status = EmailStatus.PENDING if recipient.email else EmailStatus.NONE
-    return zip(
-        NOTIFICATION_COLUMNS,
-        (event_key, new.kind, recipient.user_id, recipient.email, recipient.language,
-         json.dumps(new.params), new.mail_secret, created_at, email_status.value),
-        strict=True,
-    )  # fmt: skip
+    return {
+        "event_key": event_key,
+        "kind": new.kind,
+        "recipient_id": recipient.user_id,
+        "email": recipient.email,
+        "language": recipient.language,
+        "params": new.params,
+        "mail_secret": new.mail_secret,
+        "created_at": created_at,
+        "email_status": EmailStatus.PENDING if recipient.email else EmailStatus.NONE,
+    }
 
 
 def record_for_all(kind: str, recipients: list[Recipient], event: str, params: dict) -> None:

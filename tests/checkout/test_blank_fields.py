@@ -8,7 +8,6 @@ from shop.checkout import views
 from tests.checkout.test_checkout_views import a_variant, add, checkout, tani  # noqa: F401
 from tests.factories import make_user
 
-
 KEPT = "checkout_blank_fields"
 
 

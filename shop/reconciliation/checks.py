@@ -27,12 +27,12 @@ from shop.ledger.models import (
     Posting,
 )
 from shop.payments.models import PaymentAttempt, PaymentNotification
+from shop.payments.signature import PAID_STATUS_CODE
 from shop.payouts.models import BatchStatus, PayoutBatch
 from shop.raw_bodies import json_object
 from shop.reconciliation.models import ExceptionKind
 
 SETTLED = "settlement"
-PAID_STATUS_CODE = "200"  # signed: Midtrans's code for capture, settlement and refund
 # Said after a settlement, these mean the money went back to the shopper (or never came):
 # nothing is left with us to post.
 GIVEN_BACK = ("refund", "chargeback", "cancel")

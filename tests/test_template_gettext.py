@@ -66,3 +66,13 @@ def test_wtforms_messages_are_its_own_english_without_reading_its_catalog(app, m
                 assert not form.validate()
                 assert form.number.errors == ["Not a valid integer value."]
     assert "wtforms" not in loaded
+
+
+def test_a_language_becomes_a_locale_once_a_process_not_once_a_request(app, client):
+    with app.test_request_context("/"):
+        first = get_locale()
+    with app.test_request_context("/"):
+        assert get_locale() is first
+    client.get("/bahasa/en")
+    with client.application.test_request_context("/"):
+        assert str(get_locale()) == "id"  # a new request, no cookie: the default again

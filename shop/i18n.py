@@ -14,6 +14,9 @@ from flask_babel import (
     get_locale,
     get_translations,
 )
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from shop.money import format_bp_as_percent, format_rupiah, member_receives
 from shop.seo.services import absolute_url, canonical_url
@@ -111,6 +114,19 @@ def install_fast_gettext(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals["_"] = _template_gettext
+
+
+@pass_context
+def _template_gettext(context: Context, string: str, **variables) -> str:
+    """The templates' _(), as Jinja's newstyle gettext does it (the translation made Markup
+    when autoescaping, then always formatted with the variables, which are escaped), in one
+    call: Jinja's _ looks up the template's `gettext` and calls it, which calls ours, each
+    through the context's call(): 20-40 a page)."""
+    translated = _translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        translated = Markup(translated)
+    return translated % variables
 
 
 def load_locale_data(languages: tuple[str, ...]) -> None:

@@ -76,3 +76,16 @@ def test_a_language_becomes_a_locale_once_a_process_not_once_a_request(app, clie
     client.get("/bahasa/en")
     with client.application.test_request_context("/"):
         assert str(get_locale()) == "id"  # a new request, no cookie: the default again
+
+
+def test_templates_underscore_is_jinjas_newstyle_gettext_in_one_call(app, monkeypatch):
+    page = (
+        "{{ _('Cart') }}|{{ _('Quantity of %(name)s', name='<b>Kopi</b>') }}|"
+        "{{ _('100%% %(x)s', x=1) }}|{{ gettext('Quantity of %(name)s', name='<i>') }}"
+    )
+    with app.test_request_context("/"), force_locale("en"):
+        expected = "Cart|Quantity of &lt;b&gt;Kopi&lt;/b&gt;|100% 1|Quantity of &lt;i&gt;"
+        assert render_template_string(page) == expected
+        # _() no longer goes through the `gettext` global (nor Jinja's alias for it)
+        monkeypatch.setitem(app.jinja_env.globals, "gettext", None)
+        assert render_template_string("{{ _('Cart') }}") == "Cart"

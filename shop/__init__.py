@@ -86,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
     from shop.db_events import enable_sqlite_foreign_keys, ping_on_checkout, takes_over_pre_ping
     from shop.extensions import babel, csrf, db, init_migrations, login_manager
     from shop.i18n import RequestCachedDomain, load_locale_data, select_locale_kept
+    from shop.kept_keys import install as install_kept_keys
     from shop.visitor_session import VisitorSessionInterface
 
     app.session_interface = VisitorSessionInterface()
@@ -93,6 +94,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     init_migrations(app, os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
+    install_kept_keys()  # Flask-WTF's tokens signed with keys derived once
     babel.init_app(app, locale_selector=select_locale_kept)
     babel.domain_instance = RequestCachedDomain()  # what gettext() uses: see its docstring
     load_locale_data(app.config["LANGUAGES"])

@@ -20,9 +20,9 @@ serializer anew for each (and the serializer serializes an empty dict to learn i
 type), the signer derives its HMAC key from the secret anew for each signature (and, given
 Flask's SHA-1 as a Python function, hmac computes every HMAC in Python), and the
 session's JSON tagging tries eight kinds of tag on every value, lists and strings included.
-The serializer, with its signer and derived keys, is now made once per set of secret keys,
-and values that no tag applies to (plain strings, numbers, lists, dicts) pass the tagging
-at once: the cookies are the same, byte for byte.
+The serializer, with its signer, is now made once per set of secret keys, signing with
+shop/kept_keys.py's kept keys, and values that no tag applies to (plain strings, numbers,
+lists, dicts) pass the tagging at once: the cookies are the same, byte for byte.
 """
 
 import hashlib
@@ -33,6 +33,8 @@ from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from itsdangerous.timed import TimestampSigner
+
+from shop.kept_keys import KeptKeySerializer, KeptKeySigner
 
 REFRESH_AFTER = timedelta(hours=1)
 
@@ -60,12 +62,10 @@ class VisitorSessionInterface(SecureCookieSessionInterface):
                 list(keys),
                 salt=self.salt,
                 serializer=self.serializer,
-                signer=KeyKeepingSigner,
+                signer=KeptKeySigner,
                 signer_kwargs={
                     "key_derivation": self.key_derivation,
-                    # SHA-1 as Flask's, but OpenSSL's: hmac computes a digest given as a
-                    # Python function (Flask's lazy one) in Python.
-                    "digest_method": hashlib.sha1,
+                    "digest_method": hashlib.sha1,  # as Flask's, but OpenSSL's (kept_keys.py)
                 },
             )
         return serializer
@@ -126,21 +126,7 @@ class PlainFirstTaggedJSONSerializer(TaggedJSONSerializer):
         return value
 
 
-class KeyKeepingSigner(TimestampSigner):
-    """itsdangerous's signer, its key derived from each secret once, not at each signature."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._derived_keys: dict[bytes | None, bytes] = {}
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        key = self._derived_keys.get(secret_key)
-        if key is None:
-            key = self._derived_keys[secret_key] = super().derive_key(secret_key)
-        return key
-
-
-class SignerKeepingSerializer(URLSafeTimedSerializer):
+class SignerKeepingSerializer(KeptKeySerializer):
     """Its signer for the session's salt made once (signers hold no state between calls)."""
 
     def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:

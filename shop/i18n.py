@@ -125,7 +125,8 @@ def _template_gettext(context: Context, string: str, **variables) -> str:
     through the context's call(): 20-40 a page)."""
     translated = _translations().ugettext(string)
     if context.eval_ctx.autoescape:
-        translated = Markup(translated)
+        # Our own catalog's text, as Jinja's gettext marks it; the variables are escaped by %.
+        translated = Markup(translated)  # nosec B704
     return translated % variables
 
 

@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config, check_service_urls
+from shop.app_class import ShopFlask
 from shop.media.storage import check_media_settings
 
 # Each of these packages has a views.py defining `bp`.
@@ -33,7 +34,7 @@ CLI_COMMANDS = (
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_DIR") or None)
+    app = ShopFlask(__name__, instance_path=os.environ.get("INSTANCE_DIR") or None)
     config = config or CONFIGS[os.environ.get("APP_CONFIG", "default")]
     app.config.from_object(config)
     app.config.update(overrides)
@@ -69,8 +70,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from shop.i18n import register_filters
     from shop.page_frame import init_page_frame
     from shop.security import add_security_headers
+    from shop.template_context import init_template_context
 
     register_error_pages(app)
+    init_template_context(app)
     register_filters(app)
     init_page_frame(app)  # after the filters: its canonical_url replaces theirs
     add_security_headers(app)
@@ -80,15 +83,19 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from shop import models  # noqa: F401  (every model registered before the mappers configure)
     from shop.accounts.session import load_user
+    from shop.db_events import enable_sqlite_foreign_keys, ping_on_checkout, takes_over_pre_ping
     from shop.extensions import babel, csrf, db, init_migrations, login_manager
-    from shop.i18n import RequestCachedDomain, load_locale_data, select_locale
+    from shop.i18n import RequestCachedDomain, load_locale_data, select_locale_kept
+    from shop.kept_keys import install as install_kept_keys
     from shop.visitor_session import VisitorSessionInterface
 
     app.session_interface = VisitorSessionInterface()
+    pings_on_checkout = takes_over_pre_ping(app.config)
     db.init_app(app)
     init_migrations(app, os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    install_kept_keys()  # Flask-WTF's tokens signed with keys derived once
+    babel.init_app(app, locale_selector=select_locale_kept)
     babel.domain_instance = RequestCachedDomain()  # what gettext() uses: see its docstring
     load_locale_data(app.config["LANGUAGES"])
     login_manager.init_app(app)
@@ -96,10 +103,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.sign_in"
     login_manager.session_protection = "strong"
 
-    from shop.db_events import enable_sqlite_foreign_keys
-
     with app.app_context():
         enable_sqlite_foreign_keys(db.engine)
+        if pings_on_checkout:
+            ping_on_checkout(db.engine)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """The Flask extensions, created unbound here and bound to the app in create_app()."""
 
 import click
-from flask import Flask, g
+from flask import Flask, g, session
 from flask.cli import with_appcontext
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -25,8 +25,19 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class VisitorLoginManager(LoginManager):
+    """Flask-Login's, without hashing the visitor's address and browser into a session
+    identifier on every request only to compare it with an empty session's (most storefront
+    visitors have none): its answer for an empty session is always "not failed"."""
+
+    def _session_protection_failed(self) -> bool:
+        if not session:
+            return False
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base)
-login_manager = LoginManager()
+login_manager = VisitorLoginManager()
 csrf = StorefrontCSRF()  # Flask-WTF's, plus tokens for visitors without a session
 babel = Babel()
 # Flask-Migrate's options. render_as_batch: SQLite can only ALTER through a table copy, which

@@ -1,8 +1,11 @@
 """Language choice (Indonesian unless the visitor picks English) and the Jinja filters."""
 
 import pickle
+from functools import cache
 
-from flask import Flask, current_app, g, has_request_context, session
+from babel import Locale
+from flask import Flask, current_app, has_request_context, session
+from flask.globals import _cv_app
 from flask_babel import (
     Domain,
     format_date,
@@ -11,8 +14,10 @@ from flask_babel import (
     get_locale,
     get_translations,
 )
-from jinja2 import pass_eval_context
+from jinja2 import pass_context, pass_eval_context
 from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from shop.money import format_bp_as_percent, format_rupiah, format_rupiah_html, member_receives
 from shop.seo.services import absolute_url, canonical_url
@@ -28,6 +33,18 @@ def select_locale() -> str:
         if chosen in current_app.config["LANGUAGES"]:
             return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_locale_kept() -> Locale:
+    """select_locale()'s language as a Locale kept for the process: Flask-Babel parses the
+    selector's string into a new Locale on every request, and a new Locale loads its data
+    anew when a page formats a date or a number."""
+    return _kept_locale(select_locale())
+
+
+@cache
+def _kept_locale(language: str) -> Locale:
+    return Locale.parse(language)
 
 
 def current_language() -> str:
@@ -50,23 +67,30 @@ def _translations():
 
 def _for_locale(name: str, make):
     """make() once for the request's locale, kept beside it in Flask-Babel's request state
-    under `name`: Flask-Babel's own lookups cost a few of the request's context-local proxies
-    each, and str() of a locale builds the string anew. A locale forced or refreshed since is
-    another object, so it is seen."""
-    try:
-        context = g._flask_babel
-        locale, value = getattr(context, name)
-        if locale is context.babel_locale:
-            return value
-    except (AttributeError, RuntimeError):  # not made yet this request; no app context
-        pass
+    (g._flask_babel) under `name`: Flask-Babel's own lookups cost a few of the request's
+    context-local proxies each, and str() of a locale builds the string anew. A locale forced
+    or refreshed since is another object, so it is seen. The state is read from the app
+    context itself (Flask's context variable), not through the proxy `g`: a page asks 5-30
+    times."""
+    state = _babel_state()
+    if state is not None:
+        kept, locale = state.get(name), state.get("babel_locale")
+        if kept is not None and locale is not None and kept[0] is locale:
+            return kept[1]
     value = make()
-    try:
-        context = g._flask_babel  # make() has set the locale
-        setattr(context, name, (context.babel_locale, value))
-    except (AttributeError, RuntimeError):
-        pass
+    state = _babel_state()  # make() has set the locale
+    if state is not None and state.get("babel_locale") is not None:
+        state[name] = (state["babel_locale"], value)
     return value
+
+
+def _babel_state() -> dict | None:
+    """The attributes of Flask-Babel's request state (a SimpleNamespace), if it has one yet."""
+    app_context = _cv_app.get(None)
+    if app_context is None:
+        return None
+    namespace = app_context.g.__dict__.get("_flask_babel")
+    return None if namespace is None else namespace.__dict__
 
 
 class RequestCachedDomain(Domain):
@@ -91,6 +115,20 @@ def install_fast_gettext(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals["_"] = _template_gettext
+
+
+@pass_context
+def _template_gettext(context: Context, string: str, **variables) -> str:
+    """The templates' _(), as Jinja's newstyle gettext does it (the translation made Markup
+    when autoescaping, then always formatted with the variables, which are escaped), in one
+    call: Jinja's _ looks up the template's `gettext` and calls it, which calls ours, each
+    through the context's call(): 20-40 a page)."""
+    translated = _translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        # Our own catalog's text, as Jinja's gettext marks it; the variables are escaped by %.
+        translated = Markup(translated)  # nosec B704
+    return translated % variables
 
 
 def load_locale_data(languages: tuple[str, ...]) -> None:

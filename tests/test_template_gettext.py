@@ -66,3 +66,25 @@ def test_wtforms_messages_are_its_own_english_without_reading_its_catalog(app, m
                 assert not form.validate()
                 assert form.number.errors == ["Not a valid integer value."]
     assert "wtforms" not in loaded
+
+
+def test_a_language_becomes_a_locale_once_a_process_not_once_a_request(app):
+    # Each request in an app context of its own, as in a worker (the suite keeps one open).
+    with app.app_context(), app.test_request_context("/"):
+        first = get_locale()
+    with app.app_context(), app.test_request_context("/"):
+        assert get_locale() is first
+        assert str(first) == "id"
+
+
+def test_templates_underscore_is_jinjas_newstyle_gettext_in_one_call(app, monkeypatch):
+    page = (
+        "{{ _('Cart') }}|{{ _('Quantity of %(name)s', name='<b>Kopi</b>') }}|"
+        "{{ _('100%% %(x)s', x=1) }}|{{ gettext('Quantity of %(name)s', name='<i>') }}"
+    )
+    with app.test_request_context("/"), force_locale("en"):
+        expected = "Cart|Quantity of &lt;b&gt;Kopi&lt;/b&gt;|100% 1|Quantity of &lt;i&gt;"
+        assert render_template_string(page) == expected
+        # _() no longer goes through the `gettext` global (nor Jinja's alias for it)
+        monkeypatch.setitem(app.jinja_env.globals, "gettext", None)
+        assert render_template_string("{{ _('Cart') }}") == "Cart"

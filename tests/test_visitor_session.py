@@ -3,12 +3,15 @@ Flask's signing set-up, and the answer is the one Flask's own session interface 
 unchanged lasting session is signed again only once its signature is an hour old."""
 
 import time
+import uuid
+from datetime import UTC, datetime
 
 import pytest
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import TimestampSigner
+from markupsafe import Markup
 
-from shop.visitor_session import REFRESH_AFTER
+from shop.visitor_session import REFRESH_AFTER, VisitorSessionInterface
 from tests.factories import make_product
 
 
@@ -20,7 +23,7 @@ def no_signing(app, monkeypatch):
     def refuse(self, app):
         raise AssertionError("the session's signer was built")
 
-    monkeypatch.setattr(SecureCookieSessionInterface, "get_signing_serializer", refuse)
+    monkeypatch.setattr(VisitorSessionInterface, "get_signing_serializer", refuse)
 
 
 def test_a_visitor_without_a_cookie_costs_no_signer_and_gets_no_cookie(client, no_signing):
@@ -84,3 +87,43 @@ def test_a_lasting_session_signed_an_hour_ago_is_sent_again_to_last_from_now(
     (cookie,) = session_cookies(response)
     assert "Expires=" in cookie
     assert session_cookies(client.get(f"/produk/{product.slug}")) == []  # now fresh again
+
+
+SESSION_OF_EVERY_KIND = {
+    "_flashes": [("success", "Kopi masuk ke keranjang."), ("error", Markup("<b>x</b>"))],
+    "_permanent": True,
+    "cart": [[1, 2], [3, 4]],
+    "csrf_token": "3295dac5802d97b6ec37894e38cd93795c68eeff",
+    "lang": "en",
+    "nested": {"a": {"b": [1.5, None, False, b"\x00bytes"]}, " t": "not a tag alone"},
+    "single": {" t": "a dict whose one key is a tag's"},
+    "when": datetime(2026, 12, 5, 4, 0, tzinfo=UTC),
+    "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+}
+
+
+def test_cookies_are_flasks_byte_for_byte_and_read_back_by_it(app, monkeypatch):
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1796442245)
+    ours = app.session_interface.get_signing_serializer(app)
+    flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+    cookie = ours.dumps(SESSION_OF_EVERY_KIND)
+    assert cookie == flasks.dumps(SESSION_OF_EVERY_KIND)
+    assert flasks.loads(cookie) == ours.loads(cookie) == SESSION_OF_EVERY_KIND
+
+
+def test_the_signing_serializer_is_made_once_per_set_of_keys(app, monkeypatch):
+    interface = app.session_interface
+    assert interface.get_signing_serializer(app) is interface.get_signing_serializer(app)
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", ["an-older-secret"])
+    with_fallback = interface.get_signing_serializer(app)
+    assert with_fallback is interface.get_signing_serializer(app)
+    assert with_fallback.secret_keys == [b"an-older-secret", app.secret_key.encode()]
+
+
+def test_a_cookie_signed_with_a_fallback_key_is_still_read(app, monkeypatch):
+    old = SecureCookieSessionInterface()
+    monkeypatch.setattr(app, "secret_key", "an-older-secret")
+    cookie = old.get_signing_serializer(app).dumps({"lang": "en"})
+    monkeypatch.undo()
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", ["an-older-secret"])
+    assert app.session_interface.get_signing_serializer(app).loads(cookie) == {"lang": "en"}

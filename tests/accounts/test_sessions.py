@@ -162,3 +162,25 @@ def test_signing_in_again_in_the_same_browser_ends_its_previous_session(app, cli
 
     assert is_sent_to_sign_in(client_with_cookie(app, copied).get("/akun/"))
     assert sessions_of(first) == 0 and sessions_of(second) == 1
+
+
+def test_a_visitor_without_a_session_is_not_fingerprinted(client, monkeypatch):
+    """Session protection compares the browser's identifier with the session's: a visitor
+    with no session has nothing to compare, so none is computed."""
+    from shop.extensions import login_manager
+
+    def refuse():
+        raise AssertionError("identifier computed")
+
+    monkeypatch.setattr(login_manager, "_session_identifier_generator", refuse)
+    assert client.get("/keranjang").status_code == 200
+
+
+def test_a_session_moved_to_another_browser_is_still_signed_out(app, client):
+    """Strong session protection: the cookie of a signed-in session, sent by a browser of
+    another user agent, signs nobody in."""
+    user = make_user()
+    sign_in(client, user)
+    assert client.get("/akun/profil").status_code == 200
+    moved = client.get("/akun/profil", headers={"User-Agent": "another browser"})
+    assert moved.status_code == 302 and "/akun/masuk" in moved.headers["Location"]

@@ -4,8 +4,12 @@ card shows, as plain SQL.
 
 Listings show 12 to 24 cards a page. Loading them as ORM objects (identity map, attribute
 instrumentation, every column) was about a third of an uncached listing's time; these are
-tuples turned into small frozen objects. Their attribute names are the models' own, so the
+tuples turned into small objects. Their attribute names are the models' own, so the
 card macros and picture_sources() read either.
+
+Nothing writes to them, yet they are not frozen: a frozen dataclass's __init__ sets every
+field through object.__setattr__, about seven times the cost of a plain one, and a listing
+makes some 120 of them (cards, variants, photos) a request.
 """
 
 from dataclasses import dataclass
@@ -14,18 +18,18 @@ from shop.extensions import db
 from shop.plain_sql import rows
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CardCooperative:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CardVariant:
     price: int
     stock: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CardImage:
     id: int
     file_path: str
@@ -35,7 +39,7 @@ class CardImage:
     alt_text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Card:
     id: int
     name: str

@@ -23,7 +23,7 @@ become psycopg's %(name)s once a process.
 import re
 from collections.abc import Mapping
 
-from sqlalchemy import exc
+from sqlalchemy import Connection, exc
 
 from shop.extensions import db
 
@@ -41,6 +41,13 @@ def rows(sql: str, parameters: Mapping[str, object]) -> list[tuple]:
             statement = _for_psycopg[sql] = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
     else:  # sqlite3 takes :name as it is
         statement = sql
+    return driver_rows(connection, statement, parameters)
+
+
+def driver_rows(connection: Connection, statement: str, parameters) -> list[tuple]:
+    """Every row of a statement already written in the driver's own parameter style (one
+    that SQLAlchemy compiled for this connection's dialect), with its parameters as the
+    driver takes them (a mapping, or a sequence for SQLite's ?)."""
     dispatch = connection.dispatch
     cursor = connection.connection.cursor()
     try:

@@ -16,7 +16,7 @@ from shop.catalog.cards import Card
 from shop.catalog.listing import cards
 from shop.catalog.models import Category, Product
 from shop.extensions import db
-from shop.plain_sql import rows
+from shop.plain_sql import driver_rows, rows
 from shop.search.tables import search_rows
 
 HOME_FEATURED = 8
@@ -144,13 +144,13 @@ def home_page() -> HomePage:
     search index's on-sale rows newest first (a partial index in that order): the home page
     reads a few dozen index entries however large the catalog."""
     connection = db.session.connection()
-    rows = connection.exec_driver_sql(_home_ids_sql(connection.dialect)).all()
-    ordered = sorted(rows, key=lambda row: (row.list, row.place))
-    loaded = {product.id: product for product in cards([row.id for row in ordered])}
+    listed = driver_rows(connection, _home_ids_sql(connection.dialect), {})
+    ordered = sorted(listed, key=lambda row: (row[1], row[2]))  # (id, list, place): by list, place
+    loaded = {product.id: product for product in cards([id_ for id_, _list, _place in ordered])}
     pick = {"featured": [], "newest": []}
-    for row in ordered:
-        if row.id in loaded:
-            pick[row.list].append(loaded[row.id])
+    for id_, list_name, _place in ordered:
+        if id_ in loaded:
+            pick[list_name].append(loaded[id_])
     lists = catalog_lists()
     return HomePage(
         categories=lists.categories,

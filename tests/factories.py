@@ -21,6 +21,7 @@ from shop.checkout.shipping_settings import (
 )
 from shop.coops.models import Cooperative, Membership, Role
 from shop.extensions import db
+from shop.payments.attempt_records import latest_attempt
 from shop.payments.gateway import TransactionStatus
 from shop.payments.models import NotificationOutcome
 from shop.payments.services import apply_gateway_status
@@ -142,6 +143,12 @@ def pay(order, method: str = "qris") -> NotificationOutcome:
         payment_type=method,
     )
     return apply_gateway_status(order, status)
+
+
+def payment_page(order) -> str | None:
+    """The Snap page of the order's latest payment attempt (None before Midtrans gave one)."""
+    attempt = latest_attempt(order.id)
+    return attempt.redirect_url if attempt is not None else None
 
 
 def reseal_hash_chains() -> None:

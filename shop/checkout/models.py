@@ -114,9 +114,8 @@ class Order(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payment_method: Mapped[str | None] = mapped_column(String(40))  # Midtrans's payment_type
     # Each payment attempt has its own Midtrans order id, "<number>-<n>" (MIDTRANS.md §2);
-    # n is this count, and payment_url is the current attempt's Snap page.
+    # n is this count; the current attempt's Snap page is its row's redirect_url.
     payment_attempts: Mapped[int] = mapped_column(default=0)
-    payment_url: Mapped[str | None] = mapped_column(String(255))
     # The language the shopper checked out in: a guest's mails are written in it.
     language: Mapped[str] = mapped_column(String(5), default="id", server_default="id")
 

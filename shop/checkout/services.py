@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Integer, inspect, literal_column, select, update
+from sqlalchemy import Integer, bindparam, inspect, literal_column, select, update
 
 from shop.accounts.models import User
 from shop.cart.services import MAX_QUANTITY, variant_name, variants_by_id
@@ -25,11 +25,11 @@ from shop.checkout.models import (
     RELEASING_STATUSES,
     Order,
     OrderLine,
-    OrderShipment,
     OrderStatus,
     ShippingMethod,
 )
 from shop.checkout.numbers import new_order_number
+from shop.checkout.order_rows import NewLine, NewShipment, write_order
 from shop.checkout.shipping import (
     ShippingChoice,
     not_offered,
@@ -152,10 +152,11 @@ def place_order(
         shipments = _shipments_for(quantities, variants, request)
         check_as_shown(request.shown, quantities, variants, shipments)
         low_stock = _reserve_stock(quantities, variants)
+        lines = [_new_line(variants[variant_id], qty) for variant_id, qty in quantities.items()]
         order, access_token = _new_order(
-            quantities, variants, shipments, request, user, payment_attempts=int(begin_payment)
+            lines, shipments, request, user, payment_attempts=int(begin_payment)
         )
-        payment = begin_first_attempt(order) if begin_payment else None
+        payment = begin_first_attempt(order, lines, shipments) if begin_payment else None
         events.order_placed(order, access_token)
         events.stock_fell(low_stock)
         number, total, order_id = order.number, order.grand_total, order.id
@@ -259,7 +260,7 @@ def _check_on_sale(quantities: dict[int, int], variants: dict[int, ProductVarian
 
 def _shipments_for(
     quantities: dict[int, int], variants: dict[int, ProductVariant], request: CheckoutRequest
-) -> list[OrderShipment]:
+) -> list[NewShipment]:
     """One shipment per cooperative in the cart, priced here (choices for others are ignored)."""
     parcels: dict[int, list[tuple[ProductVariant, int]]] = {}
     for variant_id, quantity in quantities.items():
@@ -282,7 +283,7 @@ def _shipments_for(
         option = quote_shipping(cooperative, choice, weight_grams, destination)
         quote = option.quote
         shipments.append(
-            OrderShipment(
+            NewShipment(
                 cooperative_id=cooperative_id,
                 method=option.method,
                 fee=option.fee,
@@ -291,6 +292,7 @@ def _shipments_for(
                 shipping_zone=quote.zone_name if quote else "",
                 eta_min_days=quote.eta_min_days if quote else None,
                 eta_max_days=quote.eta_max_days if quote else None,
+                cooperative_name=cooperative.name,
             )
         )
     return shipments
@@ -310,13 +312,11 @@ def _reserve_stock(
     moves: dict[int, tuple[int, int]] = {}
     for variant_id in sorted(quantities):
         quantity = quantities[variant_id]
-        reserved = db.session.execute(
-            update(ProductVariant)
-            .where(ProductVariant.id == variant_id, ProductVariant.stock >= quantity)
-            .values(stock=ProductVariant.stock - quantity)
-            .returning(ProductVariant.stock, _LOW_STOCK_THRESHOLD)
-            .execution_options(synchronize_session=False)
-        ).first()
+        reserved = (
+            db.session.connection()
+            .execute(_RESERVE, {"variant_id": variant_id, "quantity": quantity})
+            .first()
+        )
         if reserved is None:
             left = db.session.scalar(
                 select(ProductVariant.stock).where(ProductVariant.id == variant_id)
@@ -342,6 +342,18 @@ _LOW_STOCK_THRESHOLD = literal_column(
     Integer,
 )
 
+_variants_table = ProductVariant.__table__
+# Built once, like order_rows' INSERTs: its compiled form and cache key are reused.
+_RESERVE = (
+    update(_variants_table)
+    .where(
+        _variants_table.c.id == bindparam("variant_id"),
+        _variants_table.c.stock >= bindparam("quantity"),
+    )
+    .values(stock=_variants_table.c.stock - bindparam("quantity"))
+    .returning(_variants_table.c.stock, _LOW_STOCK_THRESHOLD)
+)
+
 
 def _add_stock(variant_id: int, quantity: int) -> None:
     added = db.session.execute(
@@ -355,54 +367,48 @@ def _add_stock(variant_id: int, quantity: int) -> None:
 
 
 def _new_order(
-    quantities: dict[int, int],
-    variants: dict[int, ProductVariant],
-    shipments: list[OrderShipment],
+    lines: list[NewLine],
+    shipments: list[NewShipment],
     request: CheckoutRequest,
     user: User | None,
     payment_attempts: int,
 ) -> tuple[Order, str]:
     access_token, token_hash = new_token()
     now = utcnow()
-    lines = [_new_line(variants[variant_id], qty) for variant_id, qty in quantities.items()]
     items_total = sum(line.line_total for line in lines)
     shipping_total = sum(shipment.fee for shipment in shipments)
-    order = Order(
-        number=new_order_number(now),
-        access_token_hash=token_hash,
-        user_id=user.id if user else None,
-        status=OrderStatus.PENDING,
-        contact_name=request.contact_name,
-        contact_email=request.contact_email,
-        contact_phone=request.contact_phone,
-        province=request.province,
-        city=request.city,
-        district=request.district,
-        village=request.village,
-        postcode=request.postcode,
-        street=request.street,
-        address_notes=request.address_notes,
-        language=request.language,
-        items_total=items_total,
-        shipping_total=shipping_total,
-        grand_total=items_total + shipping_total,
-        expires_at=now + timedelta(minutes=current_app.config["MIDTRANS_EXPIRY_MINUTES"]),
-        created_at=now,
-        payment_attempts=payment_attempts,
-        lines=lines,
-        shipments=shipments,
-    )
-    db.session.add(order)
-    db.session.flush()
-    return order, access_token
+    values = {
+        "number": new_order_number(now),
+        "access_token_hash": token_hash,
+        "user_id": user.id if user else None,
+        "status": OrderStatus.PENDING,
+        "contact_name": request.contact_name,
+        "contact_email": request.contact_email,
+        "contact_phone": request.contact_phone,
+        "province": request.province,
+        "city": request.city,
+        "district": request.district,
+        "village": request.village,
+        "postcode": request.postcode,
+        "street": request.street,
+        "address_notes": request.address_notes,
+        "language": request.language,
+        "items_total": items_total,
+        "shipping_total": shipping_total,
+        "grand_total": items_total + shipping_total,
+        "expires_at": now + timedelta(minutes=current_app.config["MIDTRANS_EXPIRY_MINUTES"]),
+        "created_at": now,
+        "payment_attempts": payment_attempts,
+    }
+    return write_order(values, lines, shipments), access_token
 
 
-def _new_line(variant: ProductVariant, quantity: int) -> OrderLine:
+def _new_line(variant: ProductVariant, quantity: int) -> NewLine:
     product = variant.product
     fee_bp = product.cooperative.fee_bp
     line_total = variant.price * quantity
     fee = fee_for(line_total, fee_bp)
-    return OrderLine(
+    return NewLine(
         variant_id=variant.id,
         product_id=product.id,
         cooperative_id=product.cooperative_id,

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from shop.cart.services import variant_name
 from shop.catalog.models import ProductVariant
-from shop.checkout.models import OrderShipment
+from shop.checkout.order_rows import NewShipment
 from shop.checkout.shipping import method_label
 from shop.errors import ShopError
 from shop.money import format_rupiah
@@ -40,7 +40,7 @@ def check_as_shown(
     shown: ShownAmounts | None,
     quantities: Mapping[int, int],
     variants: Mapping[int, ProductVariant],
-    shipments: list[OrderShipment],
+    shipments: list[NewShipment],
 ) -> None:
     """Raise TotalChanged, naming every price and fee that differs from what was shown."""
     if shown is None:

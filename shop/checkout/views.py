@@ -31,6 +31,7 @@ from shop.cart.contents import CartView, CooperativeGroup, cart_for
 from shop.cart.guest import GuestCart, guest_cart_from, keep_guest_cart
 from shop.cart.services import CartOwner, empty_cart
 from shop.checkout import addresses
+from shop.checkout.blank_fields import blank_fields
 from shop.checkout.courier_rates import Destination
 from shop.checkout.forms import AddressForm, CheckoutForm, chosen_methods, shown_amounts
 from shop.checkout.models import SavedAddress
@@ -123,19 +124,18 @@ def start():
         _prefill(form, request.args.get("alamat", type=int))
     chosen = chosen_methods(request.form, [group.cooperative.id for group in cart.groups])
     destination = Destination(province=form.province.data or "", city=form.city.data or "")
-    summary = _summary(cart, destination, chosen)
-    error = None
-    if form.validate_on_submit() and form.place.data and not summary.refused_fields:
+    is_placing = form.validate_on_submit() and form.place.data
+    if is_placing and not _any_refused(cart, destination, chosen):
         try:
             return _place_and_pay(owner, cart, form, chosen)
         except ShopError as failure:
-            error = failure
             if failure.field in form:
                 form[failure.field].errors.append(failure.message)
-            if isinstance(failure, TotalChanged):  # shown again with today's prices and fees
-                summary = _summary(cart_for(owner), destination, chosen)
-            summary = summary.refused(failure)
-    return _checkout_page(form, summary, error)
+            # Shown again with today's prices and fees when they changed.
+            shown_cart = cart_for(owner) if isinstance(failure, TotalChanged) else cart
+            summary = _summary(shown_cart, destination, chosen).refused(failure)
+            return _checkout_page(form, summary, failure)
+    return _checkout_page(form, _summary(cart, destination, chosen), None)
 
 
 @bp.route("/akun/alamat", endpoint="addresses")
@@ -355,6 +355,23 @@ def _summary(
     return Summary(parts=parts, items_total=cart.total)
 
 
+def _any_refused(
+    cart: CartView, destination: Destination, chosen: dict[int, ShippingChoice]
+) -> bool:
+    """Whether the summary would show a choice refused (_group_shipping's quote), without
+    listing every option: placing an order needs no more (the page, when shown, does)."""
+    for group in cart.groups:
+        posted = chosen.get(group.cooperative.id)
+        if posted is None:
+            continue
+        weight = parcel_weight_grams((line.variant, line.quantity) for line in group.lines)
+        try:
+            quote_shipping(group.cooperative, posted, weight, destination)
+        except ShippingUnavailable:
+            return True
+    return False
+
+
 def _group_shipping(
     group: CooperativeGroup,
     weight_grams: int,
@@ -379,9 +396,11 @@ def _group_shipping(
 def _checkout_page(form: CheckoutForm, summary: Summary, error: ShopError | None):
     user = current_user if current_user.is_authenticated else None
     saved = addresses.saved_addresses(user) if user else []
+    is_blank = user is None and not form.is_submitted()  # a guest's first view: nothing typed
     html = render_template(
         "checkout/checkout.html",
         form=form,
+        blank_fields=blank_fields(form) if is_blank else None,
         summary=summary,
         error=None
         if error is None or error.field in form or error.field in summary.refused_fields

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Insert, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -95,15 +95,12 @@ def record_many(new_notifications: Sequence[NewNotification]) -> list[RecordedNo
     if not by_key:
         return []
     db.session.flush()  # what the caller changed before, as add() and flush() did
-    table = Notification.__table__
-    insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else pg_insert
+    connection = db.session.connection()
     now = utcnow()
     inserted = dict(
-        db.session.execute(
-            insert(table)
-            .values([_notification(key, new, now) for key, new in by_key.items()])
-            .on_conflict_do_nothing(index_elements=[table.c.event_key])
-            .returning(table.c.event_key, table.c.id)
+        connection.execute(
+            _INSERT_NEW[connection.dialect.name],
+            [_notification(key, new, now) for key, new in by_key.items()],
         ).all()
     )
     added = [
@@ -117,6 +114,21 @@ def record_many(new_notifications: Sequence[NewNotification]) -> list[RecordedNo
         if by_key[notification.event_key].recipient.email:
             enqueue_after_commit(deliver_notification, notification.id)
     return added
+
+
+def _insert_new(insert) -> Insert:
+    """The INSERT of record_many, rows given as parameters: built once (rows given as
+    VALUES made a statement with no cache key, compiled anew on every call), sent as one
+    INSERT of every row by SQLAlchemy's insertmanyvalues."""
+    table = Notification.__table__
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.event_key])
+        .returning(table.c.event_key, table.c.id)
+    )
+
+
+_INSERT_NEW = {"postgresql": _insert_new(pg_insert), "sqlite": _insert_new(sqlite_insert)}
 
 
 def _notification(event_key: str, new: NewNotification, created_at: datetime) -> dict:

@@ -5,7 +5,7 @@ Every move goes through ALLOWED_ATTEMPT_MOVES as one conditional UPDATE (or CASE
 or repeated answer from Midtrans cannot move a closed attempt again.
 """
 
-from sqlalchemy import ColumnElement, case, literal, select, update
+from sqlalchemy import ColumnElement, bindparam, case, literal, select, update
 
 from shop.extensions import db
 from shop.payments.instructions import PaymentInstructions
@@ -52,6 +52,14 @@ def move_attempt(attempt_id: int, target: AttemptStatus, **values) -> bool:
     return _move(PaymentAttempt.id == attempt_id, target, **values)
 
 
+def open_at_gateway(attempt_id: int, redirect_url: str) -> bool:
+    """move_attempt(attempt_id, OPEN, redirect_url=...): the move every payment start
+    makes, by a statement built once (its compiled form and cache key reused), on the
+    attempts' table itself (no ORM bulk-update machinery for one row's UPDATE)."""
+    parameters = {"attempt_id": attempt_id, "page": redirect_url}
+    return db.session.connection().execute(_OPEN_AT_GATEWAY, parameters).rowcount == 1
+
+
 def _move(which: ColumnElement[bool], target: AttemptStatus, **values) -> bool:
     moved = db.session.execute(
         update(PaymentAttempt)
@@ -60,6 +68,17 @@ def _move(which: ColumnElement[bool], target: AttemptStatus, **values) -> bool:
         .execution_options(synchronize_session=False)
     )
     return moved.rowcount == 1
+
+
+_attempts = PaymentAttempt.__table__
+_OPEN_AT_GATEWAY = (
+    update(_attempts)
+    .where(
+        _attempts.c.id == bindparam("attempt_id"),
+        _attempts.c.status.in_(sources_of(AttemptStatus.OPEN)),
+    )
+    .values(status=AttemptStatus.OPEN, redirect_url=bindparam("page"))
+)
 
 
 def record_gateway_answer(

@@ -19,22 +19,27 @@ order still holds its stock.
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from shop.checkout.models import Order, OrderShipment, OrderStatus, payment_id
 from shop.errors import ShopError
 from shop.extensions import db
-from shop.payments.attempt_records import move_attempt, open_attempt
+from shop.payments.attempt_records import move_attempt, open_at_gateway, open_attempt
 from shop.payments.gateway import Customer, Gateway, GatewayError, PaymentItem
 from shop.payments.models import AttemptStatus, PaymentAttempt
 from shop.payments.services import apply_gateway_status, close_transaction
 from shop.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from shop.checkout.order_rows import NewLine, NewShipment
 
 logger = logging.getLogger(__name__)
 
@@ -101,20 +106,34 @@ def start_first_payment(order_pk: int, gateway: Gateway, finish_url: str) -> str
     return _create_at_gateway(begun, gateway, finish_url)
 
 
-def begin_first_attempt(order: Order) -> BegunAttempt:
-    """Write the first attempt of an order being placed, in the transaction that places it
-    (flushes only): no row lock to take and nothing to read back, as nobody else knows the
-    order yet. The order must have been written with payment_attempts 1. The caller then
-    commits and calls start_begun_payment; if it never does (its request died), the attempt
-    is abandoned after ABANDONED_AFTER and "Pay" starts the next one."""
+def begin_first_attempt(
+    order: Order, lines: Sequence["NewLine"], shipments: Sequence["NewShipment"]
+) -> BegunAttempt:
+    """Write the first attempt of an order being placed, in the transaction that places it:
+    no row lock to take and nothing to read back, as nobody else knows the order yet; the
+    Midtrans items come from the lines and shipments just written (write_order's). The order
+    must have been written with payment_attempts 1. The caller then commits and calls
+    start_begun_payment; if it never does (its request died), the attempt is abandoned
+    after ABANDONED_AFTER and "Pay" starts the next one."""
     if order.payment_attempts != 1:
         raise ValueError(f"order {order.number}: written with {order.payment_attempts} attempts")
-    attempt = PaymentAttempt(
-        order_id=order.id, number=1, midtrans_order_id=payment_id(order.number, 1)
+    midtrans_order_id = payment_id(order.number, 1)
+    attempt_id = (
+        db.session.connection()
+        .execute(
+            _INSERT_ATTEMPT,
+            {"order_id": order.id, "number": 1, "midtrans_order_id": midtrans_order_id},
+        )
+        .scalar_one()
     )
-    db.session.add(attempt)
-    db.session.flush()
-    return BegunAttempt(attempt.id, 1, order.id, order.number, _payment_request(order, attempt))
+    shipping = [(s.cooperative_id, s.cooperative_name, s.fee) for s in shipments]
+    items = _items(lines, shipping)
+    payment = _payment_request(order, items, midtrans_order_id)
+    return BegunAttempt(attempt_id, 1, order.id, order.number, payment)
+
+
+# Built once: its compiled form and cache key are reused (rows written as order_rows does).
+_INSERT_ATTEMPT = insert(PaymentAttempt.__table__).returning(PaymentAttempt.__table__.c.id)
 
 
 def start_begun_payment(begun: BegunAttempt, gateway: Gateway, finish_url: str) -> str:
@@ -202,12 +221,11 @@ def _begin_attempt(order_pk: int) -> BegunAttempt | None:
         attempt = PaymentAttempt(
             order_id=order_pk, number=number, midtrans_order_id=payment_id(locked.number, number)
         )
-        locked.payment_attempts, locked.payment_url = number, None
+        locked.payment_attempts = number
         db.session.add(attempt)
         db.session.flush()
-        begun = BegunAttempt(
-            attempt.id, number, order_pk, locked.number, _payment_request(locked, attempt)
-        )
+        payment = _payment_request(locked, payment_items(locked), attempt.midtrans_order_id)
+        begun = BegunAttempt(attempt.id, number, order_pk, locked.number, payment)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -218,11 +236,11 @@ def _begin_attempt(order_pk: int) -> BegunAttempt | None:
     return begun
 
 
-def _payment_request(order: Order, attempt: PaymentAttempt) -> dict:
+def _payment_request(order: Order, items: list[PaymentItem], midtrans_order_id: str) -> dict:
     return {
-        "order_id": attempt.midtrans_order_id,
+        "order_id": midtrans_order_id,
         "gross_amount": order.grand_total,
-        "items": payment_items(order),
+        "items": items,
         "customer": Customer(
             first_name=order.contact_name, email=order.contact_email, phone=order.contact_phone
         ),
@@ -238,14 +256,7 @@ def _create_at_gateway(begun: BegunAttempt, gateway: Gateway, finish_url: str) -
         move_attempt(begun.attempt_id, AttemptStatus.FAILED)
         db.session.commit()
         raise
-    move_attempt(begun.attempt_id, AttemptStatus.OPEN, redirect_url=start.redirect_url)
-    # The order keeps the current attempt's page too, for the pages and reports that read it.
-    db.session.execute(
-        update(Order)
-        .where(Order.id == begun.order_pk, Order.payment_attempts == begun.number)
-        .values(payment_url=start.redirect_url)
-        .execution_options(synchronize_session=False)
-    )
+    open_at_gateway(begun.attempt_id, start.redirect_url)
     db.session.commit()
     logger.info("order %s: payment attempt %d started", begun.order_number, begun.number)
     return start.redirect_url
@@ -254,14 +265,20 @@ def _create_at_gateway(begun: BegunAttempt, gateway: Gateway, finish_url: str) -
 def payment_items(order: Order) -> list[PaymentItem]:
     """The order as Midtrans items: its lines, and each cooperative's shipping as one more
     item, so that they add up to the gross amount exactly (MIDTRANS.md §2)."""
+    shipping = [(s.cooperative_id, s.cooperative.name, s.fee) for s in order.shipments]
+    return _items(order.lines, shipping)
+
+
+def _items(lines: Sequence, shipping: Sequence[tuple[int, str, int]]) -> list[PaymentItem]:
+    """payment_items of lines (OrderLine or NewLine) and (cooperative id, name, fee)."""
     items = [
         PaymentItem(f"V{line.variant_id}", line.name, line.unit_price, line.quantity)
-        for line in order.lines
+        for line in lines
     ]
-    for shipment in order.shipments:
-        if shipment.fee:
-            name = _("Shipping: %(cooperative)s", cooperative=shipment.cooperative.name)
-            items.append(PaymentItem(f"SHIP-{shipment.cooperative_id}", name, shipment.fee, 1))
+    for cooperative_id, cooperative_name, fee in shipping:
+        if fee:
+            name = _("Shipping: %(cooperative)s", cooperative=cooperative_name)
+            items.append(PaymentItem(f"SHIP-{cooperative_id}", name, fee, 1))
     return items
 
 

@@ -26,6 +26,7 @@ from tests.factories import (
     make_product,
     make_shipping_settings,
     make_user,
+    payment_page,
 )
 
 
@@ -156,7 +157,7 @@ def test_beginning_the_payment_writes_the_first_attempt_with_the_order(shop_data
 
     db.session.expire_all()
     order = db.session.get(Order, placed.order_id)
-    assert order.payment_attempts == 1 and order.payment_url is None
+    assert order.payment_attempts == 1 and payment_page(order) is None
     assert attempt_rows() == [(order.id, 1, f"{order.number}-1", AttemptStatus.STARTING)]
     assert (placed.payment.attempt_id, placed.payment.number) == (attempt_ids()[0], 1)
     assert placed.payment.payment["order_id"] == f"{order.number}-1"

@@ -24,7 +24,13 @@ from shop.payments.models import NotificationOutcome as Outcome
 from shop.payments.services import handle_notification
 from shop.timeutil import utcnow
 from tests.checkout.test_orders import checkout_request
-from tests.factories import make_coop, make_membership, make_product, make_shipping_settings
+from tests.factories import (
+    make_coop,
+    make_membership,
+    make_product,
+    make_shipping_settings,
+    payment_page,
+)
 from tests.payments.conftest import FINISH_URL, choose
 from tests.payments.test_notifications import body, reload, sold_counts, stocks
 
@@ -58,7 +64,7 @@ def test_first_payment_is_attempt_one_and_reopening_resumes_it(gateway, order):
     url = start_payment(order, gateway, FINISH_URL)
 
     assert "/simulator/midtrans/snap/v3/redirection/" in url
-    assert (order.payment_attempts, order.payment_url) == (1, url)
+    assert (order.payment_attempts, payment_page(order)) == (1, url)
     assert gateway.status(f"{order.number}-1").transaction_status == "not_found"
     # The shopper closes the page and presses "Pay" again: the same page, no second attempt.
     assert start_payment(order, gateway, FINISH_URL) == url
@@ -94,7 +100,7 @@ def test_gateway_down_or_slow_keeps_the_order_and_a_retry_works(
 
     assert "coba lagi" in raised.value.message  # "try again"
     order = reload(order)
-    assert (order.status, order.payment_url, stocks(order)) == (OrderStatus.PENDING, None, [8, 2])
+    assert (order.status, payment_page(order), stocks(order)) == (OrderStatus.PENDING, None, [8, 2])
     # The retry gets a fresh Midtrans order id: the first may exist there if the call was slow.
     url = start_payment(order, gateway, FINISH_URL)
     assert reload(order).payment_attempts == 2

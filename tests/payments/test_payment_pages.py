@@ -10,6 +10,7 @@ from shop.checkout.models import OrderStatus
 from shop.extensions import db
 from shop.orders.access import remember_order_access
 from shop.timeutil import utcnow
+from tests.factories import payment_page
 from tests.payments.conftest import choose
 from tests.payments.test_notifications import reload
 
@@ -43,7 +44,7 @@ def test_pay_sends_the_shopper_to_the_payment_page(simulated, shopper, order):
 
     assert response.status_code == 303
     assert "/simulator/midtrans/snap/v3/redirection/" in response.location
-    assert reload(order).payment_url == response.location
+    assert payment_page(order) == response.location
 
 
 def test_someone_else_cannot_start_the_payment(simulated, client, order):

@@ -91,17 +91,17 @@ def dated(when: datetime, *conditions, reseal: bool = True) -> None:
 
 def pay_notified(order: Order, gateway: Gateway, method: str) -> None:
     """Paid at the simulator, then Midtrans's notification received and applied."""
-    start_payment(order, gateway, FINISH_URL)
+    page = start_payment(order, gateway, FINISH_URL)
     db.session.refresh(order)
-    choose(order.payment_url, method, "pay")
+    choose(page, method, "pay")
     handle_notification(body(order.current_payment_id, "settlement", order.grand_total), gateway)
 
 
 def pay_on_return(order: Order, gateway: Gateway, method: str) -> None:
     """Paid at the simulator; the shopper's return page asks Midtrans before any notification."""
-    start_payment(order, gateway, FINISH_URL)
+    page = start_payment(order, gateway, FINISH_URL)
     db.session.refresh(order)
-    choose(order.payment_url, method, "pay")
+    choose(page, method, "pay")
     refresh_from_gateway(order, gateway)
 
 

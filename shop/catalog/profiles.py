@@ -50,18 +50,16 @@ class MakerProfile:
     cooperative: CooperativeProfile
 
 
-_COOPERATIVE = (
-    "cooperatives.id, cooperatives.slug, cooperatives.name, cooperatives.city,"
-    " cooperatives.province, cooperatives.description, cooperatives.registration_number,"
-    " cooperatives.address, cooperatives.fee_bp, cooperatives.whatsapp"
-)
+# Both statements start with the cooperative's ten columns, in CooperativeProfile's order.
 _COOPERATIVE_WIDTH = 10
 
 # The cooperative's row, then one short row per active member (its number, business name
 # and user's name in the columns after the kind), by business name and number: the
 # cooperative's columns (its description...) are read once, not once per member.
 _COOPERATIVE_SQL = (
-    f"SELECT 0, {_COOPERATIVE} FROM cooperatives"
+    "SELECT 0, cooperatives.id, cooperatives.slug, cooperatives.name, cooperatives.city,"
+    " cooperatives.province, cooperatives.description, cooperatives.registration_number,"
+    " cooperatives.address, cooperatives.fee_bp, cooperatives.whatsapp FROM cooperatives"
     " WHERE cooperatives.slug = :slug AND cooperatives.is_active = true"
     " UNION ALL SELECT 1, NULL, memberships.member_number, memberships.business_name,"
     " users.name, NULL, NULL, NULL, NULL, NULL, NULL FROM memberships"
@@ -73,8 +71,11 @@ _COOPERATIVE_SQL = (
 )
 
 _MAKER_SQL = (
-    f"SELECT {_COOPERATIVE}, memberships.id, memberships.member_number,"
-    " memberships.business_name, memberships.story, memberships.whatsapp, users.name"
+    "SELECT cooperatives.id, cooperatives.slug, cooperatives.name, cooperatives.city,"
+    " cooperatives.province, cooperatives.description, cooperatives.registration_number,"
+    " cooperatives.address, cooperatives.fee_bp, cooperatives.whatsapp,"
+    " memberships.id, memberships.member_number, memberships.business_name,"
+    " memberships.story, memberships.whatsapp, users.name"
     " FROM memberships JOIN cooperatives ON cooperatives.id = memberships.cooperative_id"
     " JOIN users ON users.id = memberships.user_id"
     " WHERE cooperatives.slug = :slug AND cooperatives.is_active = true"

@@ -11,8 +11,10 @@ from flask_babel import (
     get_locale,
     get_translations,
 )
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 
-from shop.money import format_bp_as_percent, format_rupiah, member_receives
+from shop.money import format_bp_as_percent, format_rupiah, format_rupiah_html, member_receives
 from shop.seo.services import absolute_url, canonical_url
 from shop.timeutil import utcnow
 
@@ -113,9 +115,16 @@ def load_locale_data(languages: tuple[str, ...]) -> None:
             localedata._cache[language] = data
 
 
+@pass_eval_context
+def rupiah(eval_context: EvalContext, amount: int | None) -> str:
+    """|rupiah: "Rp 25.000" with a no-break space in a page, a plain one in a text mail (a
+    .txt template, not escaped), which must read as any other text."""
+    return format_rupiah_html(amount) if eval_context.autoescape else format_rupiah(amount)
+
+
 def register_filters(app: Flask) -> None:
     install_fast_gettext(app)
-    app.jinja_env.filters["rupiah"] = format_rupiah
+    app.jinja_env.filters["rupiah"] = rupiah
     app.jinja_env.filters["percent_bp"] = format_bp_as_percent
     app.jinja_env.globals["member_receives"] = member_receives
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (

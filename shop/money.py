@@ -14,6 +14,8 @@ Rupiah = Annotated[int, mapped_column(BigInteger)]
 BASIS_POINTS_PER_WHOLE = 10_000
 MAX_FEE_BP = 10_000
 
+NO_BREAK_SPACE = "\u00a0"
+
 MAX_TYPED_AMOUNT = 10**12  # Rupiah; anything above is a typo, not a budget
 
 # "25000", "25.000", "Rp 25.000", "Rp25.000,00", "25rb", "1,5 jt": how prices are written.
@@ -39,11 +41,23 @@ def fee_for(amount: int, fee_bp: int) -> int:
 
 
 def format_rupiah(amount: int | None) -> str:
-    """25000 -> "Rp 25.000" (Indonesian thousands separator, no decimals)."""
+    """25000 -> "Rp 25.000" (Indonesian thousands separator, no decimals): for text, CSV and
+    mail; pages show format_rupiah_html."""
+    return _rupiah(amount, " ")
+
+
+def format_rupiah_html(amount: int | None) -> str:
+    """25000 -> "Rp\u00a025.000": the no-break space keeps "Rp" on the line of its digits
+    where a narrow phone wraps the text. A character, not "&nbsp;", so that it stays itself
+    wherever a page puts it (a translated sentence, an attribute, JSON)."""
+    return _rupiah(amount, NO_BREAK_SPACE)
+
+
+def _rupiah(amount: int | None, space: str) -> str:
     if amount is None:
         return ""
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {abs(int(amount)):,}".replace(",", ".")
+    return f"{sign}Rp{space}{abs(int(amount)):,}".replace(",", ".")
 
 
 def parse_percent_to_bp(text: str) -> int:

@@ -29,8 +29,13 @@ from shop.ledger.checks import check_ledger
 from tests.factories import DEFAULT_PASSWORD
 from tests.shared import STORE
 
-# The live server and the browser, one of each per session, for any folder that needs them.
-pytest_plugins = ["tests.browser.fixtures", "tests.media.fixtures"]
+# The live server and the browser, one of each per session, for any folder that needs them;
+# the same for Redis.
+pytest_plugins = [
+    "tests.browser.fixtures",
+    "tests.media.fixtures",
+    "tests.redis_fixtures",
+]
 
 IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql"))
 

@@ -3,13 +3,11 @@ cached by one is invalidated when the other changes the product, a rate limit co
 applies on the other, and a session begun on one is accepted, and ended, on the other.
 
 Each instance is an app object of its own (its own engine, cache client and limiter); they
-share only the database and Redis. Redis database 15 is used, with keys of this run's own
-(the site address in the page-cache prefix, a client address in the rate-limit keys), removed
-afterwards. Without Redis at REDIS_TEST_URL the tests skip, unless REQUIRE_REDIS=1 (CI),
-where they fail instead.
+share only the database and Redis (tests/redis_fixtures.py), with keys of this run's own (the
+site address in the page-cache prefix, a client address in the rate-limit keys), removed
+afterwards.
 """
 
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -25,26 +23,11 @@ from shop.pagecache import PLACEHOLDER_BYTES, VERSION_KEY
 from shop.pagecache import cache as page_cache
 from tests.databases import database_of_its_own
 from tests.factories import DEFAULT_PASSWORD, make_product, make_user
+from tests.redis_fixtures import REDIS_TEST_URL as REDIS_URL
+from tests.redis_fixtures import RUN
 
-REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-RUN = uuid.uuid4().hex[:10]
 SITE_URL = f"http://multi-{RUN}.test"  # the page cache's key prefix names it
 ADDRESSES: list[str] = []  # client addresses this run counted rate limits for
-
-
-@pytest.fixture(scope="module")
-def redis_client():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    yield client
-    client.close()
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +52,7 @@ def instance(database_url: str, media_dir: str, **settings) -> Flask:
 
 
 @pytest.fixture(scope="module")
-def two_instances(redis_client, shared_database_url, tmp_path_factory):
+def two_instances(redis_py, shared_database_url, tmp_path_factory):
     media = str(tmp_path_factory.mktemp("media"))
     first = instance(shared_database_url, media)
     with first.app_context():
@@ -79,9 +62,9 @@ def two_instances(redis_client, shared_database_url, tmp_path_factory):
     for app in (first, second):
         with app.app_context():
             db.engine.dispose()
-    for pattern in [f"*{RUN}*"] + [f"*/{address}/*" for address in ADDRESSES]:
-        for key in redis_client.scan_iter(pattern):
-            redis_client.delete(key)
+    for pattern in [f"*/{address}/*" for address in ADDRESSES]:  # RUN's: by redis_py
+        for key in redis_py.scan_iter(pattern):
+            redis_py.delete(key)
 
 
 def client_of(app: Flask, address: str):
@@ -120,7 +103,7 @@ def test_a_page_cached_by_one_instance_is_invalidated_when_the_other_changes_the
     assert "Rp 17.500" in response.get_data(as_text=True)
 
 
-def test_a_page_is_kept_in_redis_as_its_bytes_with_its_version(two_instances, redis_client):
+def test_a_page_is_kept_in_redis_as_its_bytes_with_its_version(two_instances, redis_py):
     """No pickle to undo on a hit: the value is "p<catalog version>\n" and the page."""
     first, _ = two_instances
     with first.app_context():
@@ -130,9 +113,9 @@ def test_a_page_is_kept_in_redis_as_its_bytes_with_its_version(two_instances, re
     shopper = first.test_client()
     page = shopper.get(f"/produk/{slug}").get_data()
     prefix = first.extensions["cache"][page_cache].key_prefix
-    version = int(redis_client.get(f"{prefix}{VERSION_KEY}"))
+    version = int(redis_py.get(f"{prefix}{VERSION_KEY}"))
     locale = first.config["BABEL_DEFAULT_LOCALE"]
-    stored = redis_client.get(f"{prefix}page:{locale}:/produk/{slug}?")
+    stored = redis_py.get(f"{prefix}page:{locale}:/produk/{slug}?")
     assert stored.startswith(b"p%d\n<!doctype html>" % version)
     assert stored.split(b"\n", 1)[1].replace(PLACEHOLDER_BYTES, b"").startswith(page[:500])
 

@@ -1,39 +1,17 @@
 """The page cache's own Redis client (shop/resp_client.py), against a real Redis and read back
 through redis-py: what one writes the other reads, a connection the server closed is replaced,
 a forked process opens its own, and a worker caching its pages in Redis never imports
-redis-py. Redis at REDIS_TEST_URL (database 15 unless told), keys of this run's own, removed
-afterwards; skipped without Redis unless REQUIRE_REDIS=1.
+redis-py. Redis and its keys of this run's own: tests/redis_fixtures.py.
 """
-
-import os
-import subprocess
-import sys
-import uuid
 
 import pytest
 
 from shop.resp_client import RedisError, RespClient, _parse_url
-from tests.test_worker_imports import REPOSITORY
+from tests.new_worker import in_a_new_worker
+from tests.redis_fixtures import REDIS_TEST_URL as REDIS_URL
+from tests.redis_fixtures import RUN as REDIS_RUN
 
-REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-RUN = f"resp-{uuid.uuid4().hex[:10]}:"
-
-
-@pytest.fixture(scope="module")
-def redis_py():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    yield client
-    for key in client.scan_iter(f"*{RUN}*"):
-        client.delete(key)
-    client.close()
+RUN = f"resp-{REDIS_RUN}:"
 
 
 @pytest.fixture
@@ -140,21 +118,12 @@ def test_a_worker_caching_its_pages_in_redis_never_imports_redis_py(redis_py, tm
         "print(*(client.get('/').headers['X-Page-Cache'] for _ in range(2)))\n"
         "print('redis' in sys.modules)\n"
     )
-    env = {
-        **os.environ,
-        "APP_CONFIG": "default",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.db'}",
-        "REDIS_URL": REDIS_URL,
-        "PAGE_CACHE_SECONDS": "60",
-        "SITE_URL": f"http://{RUN}test",  # the cache's key prefix: this run's keys
-    }
-    result = subprocess.run(  # noqa: S603  (this interpreter, a fixed program)
-        [sys.executable, "-c", program],
-        cwd=REPOSITORY,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    result = in_a_new_worker(
+        program,
+        tmp_path,
+        REDIS_URL=REDIS_URL,
+        PAGE_CACHE_SECONDS="60",
+        SITE_URL=f"http://{RUN}test",  # the cache's key prefix: this run's keys
     )
     assert result.stdout.split("\n")[:2] == ["miss hit", "False"]
+    assert any(redis_py.scan_iter(f"*{RUN}*page*"))  # the hit came from Redis, not memory

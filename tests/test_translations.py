@@ -241,9 +241,13 @@ def test_home_page_in_both_languages(client):
 
 
 def test_rupiah_filter_uses_indonesian_thousands_separator(app):
-    rupiah = app.jinja_env.filters["rupiah"]
-    assert rupiah(25000) == "Rp 25.000"
-    assert rupiah(1250000) == "Rp 1.250.000"
+    amounts = "{{ 25000|rupiah }} {{ 1250000|rupiah }} {{ -500|rupiah }}"
+    page = app.jinja_env.from_string(amounts)  # escaped, as every .html template
+    text = app.jinja_env.from_string(f"{{% autoescape false %}}{amounts}{{% endautoescape %}}")
+
+    # A no-break space in a page: "Rp" never ends a line on a narrow phone.
+    assert page.render() == "Rp\xa025.000 Rp\xa01.250.000 -Rp\xa0500"
+    assert text.render() == "Rp 25.000 Rp 1.250.000 -Rp 500"  # a .txt mail: plain text
 
 
 def test_home_page_shows_prices_in_rupiah_in_both_languages(client):

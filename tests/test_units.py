@@ -2,7 +2,14 @@
 
 import pytest
 
-from shop.money import fee_for, format_bp_as_percent, format_rupiah, parse_percent_to_bp
+from shop.money import (
+    fee_for,
+    format_bp_as_percent,
+    format_rupiah,
+    format_rupiah_html,
+    parse_percent_to_bp,
+    parse_rupiah,
+)
 from shop.phone import normalise_phone
 from shop.security import safe_next_url
 
@@ -30,6 +37,10 @@ def test_fee_refuses_impossible_inputs(amount, fee_bp):
 )  # fmt: skip
 def test_rupiah_format(amount, text):
     assert format_rupiah(amount) == text
+    # A page's: a no-break space, which reads back as typed (an amount copied off a page).
+    assert format_rupiah_html(amount) == text.replace(" ", "\xa0")
+    if amount is not None and amount >= 0:
+        assert parse_rupiah(format_rupiah_html(amount)) == amount
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,7 @@
 the command line and the payment calls are imported where they are used (each worker's
 memory is the issue: tens of MB per process)."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.new_worker import in_a_new_worker
 
 # Imported on first use: Alembic (flask db), openpyxl (spreadsheets), Pillow (photo uploads
 # and renditions), segno (QR codes), midtransclient and requests (calls to Midtrans), Huey
@@ -16,27 +13,6 @@ LOADED_ON_FIRST_USE = (
     "alembic", "openpyxl", "PIL", "segno", "midtransclient", "requests", "huey", "redis",
     "limits",
 )  # fmt: skip
-REPOSITORY = Path(__file__).resolve().parent.parent
-
-
-def in_a_new_worker(program: str, tmp_path) -> subprocess.CompletedProcess:
-    """Run `program` in a new interpreter, as a worker starts (the embedded default on a
-    database of its own, no Redis); its output."""
-    env = {
-        **os.environ,
-        "APP_CONFIG": "default",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.db'}",
-        "REDIS_URL": "",
-    }
-    return subprocess.run(  # noqa: S603  (this interpreter, a fixed program)
-        [sys.executable, "-c", program],
-        cwd=REPOSITORY,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
 
 
 def test_building_the_app_imports_none_of_the_libraries_loaded_on_first_use(tmp_path):

@@ -7,21 +7,28 @@ alone; building it (a macro, a label and a widget per field, a select of 39 prov
 about a quarter of the checkout page's CPU. What is kept holds no shopper's data.
 """
 
-from flask import render_template
+from flask import current_app, render_template
 from markupsafe import Markup
 
 from shop.checkout.forms import CheckoutForm
 from shop.i18n import current_language
 
 TEMPLATE = "checkout/_contact_and_address.html"
-_kept: dict[str, Markup] = {}
 
 
 def blank_fields(form: CheckoutForm) -> Markup:
     """The fields' HTML for a form never submitted nor filled (the caller's to know)."""
+    if current_app.jinja_env.auto_reload:
+        return _render(form)  # a template or catalog edited in development shows at once
+    # Per app: two apps in one process (tests, the eager and lazy pair) differ in config.
+    kept = current_app.extensions.setdefault("checkout_blank_fields", {})
     language = current_language()
-    html = _kept.get(language)
+    html = kept.get(language)
     if html is None:
-        # The template escapes what it renders: the Markup wraps its output as Jinja would.
-        html = _kept[language] = Markup(render_template(TEMPLATE, form=form))  # nosec B704
+        html = kept[language] = _render(form)
     return html
+
+
+def _render(form: CheckoutForm) -> Markup:
+    # The template escapes what it renders: the Markup wraps its output as Jinja would.
+    return Markup(render_template(TEMPLATE, form=form))  # nosec B704

@@ -116,6 +116,10 @@ class Order(db.Model):
     # Each payment attempt has its own Midtrans order id, "<number>-<n>" (MIDTRANS.md §2);
     # n is this count; the current attempt's Snap page is its row's redirect_url.
     payment_attempts: Mapped[int] = mapped_column(default=0)
+    # Retired: nothing writes or reads it (the current attempt's row has its redirect_url).
+    # Kept, unloaded, for one release: the release before this one still selects it while
+    # hosts move over after `flask db upgrade`; the next release's migration drops it.
+    payment_url: Mapped[str | None] = mapped_column(String(255), deferred=True)
     # The language the shopper checked out in: a guest's mails are written in it.
     language: Mapped[str] = mapped_column(String(5), default="id", server_default="id")
 

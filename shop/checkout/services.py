@@ -145,6 +145,7 @@ def place_order(
     """
     from shop.payments.attempts import begin_first_attempt  # payments imports this module
 
+    order = None
     try:
         quantities = _quantities(cart_lines)
         variants = _variants(list(quantities))
@@ -163,6 +164,10 @@ def place_order(
         db.session.commit()
     except Exception:
         db.session.rollback()
+        if order is not None and order in db.session:
+            # Added as if read from the database, a rollback leaves it attached under the id
+            # of a row that never was (SQLite hands that id out again).
+            db.session.expunge(order)
         raise
     bump_catalog_version()  # the stock shown on cached pages changed
     logger.info("order %s placed: %d Rupiah", number, total)

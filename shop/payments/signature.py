@@ -3,6 +3,10 @@
 import hashlib
 import hmac
 
+# The signed status_code of capture, settlement and refund. The signature covers the code,
+# not transaction_status: a signed body sent again with its status changed keeps its code.
+PAID_STATUS_CODE = "200"
+
 
 def notification_signature(
     order_id: str, status_code: str, gross_amount: str, server_key: str

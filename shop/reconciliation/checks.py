@@ -3,15 +3,16 @@
 query per check), since a cause may be put right, or appear, long after the fact.
 
 "What Midtrans says" is what we keep of it: the signed notifications it sent (stored raw,
-shop/payments/models.py). A notification's status is not covered by its signature, but a
-validly signed notification saying "settlement" is what Midtrans claims to have settled,
-as the per-period report (shop/reports/reconciliation.py) reads it too.
+shop/payments/models.py). Their signature covers order_id, status_code and gross_amount, not
+transaction_status (MIDTRANS.md §4): a notification counts as Midtrans saying "paid" only
+when it says "settlement" and its signed status_code is "200", so a signed "pending" (201)
+or "deny" (202) body sent again with its status changed on the way is not taken for money.
 """
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, select, union_all
+from sqlalchemy import Select, and_, exists, func, select, union_all
 from sqlalchemy.orm import aliased
 
 from shop.checkout.models import Order, OrderLine, OrderShipment
@@ -26,7 +27,9 @@ from shop.ledger.models import (
     Posting,
 )
 from shop.payments.models import PaymentAttempt, PaymentNotification
+from shop.payments.signature import PAID_STATUS_CODE
 from shop.payouts.models import BatchStatus, PayoutBatch
+from shop.raw_bodies import json_object
 from shop.reconciliation.models import ExceptionKind
 
 SETTLED = "settlement"
@@ -57,6 +60,26 @@ def _midtrans_ids():
     ).subquery()
 
 
+def _settled_at_gateway(order_ids: Select, *conditions) -> set[int]:
+    """Those of `order_ids` that Midtrans said it was paid for: a validly signed "settlement"
+    notification (meeting `conditions`) for one of their payment ids, with the signed
+    status_code "200". The code is read from the stored body in Python, by the parser that
+    checked the signature: a body the database's JSON reads otherwise (a repeated key) or
+    refuses (NaN) can neither pass for paid nor stop the run."""
+    ids = _midtrans_ids()
+    notifications = db.session.execute(
+        select(ids.c.order_id, PaymentNotification.raw_body)
+        .join(PaymentNotification, PaymentNotification.order_id == ids.c.midtrans_id)
+        .where(ids.c.order_id.in_(order_ids), _signed(SETTLED), *conditions)
+    )
+    return {order_id for order_id, raw_body in notifications if _says_paid(raw_body)}
+
+
+def _says_paid(raw_body: str) -> bool:
+    fields = json_object(raw_body.encode())
+    return fields is not None and fields.get("status_code") == PAID_STATUS_CODE
+
+
 def _settlement_entry_of(cooperative_id: int):
     return exists().where(
         JournalEntry.order_id == Order.id,
@@ -75,33 +98,28 @@ def paid_not_settled(cooperative_id: int, now: datetime, settlement_days: int) -
     """Orders whose settlement the cooperative's ledger posted more than settlement_days ago
     with no signed "settlement" from Midtrans for any of their payment ids: the gateway may
     never pay this money. Amount: what the entry debited to gateway clearing."""
-    ids = _midtrans_ids()
-    settled_at_gateway = (
-        select(ids.c.order_id)
-        .join(PaymentNotification, PaymentNotification.order_id == ids.c.midtrans_id)
-        .where(_signed(SETTLED))
+    posted_before = and_(
+        JournalEntry.cooperative_id == cooperative_id,
+        JournalEntry.kind == EntryKind.SETTLEMENT,
+        JournalEntry.created_at < now - timedelta(days=settlement_days),
     )
     rows = db.session.execute(
-        select(Order.number, func.sum(Posting.amount))
+        select(Order.id, Order.number, func.sum(Posting.amount))
         .join(JournalEntry, JournalEntry.order_id == Order.id)
         .join(Posting, Posting.entry_id == JournalEntry.id)
-        .where(
-            JournalEntry.cooperative_id == cooperative_id,
-            JournalEntry.kind == EntryKind.SETTLEMENT,
-            JournalEntry.created_at < now - timedelta(days=settlement_days),
-            Posting.account == Account.GATEWAY_CLEARING,
-            Order.id.not_in(settled_at_gateway),
-        )
-        .group_by(Order.number)
+        .where(posted_before, Posting.account == Account.GATEWAY_CLEARING)
+        .group_by(Order.id, Order.number)
     ).all()
-    return {number: int(amount) for number, amount in rows}
+    if not rows:
+        return {}
+    settled = _settled_at_gateway(select(JournalEntry.order_id).where(posted_before))
+    return {number: int(amount) for order_id, number, amount in rows if order_id not in settled}
 
 
 def settled_unknown(cooperative_id: int, now: datetime) -> Found:
     """Orders with a part in the cooperative that Midtrans said it settled (and did not give
     back since) and that the cooperative's ledger never posted: money the books do not know
     of. Amount: the cooperative's part of the order (its items and shipping)."""
-    ids = _midtrans_ids()
     later = aliased(PaymentNotification)
     given_back_since = exists().where(
         later.order_id == PaymentNotification.order_id,
@@ -109,24 +127,17 @@ def settled_unknown(cooperative_id: int, now: datetime) -> Found:
         later.signature_valid.is_(True),
         later.transaction_status.in_(GIVEN_BACK),
     )
-    settled_at_gateway = (
-        select(ids.c.order_id)
-        .join(PaymentNotification, PaymentNotification.order_id == ids.c.midtrans_id)
-        .where(
-            _signed(SETTLED),
-            PaymentNotification.received_at < now - NOTIFICATION_GRACE,
-            ~given_back_since,
-        )
+    unposted = select(Order.id).where(
+        _in_cooperative(cooperative_id), ~_settlement_entry_of(cooperative_id)
     )
-    orders = db.session.execute(
-        select(Order.id, Order.number).where(
-            Order.id.in_(settled_at_gateway),
-            _in_cooperative(cooperative_id),
-            ~_settlement_entry_of(cooperative_id),
-        )
-    ).all()
-    parts = _parts(cooperative_id, [order_id for order_id, _number in orders])
-    return {number: parts.get(order_id, 0) for order_id, number in orders}
+    settled = _settled_at_gateway(
+        unposted, PaymentNotification.received_at < now - NOTIFICATION_GRACE, ~given_back_since
+    )
+    if not settled:
+        return {}
+    parts = _parts(cooperative_id, sorted(settled))
+    numbers = db.session.execute(select(Order.id, Order.number).where(Order.id.in_(settled)))
+    return {number: parts.get(order_id, 0) for order_id, number in numbers}
 
 
 def refund_not_allocated(cooperative_id: int) -> Found:

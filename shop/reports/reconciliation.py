@@ -11,7 +11,6 @@ period that it never settled (the case a bookkeeper most needs to see), and, wha
 period, every order with a refund made at Midtrans that no admin has allocated to lines yet.
 """
 
-import json
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -23,6 +22,8 @@ from shop.checkout.models import Order, OrderLine, OrderShipment, payment_id
 from shop.extensions import db
 from shop.ledger.models import Account, EntryKind, ExternalRefund, JournalEntry, Posting
 from shop.payments.models import PaymentNotification
+from shop.payments.signature import PAID_STATUS_CODE
+from shop.raw_bodies import json_object
 from shop.reports.period import Period
 from shop.reports.queries import entries_of
 
@@ -218,8 +219,9 @@ def _posted(cooperative_id: int, order_ids: list[int]) -> dict[tuple[int, EntryK
 
 def _notified_amounts(orders) -> dict[str, int]:
     """Order number -> gross_amount of its latest signed settlement notification. The
-    amount is covered by the signature; the status is not, but a notification that said
-    "settlement" and carried the right signature is what Midtrans claims to have settled."""
+    signature covers the amount and status_code, not transaction_status: what Midtrans
+    claims to have settled is a signed notification saying "settlement" (or "capture") with
+    the signed status_code "200" (a signed pending body sent again saying "settlement" is not)."""
     midtrans_ids = {}
     for order in orders:
         midtrans_ids[order.number] = order.number
@@ -237,16 +239,15 @@ def _notified_amounts(orders) -> dict[str, int]:
         )
         .order_by(PaymentNotification.id)
     ):
-        amount = _gross_amount(raw_body)
+        amount = _settled_amount(raw_body)
         if amount is not None:
             amounts[midtrans_ids[midtrans_id]] = amount  # later rows win
     return amounts
 
 
-def _gross_amount(raw_body: str) -> int | None:
-    try:
-        text = str(json.loads(raw_body).get("gross_amount", ""))
-    except (ValueError, AttributeError):
+def _settled_amount(raw_body: str) -> int | None:
+    fields = json_object(raw_body.encode())
+    if fields is None or fields.get("status_code") != PAID_STATUS_CODE:
         return None
-    match = GROSS_AMOUNT.match(text)
+    match = GROSS_AMOUNT.match(str(fields.get("gross_amount", "")))
     return int(match.group(1)) if match else None

@@ -11,7 +11,6 @@ Set REQUIRE_BROWSER=1 (CI does) to fail instead of skip when Chromium or axe-cor
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from config import TestConfig
 from shop import create_app
 from shop.extensions import db
 from tests.factories import DEFAULT_PASSWORD
+from tests.servers import serve_in_background
 
 HERE = Path(__file__).parent
 AXE_PATH = HERE / "node_modules" / "axe-core" / "axe.min.js"
@@ -62,8 +62,7 @@ def live_server(live_app):
         MIDTRANS_SIMULATOR_URL=base_url + "/simulator/midtrans",
         MIDTRANS_NOTIFICATION_URL=base_url + "/payments/midtrans/notification",
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     yield base_url
     server.shutdown()
 

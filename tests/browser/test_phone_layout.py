@@ -2,6 +2,8 @@
 4-character column, the header wrapped once the cart had a count, and the product's photo
 strip could not be scrolled by keyboard (axe: scrollable-region-focusable)."""
 
+import os
+
 import pytest
 
 from shop.catalog.models import ProductImage
@@ -13,6 +15,7 @@ from tests.factories import make_coop, make_membership, make_product, make_user
 pytestmark = pytest.mark.slow
 
 PERMIT = "P-IRT 2063404010123-27"
+SCREENSHOTS = os.environ.get("BROWSER_SCREENSHOTS")  # a folder: pages saved there
 
 
 @pytest.fixture
@@ -88,3 +91,67 @@ def test_the_header_stays_on_one_row_with_a_cart_count(
     brand_top = page.locator(".brand").bounding_box()["y"]
     assert max(tops) - min(tops) < 2, "the header's links wrap onto a second row"
     assert abs(tops[0] - brand_top) < 24, "the header's links fall below the brand"
+
+
+# Cooperatives whose names grow a letter at a time, so that the line "Subtotal di <name>:
+# Rp 1.234.000" runs out of room at every point of the amount on a 360 px screen, "Rp"
+# included: with a plain space, some of them end a line with "Rp".
+GROWING_NAMES = [f"Koperasi Sentosa {'Makmur Jaya Abadi Sejahtera'[:length]}" for length in
+                 range(2, 27)]  # fmt: skip
+
+# Each amount of the page and whether it sits on one line: a range over its text has its
+# boxes on one row (a box a line).
+AMOUNTS_ON_ONE_LINE = """() => {
+    const walker = document.createTreeWalker(document.querySelector("main"),
+                                             NodeFilter.SHOW_TEXT);
+    const found = [];
+    while (walker.nextNode()) {
+        const node = walker.currentNode;
+        for (const match of node.data.matchAll(/Rp\\s[\\d.]+/g)) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const tops = new Set([...range.getClientRects()].map(box => Math.round(box.top)));
+            found.push([match[0], tops.size === 1]);
+        }
+    }
+    return found;
+}"""
+
+
+@pytest.fixture
+def cart_of_growing_names(live_data):
+    with live_data():
+        products = [
+            make_product(make_membership(coop=make_coop(name=name)), variants=((1_234_000, 9),))
+            for name in GROWING_NAMES
+        ]
+        return f"/produk/{products[0].slug}", [product.variants[0].id for product in products]
+
+
+def test_no_amount_on_the_cart_page_breaks_after_rp_on_a_phone(
+    page, live_server, cart_of_growing_names
+):
+    product_path, variants = cart_of_growing_names
+    page.goto(live_server + product_path)  # for its form's CSRF token
+    page.evaluate(
+        """async variants => {
+            const token = document.querySelector(
+                "form[action$='/keranjang/tambah'] input[name=csrf_token]").value;
+            for (const variant of variants) {
+                const form = new FormData();
+                form.append("csrf_token", token);
+                form.append("variant_id", variant);
+                form.append("quantity", "1");
+                await fetch("/keranjang/tambah", {method: "POST", body: form});
+            }
+        }""",
+        variants,
+    )
+    page.goto(live_server + "/keranjang")
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/cart-amounts-360.png", full_page=True)
+
+    amounts = page.evaluate(AMOUNTS_ON_ONE_LINE)
+    assert len(amounts) > 2 * len(GROWING_NAMES)  # each price, line total and subtotal
+    assert [text for text, on_one_line in amounts if not on_one_line] == []

@@ -54,14 +54,14 @@ def test_search_choose_a_variant_add_to_cart_and_change_quantity(
     assert groups.all_inner_texts() == ["Koperasi Mlijo Rukun", "Koperasi Tenun Kambera"]
     quantity = page.get_by_role("spinbutton", name=re.compile("Keripik Singkong Balado Jumbo"))
     assert quantity.input_value() == "2"
-    assert "Rp 55.000" in page.content()  # 2 x Rp 27.500
+    assert "Rp&nbsp;55.000" in page.content()  # 2 x Rp 27.500; the DOM writes U+00A0 so
 
     quantity.fill("3")
     page.get_by_role("button", name=re.compile("Perbarui jumlah Keripik Singkong")).click()
     # 3 x Rp 27.500 + Rp 350.000: the cart's total across both cooperatives, once reloaded.
     expect(page.locator(".cart-total")).to_contain_text("Rp 432.500")
     assert quantity.input_value() == "3"
-    assert "Rp 82.500" in page.content()
+    assert "Rp&nbsp;82.500" in page.content()
     assert axe_violations(page) == []
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"

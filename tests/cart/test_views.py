@@ -227,12 +227,13 @@ def test_the_cart_page_groups_lines_by_cooperative_with_subtotals(client, englis
     html = page[page.index("<h1>") :]  # past the "added" messages
 
     order = [html.index(text) for text in (
-        "Koperasi Anyaman Lontar", "Tas Lontar", "Subtotal at Koperasi Anyaman Lontar: Rp 90.000",
+        "Koperasi Anyaman Lontar", "Tas Lontar",
+        "Subtotal at Koperasi Anyaman Lontar: Rp\xa090.000",
         "Koperasi Batik Laweyan", "Kemeja Batik", "Selendang",
-        "Subtotal at Koperasi Batik Laweyan: Rp 390.000", "Total for your cart: Rp 480.000",
+        "Subtotal at Koperasi Batik Laweyan: Rp\xa0390.000", "Total for your cart: Rp\xa0480.000",
     )]  # fmt: skip
     assert order == sorted(order)
-    assert "Rp 80.000 each" in html and "Total: Rp 240.000" in html
+    assert "Rp\xa080.000 each" in html and "Total: Rp\xa0240.000" in html
 
 
 def test_the_cart_page_labels_each_quantity_and_button_with_the_product(client, english):
@@ -324,7 +325,7 @@ def test_the_cart_page_reads_its_lines_as_plain_rows(client, login, english, sig
         for model in models:
             event.remove(model, "load", on_load)
 
-    assert "Keripik Tempe" in html and "Total for your cart: Rp 30.000" in html
+    assert "Keripik Tempe" in html and "Total for your cart: Rp\xa030.000" in html
     assert loaded == []
 
 

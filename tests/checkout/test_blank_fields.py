@@ -4,14 +4,16 @@ language, and never for a form that holds anything."""
 
 import pytest
 
-from shop.checkout import blank_fields, views
+from shop.checkout import views
 from tests.checkout.test_checkout_views import a_variant, add, checkout, tani  # noqa: F401
 from tests.factories import make_user
 
+KEPT = "checkout_blank_fields"
+
 
 @pytest.fixture(autouse=True)
-def nothing_kept(monkeypatch):
-    monkeypatch.setattr(blank_fields, "_kept", {})
+def nothing_kept(app):
+    app.extensions.pop(KEPT, None)
 
 
 def rendered_each_time(monkeypatch):
@@ -20,7 +22,7 @@ def rendered_each_time(monkeypatch):
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_the_kept_fields_are_the_rendered_ones(client, tani, monkeypatch, language):  # noqa: F811
+def test_the_kept_fields_are_the_rendered_ones(app, client, tani, monkeypatch, language):  # noqa: F811
     client.get(f"/bahasa/{language}")
     add(client, a_variant(tani))
     client.get("/keranjang")  # the "added" message shown, so that every page below is alike
@@ -28,7 +30,7 @@ def test_the_kept_fields_are_the_rendered_ones(client, tani, monkeypatch, langua
     rendered_each_time(monkeypatch)
 
     assert first == kept == client.get("/checkout").text
-    assert list(blank_fields._kept) == [language]
+    assert list(app.extensions[KEPT]) == [language]
 
 
 def test_each_language_has_its_own(client, tani):  # noqa: F811
@@ -50,3 +52,14 @@ def test_a_form_sent_or_filled_is_never_the_kept_one(client, tani, login):  # no
     login(make_user(name="Budi Santoso"))
     add(client, a_variant(tani))
     assert 'value="Budi Santoso"' in client.get("/checkout").text
+
+
+def test_nothing_is_kept_while_templates_reload(app, client, tani):  # noqa: F811
+    """In development an edited template or catalog shows on the next page."""
+    app.jinja_env.auto_reload = True
+    try:
+        add(client, a_variant(tani))
+        assert "Nama lengkap" in client.get("/checkout").text
+        assert KEPT not in app.extensions
+    finally:
+        app.jinja_env.auto_reload = False

@@ -18,6 +18,7 @@ from shop.checkout.services import (
 )
 from shop.errors import InvalidTransition
 from shop.extensions import db
+from shop.notifications import events
 from shop.payments.models import AttemptStatus, PaymentAttempt
 from shop.tokens import hash_token
 from tests.factories import (
@@ -175,6 +176,29 @@ def attempt_rows() -> list[tuple]:
 
 def attempt_ids() -> list[int]:
     return list(db.session.scalars(select(PaymentAttempt.id)))
+
+
+def test_a_failure_after_the_rows_are_written_leaves_nothing_and_the_next_order_goes_through(
+    shop_data, monkeypatch
+):
+    tani, _batik, keripik, _madu, _batik_cap = shop_data
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the notification could not be recorded")
+
+    monkeypatch.setattr(events, "order_placed", failing)
+    with pytest.raises(RuntimeError) as failed:
+        place_order([(keripik.id, 2)], checkout_request(tani), None, begin_payment=True)
+    monkeypatch.undo()
+    db.session.expire_all()
+    assert order_count() == 0 and stock_of(keripik.id) == 10
+
+    # In the same session (a loop, a command), the error still held (its traceback holds the
+    # failed order): that order is not left attached under an id SQLite hands out again.
+    placed = place_order([(keripik.id, 1)], checkout_request(tani), None)
+    assert [line.quantity for line in placed.order.lines] == [1]
+    assert stock_of(keripik.id) == 9
+    assert "could not be recorded" in str(failed.value)
 
 
 def test_a_product_not_on_sale_is_refused_and_nothing_is_written(shop_data):

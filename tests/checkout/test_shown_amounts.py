@@ -15,6 +15,7 @@ from shop.checkout.models import CourierZoneRate, ShippingSettings
 from shop.checkout.shipping import ShippingChoice
 from shop.checkout.shown import ShownAmounts
 from shop.extensions import db
+from shop.money import format_rupiah_html
 from tests.checkout import test_checkout_views
 from tests.checkout.test_checkout_views import (
     ADDRESS,
@@ -124,7 +125,7 @@ def test_a_fee_changed_while_the_page_was_open_is_shown_before_the_order_is_plac
     assert order_count() == 0 and stock_of(variant.id) == 10
     assert guest_lines(client) == {variant.id: 2}
     html = response.get_data(as_text=True)
-    assert summary_of(html)["Total to pay"] == f"Rp {30_000 + new:,}".replace(",", ".")
+    assert summary_of(html)["Total to pay"] == format_rupiah_html(30_000 + new)
 
     again = place(client, ADDRESS | page_form(html))  # the page as shown again
     assert again.status_code == 302

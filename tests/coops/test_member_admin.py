@@ -96,11 +96,11 @@ def test_member_page_shows_profile_products_sales_balance_and_masked_account(
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-store"
     for shown in ("Siti Aminah", "siti@example.com", siti.member_number, "Keripik Bu Siti",
-                  "+6281234567890", "BRI", "••••••6789", "Rp 100.000", "Rp 5.000",
-                  "Rp 95.000"):  # fmt: skip
+                  "+6281234567890", "BRI", "••••••6789", "Rp\xa0100.000", "Rp\xa05.000",
+                  "Rp\xa095.000"):  # fmt: skip
         assert shown in page, shown
     assert "0123456789" not in page
-    assert page.count("Rp 100.000") >= 2  # this month and all time
+    assert page.count("Rp\xa0100.000") >= 2  # this month and all time
     assert f'href="/koperasi/{coop.slug}/kelola/produk/{draft.id}"' in page
     assert "Draft" in page and "Active" in page
 

@@ -10,7 +10,7 @@ from shop.dashboards.admin import admin_work, coop_sales, permits_expiring
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.fulfilment.refunds import refund_lines
-from shop.money import format_rupiah
+from shop.money import format_rupiah, format_rupiah_html
 from shop.reports.period import month_of, today_in_jakarta
 from shop.reports.queries import member_report
 from tests.factories import make_membership, make_product
@@ -38,7 +38,7 @@ def test_the_page_shows_the_work_and_links_to_it(books, english, login):
     page = english.get(f"/koperasi/{books.tani.slug}/kelola/").get_data(as_text=True)
 
     assert f"/koperasi/{books.tani.slug}/kelola/pesanan?status=pending" in page
-    assert format_rupiah(10000) in page
+    assert format_rupiah_html(10000) in page
     assert "Payouts to transfer" in page and "Members without a payout account" in page
     # Every console page an admin works in is one tap away, the reviews to moderate too.
     assert f'href="/koperasi/{books.tani.slug}/kelola/ulasan"' in page

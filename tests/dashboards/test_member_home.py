@@ -18,7 +18,7 @@ from shop.fulfilment.refunds import refund_lines
 from shop.fulfilment.services import mark_packed, mark_shipped
 from shop.ledger.journal import balance
 from shop.ledger.models import Account
-from shop.money import format_rupiah
+from shop.money import format_rupiah_html
 from shop.notifications.models import Notification
 from shop.notifications.services import Recipient, record
 from shop.reports.queries import member_report
@@ -58,8 +58,8 @@ def test_the_page_shows_the_same_figures(books, english, login, monkeypatch):
     page = english.get(f"/koperasi/{books.tani.slug}/anggota/").get_data(as_text=True)
 
     for figure in (78000, 120000, 117000, 30000):  # pending, sold, earned, paid out
-        assert format_rupiah(figure) in page
-    assert format_rupiah(member_money(books.budi, NOVEMBER).summary.available) in page
+        assert format_rupiah_html(figure) in page
+    assert format_rupiah_html(member_money(books.budi, NOVEMBER).summary.available) in page
     assert f'href="/koperasi/{books.tani.slug}/anggota/ulasan"' in page  # reviews to answer
 
 

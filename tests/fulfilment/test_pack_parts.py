@@ -198,7 +198,7 @@ def test_the_list_stacks_into_labelled_cards_on_a_phone(client, login, paid):
 
     assert '<table class="stack">' in html
     assert all("data-label=" in cell for cell in re.findall(r"<td[^>]*>", html))
-    assert re.search(r'<td data-label="Items total" class="number">Rp 85.000</td>', html)
+    assert re.search(r'<td data-label="Items total" class="number">Rp\xa085.000</td>', html)
     assert re.search(r'data-label="Status"><span class="badge">To pack</span>', html)
 
 

@@ -64,9 +64,9 @@ def test_the_page_shows_the_figures_of_the_chosen_period(client, login, operator
     page = client.get(f"/operator/{NOVEMBER_ARGS}").get_data(as_text=True)
 
     tani_row = re.search(rf'<tr id="coop-{books.tani.id}">(.*?)</tr>', page, re.S).group(1)
-    for amount in ("Rp 165.000", "Rp 4.125", "Rp 15.000", "Rp 10.000"):
+    for amount in ("Rp\xa0165.000", "Rp\xa04.125", "Rp\xa015.000", "Rp\xa010.000"):
         assert f'class="number">{amount}</td>' in tani_row
-    assert "Rp 515.000" in page and "Rp 39.125" in page
+    assert "Rp\xa0515.000" in page and "Rp\xa039.125" in page
 
 
 def test_orders_placed_and_paid_give_the_payment_success_rate(client, login, operator):

@@ -7,7 +7,6 @@ through shop.payments.gateway.
 
 import json
 import re
-import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +21,7 @@ from shop.checkout.services import place_order
 from shop.payments.gateway import Customer, PaymentItem, gateway_from_config
 from tests.checkout.test_orders import checkout_request
 from tests.factories import make_coop, make_membership, make_product
+from tests.servers import serve_in_background
 
 CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 FINISH_URL = "http://shop.test/pesanan/selesai"
@@ -67,7 +67,7 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
 
     def reset(self) -> None:
         self.bodies.clear()
@@ -115,7 +115,7 @@ def simulator_app(_receiver, tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     app.config.update(SITE_URL=base_url, MIDTRANS_SIMULATOR_URL=base_url + "/simulator/midtrans")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     yield app
     server.shutdown()
 

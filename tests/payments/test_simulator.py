@@ -91,7 +91,7 @@ def test_unknown_transaction_status_is_404_in_the_body(simulator_app):
 
 def test_payment_page_shows_order_and_amount_in_indonesian(gateway, order_id):
     html = requests.get(start(gateway, order_id).redirect_url, timeout=5).text
-    assert order_id in html and "Rp 163.000" in html
+    assert order_id in html and "Rp\xa0163.000" in html
     assert "Simulator pembayaran" in html
 
 

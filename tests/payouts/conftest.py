@@ -11,7 +11,6 @@ Iris is transferring.
 
 import json
 import re
-import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +35,7 @@ from shop.payouts.services import approve_payout, request_payout
 from tests.checkout.test_orders import checkout_request
 from tests.factories import make_coop, make_membership, make_product, make_user, pay
 from tests.payments.conftest import _receiver, choose, simulator_app  # noqa: F401  (fixtures)
+from tests.servers import serve_in_background
 from tests.shared import shared_data
 
 UNIT_PRICE = 50_000
@@ -196,7 +196,7 @@ class IrisReceiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
 
     def about(self, reference: str) -> list[tuple[bytes, str]]:
         received = list(self.received)

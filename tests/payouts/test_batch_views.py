@@ -59,7 +59,7 @@ def test_prepare_shows_the_waiting_payouts_and_their_total(english, login, reque
 
     html = page(english, batches_url(requested, "/baru"))
 
-    assert "2 payouts wait, Rp 150.000 in all." in html
+    assert "2 payouts wait, Rp\xa0150.000 in all." in html
     assert html.count('name="payouts"') == 2
     assert "Account holder is not" not in html  # "Bpk. BUDI  santoso" is Budi Santoso
 
@@ -72,7 +72,7 @@ def test_one_admin_prepares_another_approves_through_the_pages(english, login, r
     batch = the_batch()
     assert response.headers["Location"].endswith(batches_url(tani, f"/{batch.id}"))
     html = page(english, batches_url(tani, f"/{batch.id}"))
-    assert "Rp 150.000" in html
+    assert "Rp\xa0150.000" in html
     assert "You prepared this batch: another admin of the cooperative approves it." in html
     assert "/setujui" not in html
     # The preparer's POST is refused by the service too, with the same words.
@@ -82,15 +82,15 @@ def test_one_admin_prepares_another_approves_through_the_pages(english, login, r
 
     login(tani.admin)
     html = page(english, batches_url(tani, f"/{batch.id}"))
-    assert "Approve the batch: 2 payouts, Rp 150.000" in html
+    assert "Approve the batch: 2 payouts, Rp\xa0150.000" in html
     english.post(batches_url(tani, f"/{batch.id}/setujui"))
 
     assert db.session.get(PayoutBatch, batch.id).status == BatchStatus.APPROVED
     assert in_transit(tani.coop) == 150_000
     assert available(tani.siti) == 35_000
     html = page(english, batches_url(tani, f"/{batch.id}"))
-    assert re.search(r"Prepared · Bu Bendahara · 2 payouts, Rp 150.000", html)
-    assert re.search(r"Approved · Pak Ketua · 2 payouts, Rp 150.000", html)
+    assert re.search(r"Prepared · Bu Bendahara · 2 payouts, Rp\xa0150.000", html)
+    assert re.search(r"Approved · Pak Ketua · 2 payouts, Rp\xa0150.000", html)
     assert "Approved" in page(english, batches_url(tani))
     assert check_ledger() == []
 

@@ -20,28 +20,38 @@ from tests.payouts.conftest import earn
 pytestmark = pytest.mark.slow
 
 
+def member_with_earnings(coop_name: str, name: str, business_name: str, **bank_account: str):
+    """A cooperative (fee 5 %), its admin, and a member with Rp 190.000 available whose long
+    names and bank account are what a phone's layout must fit."""
+    coop = make_coop(name=coop_name, fee_bp=500)
+    member = make_membership(
+        coop=coop,
+        user=make_user(name=name),
+        business_name=business_name,
+        **bank_account,
+    )
+    admin = make_membership(coop=coop, role=Role.ADMIN).user
+    earn(member, admin, quantity=4)
+    return member, admin
+
+
 @pytest.fixture
 def payouts_in_every_state(live_data):
     """A cooperative with one payout waiting, one approved and one paid."""
     with live_data():
-        coop = make_coop(name="Koperasi Payout Browser", fee_bp=500)
-        member = make_membership(
-            coop=coop,
-            user=make_user(name="Siti Browser"),
-            business_name="Keripik Bu Siti Sangat Panjang Namanya Sekali",
-            bank_name="BRI",
-            bank_account_number="01234567890123456789",
+        member, admin = member_with_earnings(
+            "Koperasi Payout Browser", "Siti Browser",
+            "Keripik Bu Siti Sangat Panjang Namanya Sekali",
+            bank_name="BRI", bank_account_number="01234567890123456789",
             bank_account_holder="Siti Aminah binti Abdullah Rahman",
-        )
-        admin = make_membership(coop=coop, role=Role.ADMIN).user
-        earn(member, admin, quantity=4)  # Rp 190.000 available
+        )  # fmt: skip
         request_payout(member, 60_000, member.user)
         approved = request_payout(member, 50_000, member.user)
         approve_payout(approved, admin)
         paid = request_payout(member, 50_000, member.user)
         approve_payout(paid, admin)
         mark_payout_paid(paid, "BRI-2024-000123456", admin)
-        return coop.slug, member.user.email, admin.email
+        return member.cooperative.slug, member.user.email, admin.email
 
 
 def test_the_members_balance_page_is_accessible_on_a_phone(
@@ -83,23 +93,18 @@ def left_for_hand(live_app, live_data, monkeypatch):
     Iris was out of reach, so it waits for a hand transfer."""
     monkeypatch.setitem(live_app.config, "PAYOUT_ADAPTER", "iris")
     with live_data():
-        coop = make_coop(name="Koperasi Iris Browser", fee_bp=500)
-        member = make_membership(
-            coop=coop,
-            user=make_user(name="Wayan Browser"),
-            business_name="Anyaman Bambu Pak Wayan Sangat Panjang Namanya",
-            bank_name="BNI",
-            bank_account_number="0987654321098765",
+        member, admin = member_with_earnings(
+            "Koperasi Iris Browser", "Wayan Browser",
+            "Anyaman Bambu Pak Wayan Sangat Panjang Namanya",
+            bank_name="BNI", bank_account_number="0987654321098765",
             bank_account_holder="I Wayan Sudarsana Putra Mahendra",
-        )
-        admin = make_membership(coop=coop, role=Role.ADMIN).user
-        earn(member, admin, quantity=4)
+        )  # fmt: skip
         payout = request_payout(member, 60_000, member.user)
         with monkeypatch.context() as iris_down:
             iris_down.setitem(live_app.config, "IRIS_BASE_URL", "http://127.0.0.1:9/iris/api/v1")
             iris_down.setitem(live_app.config, "IRIS_TIMEOUT_SECONDS", (0.5, 0.5))
             assert approve_payout(payout, admin).needs_manual_transfer
-        return coop.slug, admin.email, payout.id
+        return member.cooperative.slug, admin.email, payout.id
 
 
 def test_the_admin_sends_a_payout_through_iris_again_on_a_phone(

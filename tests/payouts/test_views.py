@@ -40,9 +40,9 @@ def test_the_member_sees_balances_minimum_and_bank_account(english, login, earne
 
     html = balance_page(english, earned)
 
-    assert re.search(r"Pending</dt>\s*<dd>Rp 95.000", html)
-    assert re.search(r"Available</dt>\s*<dd><strong>Rp 95.000", html)
-    assert "At least Rp 50.000. You can ask for up to Rp 95.000 now." in html
+    assert re.search(r"Pending</dt>\s*<dd>Rp\xa095.000", html)
+    assert re.search(r"Available</dt>\s*<dd><strong>Rp\xa095.000", html)
+    assert "At least Rp\xa050.000. You can ask for up to Rp\xa095.000 now." in html
     assert "BRI 0123456789 · Siti Aminah" in html
     assert "You have not asked for a payout yet." in html
 
@@ -60,9 +60,9 @@ def test_asking_for_a_payout_records_it_and_shows_it(english, login, earned):
         earned.siti.id,
     )
     html = balance_page(english, earned)
-    assert "You asked for Rp 60.000." in html
-    assert re.search(r"Rp 60.000</td>\s*<td[^>]*>Waiting for approval", html)
-    assert "You can ask for up to Rp 35.000 now." in html
+    assert "You asked for Rp 60.000." in html  # a flash: text
+    assert re.search(r"Rp\xa060.000</td>\s*<td[^>]*>Waiting for approval", html)
+    assert "You can ask for up to Rp\xa035.000 now." in html
     assert check_ledger() == []
 
 
@@ -137,8 +137,8 @@ def test_the_admin_sees_open_payouts_with_member_bank_account_and_balance(englis
 
     assert "Waiting for approval (1)" in html
     assert "Keripik Bu Siti" in html
-    assert re.search(r"Amount</dt>\s*<dd><strong>Rp 60.000", html)
-    assert re.search(r"Available now</dt>\s*<dd>Rp 95.000", html)
+    assert re.search(r"Amount</dt>\s*<dd><strong>Rp\xa060.000", html)
+    assert re.search(r"Available now</dt>\s*<dd>Rp\xa095.000", html)
     assert re.search(r"Account number</dt>\s*<dd>0123456789", html)
     assert "Approved, to transfer (0)" in html
 

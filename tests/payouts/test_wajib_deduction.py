@@ -111,12 +111,12 @@ def test_the_statement_line_says_the_wajib_was_deducted(statutes, in_english):
 def test_the_member_ticks_the_box_on_the_balance_page(english, login, statutes):
     login(statutes.siti_user)
     url = f"/koperasi/{statutes.coop.slug}/anggota/saldo"
-    assert "Rp 25.000" in english.get(url).get_data(as_text=True)
+    assert "Rp\xa025.000" in english.get(url).get_data(as_text=True)
 
     english.post(url, data={"amount": "60.000", "deduct_wajib": "y"})
 
     html = english.get(url).get_data(as_text=True)
-    assert "+ simpanan wajib Rp 25.000" in html
+    assert "+ simpanan wajib Rp\xa025.000" in html
     assert payout_summary(statutes.siti).requested == 85_000
 
 

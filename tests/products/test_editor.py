@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.extensions import db
-from shop.money import format_rupiah
+from shop.money import format_rupiah_html
 from shop.notifications.models import Notification
 from shop.products.editor import ProductRefused
 from shop.products.quick import quick_edit
@@ -256,4 +256,4 @@ def test_the_maker_sees_what_they_receive_of_each_price(client, login, tani):
     page = client.get(edit_url(tani.coop, product)).get_data(as_text=True)
 
     # 15.000 less 5 % (750) and 50.000 less 2.500, as checkout books each line.
-    assert format_rupiah(14_250) in page and format_rupiah(47_500) in page
+    assert format_rupiah_html(14_250) in page and format_rupiah_html(47_500) in page

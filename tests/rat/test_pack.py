@@ -189,7 +189,7 @@ def test_the_printable_page_shows_the_same_totals(admin_client, year):
     response = admin_client.get(f"/koperasi/{year.tani.slug}/kelola/rat/{YEAR}/cetak")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    shown = set(re.findall(r"Rp\s*-?[\d.]+", page.replace("&nbsp;", " ")))
+    shown = set(re.findall(r"Rp\s*-?[\d.]+", page.replace("\xa0", " ")))
     for figure in ("180.000", "4.500", "12.000", "15.000", "30.000", "92.625", "28.250",
                    "130.875", "100.000", "50.000", "155.000"):  # fmt: skip
         assert f"Rp {figure}" in shown, figure

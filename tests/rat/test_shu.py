@@ -129,7 +129,7 @@ def credited_by_the_shu_entry(coop) -> dict[int, int]:
 def test_the_printable_page_shows_the_shares(admin_client, shu_year):
     response = admin_client.get(f"/koperasi/{shu_year.tani.slug}/kelola/rat/{YEAR}/cetak")
     assert response.status_code == 200
-    page = response.get_data(as_text=True).replace("&nbsp;", " ")
+    page = response.get_data(as_text=True).replace("\xa0", " ")
     for figure in ("1.000.000", "350.000", "245.000", "105.000", "154.318", "195.682",
                    "66.818", "178.182", "87.500", "17.500"):  # fmt: skip
         assert f"Rp {figure}" in page, figure

@@ -60,9 +60,24 @@ def placed_order(siti) -> Order:
     return place([(make_product(siti, variants=((50_000, 10),)), 2)]).order
 
 
-def signed(midtrans_id: str, status: str, received_at: datetime | None = None, valid=True):
+# The status_code Midtrans sends with each transaction_status (MIDTRANS.md §4).
+STATUS_CODES = {"settlement": "200", "capture": "200", "refund": "200", "pending": "201"}
+
+
+def signed(
+    midtrans_id: str,
+    status: str,
+    received_at: datetime | None = None,
+    valid=True,
+    status_code: str | None = None,
+):
     """A notification from Midtrans, stored as the notification URL stores it."""
-    body = {"order_id": midtrans_id, "transaction_status": status, "gross_amount": "100000.00"}
+    body = {
+        "order_id": midtrans_id,
+        "transaction_status": status,
+        "status_code": status_code or STATUS_CODES.get(status, "202"),
+        "gross_amount": "100000.00",
+    }
     db.session.add(
         PaymentNotification(
             raw_body=json.dumps(body),
@@ -128,6 +143,52 @@ def test_a_settlement_the_books_need_not_know_is_not_flagged(tani, case):
     signed(order.number, "settlement", received, valid=case != "unsigned")
     if case == "refunded since":
         signed(order.number, "refund")
+
+    assert found(coop) == set()
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"status_code": "201"},  # a signed "pending" sent again saying "settlement"
+        {"status_code": "202"},  # a signed "deny"
+        {"valid": False},  # status_code 200, but not Midtrans's signature
+    ],
+)
+def test_a_settlement_said_without_a_signed_status_code_200_is_not_paid(tani, forged):
+    coop, siti, _admin = tani
+    paid_in_books, closed = placed_order(siti), placed_order(siti)
+    pay(paid_in_books)
+    signed(paid_in_books.number, "settlement", **forged)
+    signed(closed.number, "settlement", **forged)
+
+    assert found(coop) == {(ExceptionKind.PAID_NOT_SETTLED, paid_in_books.number, PART)}
+
+
+def test_a_status_code_200_is_read_as_the_signature_check_reads_it(tani):
+    """A repeated key: Python's JSON (which checked the signature) takes the last one, as
+    PostgreSQL's does; SQLite's json_extract would take the first."""
+    coop, siti, _admin = tani
+    order = placed_order(siti)
+    pay(order)
+    signed(order.number, "settlement")
+    notification = db.session.scalars(select(PaymentNotification)).one()
+    notification.raw_body = (
+        '{"status_code": "200", ' + notification.raw_body.replace('"200"', '"201"')[1:]
+    )
+    db.session.commit()
+
+    assert found(coop) == {(ExceptionKind.PAID_NOT_SETTLED, order.number, PART)}
+
+
+def test_a_signed_body_the_database_could_not_parse_does_not_stop_the_run(tani):
+    coop, siti, _admin = tani
+    order = placed_order(siti)
+    pay(order)
+    signed(order.number, "settlement")
+    notification = db.session.scalars(select(PaymentNotification)).one()
+    notification.raw_body = notification.raw_body[:-1] + ', "fraud_score": NaN}'
+    db.session.commit()
 
     assert found(coop) == set()
 

@@ -219,3 +219,15 @@ def test_reconciliation_flags_a_notification_for_another_amount(books, midtrans)
     )
     assert row.discrepancies == (Discrepancy.GATEWAY_AMOUNT,)
     assert row.cleared == row.part == 97000
+
+
+def test_reconciliation_takes_no_amount_from_a_settlement_without_the_signed_code(books, midtrans):
+    """The signature covers status_code, not transaction_status: a signed pending body (201)
+    sent again saying "settlement" is no claim that Midtrans settled anything."""
+    claim = body(books.order_a.current_payment_id, "settlement", 446000, status_code="201")
+    handle_notification(claim, midtrans)
+
+    row = reconciliation_report(books.tani.id, NOVEMBER).rows[0]
+
+    assert (row.order_number, row.gateway_amount) == (books.order_a.number, 447000)
+    assert row.discrepancies == ()

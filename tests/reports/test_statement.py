@@ -14,7 +14,7 @@ from shop.checkout.models import OrderLine
 from shop.extensions import db
 from shop.ledger.journal import balance
 from shop.ledger.models import Account, EntryKind
-from shop.money import format_rupiah
+from shop.money import format_rupiah_html
 from shop.reports import statement
 from shop.reports.period import Period
 from shop.reports.statement import statement_lines, statement_page
@@ -109,17 +109,17 @@ def test_page_two_over_http_shows_the_running_balances(siti_client, books, monke
     assert [row[1:] for row in html_rows(html)] == [
         [
             f"Order {books.order_a.number} completed: earnings available",
-            format_rupiah(-43875),
-            format_rupiah(14625),
-            format_rupiah(43875),
-            format_rupiah(43875),
+            format_rupiah_html(-43875),
+            format_rupiah_html(14625),
+            format_rupiah_html(43875),
+            format_rupiah_html(43875),
         ],
         [
             f"Sale, order {books.order_a.number}: {keripik} ×3",
-            format_rupiah(43875),
-            format_rupiah(58500),
-            format_rupiah(0),
-            format_rupiah(0),
+            format_rupiah_html(43875),
+            format_rupiah_html(58500),
+            format_rupiah_html(0),
+            format_rupiah_html(0),
         ],
     ]
     assert "Page 2 of 3" in html
@@ -270,17 +270,17 @@ def test_the_period_is_chosen_in_the_query_string(siti_client, books):
         [
             f"Refund, order {books.order_a.number}: "
             f"{books.line(books.order_a, books.siti).product_name} ×1",
-            format_rupiah(0),
-            format_rupiah(14625),
-            format_rupiah(-14625),
-            format_rupiah(29250),
+            format_rupiah_html(0),
+            format_rupiah_html(14625),
+            format_rupiah_html(-14625),
+            format_rupiah_html(29250),
         ],
         [
             f"Order {books.order_a.number} completed: earnings available",
-            format_rupiah(-43875),
-            format_rupiah(14625),
-            format_rupiah(43875),
-            format_rupiah(43875),
+            format_rupiah_html(-43875),
+            format_rupiah_html(14625),
+            format_rupiah_html(43875),
+            format_rupiah_html(43875),
         ],
     ]
     assert 'value="2026-11-12"' in html and "Show the whole statement" in html
@@ -302,7 +302,7 @@ def test_every_line_is_a_card_on_a_phone(siti_client, books):
     assert '<table class="stack">' in html
     cells = re.findall(r"<td[^>]*>", html)
     assert len(cells) == 5 * 6 and all("data-label=" in cell for cell in cells)
-    assert '<td data-label="Available: balance" class="number">Rp 19.250</td>' in html
+    assert '<td data-label="Available: balance" class="number">Rp\xa019.250</td>' in html
 
 
 @pytest.mark.parametrize("export", ["csv", "xlsx"])

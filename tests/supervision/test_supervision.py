@@ -173,7 +173,7 @@ def test_the_journal_shows_each_entry_with_its_legs_and_hashes(client, login, en
     # Accounts and entries in words, the code beside the account for the bookkeeper.
     assert 'available balance <code class="muted">member_available' in html
     assert "Payment settled" in html
-    assert "Rp 100.000" in html  # the sale's settlement, debited
+    assert "Rp\xa0100.000" in html  # the sale's settlement, debited
 
 
 def test_the_journal_is_paginated(client, login, english, coop, admin, monkeypatch):
@@ -204,7 +204,7 @@ def test_the_pengawas_reads_a_members_statement(client, login, english, coop, ad
 
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Statement of Keripik Bu Siti" in html and "Rp 95.000" in html
+    assert "Statement of Keripik Bu Siti" in html and "Rp\xa095.000" in html
     assert download.status_code == 200 and "95000" in download.get_data(as_text=True)
 
 
@@ -243,7 +243,7 @@ def test_the_pengawas_home_shows_the_open_exceptions_without_the_admins_links(
 
     html = client.get(f"/koperasi/{coop.slug}/pengawas").get_data(as_text=True)
 
-    assert "Payout #42" in html and "Rp 50.000" in html
+    assert "Payout #42" in html and "Rp\xa050.000" in html
     assert "PK-20260101-OLD" not in html  # resolved: not open
     assert 'href="/koperasi/' + coop.slug + '/kelola/pencairan"' in html  # the books nav only
     assert html.count(f'href="/koperasi/{coop.slug}/kelola/pencairan"') == 1

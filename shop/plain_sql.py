@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import exc
+from sqlalchemy import Connection, exc
 
 from shop.extensions import db
 
@@ -61,6 +61,13 @@ def _run(sql: str, parameters: Mapping[str, object], result: Callable[[Any], T])
             statement = _for_psycopg[sql] = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
     else:  # sqlite3 takes :name as it is
         statement = sql
+    return driver_rows(connection, statement, parameters)
+
+
+def driver_rows(connection: Connection, statement: str, parameters) -> list[tuple]:
+    """Every row of a statement already written in the driver's own parameter style (one
+    that SQLAlchemy compiled for this connection's dialect), with its parameters as the
+    driver takes them (a mapping, or a sequence for SQLite's ?)."""
     dispatch = connection.dispatch
     cursor = connection.connection.cursor()
     try:

@@ -3,11 +3,12 @@ behaves as SQLAlchemy's execution would: listeners see the statements, driver er
 SQLAlchemy's, and a lost connection is dropped for a new one."""
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import bindparam, create_engine, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from shop.catalog.models import Product
 from shop.extensions import db
-from shop.plain_sql import rows
+from shop.plain_sql import driver_rows, rows
 from tests.conftest import engine_of_its_own
 from tests.factories import make_product
 
@@ -36,6 +37,23 @@ def test_listeners_of_the_connection_see_each_statement(count_queries):
         rows("SELECT 2", {})
     assert len(statements) == 2
     assert statements[0].startswith("SELECT 1 WHERE 1 = ")
+
+
+def test_a_statement_compiled_for_the_dialect_runs_with_its_own_parameters(count_queries):
+    """driver_rows takes what SQLAlchemy compiled: %(name)s for psycopg, ? for SQLite."""
+    product = make_product(name="Kopi 100% Gayo")
+    statement = select(Product.name).where(
+        Product.id == bindparam("id"), Product.name.like("%100%")
+    )
+    connection = db.session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    values = {**compiled.params, "id": product.id}
+    parameters = (
+        tuple(values[name] for name in compiled.positiontup) if compiled.positional else values
+    )
+    with count_queries() as statements:
+        found = driver_rows(connection, str(compiled), parameters)
+    assert found == [("Kopi 100% Gayo",)] and len(statements) == 1
 
 
 def test_a_driver_error_is_sqlalchemys():

@@ -45,6 +45,11 @@ def product_path(slug: str) -> str:
     return _paths(request.script_root).product + segment(slug)
 
 
+def category_path(slug: str) -> str:
+    """url_for("catalog.category", slug=slug)."""
+    return _paths(request.script_root).category + segment(slug)
+
+
 def external_product_url(slug: str) -> str:
     """url_for("catalog.product", slug=slug, _external=True)."""
     environ = request.environ

@@ -359,21 +359,22 @@ def _renditions(picture: "Image.Image") -> Iterator[tuple[int, "Image.Image"]]:
     from PIL import Image
 
     previous = picture
-    for width in reversed(_widths_for(picture.width)):
+    for width in reversed(widths_for_original(picture.width)):
         size = (width, max(1, round(picture.height * width / picture.width)))
         if size != previous.size:
             previous = previous.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
         yield width, previous
 
 
-def _widths_for(original_width: int) -> list[int]:
+def widths_for_original(original_width: int) -> list[int]:
+    """The widths a photo this wide has renditions at, smallest first."""
     # Never enlarged: a photo narrower than the smallest width is its only rendition.
     return [width for width in RENDITION_WIDTHS if width <= original_width] or [original_width]
 
 
 def rendition_widths(image: ProductImage) -> list[int]:
     """The widths an image has renditions at, smallest first."""
-    return _widths_for(image.width)
+    return widths_for_original(image.width)
 
 
 def rendition_path(image: ProductImage, width: int, fmt: str) -> str:

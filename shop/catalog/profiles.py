@@ -1,21 +1,19 @@
 """What a cooperative's and a member's storefront page say about them (the page's header).
 
-Plain data read by a statement built once a process: loading the Cooperative, Membership and
-User objects (every column, with joined eager loading) and building the statement each time
-cost more than the rest of the header together.
+Plain data read by plain SQL (shop/plain_sql.py): loading the Cooperative, Membership and
+User objects (every column, with joined eager loading), and later building and compiling
+the statements each time, cost more than the rest of the header together.
 """
 
 from dataclasses import dataclass
-from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, select
+from shop.plain_sql import rows
 
-from shop.accounts.models import User
-from shop.coops.models import Cooperative, Membership
-from shop.extensions import db
+# Nothing writes to these; they are not frozen because a frozen dataclass's __init__ sets
+# each field through object.__setattr__ (a cooperative's page makes one per member).
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CooperativeProfile:
     """The attributes of Cooperative that its page and its members' pages show."""
 
@@ -31,7 +29,7 @@ class CooperativeProfile:
     whatsapp: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MemberEntry:
     """A member as a cooperative's page lists them."""
 
@@ -39,7 +37,7 @@ class MemberEntry:
     display_name: str  # as Membership.display_name
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MakerProfile:
     """An active member as their page shows them."""
 
@@ -52,84 +50,56 @@ class MakerProfile:
     cooperative: CooperativeProfile
 
 
-# The tables, not the mapped classes: a statement of mapped attributes configures every
-# mapper of the app when compiled (~2 MB a worker), which an anonymous shopper's pages never
-# need otherwise.
-_cooperatives = Cooperative.__table__
-_memberships = Membership.__table__
-_users = User.__table__
+# Both statements start with the cooperative's ten columns, in CooperativeProfile's order.
+_COOPERATIVE_WIDTH = 10
 
-_COOPERATIVE = tuple(
-    _cooperatives.c[name]
-    for name in (
-        "id", "slug", "name", "city", "province", "description", "registration_number",
-        "address", "fee_bp", "whatsapp",
-    )
-)  # fmt: skip
-_COOPERATIVE_WIDTH = len(_COOPERATIVE)
+# The cooperative's row, then one short row per active member (its number, business name
+# and user's name in the columns after the kind), by business name and number: the
+# cooperative's columns (its description...) are read once, not once per member.
+_COOPERATIVE_SQL = (
+    "SELECT 0, cooperatives.id, cooperatives.slug, cooperatives.name, cooperatives.city,"
+    " cooperatives.province, cooperatives.description, cooperatives.registration_number,"
+    " cooperatives.address, cooperatives.fee_bp, cooperatives.whatsapp FROM cooperatives"
+    " WHERE cooperatives.slug = :slug AND cooperatives.is_active = true"
+    " UNION ALL SELECT 1, NULL, memberships.member_number, memberships.business_name,"
+    " users.name, NULL, NULL, NULL, NULL, NULL, NULL FROM memberships"
+    " JOIN cooperatives ON cooperatives.id = memberships.cooperative_id"
+    " JOIN users ON users.id = memberships.user_id"
+    " WHERE cooperatives.slug = :slug AND cooperatives.is_active = true"
+    " AND memberships.is_active = true"
+    " ORDER BY 1, 4, 3"
+)
 
-
-@cache
-def _cooperative_statement() -> Select:
-    cooperative, membership, user = _cooperatives.c, _memberships.c, _users.c
-    active = and_(membership.cooperative_id == cooperative.id, membership.is_active.is_(True))
-    return (
-        select(*_COOPERATIVE, membership.member_number, membership.business_name, user.name)
-        .outerjoin(_memberships, active)
-        .outerjoin(_users, user.id == membership.user_id)
-        .where(cooperative.slug == bindparam("slug"), cooperative.is_active.is_(True))
-        .order_by(membership.business_name, membership.member_number)
-    )
-
-
-@cache
-def _maker_statement() -> Select:
-    cooperative, membership, user = _cooperatives.c, _memberships.c, _users.c
-    return (
-        select(
-            *_COOPERATIVE,
-            membership.id,
-            membership.member_number,
-            membership.business_name,
-            membership.story,
-            membership.whatsapp,
-            user.name,
-        )
-        .select_from(_memberships)
-        .join(_cooperatives, cooperative.id == membership.cooperative_id)
-        .join(_users, user.id == membership.user_id)
-        .where(
-            cooperative.slug == bindparam("slug"),
-            cooperative.is_active.is_(True),
-            membership.member_number == bindparam("member_number"),
-            membership.is_active.is_(True),
-        )
-    )
+_MAKER_SQL = (
+    "SELECT cooperatives.id, cooperatives.slug, cooperatives.name, cooperatives.city,"
+    " cooperatives.province, cooperatives.description, cooperatives.registration_number,"
+    " cooperatives.address, cooperatives.fee_bp, cooperatives.whatsapp,"
+    " memberships.id, memberships.member_number, memberships.business_name,"
+    " memberships.story, memberships.whatsapp, users.name"
+    " FROM memberships JOIN cooperatives ON cooperatives.id = memberships.cooperative_id"
+    " JOIN users ON users.id = memberships.user_id"
+    " WHERE cooperatives.slug = :slug AND cooperatives.is_active = true"
+    " AND memberships.member_number = :member_number AND memberships.is_active = true"
+)
 
 
 def cooperative_with_members(slug: str) -> tuple[CooperativeProfile, list[MemberEntry]] | None:
     """An active cooperative and its active members, by name, in one query; None for an
     unknown or closed cooperative."""
-    rows = db.session.connection().execute(_cooperative_statement(), {"slug": slug}).all()
-    if not rows:
+    found = rows(_COOPERATIVE_SQL, {"slug": slug})
+    if not found or found[0][0] != 0:
         return None
-    members = [
-        MemberEntry(number, business_name or user_name)
-        for *_coop, number, business_name, user_name in rows
-        if number is not None
-    ]
-    return CooperativeProfile(*rows[0][:_COOPERATIVE_WIDTH]), members
+    # A member's row: kind, NULL, number, business name, user's name, NULLs.
+    members = [MemberEntry(row[2], row[3] or row[4]) for row in found[1:]]
+    return CooperativeProfile(*found[0][1:]), members
 
 
 def find_member(coop_slug: str, member_number: str) -> MakerProfile | None:
     """An active member of an active cooperative, with both names, in one query."""
-    row = (
-        db.session.connection()
-        .execute(_maker_statement(), {"slug": coop_slug, "member_number": member_number})
-        .first()
-    )
-    if row is None:
+    found = rows(_MAKER_SQL, {"slug": coop_slug, "member_number": member_number})
+    if not found:
         return None
+    row = found[0]
     coop = CooperativeProfile(*row[:_COOPERATIVE_WIDTH])
     id_, number, business_name, story, whatsapp, user_name = row[_COOPERATIVE_WIDTH:]
     return MakerProfile(id_, number, business_name or user_name, user_name, story, whatsapp, coop)

@@ -227,6 +227,11 @@ def check_media_settings(config) -> None:
 def media_url(key: str) -> str:
     """The address of a media file. The prefix is worked out once per request: a listing page
     has about 250 photo URLs, and url_for for each was a tenth of its render time."""
+    return media_url_prefix() + quote(key)
+
+
+def media_url_prefix() -> str:
+    """What media_url() puts before the quoted key, for this request."""
     prefix = g.get("media_url_prefix")
     if prefix is None:
         if current_app.config.get("MEDIA_URL_MODE", "app") == "direct":
@@ -234,4 +239,4 @@ def media_url(key: str) -> str:
         else:
             prefix = url_for("media.serve", filename="_").removesuffix("_")
         g.media_url_prefix = prefix
-    return prefix + quote(key)
+    return prefix

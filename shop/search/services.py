@@ -146,10 +146,10 @@ def search_products(params: SearchParams) -> Page:
     values = _values(params, shape)
     cap, offset = pagination.COUNT_CAP, (params.page - 1) * PER_PAGE
     page_values = {**values, "count_limit": cap + 1, "page_limit": PER_PAGE + 1}
-    rows = statements.run(connection, shape, "page", page_values | {"page_offset": offset}).all()
+    rows = statements.run(connection, shape, "page", page_values | {"page_offset": offset})
 
     def count_past_the_end() -> int:
-        return statements.run(connection, shape, "count", page_values).scalar_one()
+        return statements.run(connection, shape, "count", page_values)[0][0]
 
     ids = capped_page(rows, params.page, PER_PAGE, cap, count_past_the_end)
     return replace(ids, items=cards(ids.items))

@@ -4,8 +4,8 @@ A listing's statement depends only on its shape: the database, whether there are
 which filters are on and the sort. Its values (the words, a category's slug, the prices,
 the page) are parameters. Building the Select, its cache key and the capped count around it
 cost about a tenth of a search page on every request; here each shape is built and compiled
-once per process and run with exec_driver_sql, as the cards' statements are
-(shop/catalog/cards.py).
+once per process and run on the driver's cursor, as the cards' statements are
+(shop/catalog/cards.py, shop/plain_sql.py).
 
 Relevance on PostgreSQL ranks the newest `ranked` matches (services.RANKED_MATCHES). Finding
 them by walking the newest-first index and testing each row's words costs the rows walked:
@@ -44,6 +44,7 @@ from sqlalchemy import (
 
 from shop.catalog.models import Category, Product, ProductVariant
 from shop.coops.models import Cooperative
+from shop.plain_sql import driver_rows
 from shop.search.sorts import NEWEST, RELEVANCE, order_by
 from shop.search.tables import fts_rows as _fts
 from shop.search.tables import search_rows as _search
@@ -247,12 +248,13 @@ def count_statement(ids: Select) -> Select:
 # Running them ------------------------------------------------------------------------------
 
 
-def run(connection: Connection, shape: Shape, kind: str, values: Mapping[str, Any]):
-    """Execute the `kind` ("page" or "count") statement of this shape with these values."""
+def run(connection: Connection, shape: Shape, kind: str, values: Mapping[str, Any]) -> list[tuple]:
+    """The rows of the `kind` ("page" or "count") statement of this shape with these values,
+    as the driver's tuples (shop/plain_sql.py: no SQLAlchemy result for a page of ids)."""
     compiled = _compiled.get((shape, kind))
     if compiled is None:
         compiled = _compile(connection, shape, kind)
-    return connection.exec_driver_sql(compiled.sql, compiled.parameters(values))
+    return driver_rows(connection, compiled.sql, compiled.parameters(values))
 
 
 def _compile(connection: Connection, shape: Shape, kind: str) -> _Compiled:

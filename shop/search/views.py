@@ -1,7 +1,7 @@
 """/cari: product search with filters and sorts, a plain GET form that works without
 JavaScript, and the word suggestions its script offers while the shopper types."""
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
 from shop.auth.policy import public
 from shop.search import services
@@ -18,6 +18,15 @@ bp.add_app_template_global(filter_fields_html, "filter_fields_html")
 def listing_url(args: dict[str, str]) -> str:
     """This listing's page (search, category, cooperative, member) with these arguments."""
     return url_for(request.endpoint, **request.view_args, **args)
+
+
+@bp.app_template_global()
+def listing_macros():
+    """The macros of templates/search/_listing.html (results, chips, browse_form), for the
+    listing pages to call. Not `{% from ... import %}`: on every render Jinja's import tests
+    each of the importing template's 42 globals against the module's (a ChainMap), which
+    cost a listing page about as much as its results' heading."""
+    return current_app.jinja_env.get_template("search/_listing.html").module
 
 
 SUGGESTIONS_MAX_AGE = 300  # seconds; the same for everyone, so shared caches may keep them

@@ -112,3 +112,16 @@ def test_a_card_escapes_what_sellers_type_and_says_what_the_macro_said(client, e
     assert f'href="/produk/{product.slug}"' in html
     assert 'class="product-photo no-photo" aria-hidden="true"' in html
     assert "Sold 0" not in html
+
+
+def test_a_cards_rating_is_written_in_each_visitors_language(client, listed):
+    """The rating's figure is kept per language once written: Indonesian writes 4,8, English
+    4.8, whichever language asked first."""
+    html_id = client.get("/kategori/kuliner").get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    html_en = client.get("/kategori/kuliner").get_data(as_text=True)
+    assert 'aria-label="Dinilai 4,8 dari 5 oleh 12 ulasan"' in html_id
+    assert '<span aria-hidden="true">★ 4,8 (12)</span>' in html_id and "Terjual 120" in html_id
+    assert 'aria-label="Rated 4.8 of 5 by 12 reviews"' in html_en
+    assert '<span aria-hidden="true">★ 4.8 (12)</span>' in html_en and "Sold 120" in html_en

@@ -40,3 +40,18 @@ def test_a_former_member_or_a_closed_cooperative_has_no_page(client):
     assert client.get(f"/koperasi/{coop.slug}/umkm/0005").status_code == 404
     assert client.get(f"/koperasi/{closed.slug}/umkm/0006").status_code == 404
     assert client.get(f"/koperasi/{closed.slug}").status_code == 404
+
+
+def test_the_member_list_quotes_numbers_and_escapes_names_as_the_template_did(client):
+    """The list is written by shop/catalog/member_links.py: a number quoted as Jinja's
+    urlencode quoted it, a name escaped, in a cooperative whose slug needs quoting too."""
+    coop = make_coop(slug="sekar-jati&co")
+    make_membership(make_user(name="Ani"), coop, business_name='Batik "Ani" & <Putri>',
+                    member_number="07 B&C")  # fmt: skip
+    db.session.commit()
+    html = client.get("/koperasi/sekar-jati&co").get_data(as_text=True)
+    members = html.split('class="member-list"')[1].split("</ul>")[0]
+    assert members == (
+        '>\n      \n        <li><a href="/koperasi/sekar-jati&amp;co/umkm/07%20B%26C">'
+        "Batik &#34;Ani&#34; &amp; &lt;Putri&gt;</a></li>\n      \n    "
+    )

@@ -201,3 +201,21 @@ def test_the_product_page_speaks_indonesian_by_default(client, shop_front):
     for english in ("Choose a variant", "Add to cart", "Stock:", "Share to WhatsApp",
                     "Weight", "More from", "No reviews yet"):  # fmt: skip
         assert english not in html, english
+
+
+def test_lists_made_once_still_show_a_renamed_category_and_a_new_cooperative(client):
+    """The category tree and the cooperatives are made again only when their rows differ
+    (shop/catalog/storefront.py), and the rows are read on every request: a change shows
+    on the next page, in the menus, the filters and the home page's lists."""
+    coop = make_coop(name="Koperasi Lama")
+    db.session.commit()
+    assert "Koperasi Lama" in html_of(client, "/") and "Camilan" in html_of(client, "/")
+    category("camilan").name_id = "Jajanan"
+    coop.name = "Koperasi Baru"
+    make_coop(name="Koperasi Ketiga")
+    db.session.commit()
+    home = html_of(client, "/")
+    assert "Jajanan" in home and "Camilan" not in home
+    assert "Koperasi Baru" in home and "Koperasi Ketiga" in home and "Koperasi Lama" not in home
+    filters = html_of(client, "/cari")
+    assert "Jajanan" in filters and "Koperasi Ketiga" in filters

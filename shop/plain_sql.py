@@ -61,13 +61,17 @@ def _run(sql: str, parameters: Mapping[str, object], result: Callable[[Any], T])
             statement = _for_psycopg[sql] = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
     else:  # sqlite3 takes :name as it is
         statement = sql
-    return driver_rows(connection, statement, parameters)
+    return _on_cursor(connection, statement, parameters, result)
 
 
 def driver_rows(connection: Connection, statement: str, parameters) -> list[tuple]:
     """Every row of a statement already written in the driver's own parameter style (one
     that SQLAlchemy compiled for this connection's dialect), with its parameters as the
     driver takes them (a mapping, or a sequence for SQLite's ?)."""
+    return _on_cursor(connection, statement, parameters, lambda cursor: cursor.fetchall())
+
+
+def _on_cursor(connection: Connection, statement: str, parameters, result: Callable[[Any], T]) -> T:
     dispatch = connection.dispatch
     cursor = connection.connection.cursor()
     try:

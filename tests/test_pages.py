@@ -86,4 +86,4 @@ def test_home_lists_products_on_sale_with_rupiah_prices(client):
     make_product(name="Sambal Roa Manado", variants=((25_000, 5), (45_000, 2)))
     html = client.get("/").get_data(as_text=True)
     assert "Sambal Roa Manado" in html
-    assert "Rp 25.000 – Rp 45.000" in html
+    assert "Rp\xa025.000 – Rp\xa045.000" in html

@@ -26,7 +26,7 @@ from shop.catalog.images import FALLBACK_WIDTH, widths_for_original
 from shop.html_text import escape_text
 from shop.i18n import current_language
 from shop.media.storage import media_url_prefix
-from shop.money import format_rupiah
+from shop.money import format_rupiah_html
 from shop.url_quote import quote
 
 # Two cards a row on a phone, four from 40rem: the browser picks the rendition to match.
@@ -103,9 +103,9 @@ def _card(product, heading: str, prefix: str, media: str, phrases: _Phrases) -> 
     if lowest is None:
         price_range = ""
     elif lowest == highest:
-        price_range = format_rupiah(lowest)
+        price_range = format_rupiah_html(lowest)
     else:
-        price_range = f"{format_rupiah(lowest)} – {format_rupiah(highest)}"
+        price_range = f"{format_rupiah_html(lowest)} – {format_rupiah_html(highest)}"
     parts = [
         f'<li class="product-card">\n<a class="product-link" href="{href}">{picture}\n'
         f'<{heading} class="product-name">{escape_text(product.name)}</{heading}>\n</a>\n'

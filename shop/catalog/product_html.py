@@ -23,7 +23,7 @@ from shop.catalog.addresses import Paths, segment
 from shop.catalog.card_html import product_grid_html
 from shop.catalog.images import picture_sources
 from shop.i18n import current_language
-from shop.money import format_rupiah
+from shop.money import format_rupiah_html
 from shop.pagecache import csrf_token_for_page
 from shop.reviews.html import product_reviews_html
 
@@ -192,8 +192,8 @@ def _price_range(variants) -> str:
     prices = [variant.price for variant in variants]
     lowest, highest = min(prices), max(prices)
     if lowest == highest:
-        return format_rupiah(lowest)
-    return f"{format_rupiah(lowest)} – {format_rupiah(highest)}"
+        return format_rupiah_html(lowest)
+    return f"{format_rupiah_html(lowest)} – {format_rupiah_html(highest)}"
 
 
 def _social_proof(product, words: _Words) -> str:
@@ -261,7 +261,7 @@ def _variant_choice(variant, is_chosen: bool, words: _Words) -> str:
         f'<input type="radio" name="variant_id" value="{variant.id}"'
         f"{' checked' if is_chosen else ''}{' disabled' if sold_out else ''}>\n"
         f'<span class="variant-label">{label}</span>\n'
-        f'<span class="variant-price">{format_rupiah(variant.price)}</span>\n'
+        f'<span class="variant-price">{format_rupiah_html(variant.price)}</span>\n'
         f'<span class="variant-stock">{stock}</span>\n</label>\n'
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from shop.i18n import current_language
-from shop.money import format_rupiah
+from shop.money import format_rupiah_html
 from shop.search.forms import SearchForm
 from shop.search.services import FilterChoices, SearchParams
 
@@ -48,11 +48,11 @@ def _cooperative(params: SearchParams, choices: FilterChoices) -> str | None:
 def _price(params: SearchParams, choices: FilterChoices) -> str | None:
     low, high = params.min_price, params.max_price
     if low is not None and high is not None:
-        return f"{format_rupiah(low)} – {format_rupiah(high)}"
+        return f"{format_rupiah_html(low)} – {format_rupiah_html(high)}"
     if low is not None:
-        return _("From %(price)s", price=format_rupiah(low))
+        return _("From %(price)s", price=format_rupiah_html(low))
     if high is not None:
-        return _("Up to %(price)s", price=format_rupiah(high))
+        return _("Up to %(price)s", price=format_rupiah_html(high))
     return None
 
 

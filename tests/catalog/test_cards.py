@@ -38,14 +38,14 @@ def test_listings_read_only_the_columns_cards_show(client, english, listed, coun
     assert "products.name" in cards
     assert not [column for column in NOT_ON_A_CARD if column in cards]
     assert "Keripik Tempe Sagu" in html and listed.cooperative.name in html
-    assert "Rp 15.000 – Rp 27.500" in html
+    assert "Rp\xa015.000 – Rp\xa027.500" in html
     assert "Sold 120" in html and "4.8" in html
     assert "/k1/320.jpg" in html and "/k1/640.webp 640w" in html
 
 
 def test_a_product_page_still_shows_its_whole_product(client, english, listed):
     html = client.get(f"/produk/{listed.slug}").get_data(as_text=True)
-    assert "Renyah dan gurih." in html and "Rp 27.500" in html
+    assert "Renyah dan gurih." in html and "Rp\xa027.500" in html
 
 
 def test_a_product_page_shows_its_makers_other_products_as_cards(
@@ -66,11 +66,11 @@ def test_a_product_page_shows_its_makers_other_products_as_cards(
         html = client.get(f"/produk/{slug}").get_data(as_text=True)
     assert len(statements) == 3, statements  # two, and the reviews of a rated product
     related = html.split('id="related-heading"')[1]
-    assert "Rempeyek Kacang" in related and "Rp 9.000 – Rp 12.000" in related
+    assert "Rempeyek Kacang" in related and "Rp\xa09.000 – Rp\xa012.000" in related
     assert "Sold 7" in related and "/k2/320.jpg" in related
     assert "Tidak di kartu." not in html
     # Its own product: every variant, its photo eager, its description.
-    assert "Renyah dan gurih." in html and "Rp 27.500" in html and "/k1/" in html
+    assert "Renyah dan gurih." in html and "Rp\xa027.500" in html and "/k1/" in html
     assert html.count('class="product-card"') == 1
     cards = [s for s in statements if "FROM products" in s and "description" in s]
     assert len(cards) == 1  # the product's own row; the related card reads no description

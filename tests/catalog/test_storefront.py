@@ -107,7 +107,7 @@ def test_subcategory_lists_only_its_own_products(client, shop_front):
 
 def test_product_page_shows_variants_stock_permits_and_makers(client, shop_front):
     html = html_of(client, "/produk/keripik-tempe-sagu")
-    assert "Rp 15.000 – Rp 27.500" in html
+    assert "Rp\xa015.000 – Rp\xa027.500" in html
     assert "P-IRT 2063404010123-27" in html and "ID33110001234560823" in html
     assert 'href="/koperasi/mlijo/umkm/0007"' in html and 'href="/koperasi/mlijo"' in html
     variant_ids = [v.id for v in shop_front["products"]["keripik"].variants]

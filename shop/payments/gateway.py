@@ -191,7 +191,6 @@ class _Gets:
         self._authorization: dict[tuple[str, str], str] = {}
 
     def get(self, url: str, headers: Mapping[str, str], auth) -> "_Answer":
-        import requests
         import urllib3
 
         sent = dict(headers)
@@ -203,9 +202,7 @@ class _Gets:
                 redirect=False,
             )  # fmt: skip
         except urllib3.exceptions.HTTPError as error:
-            if isinstance(getattr(error, "reason", error), urllib3.exceptions.TimeoutError):
-                raise requests.exceptions.Timeout(error) from error
-            raise requests.exceptions.ConnectionError(error) from error
+            raise _as_requests_error(error) from error
         return _Answer(response.status, response.data)
 
     def _basic(self, username: str, password: str) -> str:
@@ -217,6 +214,27 @@ class _Gets:
             basic = urllib3.util.make_headers(basic_auth=f"{username}:{password}")
             self._authorization[key] = basic["authorization"]
         return self._authorization[key]
+
+
+def _as_requests_error(error: Exception) -> Exception:
+    """urllib3's error as requests raises it, so that the log and the stored detail name what
+    happened: a refused or unresolved connection is a ConnectionError (in urllib3 2 it is
+    also a ConnectTimeoutError), a certificate refused an SSLError, only a time out a
+    Timeout."""
+    import requests
+    import urllib3
+
+    reason = getattr(error, "reason", None) or error
+    exceptions = urllib3.exceptions
+    if isinstance(reason, exceptions.NewConnectionError):  # refused, name not resolved
+        return requests.exceptions.ConnectionError(error)
+    if isinstance(reason, exceptions.SSLError):
+        return requests.exceptions.SSLError(error)
+    if isinstance(reason, exceptions.ConnectTimeoutError):
+        return requests.exceptions.ConnectTimeout(error)
+    if isinstance(reason, exceptions.TimeoutError):
+        return requests.exceptions.ReadTimeout(error)
+    return requests.exceptions.ConnectionError(error)
 
 
 class _Answer:

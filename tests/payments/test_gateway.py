@@ -450,3 +450,21 @@ def test_a_status_query_goes_through_requests_when_a_proxy_is_set(monkeypatch):
 
     assert _MidtransHttp((1.0, 1.0), trust_env=True)._gets is None
     assert _MidtransHttp((1.0, 1.0), trust_env=False)._gets is not None
+
+
+def test_a_status_query_to_a_gateway_that_refuses_says_so_not_that_it_timed_out():
+    """urllib3 2 makes a refused connection a kind of connect time out: the error (logged,
+    and stored on the notification's row) must still say the connection was refused."""
+    http = _MidtransHttp((1.0, 1.0), trust_env=False)
+
+    with pytest.raises(requests.exceptions.ConnectionError) as refused:
+        http.request("get", f"{_closed_url()}/v2/PK-1/status", headers={})
+
+    assert not isinstance(refused.value, requests.exceptions.Timeout)
+
+
+def test_status_queries_check_the_gateways_certificate():
+    pool = _MidtransHttp((1.0, 1.0), trust_env=False)._gets._pool
+
+    assert pool.connection_pool_kw["cert_reqs"] == "CERT_REQUIRED"
+    assert pool.connection_pool_kw["ca_certs"] == requests.certs.where()

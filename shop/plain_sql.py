@@ -22,6 +22,7 @@ become psycopg's %(name)s once a process.
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc
@@ -61,7 +62,22 @@ def _run(sql: str, parameters: Mapping[str, object], result: Callable[[Any], T])
             statement = _for_psycopg[sql] = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
     else:  # sqlite3 takes :name as it is
         statement = sql
+        parameters = _as_sqlalchemy_stores_on_sqlite(parameters)
     return _on_cursor(connection, statement, parameters, result)
+
+
+def _as_sqlalchemy_stores_on_sqlite(parameters: Mapping[str, object]) -> Mapping[str, object]:
+    """Times as the text SQLAlchemy writes on SQLite (microseconds always), not sqlite3's own
+    (which leaves them out when they are 0): SQLite compares the text, so an ORM query for
+    the same time would not find a row written here."""
+    if not any(isinstance(value, datetime) for value in parameters.values()):
+        return parameters
+    return {
+        name: value.isoformat(" ", timespec="microseconds")
+        if isinstance(value, datetime)
+        else value
+        for name, value in parameters.items()
+    }
 
 
 def driver_rows(connection: Connection, statement: str, parameters) -> list[tuple]:

@@ -2,13 +2,16 @@
 behaves as SQLAlchemy's execution would: listeners see the statements, driver errors are
 SQLAlchemy's, and a lost connection is dropped for a new one."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import bindparam, create_engine, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from shop.catalog.models import Product
 from shop.extensions import db
-from shop.plain_sql import driver_rows, rows
+from shop.plain_sql import driver_rows, execute, rows
+from shop.timeutil import as_stored
 from tests.conftest import engine_of_its_own
 from tests.factories import make_product
 
@@ -29,6 +32,22 @@ def test_a_percent_sign_and_a_time_in_the_sql_are_left_alone():
         {"other": "x"},
     )
     assert found == [("Kopi 100% Arabika", "10:30")]
+
+
+def test_a_time_written_here_is_found_by_the_orm_at_the_same_time():
+    """On SQLite a time is text, compared as text: written as SQLAlchemy writes it, whole
+    seconds included (sqlite3's own form leaves out ".000000")."""
+    product = make_product(name="Kopi Gayo")
+    at = datetime(2026, 12, 5, 7, 30, tzinfo=UTC)
+
+    execute(
+        "UPDATE products SET created_at = :at WHERE id = :id",
+        {"at": as_stored(at), "id": product.id},
+    )
+
+    assert db.session.scalars(select(Product.id).where(Product.created_at == at)).all() == [
+        product.id
+    ]
 
 
 def test_listeners_of_the_connection_see_each_statement(count_queries):

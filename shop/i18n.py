@@ -119,7 +119,7 @@ def install_fast_gettext(app: Flask) -> None:
 
 
 @pass_context
-def _template_gettext(context: Context, string: str, **variables) -> str:
+def _template_gettext(context: Context, string: str, /, **variables) -> str:
     """The templates' _(), as Jinja's newstyle gettext does it (the translation made Markup
     when autoescaping, then always formatted with the variables, which are escaped), in one
     call: Jinja's _ looks up the template's `gettext` and calls it, which calls ours, each

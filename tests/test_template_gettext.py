@@ -88,3 +88,11 @@ def test_templates_underscore_is_jinjas_newstyle_gettext_in_one_call(app, monkey
         # _() no longer goes through the `gettext` global (nor Jinja's alias for it)
         monkeypatch.setitem(app.jinja_env.globals, "gettext", None)
         assert render_template_string("{{ _('Cart') }}") == "Cart"
+
+
+def test_templates_underscore_takes_variables_named_string_or_context(app):
+    with app.test_request_context():
+        html = app.jinja_env.from_string(
+            "{{ _('%(string)s and %(context)s', string='a', context='<b>') }}"
+        ).render()
+    assert html == "a and &lt;b&gt;"

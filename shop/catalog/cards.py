@@ -1,4 +1,4 @@
-"""Product cards as plain data: what templates/macros/products.html's product_card shows, read
+"""Product cards as plain data: what a card shows (shop/catalog/card_html.py writes it), read
 in one query (products with their cooperative's name, variants, images) of only the columns a
 card shows, as plain SQL.
 

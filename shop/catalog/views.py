@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from shop.auth.policy import public
 from shop.catalog import profiles, storefront
 from shop.catalog.addresses import category_path, external_product_url
-from shop.catalog.card_html import product_cards_html, product_grid_html
+from shop.catalog.card_html import product_grid_html
 from shop.catalog.images import rendition_url, rendition_widths
 from shop.catalog.member_links import member_links_html
 from shop.catalog.product_html import product_content_html
@@ -26,7 +26,6 @@ from shop.whatsapp import chat_url, share_url
 
 bp = Blueprint("catalog", __name__)
 bp.add_app_template_global(product_grid_html, "product_grid_html")
-bp.add_app_template_global(product_cards_html, "product_cards_html")
 bp.add_app_template_global(member_links_html, "member_links_html")
 bp.add_app_template_global(category_path, "category_path")
 

@@ -14,9 +14,10 @@ It reads Card (shop/catalog/cards.py) or Product objects alike.
 """
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from posixpath import dirname
 
+from flask import current_app
 from flask_babel import format_decimal, gettext, ngettext
 from markupsafe import Markup
 
@@ -71,15 +72,22 @@ class _Phrases:
         return escape_text(words), escape_text(figure)
 
 
-@cache
 def _phrases(language: str) -> _Phrases:
-    """Translated once a process for each language (the request's language is `language`)."""
-    # Without variables Flask-Babel returns the translation unformatted; escaped here.
-    return _Phrases(
-        language=language,
-        sold=escape_text(gettext("Sold %(count)d")),
-        out_of_stock=escape_text(gettext("Out of stock")),
-    )
+    """Translated once for each language (the request's language is `language`) and app: two
+    apps in one process may read different catalogs, and in development (templates
+    auto-reloading) a recompiled catalog shows at once."""
+    kept = current_app.extensions.setdefault("card_phrases", {})
+    phrases = kept.get(language)
+    if phrases is None:
+        # Without variables Flask-Babel returns the translation unformatted; escaped here.
+        phrases = _Phrases(
+            language=language,
+            sold=escape_text(gettext("Sold %(count)d")),
+            out_of_stock=escape_text(gettext("Out of stock")),
+        )
+        if not current_app.jinja_env.auto_reload:
+            kept[language] = phrases
+    return phrases
 
 
 @lru_cache(maxsize=128)  # averages are 0.0 to 5.0 in tenths: 51 a language

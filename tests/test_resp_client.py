@@ -96,13 +96,13 @@ def test_an_option_of_the_url_the_client_would_ignore_stops_it_at_start():
 def test_the_selected_database_is_the_one_written(redis_py):
     import redis
 
-    other = RespClient(REDIS_URL.rsplit("/", 1)[0] + "/14")
+    base, selected = REDIS_URL.rsplit("/", 1)
+    elsewhere = f"{base}/{(int(selected or 0) + 1) % 16}"  # a database not the tests' own
+    other = RespClient(elsewhere)
     other.set(f"{RUN}elsewhere", b"x", ex=30)
     try:
         assert redis_py.get(f"{RUN}elsewhere") is None
-        assert (
-            redis.Redis.from_url(REDIS_URL.rsplit("/", 1)[0] + "/14").get(f"{RUN}elsewhere") == b"x"
-        )
+        assert redis.Redis.from_url(elsewhere).get(f"{RUN}elsewhere") == b"x"
     finally:
         other.delete(f"{RUN}elsewhere")
 

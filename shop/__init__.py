@@ -19,18 +19,6 @@ FEATURES_WITH_PAGES = (
     "dashboards", "sales", "audit", "reviews", "savings", "shu", "reconciliation",
     "rat", "supervision",
 )  # fmt: skip
-CLI_COMMANDS = (
-    "shop.accounts.cli:create_operator_command",
-    "shop.checkout.cli:orders_cli",
-    "shop.coops.cli:coop_cli",
-    "shop.demo.cli:seed_demo_command",
-    "shop.jobs.cli:jobs_cli",
-    "shop.ledger.cli:ledger_cli",
-    "shop.payouts.cli:iris_cli",
-    "shop.reconciliation.cli:reconciliation_cli",
-    "shop.reviews.cli:reviews_cli",
-    "shop.search.cli:search_cli",
-)
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -127,6 +115,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    for path in CLI_COMMANDS:
-        module, name = path.split(":")
-        app.cli.add_command(getattr(import_module(module), name))
+    from shop.cli_commands import CommandsOnFirstUse
+
+    commands_on_first_use = CommandsOnFirstUse(app.cli.name)
+    for name, command in app.cli.commands.items():  # any a Flask extension added already
+        commands_on_first_use.add_command(command, name)
+    app.cli = commands_on_first_use

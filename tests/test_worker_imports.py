@@ -117,3 +117,20 @@ print("unconfigured" if pending else "configured")
 """
     result = in_a_new_worker(program, tmp_path)
     assert result.stdout.split("\n")[-3:-1] == ["200 200 200 200 200", "unconfigured"]
+
+
+def test_building_the_app_imports_no_command_yet_each_runs_when_asked_for(tmp_path):
+    """The command line's modules (and what they import: the ledger's checks, the Iris
+    payouts, the demo seeding) load when their command is looked up, not in every worker;
+    `flask --help` still lists them all."""
+    program = (
+        "import sys, wsgi\n"
+        "from shop.cli_commands import CLI_COMMANDS\n"
+        "modules = [path.split(':')[0] for path in CLI_COMMANDS.values()]\n"
+        "print(' '.join(name for name in modules if name in sys.modules) or '-')\n"
+        "print(set(CLI_COMMANDS) <= set(wsgi.app.cli.list_commands(None)))\n"
+        "result = wsgi.app.test_cli_runner().invoke(args=['ledger', '--help'])\n"
+        "print(result.exit_code, 'shop.ledger.cli' in sys.modules)\n"
+    )
+    result = in_a_new_worker(program, tmp_path)
+    assert result.stdout.split("\n")[:3] == ["-", "True", "0 True"]

@@ -134,3 +134,13 @@ def test_building_the_app_imports_no_command_yet_each_runs_when_asked_for(tmp_pa
     )
     result = in_a_new_worker(program, tmp_path)
     assert result.stdout.split("\n")[:3] == ["-", "True", "0 True"]
+
+
+def test_building_the_app_imports_nothing_of_paying(tmp_path):
+    """Starting a payment, its notification and the ledger's journal load with the first
+    order placed or paid, not in every worker serving the storefront."""
+    paying = ("shop.payments.attempts", "shop.payments.services", "shop.payments.gateway",
+              "shop.payments.paying", "shop.ledger.journal")  # fmt: skip
+    program = f"import sys, wsgi; print(' '.join(m for m in {paying!r} if m in sys.modules) or '-')"
+    result = in_a_new_worker(program, tmp_path)
+    assert result.stdout.split() == ["-"]

@@ -52,8 +52,6 @@ from shop.errors import ShopError
 from shop.extensions import db
 from shop.i18n import current_language
 from shop.orders.access import remember_order_access
-from shop.payments.attempts import fail_unsent_attempt, start_begun_payment
-from shop.payments.gateway import GatewayError, gateway_from_config
 from shop.security import private_page
 
 bp = Blueprint("checkout", __name__)
@@ -259,6 +257,8 @@ def _place_and_pay(
     except DBAPIError:
         _forget_lost_database(number)
         try:  # never sent: "Pay" on the order page may start the next attempt at once
+            from shop.payments.attempts import fail_unsent_attempt
+
             fail_unsent_attempt(placed.payment)
         except DBAPIError:  # still gone: the attempt is abandoned after a few minutes
             _forget_failed_transaction()
@@ -296,6 +296,11 @@ def _forget_failed_transaction() -> None:
 def _pay(placed: PlacedOrder, finish_url: str):
     """To Midtrans; when it cannot be reached, to the order page, where paying can be tried
     again (the order stays pending with its stock held until it expires)."""
+    # Paying (the gateway, the ledger: 0.5 MB of modules) loads at the first order placed,
+    # not in every worker that only shows the storefront.
+    from shop.payments.attempts import start_begun_payment
+    from shop.payments.gateway import GatewayError, gateway_from_config
+
     gateway = gateway_from_config(current_app.config)
     try:
         payment_url = start_begun_payment(placed.payment, gateway, finish_url)

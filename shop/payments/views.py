@@ -21,9 +21,6 @@ from shop.extensions import csrf
 from shop.orders.access import can_view_order
 from shop.orders.queries import OrderGlance, find_order, glance_at_order
 from shop.payments.attempt_records import latest_attempt
-from shop.payments.attempts import refresh_from_gateway, start_payment
-from shop.payments.gateway import gateway_from_config
-from shop.payments.services import ATTEMPT_ORDER_ID, handle_notification
 
 bp = Blueprint("payments", __name__)
 Seen = TypeVar("Seen", Order, OrderGlance)  # the whole order, or what the return page reads
@@ -33,6 +30,11 @@ Seen = TypeVar("Seen", Order, OrderGlance)  # the whole order, or what the retur
 @csrf.exempt
 @public
 def midtrans_notification():
+    # The gateway and the ledger (0.5 MB of modules) load when first paid with, not in every
+    # worker that only shows the storefront; so in the views below.
+    from shop.payments.gateway import gateway_from_config
+    from shop.payments.services import handle_notification
+
     result = handle_notification(request.get_data(), gateway_from_config(current_app.config))
     return jsonify(status=result.outcome.value), result.http_status
 
@@ -40,6 +42,9 @@ def midtrans_notification():
 @bp.route("/pesanan/<number>/bayar", methods=["POST"])
 @public
 def pay(number):
+    from shop.payments.attempts import start_payment
+    from shop.payments.gateway import gateway_from_config
+
     order = _shoppers_order(number)
     gateway = gateway_from_config(current_app.config)
     try:
@@ -55,6 +60,10 @@ def pay(number):
 @bp.route("/pembayaran/gagal", endpoint="error")
 @public
 def returned():
+    from shop.payments.attempts import refresh_from_gateway
+    from shop.payments.gateway import gateway_from_config
+    from shop.payments.services import ATTEMPT_ORDER_ID
+
     midtrans_order_id = request.args.get("order_id", "")
     attempt = ATTEMPT_ORDER_ID.match(midtrans_order_id)
     order = _shoppers_order(attempt.group(1) if attempt else midtrans_order_id, glance_at_order)

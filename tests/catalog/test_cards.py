@@ -125,3 +125,16 @@ def test_a_cards_rating_is_written_in_each_visitors_language(client, listed):
     assert '<span aria-hidden="true">★ 4,8 (12)</span>' in html_id and "Terjual 120" in html_id
     assert 'aria-label="Rated 4.8 of 5 by 12 reviews"' in html_en
     assert '<span aria-hidden="true">★ 4.8 (12)</span>' in html_en and "Sold 120" in html_en
+
+
+def test_the_cards_phrases_are_kept_per_app_and_not_while_templates_reload(app, client, listed):
+    app.extensions.pop("card_phrases", None)
+    app.jinja_env.auto_reload = True
+    try:
+        assert "Terjual 120" in client.get("/").get_data(as_text=True)
+        assert not app.extensions.get("card_phrases")  # a recompiled catalog shows at once
+    finally:
+        app.jinja_env.auto_reload = False
+
+    assert "Terjual 120" in client.get("/").get_data(as_text=True)
+    assert list(app.extensions["card_phrases"]) == ["id"]

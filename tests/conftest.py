@@ -171,6 +171,12 @@ def db_session(app, request, shared_store):
             app.extensions.get("mail_outbox", []).clear()
 
 
+def is_fixture_bookkeeping(statement: str) -> bool:
+    """The savepoints the test's rolled-back connection wraps each request in: no statement
+    of the app's."""
+    return statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
+
+
 @pytest.fixture
 def count_queries():
     """`with count_queries() as statements:` collects the SQL the app runs inside the block
@@ -182,7 +188,7 @@ def count_queries():
         connection = db.engines[None]  # the test's connection, shared by every request
 
         def record(conn, cursor, statement, parameters, context, executemany):
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            if not is_fixture_bookkeeping(statement):
                 statements.append(statement)
 
         event.listen(connection, "before_cursor_execute", record)

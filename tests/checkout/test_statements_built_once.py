@@ -9,6 +9,7 @@ from sqlalchemy.engine.default import CACHE_MISS, NO_CACHE_KEY
 
 from shop.extensions import db
 from tests.checkout.test_checkout_views import a_variant, add, checkout, tani  # noqa: F401
+from tests.conftest import is_fixture_bookkeeping
 
 
 @contextmanager
@@ -17,9 +18,8 @@ def compiled_anew():
     connection, missed = db.engines[None], []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        # The test fixture's savepoints are no statement of the app's.
-        is_savepoint = statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
-        if getattr(context, "cache_hit", None) in (CACHE_MISS, NO_CACHE_KEY) and not is_savepoint:
+        is_compiled_anew = getattr(context, "cache_hit", None) in (CACHE_MISS, NO_CACHE_KEY)
+        if is_compiled_anew and not is_fixture_bookkeeping(statement):
             missed.append(statement)
 
     event.listen(connection, "after_cursor_execute", record)
